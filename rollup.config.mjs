@@ -1,0 +1,35 @@
+// Builds the published bundles straight from src/ (types come from `tsc --emitDeclarationOnly`):
+//  - dist/esm: one module per source file, so bundlers tree-shake unused transports;
+//  - dist/cjs: one CommonJS file for require();
+//  - dist/*.min.js: minified IIFEs for <script> tags, with sourcemaps.
+import typescript from '@rollup/plugin-typescript';
+import terser from '@rollup/plugin-terser';
+
+const ts = () =>
+  typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, declarationDir: undefined, outDir: undefined });
+
+const terserOptions = {
+  ecma: 2020,
+  compress: { passes: 3, pure_getters: true },
+  // Members that start with an underscore are private by convention: the minifier may rename them.
+  mangle: { properties: { regex: /^_/ } },
+  format: { comments: false },
+};
+
+const iife = (input, file, name) => ({
+  input,
+  plugins: [ts()],
+  output: { file, format: 'iife', name, exports: 'default', sourcemap: true, plugins: [terser(terserOptions)] },
+});
+
+export default [
+  {
+    input: 'src/index.ts',
+    plugins: [ts()],
+    output: [
+      { dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true },
+      { file: 'dist/cjs/index.cjs', format: 'cjs', exports: 'named', sourcemap: true },
+    ],
+  },
+  iife('src/iife.ts', 'dist/resock.min.js', 'Resock'),
+];

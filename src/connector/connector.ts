@@ -1,0 +1,193 @@
+import type { Env } from '../env/env';
+import { CloseCode, type CloseInfo } from '../protocol/codes';
+import { fetchInfo, type InfoResult } from '../protocol/info';
+import { Session } from '../protocol/session';
+import { connectTimeout, raceGrace } from '../protocol/timeout';
+import { sessionUrl } from '../protocol/url';
+import type { TransportDescriptor, TransportName, TransportOptions } from '../transports/types';
+import { candidates } from './detector';
+import type { TransportMemory } from './memory';
+
+export interface ConnectOptions {
+  url: string;
+  env: Env;
+  descriptors: readonly TransportDescriptor[];
+  /** The user's `transports` option; null allows all. */
+  allowed: readonly TransportName[] | null;
+  transportOptions: TransportOptions;
+  /** The least time a transport gets to open (the `timeout` option), ms. */
+  timeout: number;
+  serverId: string;
+  sessionId: () => string;
+  memory: TransportMemory;
+}
+
+export interface ConnectHandlers {
+  open(session: Session, transport: TransportName): void;
+  fail(info: CloseInfo): void;
+}
+
+interface Attempt {
+  descriptor: TransportDescriptor;
+  session: Session;
+  startedAt: number;
+  timer: unknown;
+}
+
+const isFinal = (code: number) => code === CloseCode.Normal || (code >= 3000 && code <= 4999);
+
+/**
+ * Opens one SockJS session: asks `/info` (while a WebSocket attempt already runs beside it),
+ * then tries candidates in order. A candidate that has not opened after an RTT-derived grace
+ * gets the next one started alongside; the first to open wins, the others are closed and what
+ * failed is remembered for the URL. Exactly one of `open` / `fail` is called, unless aborted.
+ */
+export class Connector {
+  private _attempts: Attempt[] = [];
+  private _queue: TransportDescriptor[] = [];
+  private _tried: TransportName[] = [];
+  private _failed: TransportName[] = [];
+  private _blocked: TransportName[] = [];
+  private _rtt: number | null = null;
+  private _info: { abort(): void } | null = null;
+  private _raceTimer: unknown = null;
+  private _done = false;
+
+  constructor(
+    private readonly _o: ConnectOptions,
+    private readonly _handlers: ConnectHandlers,
+  ) {
+    const { env, url, descriptors, allowed, memory } = _o;
+    this._blocked = memory.blocked(env, url);
+    // Before /info answers we only know what the platform and the user allow.
+    const first = candidates(descriptors, env, {}, allowed, this._blocked)[0];
+    if (first && first.name === 'websocket') this._start(first);
+    const info = (this._info = fetchInfo(env, url, _o.transportOptions));
+    void info.done.then((result) => this._onInfo(result));
+  }
+
+  /** True while `/info` has not answered. */
+  get infoPending(): boolean {
+    return !!this._info;
+  }
+
+  /** Stops every attempt and request; no handler is called. */
+  abort(): void {
+    if (this._done) return;
+    this._done = true;
+    this._o.env.clearTimeout(this._raceTimer);
+    for (const attempt of this._attempts.slice()) this._drop(attempt);
+    if (this._info) this._info.abort();
+    this._info = null;
+  }
+
+  private _onInfo(result: InfoResult): void {
+    if (this._done) return;
+    this._info = null;
+    if (!result.ok) return this._fail(result.close);
+    const { env, descriptors, allowed } = this._o;
+    this._rtt = result.rtt;
+    const usable = candidates(descriptors, env, result.info, allowed, this._blocked);
+    // The server may rule out what was started early (`websocket: false`): not a failure.
+    for (const attempt of this._attempts.slice()) {
+      if (usable.indexOf(attempt.descriptor) === -1) this._drop(attempt);
+      else this._armTimeout(attempt);
+    }
+    this._queue = usable.filter((d) => this._tried.indexOf(d.name) === -1);
+    this._advance();
+  }
+
+  /** Keeps one attempt running (two while racing), or gives up when nothing is left. */
+  private _advance(): void {
+    if (this._done || this._rtt === null) return;
+    if (!this._attempts.length) {
+      const next = this._queue.shift();
+      if (!next) return this._fail({ code: CloseCode.AllTransportsFailed, reason: 'All transports failed', wasClean: false });
+      this._start(next);
+      if (this._done) return;
+    }
+    this._armRace();
+  }
+
+  private _armRace(): void {
+    const { env } = this._o;
+    env.clearTimeout(this._raceTimer);
+    this._raceTimer = null;
+    if (this._attempts.length !== 1 || !this._queue.length) return;
+    const alone = env.now() - this._attempts[0]!.startedAt;
+    this._raceTimer = env.setTimeout(() => {
+      this._raceTimer = null;
+      if (this._done || this._attempts.length !== 1) return;
+      const next = this._queue.shift();
+      if (next) this._start(next);
+    }, Math.max(0, raceGrace(this._rtt!) - alone));
+  }
+
+  private _start(descriptor: TransportDescriptor): void {
+    const { env, url, serverId, sessionId, transportOptions } = this._o;
+    this._tried.push(descriptor.name);
+    let session: Session;
+    try {
+      session = new Session(descriptor.create(sessionUrl(url, serverId, sessionId()), env, transportOptions), env);
+    } catch {
+      // e.g. a WebSocket constructor refusing the URL: this candidate failed, try the next.
+      this._failed.push(descriptor.name);
+      return this._advance();
+    }
+    const attempt: Attempt = { descriptor, session, startedAt: env.now(), timer: null };
+    this._attempts.push(attempt);
+    session.on('open', () => this._onOpen(attempt));
+    session.on('close', (info) => this._onClose(attempt, info));
+    if (this._rtt !== null) this._armTimeout(attempt);
+  }
+
+  private _armTimeout(attempt: Attempt): void {
+    const { env, timeout } = this._o;
+    const limit = connectTimeout(this._rtt!, attempt.descriptor.roundTrips, timeout);
+    env.clearTimeout(attempt.timer);
+    attempt.timer = env.setTimeout(() => {
+      attempt.session.close();
+      this._onClose(attempt, { code: CloseCode.TransportTimeout, reason: 'Transport timed out', wasClean: false });
+    }, Math.max(0, limit - (env.now() - attempt.startedAt)));
+  }
+
+  private _onOpen(winner: Attempt): void {
+    if (this._done) return;
+    const { env, url, memory } = this._o;
+    // Blocked: what failed, what started earlier and is still trying, and what was blocked
+    // before and not tried this time. The winner is cleared.
+    const slower = this._attempts.filter((a) => a !== winner && a.startedAt <= winner.startedAt).map((a) => a.descriptor.name);
+    const untried = this._blocked.filter((name) => this._tried.indexOf(name) === -1);
+    const blocked = untried.concat(this._failed, slower).filter((name) => name !== winner.descriptor.name);
+    memory.remember(env, url, blocked);
+    this._remove(winner);
+    this.abort();
+    this._handlers.open(winner.session, winner.descriptor.name);
+  }
+
+  private _onClose(attempt: Attempt, info: CloseInfo): void {
+    if (this._done || !this._remove(attempt)) return;
+    this._failed.push(attempt.descriptor.name);
+    // The server said no in words of its own (or a clean 1000): other transports will hear the same.
+    if (isFinal(info.code)) return this._fail(info);
+    this._advance();
+  }
+
+  private _fail(info: CloseInfo): void {
+    this.abort();
+    this._handlers.fail(info);
+  }
+
+  private _drop(attempt: Attempt): void {
+    this._remove(attempt);
+    attempt.session.close();
+  }
+
+  private _remove(attempt: Attempt): boolean {
+    const index = this._attempts.indexOf(attempt);
+    if (index === -1) return false;
+    this._attempts.splice(index, 1);
+    this._o.env.clearTimeout(attempt.timer);
+    return true;
+  }
+}

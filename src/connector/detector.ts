@@ -1,0 +1,18 @@
+import type { Env } from '../env/env';
+import type { ServerInfo, TransportDescriptor, TransportName } from '../transports/types';
+
+/**
+ * The candidate list: what the environment supports ∩ what the server offers ∩ what the user
+ * allows, best first, with transports remembered as blocked on this URL moved to the end.
+ */
+export function candidates(
+  descriptors: readonly TransportDescriptor[],
+  env: Env,
+  info: ServerInfo,
+  allowed: readonly TransportName[] | null,
+  blocked: readonly TransportName[],
+): TransportDescriptor[] {
+  const usable = descriptors.filter((d) => (!allowed || allowed.indexOf(d.name) !== -1) && d.isSupported(env, info));
+  const isBlocked = (d: TransportDescriptor) => blocked.indexOf(d.name) !== -1;
+  return usable.filter((d) => !isBlocked(d)).concat(usable.filter(isBlocked));
+}

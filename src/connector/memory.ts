@@ -1,0 +1,46 @@
+import type { Env } from '../env/env';
+import type { TransportName } from '../transports/types';
+
+/** How long a transport that failed on a URL stays demoted: networks change, so do proxies. */
+export const MEMORY_TTL = 10 * 60 * 1000;
+const STORAGE_PREFIX = 'resock:blocked:';
+
+interface Entry {
+  blocked: TransportName[];
+  at: number;
+}
+
+/**
+ * What failed per URL, in memory and in `sessionStorage` (so a reload skips a WebSocket that a
+ * proxy eats). Blocked transports are tried last, not never.
+ */
+export class TransportMemory {
+  private readonly _entries = new Map<string, Entry>();
+
+  blocked(env: Env, url: string): TransportName[] {
+    const entry = this._entries.get(url) || readStored(env, url);
+    return entry && env.now() - entry.at < MEMORY_TTL ? entry.blocked : [];
+  }
+
+  remember(env: Env, url: string, blocked: TransportName[]): void {
+    const entry: Entry = { blocked, at: env.now() };
+    this._entries.set(url, entry);
+    try {
+      env.sessionStorage?.setItem(STORAGE_PREFIX + url, JSON.stringify(entry));
+    } catch {
+      // Storage full or denied: memory alone will do.
+    }
+  }
+}
+
+function readStored(env: Env, url: string): Entry | null {
+  try {
+    const entry = JSON.parse(env.sessionStorage?.getItem(STORAGE_PREFIX + url) || 'null') as Entry | null;
+    return entry && Array.isArray(entry.blocked) && typeof entry.at === 'number' ? entry : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One memory per page (or worker): every connection to a URL learns from the others. */
+export const sharedMemory = new TransportMemory();

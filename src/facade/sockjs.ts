@@ -1,0 +1,141 @@
+import type { Connector } from '../connector/connector';
+import { openConnector } from '../connector/open';
+import { resolveConnectionOptions, type ConnectionOptions } from '../connector/options';
+import { detectEnv, type Env } from '../env/env';
+import { parseBaseUrl } from '../protocol/base-url';
+import { CloseCode } from '../protocol/codes';
+import type { Session } from '../protocol/session';
+import type { TransportName } from '../transports/types';
+import { InvalidAccessError, InvalidStateError } from '../util/errors';
+import { closeEvent, HandlerTarget, messageEvent, type ResockCloseEvent } from '../util/events';
+
+export type SockJSOptions = ConnectionOptions;
+
+export interface SockJSEventMap {
+  open: Event;
+  message: MessageEvent<string>;
+  close: ResockCloseEvent;
+  error: Event;
+}
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+
+/** 1000 or 3000–4999: the codes an application may close with. */
+export const isUserCloseCode = (code: number) => code === CloseCode.Normal || (code >= 3000 && code <= 4999);
+
+/**
+ * A drop-in for sockjs-client's `SockJS`: one connection, no reconnection, the W3C WebSocket
+ * surface and sockjs-client's observable behaviour (errors, close codes, event order).
+ */
+export class SockJS extends HandlerTarget {
+  static readonly CONNECTING = CONNECTING;
+  static readonly OPEN = OPEN;
+  static readonly CLOSING = CLOSING;
+  static readonly CLOSED = CLOSED;
+  readonly CONNECTING = CONNECTING;
+  readonly OPEN = OPEN;
+  readonly CLOSING = CLOSING;
+  readonly CLOSED = CLOSED;
+
+  readonly url: string;
+  readonly protocol = '';
+  readonly extensions = '';
+  readyState: number = CONNECTING;
+  /** The transport in use once open, else null. */
+  transport: TransportName | null = null;
+
+  onopen: ((this: SockJS, event: Event) => unknown) | null = null;
+  onmessage: ((this: SockJS, event: MessageEvent<string>) => unknown) | null = null;
+  onclose: ((this: SockJS, event: ResockCloseEvent) => unknown) | null = null;
+  onerror: ((this: SockJS, event: Event) => unknown) | null = null;
+
+  private readonly _env: Env;
+  private _connector: Connector | null;
+  private _session: Session | null = null;
+
+  constructor(url: string, protocols?: string | string[] | null, options: SockJSOptions = {}) {
+    super(['open', 'message', 'close', 'error']);
+    if (arguments.length < 1) throw new TypeError("Failed to construct 'SockJS': 1 argument required, but only 0 present");
+    const env = (this._env = detectEnv());
+    const resolved = resolveConnectionOptions(options || {});
+    this.url = parseBaseUrl(String(url), env.location && env.location.href);
+    checkProtocols(protocols);
+    this._connector = openConnector(this.url, env, resolved, resolved.headers(), {
+      open: (session, transport) => this._onOpen(session, transport),
+      fail: (info) => this._close(info.code, info.reason, info.wasClean),
+    });
+  }
+
+  /** Sends `String(data)`. Throws InvalidStateError while connecting; does nothing once closed. */
+  send(data: unknown): void {
+    const message = typeof data === 'string' ? data : String(data);
+    if (this.readyState === CONNECTING) throw new InvalidStateError('InvalidStateError: The connection has not been established yet');
+    if (this.readyState === OPEN) this._session!.send([message]);
+  }
+
+  /** Closes with 1000 or an application code 3000–4999 and a reason of at most 123 bytes. */
+  close(code?: number, reason?: string): void {
+    if (code !== undefined && !isUserCloseCode(code)) throw new InvalidAccessError('InvalidAccessError: Invalid code');
+    if (reason && new TextEncoder().encode(reason).length > 123) throw new SyntaxError('reason argument has an invalid length');
+    if (this.readyState === CLOSING || this.readyState === CLOSED) return;
+    this._close(code || CloseCode.Normal, reason || 'Normal closure', true);
+  }
+
+  private _onOpen(session: Session, transport: TransportName): void {
+    this._connector = null;
+    this._session = session;
+    this.transport = transport;
+    this.readyState = OPEN;
+    session.on('messages', (messages) => {
+      for (const data of messages) {
+        if (this.readyState !== OPEN) return;
+        this.dispatchEvent(messageEvent(data));
+      }
+    });
+    session.on('close', (info) => this._close(info.code, info.reason, info.wasClean));
+    this.dispatchEvent(new Event('open'));
+  }
+
+  /** As sockjs-client: CLOSING at once, then CLOSED and the events in a later task. */
+  private _close(code: number, reason: string, wasClean: boolean): void {
+    const failedEarly = !!this._connector && this._connector.infoPending;
+    if (this._connector) this._connector.abort();
+    if (this._session) this._session.close();
+    this._connector = this._session = null;
+    this.transport = null;
+    this.readyState = CLOSING;
+    this._env.setTimeout(() => {
+      this.readyState = CLOSED;
+      if (failedEarly) this.dispatchEvent(new Event('error'));
+      this.dispatchEvent(closeEvent(code, reason, wasClean));
+      this.onmessage = this.onclose = this.onerror = null;
+    }, 0);
+  }
+}
+
+export interface SockJS {
+  addEventListener<K extends keyof SockJSEventMap>(
+    type: K,
+    listener: (this: SockJS, event: SockJSEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof SockJSEventMap>(
+    type: K,
+    listener: (this: SockJS, event: SockJSEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+}
+
+/** WebSocket steps 4–5: every protocol non-empty and none repeated (SockJS then ignores them). */
+function checkProtocols(protocols: string | string[] | null | undefined): void {
+  const list = !protocols ? [] : Array.isArray(protocols) ? protocols.slice().sort() : [protocols];
+  list.forEach((protocol, i) => {
+    if (!protocol) throw new SyntaxError(`The protocols entry '${protocol}' is invalid.`);
+    if (protocol === list[i + 1]) throw new SyntaxError(`The protocols entry '${protocol}' is duplicated.`);
+  });
+}

@@ -1,0 +1,81 @@
+import type { Clock } from '../env/env';
+import type { Transport, TransportCloseInfo } from '../transports/types';
+import { Emitter } from '../util/emitter';
+import { CloseCode } from './codes';
+import { decodeFrame } from './frame';
+
+export interface SessionEvents extends Record<string, unknown> {
+  open: void;
+  messages: string[];
+  heartbeat: void;
+  /** Exactly once, unless the owner closed the session itself. */
+  close: TransportCloseInfo;
+}
+
+/**
+ * One SockJS session over one transport: expects `o` first, turns `a[...]` into messages,
+ * notes when the last frame arrived, and reports one close. Knows nothing of reconnection.
+ */
+export class Session extends Emitter<SessionEvents> {
+  private _state: 'connecting' | 'open' | 'closed' = 'connecting';
+  /** When the last frame of any kind arrived: liveness is judged by timestamps, not timers. */
+  lastFrameAt: number;
+
+  constructor(
+    private readonly _transport: Transport,
+    private readonly _clock: Pick<Clock, 'now'>,
+  ) {
+    super();
+    this.lastFrameAt = _clock.now();
+    _transport.on('frame', (raw) => this._onFrame(raw));
+    _transport.on('close', (info) => this._end(info));
+  }
+
+  get isOpen(): boolean {
+    return this._state === 'open';
+  }
+
+  send(messages: readonly string[]): void {
+    if (this._state === 'open') this._transport.send(messages);
+  }
+
+  /** Closes the transport without a `close` event: the owner knows why. */
+  close(): void {
+    if (this._state === 'closed') return;
+    this._state = 'closed';
+    this._transport.close();
+    this.clear();
+  }
+
+  private _onFrame(raw: string): void {
+    if (this._state === 'closed') return;
+    this.lastFrameAt = this._clock.now();
+    const frame = decodeFrame(raw);
+    switch (frame.kind) {
+      case 'open':
+        if (this._state === 'open') return this._fail(CloseCode.Lost, 'Server lost session');
+        this._state = 'open';
+        return this.emit('open', undefined);
+      case 'close':
+        // A close frame may come first: the server answers a dead or duplicate session with it.
+        return this._end({ code: frame.code, reason: frame.reason, wasClean: true });
+      case 'error':
+        return this._fail(CloseCode.CannotConnect, frame.reason);
+    }
+    if (this._state !== 'open') return this._fail(CloseCode.CannotConnect, 'Expected an open frame first');
+    if (frame.kind === 'heartbeat') this.emit('heartbeat', undefined);
+    else this.emit('messages', frame.messages);
+  }
+
+  private _fail(code: number, reason: string): void {
+    this._end({ code, reason, wasClean: false });
+  }
+
+  private _end(info: TransportCloseInfo): void {
+    if (this._state === 'closed') return;
+    this._state = 'closed';
+    this._transport.close();
+    this.emit('close', info);
+    this.clear();
+  }
+}

@@ -1,0 +1,43 @@
+import type { Env } from '../../env/env';
+import { appendPath } from '../../protocol/url';
+import { Emitter } from '../../util/emitter';
+import type { Transport, TransportCloseInfo, TransportEvents, TransportOptions } from '../types';
+import type { Receiver, StartReceiver } from './receivers';
+import { BatchSender, type SendEncoding } from './sender';
+
+/** An HTTP transport is a receiver (how frames arrive) plus the shared batched sender. */
+export class HttpTransport extends Emitter<TransportEvents> implements Transport {
+  private readonly _sender: BatchSender;
+  private readonly _receiver: Receiver;
+  private _closed = false;
+
+  constructor(sessionUrl: string, env: Env, options: TransportOptions, startReceiver: StartReceiver, encoding: SendEncoding) {
+    super();
+    const fail = (info: TransportCloseInfo) => this._end(info);
+    this._sender = new BatchSender(env, appendPath(sessionUrl, encoding.endpoint), options, encoding, fail);
+    this._receiver = startReceiver({ env, sessionUrl, options, frame: (raw) => this.emit('frame', raw), fail });
+  }
+
+  send(messages: readonly string[]): void {
+    if (!this._closed) this._sender.send(messages);
+  }
+
+  close(): void {
+    this._shutDown();
+  }
+
+  /** Stops both halves; returns what the sender still held. */
+  private _shutDown(): string[] {
+    if (this._closed) return [];
+    this._closed = true;
+    this._receiver.stop();
+    return this._sender.stop();
+  }
+
+  private _end(info: TransportCloseInfo): void {
+    if (this._closed) return;
+    const unsent = this._shutDown().concat(info.unsent || []);
+    this.emit('close', unsent.length ? { ...info, unsent } : info);
+    this.clear();
+  }
+}

@@ -1,0 +1,96 @@
+import type { Env } from '../../env/env';
+import type { TransportCloseInfo, TransportOptions } from '../types';
+import { request, type HttpRequest, TOO_LARGE } from './request';
+import type { ChunkSink } from './splitters';
+import { eventStreamSplitter, lineSplitter } from './splitters';
+import { appendPath } from '../../protocol/url';
+
+/** What a receiver reports to its transport. */
+export interface ReceiverContext {
+  env: Env;
+  sessionUrl: string;
+  options: TransportOptions;
+  frame(raw: string): void;
+  fail(info: TransportCloseInfo): void;
+}
+
+/** A running receiver; `stop()` ends every request it has open. */
+export interface Receiver {
+  stop(): void;
+}
+export type StartReceiver = (context: ReceiverContext) => Receiver;
+
+export const protocolError = (reason: string): TransportCloseInfo => ({ code: 1002, reason, wasClean: false });
+const httpFailure = (what: string, status: number): TransportCloseInfo =>
+  status === TOO_LARGE ? protocolError('Response too large') : { code: 1006, reason: `${what} failed (HTTP ${status})`, wasClean: false };
+
+type SplitterFactory = (onLine: (line: string) => void, maxLength: number, onOverflow: () => void) => ChunkSink;
+
+/**
+ * Issues one request after another to `endpoint`, for as long as each ends cleanly (200) having
+ * carried at least one frame: streams end at the server's `response_limit`, polls after a frame.
+ * A round that carried nothing is a broken peer, not a reason to spin.
+ */
+function requestLoop(
+  method: 'GET' | 'POST',
+  endpoint: string,
+  what: string,
+  streaming: boolean,
+  splitter: SplitterFactory,
+  isFrame: (line: string) => boolean,
+): StartReceiver {
+  return ({ env, sessionUrl, options, frame, fail }) => {
+    const url = appendPath(sessionUrl, endpoint);
+    let current: HttpRequest | null = null;
+    let stopped = false;
+    const stop = () => {
+      stopped = true;
+      if (current) current.abort();
+      current = null;
+    };
+    const failOnce = (info: TransportCloseInfo) => {
+      if (stopped) return;
+      stop();
+      fail(info);
+    };
+
+    const round = (): void => {
+      let frames = 0;
+      const sink = splitter(
+        (line) => {
+          if (stopped || !isFrame(line)) return;
+          frames++;
+          frame(line);
+        },
+        options.maxFrameLength,
+        () => failOnce(protocolError('Frame too long')),
+      );
+      const req = (current = request(env, {
+        method,
+        url,
+        headers: options.headers,
+        withCredentials: options.withCredentials,
+        maxLength: options.maxFrameLength,
+        onChunk: streaming ? sink : undefined,
+      }));
+      void req.done.then(({ status, body }) => {
+        if (stopped || current !== req) return;
+        if (status !== 200) return failOnce(httpFailure(what, status));
+        if (!streaming) sink(body);
+        if (stopped) return;
+        if (!frames) return failOnce(protocolError(`${what} ended without a frame`));
+        round();
+      });
+    };
+    round();
+    return { stop };
+  };
+}
+
+const anyLine = (line: string) => line.length > 0;
+// xhr_streaming opens with 2048 'h' bytes (a prelude for old IE); no real frame starts with "hh".
+const notPrelude = (line: string) => line.length > 0 && line.slice(0, 2) !== 'hh';
+
+export const xhrStreamingReceiver = requestLoop('POST', '/xhr_streaming', 'Stream', true, lineSplitter, notPrelude);
+export const eventSourceReceiver = requestLoop('GET', '/eventsource', 'Event stream', true, eventStreamSplitter, anyLine);
+export const xhrPollingReceiver = requestLoop('POST', '/xhr', 'Poll', false, lineSplitter, anyLine);

@@ -1,0 +1,116 @@
+import type { Env } from '../../env/env';
+import type { Headers } from '../types';
+
+export interface RequestSpec {
+  method: 'GET' | 'POST';
+  url: string;
+  body?: string;
+  contentType?: string;
+  headers: Headers;
+  withCredentials: boolean;
+  /** Longest body kept; a longer one ends the request with status `TOO_LARGE`. */
+  maxLength: number;
+  /** Streams the body as it arrives instead of collecting it. Only 200 responses are streamed. */
+  onChunk?: (text: string) => void;
+}
+
+/** `status` is the HTTP status, `NETWORK_ERROR` when there was no response. */
+export interface HttpResult {
+  status: number;
+  body: string;
+}
+
+export interface HttpRequest {
+  /** Settles once, never rejects. After `abort()` it may never settle. */
+  readonly done: Promise<HttpResult>;
+  abort(): void;
+}
+
+export const NETWORK_ERROR = 0;
+export const TOO_LARGE = -1;
+
+/** fetch when the platform has it (streams read as they arrive), XMLHttpRequest otherwise. */
+export function request(env: Env, spec: RequestSpec): HttpRequest {
+  if (env.fetch && (!spec.onChunk || env.fetchStreams)) return fetchRequest(env.fetch, spec);
+  if (env.XMLHttpRequest) return xhrRequest(env.XMLHttpRequest, spec);
+  throw new Error('No fetch or XMLHttpRequest on this platform');
+}
+
+const failed = (status: number): HttpResult => ({ status, body: '' });
+const requestHeaders = (spec: RequestSpec): Headers =>
+  spec.contentType ? { ...spec.headers, 'Content-Type': spec.contentType } : spec.headers;
+
+function fetchRequest(fetchFn: typeof fetch, spec: RequestSpec): HttpRequest {
+  const controller = new AbortController();
+  const done = fetchFn(spec.url, {
+    method: spec.method,
+    body: spec.body,
+    headers: requestHeaders(spec),
+    credentials: spec.withCredentials ? 'include' : 'same-origin',
+    cache: 'no-store',
+    signal: controller.signal,
+  })
+    .then(async (response) => {
+      if (spec.onChunk && response.status === 200 && response.body) {
+        await readStream(response.body, spec.onChunk);
+        return failed(200);
+      }
+      const body = await response.text();
+      return body.length > spec.maxLength ? failed(TOO_LARGE) : { status: response.status, body };
+    })
+    .catch(() => failed(NETWORK_ERROR));
+  return { done, abort: () => controller.abort() };
+}
+
+async function readStream(body: ReadableStream<Uint8Array>, onChunk: (text: string) => void): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    onChunk(decoder.decode(value, { stream: true }));
+  }
+}
+
+function xhrRequest(XHR: typeof XMLHttpRequest, spec: RequestSpec): HttpRequest {
+  const xhr = new XHR();
+  let delivered = 0;
+  let settle: (result: HttpResult) => void = () => undefined;
+  const done = new Promise<HttpResult>((resolve) => (settle = resolve));
+  const finish = (result: HttpResult): void => {
+    xhr.onprogress = xhr.onload = xhr.onerror = xhr.ontimeout = null;
+    settle(result);
+  };
+  // XHR keeps the whole body in responseText: hand on only what is new since the last event.
+  const deliverNew = (): boolean => {
+    const text = xhr.responseText;
+    if (text.length > spec.maxLength) {
+      xhr.abort();
+      finish(failed(TOO_LARGE));
+      return false;
+    }
+    if (spec.onChunk && xhr.status === 200 && text.length > delivered) {
+      spec.onChunk(text.slice(delivered));
+      delivered = text.length;
+    }
+    return true;
+  };
+
+  xhr.open(spec.method, spec.url, true);
+  const headers = requestHeaders(spec);
+  for (const name in headers) xhr.setRequestHeader(name, headers[name]!);
+  xhr.withCredentials = spec.withCredentials;
+  xhr.onprogress = () => void deliverNew();
+  xhr.onload = () => {
+    if (deliverNew()) finish(spec.onChunk && xhr.status === 200 ? failed(200) : { status: xhr.status, body: xhr.responseText });
+  };
+  xhr.onerror = xhr.ontimeout = () => finish(failed(NETWORK_ERROR));
+  xhr.send(spec.body ?? null);
+  return {
+    done,
+    abort: () => {
+      xhr.onprogress = xhr.onload = xhr.onerror = xhr.ontimeout = null;
+      xhr.abort();
+    },
+  };
+}

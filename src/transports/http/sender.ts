@@ -1,0 +1,84 @@
+import type { Env } from '../../env/env';
+import { encodeMessages } from '../../protocol/encode';
+import type { TransportCloseInfo, TransportOptions } from '../types';
+import { request, type HttpRequest } from './request';
+
+/** How one endpoint wants a batch in a POST body: `xhr_send` takes the JSON, `jsonp_send` a form. */
+export interface SendEncoding {
+  endpoint: string;
+  contentType: string;
+  body(json: string): string;
+}
+
+export const xhrSendEncoding: SendEncoding = {
+  endpoint: '/xhr_send',
+  contentType: 'text/plain;charset=UTF-8',
+  body: (json) => json,
+};
+
+export const formSendEncoding: SendEncoding = {
+  endpoint: '/jsonp_send',
+  contentType: 'application/x-www-form-urlencoded',
+  body: (json) => 'd=' + encodeURIComponent(json),
+};
+
+/**
+ * Batched POSTs with one request in flight: whatever is sent while a POST runs goes, in order,
+ * in the next one. Messages sent in one task share a POST (a microtask, not a delay).
+ */
+export class BatchSender {
+  private _pending: string[] = [];
+  private _inFlight: string[] | null = null;
+  private _request: HttpRequest | null = null;
+  private _scheduled = false;
+  private _stopped = false;
+
+  constructor(
+    private readonly _env: Env,
+    private readonly _url: string,
+    private readonly _options: TransportOptions,
+    private readonly _encoding: SendEncoding,
+    private readonly _onFail: (info: TransportCloseInfo) => void,
+  ) {}
+
+  send(messages: readonly string[]): void {
+    for (const message of messages) this._pending.push(message);
+    if (this._inFlight || this._scheduled) return;
+    this._scheduled = true;
+    void Promise.resolve().then(() => {
+      this._scheduled = false;
+      this._flush();
+    });
+  }
+
+  /** Aborts the POST in flight; returns every message that was not confirmed delivered. */
+  stop(): string[] {
+    this._stopped = true;
+    if (this._request) this._request.abort();
+    const unsent = (this._inFlight || []).concat(this._pending);
+    this._inFlight = this._request = null;
+    this._pending = [];
+    return unsent;
+  }
+
+  private _flush(): void {
+    if (this._stopped || this._inFlight || !this._pending.length) return;
+    const batch = (this._inFlight = this._pending);
+    this._pending = [];
+    const req = (this._request = request(this._env, {
+      method: 'POST',
+      url: this._url,
+      body: this._encoding.body(encodeMessages(batch)),
+      contentType: this._encoding.contentType,
+      headers: this._options.headers,
+      withCredentials: this._options.withCredentials,
+      maxLength: this._options.maxFrameLength,
+    }));
+    void req.done.then(({ status }) => {
+      if (this._request !== req) return;
+      this._request = this._inFlight = null;
+      if (status >= 200 && status < 300) return this._flush();
+      this._onFail({ code: 1006, reason: `Send failed (HTTP ${status})`, wasClean: false, unsent: this.stop() });
+    });
+  }
+}

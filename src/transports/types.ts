@@ -1,0 +1,55 @@
+import type { Env } from '../env/env';
+import type { CloseInfo } from '../protocol/codes';
+
+/** sockjs-client's names, so its `transports` option keeps its meaning. */
+export type TransportName = 'websocket' | 'xhr-streaming' | 'eventsource' | 'xhr-polling' | 'jsonp-polling';
+
+/** What `/info` told us about the server. */
+export interface ServerInfo {
+  websocket?: boolean;
+  cookie_needed?: boolean;
+  origins?: string[];
+  entropy?: number;
+  transports?: string[];
+  base_url?: string;
+}
+
+export type Headers = Record<string, string>;
+
+export interface TransportOptions {
+  /** Headers for every HTTP request; WebSocket cannot carry them. */
+  headers: Headers;
+  /** Send cookies (and HTTP auth) on cross-origin requests. */
+  withCredentials: boolean;
+  /** A frame, or a polling response, longer than this many characters is a protocol error. */
+  maxFrameLength: number;
+}
+
+/** Why a transport closed; `unsent` holds messages it accepted but could not deliver. */
+export interface TransportCloseInfo extends CloseInfo {
+  unsent?: string[];
+}
+
+export interface TransportEvents extends Record<string, unknown> {
+  /** One raw SockJS frame: `o`, `h`, `a[...]`, `c[...]`. */
+  frame: string;
+  close: TransportCloseInfo;
+}
+
+/**
+ * One way of carrying one SockJS session. `close()` is idempotent; `close` is emitted exactly once
+ * (not when the owner itself called `close()`), and after it no request of the transport runs.
+ */
+export interface Transport {
+  send(messages: readonly string[]): void;
+  close(): void;
+  on<K extends keyof TransportEvents>(type: K, fn: (value: TransportEvents[K]) => void): () => void;
+}
+
+export interface TransportDescriptor {
+  name: TransportName;
+  /** Round trips before `o` arrives, for the connect timeout. */
+  roundTrips: number;
+  isSupported(env: Env, info: ServerInfo): boolean;
+  create(sessionUrl: string, env: Env, options: TransportOptions): Transport;
+}

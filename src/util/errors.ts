@@ -1,0 +1,7 @@
+/** Errors with names, as the W3C WebSocket API and sockjs-client raise them. */
+export class InvalidStateError extends Error {
+  override readonly name = 'InvalidStateError';
+}
+export class InvalidAccessError extends Error {
+  override readonly name = 'InvalidAccessError';
+}

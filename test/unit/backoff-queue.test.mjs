@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { backoffDelay } from '../../dist/esm/client/backoff.js';
+import { OutboundQueue, QueueOverflowError, utf8Length } from '../../dist/esm/client/queue.js';
+
+describe('backoffDelay', () => {
+  it('doubles the ceiling per attempt up to the max, with the jitter spanning min..ceiling', () => {
+    const low = (attempt) => backoffDelay(attempt, 500, 15000, () => 0);
+    const high = (attempt) => backoffDelay(attempt, 500, 15000, () => 1);
+    assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 40].map(low), [500, 500, 500, 500, 500, 500, 500, 500]);
+    assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 40].map(high), [500, 1000, 2000, 4000, 8000, 15000, 15000, 15000]);
+  });
+
+  it('stays within its bounds for any random draw', () => {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      for (const r of [0, 0.25, 0.5, 0.999]) {
+        const delay = backoffDelay(attempt, 200, 10000, () => r);
+        assert.ok(delay >= 200 && delay <= 10000, `${attempt}/${r}: ${delay}`);
+      }
+    }
+  });
+});
+
+describe('OutboundQueue', () => {
+  it('counts UTF-8 bytes', () => {
+    assert.equal(utf8Length('abc'), 3);
+    assert.equal(utf8Length('é'), 2);
+    assert.equal(utf8Length('€'), 3);
+    assert.equal(utf8Length('😀'), 4);
+    assert.equal(utf8Length('\ud800'), 3);
+  });
+
+  it('keeps order and reports its size', () => {
+    const q = new OutboundQueue({ maxMessages: 10, maxBytes: Infinity, overflow: 'reject' });
+    q.push('a');
+    q.push('€€');
+    assert.equal(q.length, 2);
+    assert.equal(q.bytes, 7);
+    assert.deepEqual(q.drain(), ['a', '€€']);
+    assert.equal(q.bytes, 0);
+  });
+
+  it("rejects with QueueOverflowError past maxMessages or maxBytes when overflow is 'reject'", () => {
+    const byCount = new OutboundQueue({ maxMessages: 2, maxBytes: Infinity, overflow: 'reject' });
+    byCount.push('1');
+    byCount.push('2');
+    assert.throws(() => byCount.push('3'), QueueOverflowError);
+    assert.deepEqual(byCount.drain(), ['1', '2']);
+    const byBytes = new OutboundQueue({ maxMessages: 100, maxBytes: 5, overflow: 'reject' });
+    byBytes.push('abc');
+    assert.throws(() => byBytes.push('abc'), (e) => e.name === 'QueueOverflowError');
+  });
+
+  it("drops the oldest to make room when overflow is 'drop-oldest', and says what it dropped", () => {
+    const q = new OutboundQueue({ maxMessages: 2, maxBytes: Infinity, overflow: 'drop-oldest' });
+    q.push('1');
+    q.push('2');
+    assert.deepEqual(q.push('3'), ['1']);
+    assert.deepEqual(q.drain(), ['2', '3']);
+    const bytes = new OutboundQueue({ maxMessages: 100, maxBytes: 6, overflow: 'drop-oldest' });
+    bytes.push('ab');
+    bytes.push('cd');
+    assert.deepEqual(bytes.push('efgh'), ['ab']);
+    assert.deepEqual(bytes.drain(), ['cd', 'efgh']);
+  });
+
+  it('refuses a single message larger than maxBytes whatever the policy', () => {
+    const q = new OutboundQueue({ maxMessages: 100, maxBytes: 4, overflow: 'drop-oldest' });
+    q.push('ab');
+    assert.throws(() => q.push('abcde'), QueueOverflowError);
+    assert.deepEqual(q.drain(), ['ab'], 'nothing was dropped for it');
+  });
+
+  it('puts messages back at the head, older than the rest', () => {
+    const q = new OutboundQueue({ maxMessages: 10, maxBytes: Infinity, overflow: 'reject' });
+    q.push('3');
+    q.unshift(['1', '2']);
+    assert.deepEqual(q.drain(), ['1', '2', '3']);
+  });
+});

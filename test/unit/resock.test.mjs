@@ -1,0 +1,304 @@
+import assert from 'node:assert/strict';
+import { Resock } from '../../dist/esm/client/resock.js';
+import { fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
+
+/** A Resock over one fake transport kind; `link()` answers /info and opens the next transport. */
+function client(options = {}) {
+  const env = fakeEnv();
+  const created = [];
+  const events = [];
+  const c = new Resock('http://h/echo', { reconnect: { minDelay: 100, maxDelay: 1000 }, ...options }, {
+    env,
+    transports: fakeDescriptors(['xhr-streaming'], created),
+  });
+  for (const type of ['open', 'message', 'close', 'error', 'reconnecting', 'drop', 'drain']) {
+    c.addEventListener(type, (e) => events.push([type, e.data ?? e.detail ?? (e.code !== undefined ? { code: e.code, reason: e.reason } : undefined)]));
+  }
+  const link = async () => {
+    await env.answerInfo();
+    const transport = created.at(-1);
+    transport.frame('o');
+    return transport;
+  };
+  const lose = (transport, info = { code: 1006, reason: 'cut', wasClean: false }) => transport.fail(info);
+  const types = () => events.map(([type]) => type);
+  return { c, env, created, events, types, link, lose };
+}
+
+describe('Resock', () => {
+  it('is CONNECTING at once, OPEN after o, and names its transport', async () => {
+    const { c, link } = client();
+    assert.equal(c.readyState, Resock.CONNECTING);
+    assert.equal(c.transport, null);
+    await link();
+    assert.equal(c.readyState, Resock.OPEN);
+    assert.equal(c.state, 'open');
+    assert.equal(c.transport, 'xhr-streaming');
+  });
+
+  it('queues what is sent before open and delivers it first, in order, once', async () => {
+    const { c, link, types } = client();
+    c.send('one');
+    c.send(2);
+    assert.equal(c.bufferedAmount, 4);
+    const t = await link();
+    c.send('three');
+    assert.deepEqual(t.sent, ['one', '2', 'three']);
+    assert.equal(c.bufferedAmount, 0);
+    assert.deepEqual(types(), ['drain', 'open']);
+  });
+
+  it('delivers messages as MessageEvents', async () => {
+    const { link, events } = client();
+    const t = await link();
+    t.frame('a["x","y"]');
+    assert.deepEqual(events.filter(([t]) => t === 'message'), [['message', 'x'], ['message', 'y']]);
+  });
+
+  it('reconnects after a lost link with backoff, and what was sent meanwhile arrives once, in order', async () => {
+    const { c, env, link, lose, events } = client();
+    const first = await link();
+    lose(first);
+    assert.equal(c.state, 'reconnecting');
+    assert.equal(c.readyState, Resock.CONNECTING);
+    const [, detail] = events.find(([type]) => type === 'reconnecting');
+    assert.equal(detail.attempt, 1);
+    assert.ok(detail.delay >= 100 && detail.delay <= 100, 'first delay is minDelay');
+    assert.deepEqual(detail.lastClose, { code: 1006, reason: 'cut', wasClean: false });
+    for (let i = 0; i < 5; i++) c.send(`m${i}`);
+    env.tick(detail.delay);
+    const second = await link();
+    assert.deepEqual(second.sent, ['m0', 'm1', 'm2', 'm3', 'm4']);
+    assert.deepEqual(first.sent, []);
+  });
+
+  it('puts messages a failed transport could not deliver back at the head of the queue', async () => {
+    const { c, env, link, lose } = client();
+    const first = await link();
+    c.send('later');
+    lose(first, { code: 1006, reason: 'Send failed (HTTP 500)', wasClean: false, unsent: ['lost-1', 'lost-2'] });
+    env.tick(100);
+    const second = await link();
+    assert.deepEqual(second.sent, ['lost-1', 'lost-2']);
+    first.sent.length = 0;
+    void c;
+  });
+
+  it('grows the delay while failures continue and resets it only after a link stayed up minUptime', async () => {
+    const { env, link, lose, events, created } = client({ reconnect: { minDelay: 100, maxDelay: 100000, minUptime: 5000 } });
+    const attempts = () => events.filter(([t]) => t === 'reconnecting').map(([, d]) => d.attempt);
+    lose(await link());
+    env.tick(100);
+    await env.answerInfo();
+    created.at(-1).fail({ code: 1006, reason: 'refused', wasClean: false }); // fails before open
+    await flush();
+    assert.deepEqual(attempts(), [1, 2]);
+    env.tick(200);
+    const up = await link();
+    env.tick(1000);
+    lose(up); // short-lived link: no reset
+    assert.deepEqual(attempts(), [1, 2, 3]);
+    env.tick(400);
+    const stable = await link();
+    env.tick(5000);
+    lose(stable);
+    assert.deepEqual(attempts(), [1, 2, 3, 1]);
+  });
+
+  it('does not come back when the server closes with 4000–4999, unless shouldReconnect says so', async () => {
+    const a = client();
+    (await a.link()).frame('c[4001,"Banned"]');
+    await new Promise((r) => setImmediate(r));
+    a.env.tick(0);
+    assert.deepEqual(a.types(), ['open', 'error', 'close']);
+    assert.deepEqual(a.events.at(-1)[1], { code: 4001, reason: 'Banned' });
+    assert.equal(a.c.readyState, Resock.CLOSED);
+
+    const b = client({ shouldReconnect: (close) => close.code !== 3000 });
+    (await b.link()).frame('c[3000,"Go away!"]');
+    b.env.tick(0);
+    assert.equal(b.events.at(-1)[0], 'close');
+    const c = client();
+    (await c.link()).frame('c[3000,"Go away!"]');
+    assert.equal(c.c.state, 'reconnecting', 'by default 3000–3999 reconnects');
+  });
+
+  it('gives up after maxAttempts', async () => {
+    const { c, env, link, lose, created } = client({ reconnect: { minDelay: 10, maxDelay: 10, maxAttempts: 2 } });
+    lose(await link());
+    for (let i = 0; i < 2; i++) {
+      env.tick(10);
+      await env.answerInfo();
+      created.at(-1).fail({ code: 1006, reason: 'refused', wasClean: false });
+    }
+    env.tick(0);
+    assert.equal(c.readyState, Resock.CLOSED);
+  });
+
+  it('burns no attempts while offline and reconnects at once on online', async () => {
+    const { c, env, link, lose, events } = client({ reconnect: { minDelay: 10000, maxDelay: 10000 } });
+    const first = await link();
+    env.lifecycle.setOnline(false);
+    lose(first);
+    assert.equal(events.at(-1)[1].delay, 0);
+    assert.equal(env.pending(), 0, 'no reconnect timer while offline');
+    env.lifecycle.setOnline(true);
+    env.lifecycle.fire('online');
+    await link();
+    assert.equal(c.state, 'open');
+  });
+
+  it('replaces a link whose heartbeats stopped, judged by timestamps', async () => {
+    const { c, env, link } = client({ heartbeatTimeout: 1000 });
+    const t = await link();
+    t.frame('h');
+    env.tick(900);
+    t.frame('h');
+    env.tick(900);
+    assert.equal(c.state, 'open', 'heartbeats kept it alive');
+    env.tick(200); // 1100 ms of silence, checked by the watchdog
+    assert.equal(c.state, 'reconnecting');
+    assert.equal(t.closed, true);
+  });
+
+  it('checks liveness at once when the tab becomes visible (timers may have been throttled)', async () => {
+    const { c, env, link } = client({ heartbeatTimeout: 100000 });
+    const t = await link();
+    t.frame('h');
+    env.now = ((base) => () => base + 200000)(env.now()); // time jumped; no timer ran
+    env.lifecycle.fire('visibilitychange');
+    assert.equal(c.state, 'reconnecting');
+    void t;
+  });
+
+  it('never declares a link without h heartbeats dead (sockjs-node pings WebSockets instead)', async () => {
+    const { c, env, link } = client({ heartbeatTimeout: 1000 });
+    await link();
+    env.tick(10000);
+    assert.equal(c.state, 'open');
+  });
+
+  it('calls beforeConnect before every attempt, and uses the headers it returns', async () => {
+    const calls = [];
+    const { env, link, lose } = client({
+      headers: { A: '1' },
+      beforeConnect: ({ attempt, url, headers }) => {
+        calls.push({ attempt, url, headers });
+        return { headers: { ...headers, Authorization: `token-${attempt}` } };
+      },
+    });
+    lose(await link());
+    assert.equal(env.infoRequests.length, 0);
+    env.tick(100);
+    await flush();
+    assert.deepEqual(env.infoRequests[0].init.headers, { A: '1', Authorization: 'token-2' });
+    assert.deepEqual(calls.map((c) => c.attempt), [1, 2]);
+    assert.equal(calls[0].url, 'http://h/echo');
+  });
+
+  it('counts a rejecting beforeConnect as a failed attempt', async () => {
+    const { c, events } = client({ beforeConnect: async () => Promise.reject(new Error('no token')) });
+    await flush();
+    assert.equal(c.state, 'reconnecting');
+    assert.match(events.at(-1)[1].lastClose.reason, /no token/);
+  });
+
+  it("rejects a send on a full queue with QueueOverflowError ('reject')", () => {
+    const { c } = client({ queue: { maxMessages: 1 } });
+    c.send('a');
+    assert.throws(() => c.send('b'), (e) => e.name === 'QueueOverflowError');
+  });
+
+  it("drops the oldest and fires drop ('drop-oldest')", () => {
+    const { c, events } = client({ queue: { maxMessages: 1, overflow: 'drop-oldest' } });
+    c.send('a');
+    c.send('b');
+    assert.deepEqual(events.at(-1), ['drop', { messages: ['a'] }]);
+  });
+
+  it('close() is final: no timer, listener, transport or reconnect survives it', async () => {
+    const { c, env, link, created, types } = client();
+    await link();
+    c.close();
+    assert.equal(c.readyState, Resock.CLOSING);
+    env.tick(0);
+    assert.equal(c.readyState, Resock.CLOSED);
+    assert.equal(created[0].closed, true);
+    assert.equal(env.pending(), 0);
+    assert.equal(env.lifecycle.listenerCount(), 0);
+    assert.deepEqual(types(), ['open', 'close']);
+    assert.throws(() => c.send('x'), (e) => e.name === 'InvalidStateError');
+    env.lifecycle.fire('online');
+    assert.equal(env.infoRequests.length, 0);
+  });
+
+  it('close() while waiting to reconnect cancels the wait', async () => {
+    const { c, env, link, lose } = client();
+    lose(await link());
+    c.close(4000, 'bye');
+    env.tick(100000);
+    await flush();
+    assert.equal(env.infoRequests.length, 0);
+    assert.equal(c.readyState, Resock.CLOSED);
+  });
+
+  it('validates close codes and reasons like WebSocket', () => {
+    const { c } = client();
+    assert.throws(() => c.close(1001), (e) => e.name === 'InvalidAccessError');
+    assert.throws(() => c.close(3000, 'x'.repeat(124)), SyntaxError);
+  });
+
+  it('closes when its AbortSignal aborts', async () => {
+    const controller = new AbortController();
+    const { c, env, link } = client({ signal: controller.signal });
+    await link();
+    controller.abort();
+    env.tick(0);
+    assert.equal(c.readyState, Resock.CLOSED);
+    const early = client({ signal: AbortSignal.abort() });
+    early.env.tick(0);
+    assert.equal(early.c.readyState, Resock.CLOSED);
+    assert.equal(early.env.infoRequests.length, 0);
+  });
+
+  it('closes the link on pagehide and comes back at once on pageshow', async () => {
+    const { c, env, link } = client();
+    const t = await link();
+    env.lifecycle.fire('pagehide');
+    assert.equal(t.closed, true);
+    assert.equal(c.state, 'reconnecting');
+    assert.equal(env.pending(), 0);
+    env.lifecycle.fire('pageshow');
+    await link();
+    assert.equal(c.state, 'open');
+  });
+
+  it('iterates messages asynchronously and ends on close', async () => {
+    const { c, env, link } = client();
+    const t = await link();
+    const received = [];
+    const reading = (async () => {
+      for await (const data of c) received.push(data);
+    })();
+    t.frame('a["1","2"]');
+    await flush();
+    t.frame('a["3"]');
+    c.close();
+    env.tick(0);
+    await reading;
+    assert.deepEqual(received, ['1', '2', '3']);
+  });
+
+  it('ignores late events from an abandoned attempt', async () => {
+    const { c, env, link, lose, created } = client();
+    const first = await link();
+    lose(first);
+    first.frame('a["ghost"]');
+    env.tick(100);
+    const second = await link();
+    first.frame('o');
+    assert.equal(c.state, 'open');
+    assert.equal(created.length, 2);
+    void second;
+  });
+});
