@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# npm test: system packages, build, unit tests, browser tests, then one summary line.
+# Both suites run even when the first fails, so one run reports every failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/ensure-system-deps.sh
+npm run build
+
+passed=0
+failed=0
+skipped=0
+status=0
+
+# Runs one mocha suite, echoing its output, and adds its counts to the totals.
+run_suite() {
+  local log suite_status=0
+  log=$(mktemp)
+  npm run --silent "$1" 2>&1 | tee "$log" || suite_status=$?
+  # Mocha's closing lines, "N passing", "N failing", "N pending", with any colour codes removed.
+  local summary suite_passed suite_failed suite_skipped
+  summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
+  rm -f "$log"
+  suite_passed=$(sed -n 's/^ *\([0-9][0-9]*\) passing.*/\1/p' <<<"$summary" | tail -n 1)
+  suite_failed=$(sed -n 's/^ *\([0-9][0-9]*\) failing.*/\1/p' <<<"$summary" | tail -n 1)
+  suite_skipped=$(sed -n 's/^ *\([0-9][0-9]*\) pending.*/\1/p' <<<"$summary" | tail -n 1)
+  passed=$((passed + ${suite_passed:-0}))
+  failed=$((failed + ${suite_failed:-0}))
+  skipped=$((skipped + ${suite_skipped:-0}))
+  if [[ $suite_status -ne 0 ]]; then
+    status=1
+    # A suite that crashed before its summary (a syntax error, a missing file) counts as a failure.
+    if [[ -z $suite_failed ]]; then failed=$((failed + 1)); fi
+  fi
+}
+
+run_suite test:unit
+run_suite test:browser
+
+echo "total: $passed passed, $failed failed, $skipped skipped"
+exit "$status"

@@ -1,0 +1,121 @@
+// A test's handle on one page: runs code in it, opens SockJS connections through the page's
+// recorder, knows the page's pending requests, and fails on any uncaught error in the page.
+import { withDeadline } from './deadline.mjs';
+
+export class TestPage {
+  /** @param {import('puppeteer-core').Page} page  @param network from trackNetwork(page) */
+  constructor(page, network) {
+    this.page = page;
+    this.network = network;
+    this.pageErrors = []; // uncaught exceptions and unhandled rejections: a test fails on any
+    this.consoleErrors = []; // failed loads and the like, expected in fallback tests: shown on failure only
+    this.reportedErrors = 0;
+    this.errorWakers = new Set(); // runs waiting in the page, to be cut short by a page error
+    page.on('pageerror', (error) => {
+      this.pageErrors.push(error);
+      for (const wake of [...this.errorWakers]) wake();
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error') this.consoleErrors.push(message.text());
+    });
+  }
+
+  /**
+   * Evaluates `fn(...args)` in the page (awaiting the promise it may return). Fails as soon
+   * as the page throws an uncaught error meanwhile, rather than when a wait times out.
+   */
+  async run(fn, ...args) {
+    let wake;
+    const pageErrored = new Promise((resolve) => {
+      wake = resolve;
+      this.errorWakers.add(wake);
+    });
+    try {
+      const result = await Promise.race([this.page.evaluate(fn, ...args), pageErrored]);
+      this.assertNoPageErrors();
+      return result;
+    } finally {
+      this.errorWakers.delete(wake);
+    }
+  }
+
+  /** `new Resock.SockJS(url, null, options)` in the page. */
+  async connect(url, options) {
+    const id = await this.run((u, o) => window.recorder.connect(u, o), url, options);
+    return new SocketProbe(this, id);
+  }
+
+  /** Waits (bounded) until no request or WebSocket of the page is pending. */
+  waitUntilNoPendingRequests(options) {
+    return this.network.waitUntilIdle(options);
+  }
+
+  /** Throws if the page had uncaught errors that no earlier call reported. */
+  assertNoPageErrors() {
+    const report = this.takeUnreportedErrors();
+    if (report) throw new Error(report);
+  }
+
+  /** A description of the page's uncaught errors not reported yet, or '' if none. */
+  takeUnreportedErrors() {
+    const fresh = this.pageErrors.slice(this.reportedErrors);
+    this.reportedErrors = this.pageErrors.length;
+    if (fresh.length === 0) return '';
+    return `uncaught error in the page:\n${fresh.map((error) => error.stack ?? error.message).join('\n')}`;
+  }
+
+  describeConsoleErrors() {
+    return this.consoleErrors.length > 0 ? `console errors of the page: ${this.consoleErrors.join(' | ')}` : '';
+  }
+}
+
+/** One `Resock.SockJS` in the page, seen from the test. Every wait is bounded. */
+export class SocketProbe {
+  constructor(testPage, id) {
+    this.testPage = testPage;
+    this.id = id;
+  }
+
+  /** Resolves with the open event as recorded: `{ type, readyState, transport }`. */
+  opened(options) {
+    return this.wait((id) => window.recorder.event(id, 'open'), "'open'", options);
+  }
+
+  /** Resolves with the close event as recorded: `{ type, readyState, transport, code, reason, wasClean }`. */
+  closed(options) {
+    return this.wait((id) => window.recorder.event(id, 'close'), "'close'", options);
+  }
+
+  /** Resolves with the first `count` messages received. */
+  messages(count, options) {
+    return this.wait((id, n) => window.recorder.messages(id, n), `${count} message(s)`, options, count);
+  }
+
+  /** Sends each message in turn, synchronously, in one task of the page. */
+  send(...messages) {
+    return this.testPage.run((id, list) => window.recorder.send(id, list), this.id, messages);
+  }
+
+  close(...args) {
+    return this.testPage.run((id, rest) => window.recorder.close(id, ...rest), this.id, args);
+  }
+
+  /** `{ readyState, transport }` now. */
+  state() {
+    return this.testPage.run((id) => window.recorder.state(id), this.id);
+  }
+
+  wait(inPage, what, { timeoutMs } = {}, ...args) {
+    const waited = this.testPage.run(inPage, this.id, ...args).catch((error) => {
+      throw new Error([error.message, this.testPage.describeConsoleErrors()].filter(Boolean).join('; '));
+    });
+    return withDeadline(waited, {
+      what,
+      timeoutMs,
+      explain: async () =>
+        [await this.testPage.run((id) => window.recorder.summary(id), this.id), this.testPage.describeConsoleErrors()]
+          .filter(Boolean)
+          .join('; '),
+    });
+  }
+}
