@@ -31,4 +31,5 @@ function httpDescriptor(
 export const xhrStreaming = httpDescriptor('xhr-streaming', 2, canStream, xhrStreamingReceiver, xhrSendEncoding);
 export const eventSource = httpDescriptor('eventsource', 2, canStream, eventSourceReceiver, xhrSendEncoding);
 export const xhrPolling = httpDescriptor('xhr-polling', 2, canRequest, xhrPollingReceiver, xhrSendEncoding);
-export const jsonpPolling = httpDescriptor('jsonp-polling', 1, (env) => !!env.document && canRequest(env), jsonpReceiver, formSendEncoding);
+// Sends go as no-cors form posts, which only fetch can make.
+export const jsonpPolling = httpDescriptor('jsonp-polling', 1, (env) => !!env.document && !!env.fetch, jsonpReceiver, formSendEncoding);

@@ -9,6 +9,9 @@ export function onLoopback(server) {
   const sockets = new Set();
   server.on('connection', (socket) => {
     sockets.add(socket);
+    // A browser resets connections it abandons (a refused upgrade, a closed attempt): an
+    // 'error' without a listener would crash the test process; 'close' follows anyway.
+    socket.on('error', () => {});
     socket.once('close', () => sockets.delete(socket));
   });
   return {

@@ -1,9 +1,27 @@
 import { appendPath, randomId } from '../../protocol/url';
 import type { StartReceiver } from './receivers';
 
-/** The one global that JSONP responses can reach: `_resockjp.<id>(frame)`. */
+/** Where JSONP responses call back: `_resockjp.<id>(frame)` on the window that runs the script. */
 const REGISTRY = '_resockjp';
 type Registry = Record<string, (frame: unknown) => void>;
+
+/**
+ * A hidden frame to run the `<script>`s in. Chromium does not cancel the load of a script element
+ * that is removed; it does cancel every load of a frame that is removed, so `stop()` leaves no
+ * request running. Falls back to the page itself where no frame can be made.
+ */
+function scriptContainer(document: Document, globalObject: Record<string, unknown>): { window: Record<string, unknown>; document: Document; remove(): void } {
+  const frame = document.createElement('iframe');
+  frame.style.display = 'none';
+  frame.setAttribute('aria-hidden', 'true');
+  (document.body || document.documentElement).appendChild(frame);
+  const win = frame.contentWindow as unknown as (Record<string, unknown> & { document: Document }) | null;
+  if (!win || !win.document) {
+    frame.remove();
+    return { window: globalObject, document, remove: () => undefined };
+  }
+  return { window: win, document: win.document, remove: () => frame.remove() };
+}
 
 /**
  * Long-polling through `<script>` elements: `GET .../jsonp?c=<callback>` answers
@@ -12,8 +30,8 @@ type Registry = Record<string, (frame: unknown) => void>;
  * the script's `error` event then ends the transport and the fallback moves on.
  */
 export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) => {
-  const document = env.document!;
-  const registry = (env.globalObject[REGISTRY] ||= {}) as Registry;
+  const container = scriptContainer(env.document!, env.globalObject);
+  const registry = (container.window[REGISTRY] ||= {}) as Registry;
   let script: HTMLScriptElement | null = null;
   let id = '';
 
@@ -22,19 +40,24 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
       script.onload = script.onerror = null;
       script.remove();
     }
-    // A removed script may still run: leave a callback that only tidies up after itself.
+    // A script that already arrived may still run: leave a callback that only tidies up.
     if (id && registry[id]) registry[id] = ((key) => () => delete registry[key])(id);
     script = null;
   };
+  const stop = () => {
+    cleanUp();
+    container.remove();
+  };
   const failOnce = (reason: string, code = 1006) => {
     if (!script) return;
-    cleanUp();
+    stop();
     fail({ code, reason, wasClean: false });
   };
 
   const poll = (): void => {
     let received = false;
-    id = randomId(env.randomBytes, 10);
+    // A letter first: `_resockjp.5ab(...)` would not parse.
+    id = 'c' + randomId(env.randomBytes, 10);
     registry[id] = (data) => {
       received = true;
       delete registry[id];
@@ -42,7 +65,7 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
       // The response may carry several newline-separated frames.
       for (const line of data.split('\n')) if (line && script) frame(line);
     };
-    const element = (script = document.createElement('script'));
+    const element = (script = container.document.createElement('script'));
     element.async = true;
     element.src = appendPath(sessionUrl, '/jsonp', { c: `${REGISTRY}.${id}` });
     element.onload = () => {
@@ -51,8 +74,8 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
       poll();
     };
     element.onerror = () => failOnce('JSONP request failed');
-    (document.head || document.documentElement).appendChild(element);
+    (container.document.head || container.document.documentElement).appendChild(element);
   };
   poll();
-  return { stop: cleanUp };
+  return { stop };
 };

@@ -8,6 +8,8 @@ export interface SendEncoding {
   endpoint: string;
   contentType: string;
   body(json: string): string;
+  /** The endpoint answers without CORS headers: see `RequestSpec.noCors`. */
+  noCors?: boolean;
 }
 
 export const xhrSendEncoding: SendEncoding = {
@@ -20,6 +22,7 @@ export const formSendEncoding: SendEncoding = {
   endpoint: '/jsonp_send',
   contentType: 'application/x-www-form-urlencoded',
   body: (json) => 'd=' + encodeURIComponent(json),
+  noCors: true,
 };
 
 /**
@@ -73,6 +76,7 @@ export class BatchSender {
       headers: this._options.headers,
       withCredentials: this._options.withCredentials,
       maxLength: this._options.maxFrameLength,
+      noCors: this._encoding.noCors,
     }));
     void req.done.then(({ status }) => {
       if (this._request !== req) return;
