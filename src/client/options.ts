@@ -1,4 +1,4 @@
-import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../connector/options';
+import { checked, checkKnown, isFunction, isNonNegative, resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../connector/options';
 import type { CloseInfo } from '../protocol/codes';
 import type { OverflowPolicy, QueueLimits } from './queue';
 
@@ -71,64 +71,38 @@ export interface ResolvedResockOptions {
   signal: AbortSignal | undefined;
 }
 
-const OWN_OPTIONS = ['reconnect', 'queue', 'heartbeatTimeout', 'beforeConnect', 'shouldReconnect', 'signal'];
-
 export const defaultShouldReconnect = (close: CloseInfo) => !(close.code >= 4000 && close.code <= 4999);
 
-function nonNegative(name: string, value: unknown, fallback: number, allowInfinity = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value >= 0) || (!allowInfinity && !isFinite(value))) {
-    throw new TypeError(`Option '${name}' must be a number ≥ 0${allowInfinity ? ' (or Infinity)' : ''}`);
+const isObject = (value: unknown) => typeof value === 'object' && value !== null;
+const NUMBER = 'a number ≥ 0';
+const isFiniteNonNegative = (n: number) => isNonNegative(n) && n < Infinity;
+
+/** The numeric fields of a nested option object, each checked against `known` and its defaults. */
+function numbers<T extends Record<string, number>>(name: string, value: unknown, defaults: T, finite: boolean): T {
+  const given = checked<Record<string, unknown>>(name, value, isObject, 'an object', {});
+  checkKnown(given, Object.keys(defaults).concat(name === 'queue' ? ['overflow'] : []), name + '.');
+  const result = { ...defaults };
+  for (const key in defaults) {
+    result[key] = checked(`${name}.${key}`, given[key], finite && key !== 'maxAttempts' ? isFiniteNonNegative : isNonNegative, NUMBER, defaults[key]);
   }
-  return value;
-}
-
-function plainObject(name: string, value: unknown): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null) throw new TypeError(`Option '${name}' must be an object`);
-  return value as Record<string, unknown>;
-}
-
-function fn<T>(name: string, value: unknown): T | undefined {
-  if (value !== undefined && typeof value !== 'function') throw new TypeError(`Option '${name}' must be a function`);
-  return value as T | undefined;
+  return result;
 }
 
 /** Validates every option, naming the one that is wrong. */
 export function resolveResockOptions(options: ResockOptions): ResolvedResockOptions {
-  const o = plainObject('options', options) as ResockOptions;
-  const connection = resolveConnectionOptions(o, OWN_OPTIONS);
-
-  let reconnect: Required<ReconnectOptions> | null = null;
-  if (o.reconnect !== false) {
-    const r = plainObject('reconnect', o.reconnect);
-    const minDelay = nonNegative('reconnect.minDelay', r.minDelay, 500);
-    reconnect = {
-      minDelay,
-      maxDelay: Math.max(minDelay, nonNegative('reconnect.maxDelay', r.maxDelay, 15000)),
-      maxAttempts: nonNegative('reconnect.maxAttempts', r.maxAttempts, Infinity, true),
-      minUptime: nonNegative('reconnect.minUptime', r.minUptime, 5000),
-    };
-  }
-
-  const q = plainObject('queue', o.queue);
-  const overflow = q.overflow === undefined ? 'reject' : q.overflow;
-  if (overflow !== 'reject' && overflow !== 'drop-oldest') throw new TypeError("Option 'queue.overflow' must be 'reject' or 'drop-oldest'");
-
-  if (o.signal !== undefined && (typeof o.signal !== 'object' || o.signal === null || typeof o.signal.addEventListener !== 'function')) {
-    throw new TypeError("Option 'signal' must be an AbortSignal");
-  }
+  const o = checked<ResockOptions & Record<string, unknown>>('options', options, isObject, 'an object', {});
+  const connection = resolveConnectionOptions(o, ['reconnect', 'queue', 'heartbeatTimeout', 'beforeConnect', 'shouldReconnect', 'signal']);
+  const reconnect = o.reconnect === false ? null : numbers('reconnect', o.reconnect, { minDelay: 500, maxDelay: 15000, maxAttempts: Infinity, minUptime: 5000 }, true);
+  if (reconnect) reconnect.maxDelay = Math.max(reconnect.minDelay, reconnect.maxDelay);
+  const queue = numbers('queue', o.queue, { maxMessages: 1000, maxBytes: Infinity }, false);
+  const overflow = checked<OverflowPolicy>('queue.overflow', o.queue && o.queue.overflow, (p) => p === 'reject' || p === 'drop-oldest', "'reject' or 'drop-oldest'", 'reject');
   return {
     connection,
     reconnect,
-    queue: {
-      maxMessages: nonNegative('queue.maxMessages', q.maxMessages, 1000, true),
-      maxBytes: nonNegative('queue.maxBytes', q.maxBytes, Infinity, true),
-      overflow,
-    },
-    heartbeatTimeout: nonNegative('heartbeatTimeout', o.heartbeatTimeout, 35000),
-    beforeConnect: fn('beforeConnect', o.beforeConnect),
-    shouldReconnect: fn<(close: CloseInfo) => boolean>('shouldReconnect', o.shouldReconnect) || defaultShouldReconnect,
-    signal: o.signal,
+    queue: { ...queue, overflow },
+    heartbeatTimeout: checked('heartbeatTimeout', o.heartbeatTimeout, isFiniteNonNegative, NUMBER, 35000),
+    beforeConnect: checked('beforeConnect', o.beforeConnect, isFunction, 'a function', undefined),
+    shouldReconnect: checked('shouldReconnect', o.shouldReconnect, isFunction, 'a function', defaultShouldReconnect),
+    signal: checked('signal', o.signal, (s: AbortSignal) => isObject(s) && isFunction(s.addEventListener), 'an AbortSignal', undefined),
   };
 }

@@ -1,13 +1,13 @@
 import type { Connector } from '../connector/connector';
 import { openConnector } from '../connector/open';
 import { detectEnv, type Env } from '../env/env';
-import { isUserCloseCode } from '../facade/sockjs';
 import { parseBaseUrl } from '../protocol/base-url';
 import { CloseCode, type CloseInfo } from '../protocol/codes';
 import type { Session } from '../protocol/session';
 import type { TransportCloseInfo, TransportDescriptor, TransportName } from '../transports/types';
-import { InvalidAccessError, InvalidStateError } from '../util/errors';
-import { closeEvent, detailEvent, HandlerTarget, messageEvent, type ResockCloseEvent } from '../util/events';
+import { InvalidStateError } from '../util/errors';
+import { closeEvent, detailEvent, messageEvent, type ResockCloseEvent } from '../util/events';
+import { checkCloseArguments, SocketBase } from '../util/socket-base';
 import { backoffDelay } from './backoff';
 import { resolveResockOptions, type ConnectChanges, type ResockOptions, type ResolvedResockOptions } from './options';
 import { OutboundQueue } from './queue';
@@ -43,27 +43,8 @@ const READY_STATE: Record<ResockState, number> = { connecting: 0, reconnecting: 
  * while not open and delivers it in order after the next open, and replaces links that went
  * silent. The W3C WebSocket surface, plus `reconnecting`, `drop` and `drain` events.
  */
-export class Resock extends HandlerTarget {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSING = 2;
-  static readonly CLOSED = 3;
-  readonly CONNECTING = 0;
-  readonly OPEN = 1;
-  readonly CLOSING = 2;
-  readonly CLOSED = 3;
-
-  readonly url: string;
-  readonly protocol = '';
-  readonly extensions = '';
-  /** The transport of the open link, else null. */
-  transport: TransportName | null = null;
+export class Resock extends SocketBase {
   state: ResockState = 'connecting';
-
-  onopen: ((this: Resock, event: Event) => unknown) | null = null;
-  onmessage: ((this: Resock, event: MessageEvent<string>) => unknown) | null = null;
-  onclose: ((this: Resock, event: ResockCloseEvent) => unknown) | null = null;
-  onerror: ((this: Resock, event: Event) => unknown) | null = null;
 
   private readonly _env: Env;
   private readonly _o: ResolvedResockOptions;
@@ -88,11 +69,11 @@ export class Resock extends HandlerTarget {
   /** Tests hand in a platform double and transports. @internal */
   constructor(url: string, options: ResockOptions, internals: { env?: Env; transports?: readonly TransportDescriptor[] });
   constructor(url: string, options: ResockOptions = {}, internals: { env?: Env; transports?: readonly TransportDescriptor[] } = {}) {
-    super(['open', 'message', 'close', 'error']);
-    const env = (this._env = internals.env || detectEnv());
+    const env = internals.env || detectEnv();
+    super(url, env.location && env.location.href);
+    this._env = env;
     this._transports = internals.transports;
     this._o = resolveResockOptions(options);
-    this.url = parseBaseUrl(String(url), env.location && env.location.href);
     this._queue = new OutboundQueue(this._o.queue);
 
     const { lifecycle } = env;
@@ -138,8 +119,7 @@ export class Resock extends HandlerTarget {
 
   /** Closes for good: no more reconnects, requests or timers. Queued messages are discarded. */
   close(code?: number, reason?: string): void {
-    if (code !== undefined && !isUserCloseCode(code)) throw new InvalidAccessError('InvalidAccessError: Invalid code');
-    if (reason && new TextEncoder().encode(reason).length > 123) throw new SyntaxError('reason argument has an invalid length');
+    checkCloseArguments(code, reason);
     this._finish({ code: code || CloseCode.Normal, reason: reason || 'Normal closure', wasClean: true });
   }
 

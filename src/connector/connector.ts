@@ -1,5 +1,5 @@
 import type { Env } from '../env/env';
-import { CloseCode, type CloseInfo } from '../protocol/codes';
+import { CloseCode, isUserCloseCode, type CloseInfo } from '../protocol/codes';
 import { fetchInfo, type InfoResult } from '../protocol/info';
 import { Session } from '../protocol/session';
 import { connectTimeout, raceGrace } from '../protocol/timeout';
@@ -33,8 +33,6 @@ interface Attempt {
   startedAt: number;
   timer: unknown;
 }
-
-const isFinal = (code: number) => code === CloseCode.Normal || (code >= 3000 && code <= 4999);
 
 /**
  * Opens one SockJS session: asks `/info` (while a WebSocket attempt already runs beside it),
@@ -169,7 +167,7 @@ export class Connector {
     if (this._done || !this._remove(attempt)) return;
     this._failed.push(attempt.descriptor.name);
     // The server said no in words of its own (or a clean 1000): other transports will hear the same.
-    if (isFinal(info.code)) return this._fail(info);
+    if (isUserCloseCode(info.code)) return this._fail(info);
     this._advance();
   }
 

@@ -27,9 +27,6 @@ export interface ConnectionOptions {
   withCredentials?: boolean;
 }
 
-/** sockjs-client options that are accepted and ignored, so existing code keeps working. */
-const TOLERATED = ['transportOptions', 'protocols_whitelist', 'debug', 'devel', 'info', 'rtt', 'jsessionid', 'cookie'];
-
 export interface ResolvedConnectionOptions {
   allowed: TransportName[] | null;
   server: string | undefined;
@@ -39,48 +36,46 @@ export interface ResolvedConnectionOptions {
   withCredentials: boolean;
 }
 
-const OPTION_NAMES: Record<keyof ConnectionOptions, true> = {
-  transports: true,
-  server: true,
-  sessionId: true,
-  timeout: true,
-  headers: true,
-  withCredentials: true,
-};
+/** Longest frame or polling body accepted before the link is closed as a protocol error. */
+export const MAX_FRAME_LENGTH = 64 * 1024 * 1024;
 
-const typeError = (name: string, expected: string) => new TypeError(`Option '${name}' must be ${expected}`);
+/** sockjs-client options that are accepted and ignored, so existing code keeps working. */
+const TOLERATED = ['transportOptions', 'protocols_whitelist', 'debug', 'devel', 'info', 'rtt', 'jsessionid', 'cookie'];
+const CONNECTION_OPTIONS = ['transports', 'server', 'sessionId', 'timeout', 'headers', 'withCredentials'];
 
-/** Checks every option, naming the one that is wrong; `known` lists the caller's own options. */
-export function resolveConnectionOptions(options: object, known: readonly string[] = []): ResolvedConnectionOptions {
-  const o = options as ConnectionOptions & Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!(key in OPTION_NAMES) && TOLERATED.indexOf(key) === -1 && known.indexOf(key) === -1) {
-      throw new TypeError(`Unknown option '${key}'`);
-    }
-  }
-  const { transports, server, sessionId = 8, timeout = 0, headers = {}, withCredentials = true } = o;
+/**
+ * Throws a TypeError naming `name` unless `value` is undefined or passes `valid`; returns the
+ * value, or `fallback` when undefined.
+ */
+export function checked<T>(name: string, value: unknown, valid: (value: never) => boolean, expected: string, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!valid(value as never)) throw new TypeError(`Option '${name}' must be ${expected}`);
+  return value as T;
+}
+
+/** Throws a TypeError for the first key of `options` that is not in `known`. */
+export function checkKnown(options: object, known: readonly string[], prefix = ''): void {
+  for (const key of Object.keys(options)) if (known.indexOf(key) === -1) throw new TypeError(`Unknown option '${prefix}${key}'`);
+}
+
+export const isNonNegative = (value: number) => typeof value === 'number' && value >= 0;
+export const isFunction = (value: unknown) => typeof value === 'function';
+
+/** Checks every option, naming the one that is wrong; `own` lists the caller's further options. */
+export function resolveConnectionOptions(options: ConnectionOptions, own: readonly string[] = []): ResolvedConnectionOptions {
+  checkKnown(options, CONNECTION_OPTIONS.concat(TOLERATED, own));
+  const { transports, server, sessionId } = options;
   const list = typeof transports === 'string' ? [transports] : transports;
-  if (list !== undefined && (!Array.isArray(list) || list.some((t) => typeof t !== 'string'))) {
-    throw typeError('transports', 'a transport name or an array of them');
-  }
-  if (server !== undefined && (typeof server !== 'string' || !server)) throw typeError('server', 'a non-empty string');
-  if (typeof sessionId === 'number' ? !(sessionId >= 1 && sessionId <= 64) : typeof sessionId !== 'function') {
-    throw typeError('sessionId', 'a length from 1 to 64 or a function');
-  }
-  if (typeof timeout !== 'number' || !(timeout >= 0)) throw typeError('timeout', 'a number of ms ≥ 0');
-  if (typeof headers !== 'function' && (typeof headers !== 'object' || headers === null)) {
-    throw typeError('headers', 'an object or a function returning one');
-  }
-  if (typeof withCredentials !== 'boolean') throw typeError('withCredentials', 'a boolean');
+  checked('transports', list, (l: unknown[]) => Array.isArray(l) && l.every((t) => typeof t === 'string'), 'a transport name or an array of them', 0);
+  checked('server', server, (s: string) => typeof s === 'string' && !!s, 'a non-empty string', 0);
+  const id = checked<number | (() => string)>('sessionId', sessionId, (n: number) => isFunction(n) || (n >= 1 && n <= 64), 'a length from 1 to 64 or a function', 8);
+  const headers = checked<HeadersOption>('headers', options.headers, (h: object) => !!h && (typeof h === 'object' || isFunction(h)), 'an object or a function returning one', {});
   return {
     allowed: list ? (list as TransportName[]) : null,
     server,
-    sessionId: typeof sessionId === 'function' ? () => String(sessionId()) : (env) => randomId(env.randomBytes, sessionId),
-    timeout,
+    sessionId: typeof id === 'function' ? () => String(id()) : (env) => randomId(env.randomBytes, id),
+    timeout: checked('timeout', options.timeout, isNonNegative, 'a number of ms ≥ 0', 0),
     headers: typeof headers === 'function' ? headers : () => headers,
-    withCredentials,
+    withCredentials: checked('withCredentials', options.withCredentials, (b) => typeof b === 'boolean', 'a boolean', true),
   };
 }
-
-/** Longest frame or polling body accepted before the link is closed as a protocol error. */
-export const MAX_FRAME_LENGTH = 64 * 1024 * 1024;

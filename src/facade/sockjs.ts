@@ -2,12 +2,12 @@ import type { Connector } from '../connector/connector';
 import { openConnector } from '../connector/open';
 import { resolveConnectionOptions, type ConnectionOptions } from '../connector/options';
 import { detectEnv, type Env } from '../env/env';
-import { parseBaseUrl } from '../protocol/base-url';
 import { CloseCode } from '../protocol/codes';
 import type { Session } from '../protocol/session';
 import type { TransportName } from '../transports/types';
-import { InvalidAccessError, InvalidStateError } from '../util/errors';
-import { closeEvent, HandlerTarget, messageEvent, type ResockCloseEvent } from '../util/events';
+import { InvalidStateError } from '../util/errors';
+import { closeEvent, messageEvent, type ResockCloseEvent } from '../util/events';
+import { checkCloseArguments, SocketBase } from '../util/socket-base';
 
 export type SockJSOptions = ConnectionOptions;
 
@@ -23,45 +23,23 @@ const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 
-/** 1000 or 3000–4999: the codes an application may close with. */
-export const isUserCloseCode = (code: number) => code === CloseCode.Normal || (code >= 3000 && code <= 4999);
-
 /**
  * A drop-in for sockjs-client's `SockJS`: one connection, no reconnection, the W3C WebSocket
  * surface and sockjs-client's observable behaviour (errors, close codes, event order).
  */
-export class SockJS extends HandlerTarget {
-  static readonly CONNECTING = CONNECTING;
-  static readonly OPEN = OPEN;
-  static readonly CLOSING = CLOSING;
-  static readonly CLOSED = CLOSED;
-  readonly CONNECTING = CONNECTING;
-  readonly OPEN = OPEN;
-  readonly CLOSING = CLOSING;
-  readonly CLOSED = CLOSED;
-
-  readonly url: string;
-  readonly protocol = '';
-  readonly extensions = '';
+export class SockJS extends SocketBase {
   readyState: number = CONNECTING;
-  /** The transport in use once open, else null. */
-  transport: TransportName | null = null;
-
-  onopen: ((this: SockJS, event: Event) => unknown) | null = null;
-  onmessage: ((this: SockJS, event: MessageEvent<string>) => unknown) | null = null;
-  onclose: ((this: SockJS, event: ResockCloseEvent) => unknown) | null = null;
-  onerror: ((this: SockJS, event: Event) => unknown) | null = null;
 
   private readonly _env: Env;
   private _connector: Connector | null;
   private _session: Session | null = null;
 
   constructor(url: string, protocols?: string | string[] | null, options: SockJSOptions = {}) {
-    super(['open', 'message', 'close', 'error']);
+    const env = detectEnv();
     if (arguments.length < 1) throw new TypeError("Failed to construct 'SockJS': 1 argument required, but only 0 present");
-    const env = (this._env = detectEnv());
+    super(url, env.location && env.location.href);
+    this._env = env;
     const resolved = resolveConnectionOptions(options || {});
-    this.url = parseBaseUrl(String(url), env.location && env.location.href);
     checkProtocols(protocols);
     this._connector = openConnector(this.url, env, resolved, resolved.headers(), {
       open: (session, transport) => this._onOpen(session, transport),
@@ -78,8 +56,7 @@ export class SockJS extends HandlerTarget {
 
   /** Closes with 1000 or an application code 3000–4999 and a reason of at most 123 bytes. */
   close(code?: number, reason?: string): void {
-    if (code !== undefined && !isUserCloseCode(code)) throw new InvalidAccessError('InvalidAccessError: Invalid code');
-    if (reason && new TextEncoder().encode(reason).length > 123) throw new SyntaxError('reason argument has an invalid length');
+    checkCloseArguments(code, reason);
     if (this.readyState === CLOSING || this.readyState === CLOSED) return;
     this._close(code || CloseCode.Normal, reason || 'Normal closure', true);
   }

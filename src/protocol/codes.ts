@@ -22,3 +22,6 @@ export interface CloseInfo {
 }
 
 export const closeInfo = (code: number, reason: string, wasClean = false): CloseInfo => ({ code, reason, wasClean });
+
+/** 1000 or 3000–4999: the codes an application may close with, and that end a connection for good. */
+export const isUserCloseCode = (code: number) => code === CloseCode.Normal || (code >= 3000 && code <= 4999);

@@ -27,21 +27,3 @@ export function closeEvent(code: number, reason: string, wasClean: boolean): Res
 export function detailEvent<T>(type: string, detail: T): Event & { readonly detail: T } {
   return withFields(new Event(type), { detail });
 }
-
-type Handler = ((event: Event) => unknown) | null;
-
-/**
- * An EventTarget with `onopen`-style handler properties, as W3C WebSocket has them. Each handler
- * is called through a listener added at construction, so it runs before later listeners.
- */
-export class HandlerTarget extends EventTarget {
-  constructor(types: readonly string[]) {
-    super();
-    for (const type of types) {
-      this.addEventListener(type, (event) => {
-        const handler = (this as unknown as Record<string, Handler>)['on' + type];
-        if (typeof handler === 'function') handler.call(this, event);
-      });
-    }
-  }
-}

@@ -1,0 +1,437 @@
+import { backoffDelay } from '../client/backoff';
+import { QueueOverflowError } from '../client/queue';
+import type { Clock } from '../env/env';
+import { encodeFrame, escapingOf, type Escaping, type StompFrame, type StompHeaders } from './frame';
+import { HeartbeatMonitor, negotiateHeartbeat } from './heartbeat';
+import { resolveStompOptions, type ResolvedStompOptions, type StompClientOptions } from './options';
+import { StompParser } from './parser';
+import { isClosed, isOpen, listen, type StompSocket } from './socket';
+import { SubscriptionRegistry, type MessageHandler, type StompMessage, type StompSubscription, type SubscriptionEntry } from './subscriptions';
+
+export interface PublishParams {
+  destination: string;
+  /** Text body. Default ''. */
+  body?: string;
+  /** Bytes instead of text: only a native WebSocket can carry them (SockJS and Resock are text-only). */
+  binaryBody?: Uint8Array;
+  /** Extra headers: `content-type`, `persistent`, `transaction: tx.id`… */
+  headers?: StompHeaders;
+  /**
+   * Ask the broker for a RECEIPT: the promise settles on it, and the SEND is at-least-once: sent
+   * again after a reconnect until a RECEIPT confirms it, so the broker may see it twice.
+   */
+  receipt?: boolean;
+}
+
+export interface StompTransaction {
+  /** Goes in the `transaction` header of `publish` and `message.ack()`. */
+  readonly id: string;
+  /** Resolves on the broker's RECEIPT; rejects if the connection was lost since BEGIN (the broker then aborted it). */
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** What each event carries in `event.detail` (and what `on()` listeners receive). */
+export interface StompEventMap {
+  /** CONNECTED: subscriptions were restored and queued frames sent. */
+  connect: { frame: StompFrame; version: string };
+  /** A STOMP session ended; unless the client is deactivated, another follows. */
+  disconnect: { reason: string };
+  /** An ERROR frame (in `frame`), a malformed frame or a failed connect. The link is closed. */
+  error: { message: string; frame?: StompFrame };
+  /** A RECEIPT nobody waited for. */
+  unhandledReceipt: StompFrame;
+  /** A MESSAGE for no live subscription. */
+  unhandledMessage: StompMessage;
+  /** Deactivated, or the given `socket` closed: the client is idle. */
+  close: { reason: string };
+}
+
+export type StompEvent<K extends keyof StompEventMap> = Event & { readonly detail: StompEventMap[K] };
+
+/** A frame on its way out; encoded when written, because escaping depends on the version the broker picks. */
+interface Outgoing {
+  _command: string;
+  _headers: Record<string, string | undefined>;
+  _body?: string | Uint8Array;
+  _receipt?: string;
+  /** The transaction the frame belongs to. */
+  _tx?: string;
+  _settle?: { _resolve(): void; _reject(error: Error): void };
+}
+
+/** How long `deactivate()` waits for the RECEIPT of its DISCONNECT before closing anyway. */
+const DISCONNECT_TIMEOUT = 5000;
+
+const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (id) => clearTimeout(id as number),
+};
+
+const isTxEnd = (command: string) => command === 'COMMIT' || command === 'ABORT';
+
+function requireString(value: unknown, name: string): void {
+  if (typeof value !== 'string' || !value) throw new TypeError(`'${name}' must be a non-empty string`);
+}
+
+/**
+ * A STOMP 1.0–1.2 client over anything WebSocket-shaped. Subscriptions live in the client, not
+ * in a connection: after every reconnect they are made again with the same ids, before anything
+ * queued is sent. Frames sent while not connected wait in a bounded queue.
+ */
+export class StompClient extends EventTarget {
+  private readonly _o: ResolvedStompOptions;
+  private readonly _clock: Clock;
+  private readonly _subs = new SubscriptionRegistry();
+  private _active?: boolean;
+  /** Activated and not finished since: a `close` event is due when it ends. */
+  private _running?: boolean;
+  private _socket?: StompSocket;
+  private _unlisten?: () => void;
+  /** Changes when a STOMP session starts or ends; frames and acks of an older one are ignored. */
+  private _session = 0;
+  /** Set while a STOMP session runs on an open socket (CONNECT sent or about to be). */
+  private _parser?: StompParser;
+  private _connected?: boolean;
+  /** Of the current session; unset (none) until CONNECTED, so that CONNECT is never escaped. */
+  private _escaping?: Escaping;
+  private _heartbeat?: HeartbeatMonitor;
+  private _queue: Outgoing[] = [];
+  /** Frames written and awaiting their RECEIPT, in the order written. */
+  private readonly _receipts = new Map<string, Outgoing>();
+  /** Transactions begun in this session, and those whose session was lost (the broker aborted them). */
+  private readonly _liveTx = new Set<string>();
+  private readonly _deadTx = new Set<string>();
+  private _ids = 0;
+  private _retries = 0;
+  private _timer: unknown;
+  private _closed?: Promise<void>;
+  private _onClosed?: () => void;
+
+  constructor(options: StompClientOptions);
+  /** Tests hand in a clock. @internal */
+  constructor(options: StompClientOptions, internals: { clock?: Clock });
+  constructor(options: StompClientOptions, internals: { clock?: Clock } = {}) {
+    super();
+    this._o = resolveStompOptions(options);
+    this._clock = internals.clock || systemClock;
+  }
+
+  /** CONNECTED received and the link still up. */
+  get connected(): boolean {
+    return !!this._connected;
+  }
+
+  /** Between `activate()` and `deactivate()` (or the end of a given socket). */
+  get active(): boolean {
+    return !!this._active;
+  }
+
+  /** Starts connecting (and reconnecting). Does nothing when active already. */
+  activate(): void {
+    if (this._active) return;
+    this._active = this._running = true;
+    this._retries = 0;
+    if (!this._socket) this._open();
+  }
+
+  /**
+   * Sends DISCONNECT with a receipt, waits for it (at most 5 s), closes the socket and resolves
+   * once it is closed. Frames still queued are dropped; promises awaiting a RECEIPT reject.
+   */
+  deactivate(): Promise<void> {
+    this._active = false;
+    this._clock.clearTimeout(this._timer);
+    const socket = this._socket;
+    if (!socket) return Promise.resolve(this._finish('Deactivated'));
+    return (this._closed ||= new Promise<void>((resolve) => {
+      this._onClosed = resolve;
+      const close = () => {
+        if (this._socket !== socket) return;
+        if (isClosed(socket)) this._lose('Deactivated');
+        else socket.close();
+      };
+      if (!this._connected) return close();
+      const receipt = this._id('disconnect-');
+      this._write({ _command: 'DISCONNECT', _headers: { receipt }, _receipt: receipt, _settle: { _resolve: close, _reject: close } });
+      this._timer = this._clock.setTimeout(close, DISCONNECT_TIMEOUT);
+    }));
+  }
+
+  /**
+   * Subscribes now if connected, and again with the same id after every reconnect. `headers`
+   * may set `id` and `ack` (`auto` by default, `client`, `client-individual`).
+   * @example client.subscribe('/queue/jobs', (m) => { work(m.body); m.ack(); }, { ack: 'client-individual' })
+   */
+  subscribe(destination: string, onMessage: MessageHandler, headers: StompHeaders = {}): StompSubscription {
+    requireString(destination, 'destination');
+    if (typeof onMessage !== 'function') throw new TypeError("'onMessage' must be a function");
+    const entry = this._subs.add(destination, headers, onMessage);
+    if (this._connected) this._write(subscribeFrame(entry, false));
+    return {
+      id: entry.id,
+      unsubscribe: (extra: StompHeaders = {}) => {
+        if (this._subs.remove(entry.id) && this._connected) this._write({ _command: 'UNSUBSCRIBE', _headers: { ...extra, id: entry.id } });
+      },
+    };
+  }
+
+  /**
+   * Sends a SEND now, or after the next CONNECTED when not connected. Resolves at once, or on the
+   * RECEIPT when `receipt: true`. Throws QueueOverflowError when `maxQueue` frames are held.
+   */
+  publish(params: PublishParams): Promise<void> {
+    requireString(params && params.destination, 'destination');
+    const { destination, body = '', binaryBody, headers = {}, receipt } = params;
+    return this._request({ _command: 'SEND', _headers: { ...headers, destination }, _body: binaryBody || body, _tx: headers.transaction }, receipt);
+  }
+
+  /** BEGIN; `commit()` or `abort()` end it. A transaction does not survive a reconnect (the broker aborts it). */
+  begin(headers: StompHeaders = {}): StompTransaction {
+    const id = this._id('tx-');
+    this._request({ _command: 'BEGIN', _headers: { ...headers, transaction: id }, _tx: id });
+    const end = (command: string) => this._request({ _command: command, _headers: { transaction: id }, _tx: id }, true);
+    return { id, commit: () => end('COMMIT'), abort: () => end('ABORT') };
+  }
+
+  /** Listens to an event with its detail; returns the function that stops listening. */
+  on<K extends keyof StompEventMap>(type: K, listener: (detail: StompEventMap[K]) => void): () => void {
+    const handler = (event: Event) => listener((event as StompEvent<K>).detail);
+    this.addEventListener(type, handler);
+    return () => this.removeEventListener(type, handler);
+  }
+
+  private _open(): void {
+    const { webSocketFactory } = this._o;
+    let socket: StompSocket;
+    try {
+      socket = this._socket = webSocketFactory ? webSocketFactory() : this._o.socket!;
+    } catch (error) {
+      this._emit('error', { message: `webSocketFactory: ${error}` });
+      return this._reconnectLater();
+    }
+    this._unlisten = listen(socket, {
+      open: () => this._onOpen(),
+      message: (data) => this._onData(data),
+      close: (event) => this._lose(`Socket closed ${event.code || ''}`),
+      // A Resock lost its link and is making another: this session is over, the socket lives on.
+      reconnecting: () => this._endSession('Link lost'),
+    });
+    if (isOpen(socket)) this._onOpen();
+    else if (isClosed(socket)) this._lose('Socket closed');
+  }
+
+  private _onOpen(): void {
+    this._endSession('Link replaced'); // a second open without a 'reconnecting' in between
+    const session = ++this._session;
+    const { connectHeaders, heartbeat, maxFrameSize } = this._o;
+    this._parser = new StompParser(
+      (frame) => session === this._session && this._onFrame(frame),
+      (reason) => session === this._session && this._fail(`Malformed frame: ${reason}`),
+      maxFrameSize,
+    );
+    new Promise<StompHeaders>((resolve) => resolve(typeof connectHeaders === 'function' ? connectHeaders() : connectHeaders)).then(
+      (headers) => {
+        if (session !== this._session) return;
+        const heartBeat = heartbeat.outgoing + ',' + heartbeat.incoming;
+        this._write({ _command: 'CONNECT', _headers: { ...headers, 'accept-version': '1.0,1.1,1.2', 'heart-beat': heartBeat } });
+      },
+      (error: unknown) => session === this._session && this._fail(`connectHeaders: ${error}`),
+    );
+  }
+
+  private _onData(data: unknown): void {
+    if (!this._parser) return;
+    if (this._heartbeat) this._heartbeat.received();
+    this._parser.push(data as string | ArrayBuffer);
+  }
+
+  private _onFrame(frame: StompFrame): void {
+    const { command, headers } = frame;
+    this._log(`<<< ${command} ${JSON.stringify(headers)}`);
+    if (command === 'CONNECTED') return this._onConnected(frame);
+    if (command === 'MESSAGE') {
+      const message = this._message(frame, this._session);
+      const entry = this._subs.get(headers.subscription);
+      if (!entry) return this._emit('unhandledMessage', message);
+      try {
+        entry.onMessage(message);
+      } catch (error) {
+        // Reported like an event listener's error, without stopping the frames behind it.
+        this._clock.setTimeout(() => {
+          throw error;
+        }, 0);
+      }
+    } else if (command === 'RECEIPT') {
+      const id = headers['receipt-id'];
+      const item = this._receipts.get(id);
+      if (!item) return this._emit('unhandledReceipt', frame);
+      this._receipts.delete(id);
+      item._settle!._resolve();
+    } else if (command === 'ERROR') {
+      this._fail(headers.message || 'ERROR frame', frame);
+    }
+  }
+
+  private _onConnected(frame: StompFrame): void {
+    if (this._connected) return;
+    const version = frame.headers.version || '1.0';
+    this._escaping = this._parser!.escaping = escapingOf(version);
+    this._connected = true;
+    this._retries = 0;
+    const { outgoing, incoming } = this._o.heartbeat;
+    this._heartbeat = new HeartbeatMonitor(
+      this._clock,
+      negotiateHeartbeat(outgoing, incoming, frame.headers['heart-beat']),
+      () => this._socket!.send('\n'),
+      () => this._lose('Heart-beat lost', true),
+    );
+    // Subscriptions first, then the at-least-once re-sends and what was queued, in order.
+    for (const entry of this._subs.all()) this._write(subscribeFrame(entry, true));
+    const queue = this._queue;
+    this._queue = [];
+    for (const item of queue) this._write(item);
+    this._emit('connect', { frame, version });
+  }
+
+  /** A MESSAGE with its ack()/nack(), which only make sense in the session that delivered it. */
+  private _message(frame: StompFrame, session: number): StompMessage {
+    const acknowledge = (command: string) => (extra: StompHeaders = {}) => {
+      // The broker redelivers what was not acknowledged in a lost session.
+      if (session !== this._session || !this._connected) return;
+      const h = frame.headers;
+      const ids = this._escaping! > 1 ? { id: h.ack } : { 'message-id': h['message-id'], subscription: h.subscription };
+      this._write({ _command: command, _headers: { ...extra, ...ids }, _tx: extra.transaction });
+    };
+    return { ...frame, ack: acknowledge('ACK'), nack: acknowledge('NACK') };
+  }
+
+  /** Sends or queues a frame; with `receipt`, the promise settles on its RECEIPT. */
+  private _request(item: Outgoing, receipt?: boolean): Promise<void> {
+    if (this._heartbeat) this._heartbeat.check(); // may find the link dead, and end the session
+    if ((receipt || !this._connected) && this._queue.length + this._receipts.size >= this._o.maxQueue) {
+      throw new QueueOverflowError('maxQueue reached');
+    }
+    const promise = receipt
+      ? new Promise<void>((resolve, reject) => {
+          item._receipt = item._headers.receipt = this._id('r-');
+          item._settle = { _resolve: resolve, _reject: reject };
+        })
+      : Promise.resolve();
+    if (this._connected) this._write(item);
+    else this._queue.push(item);
+    return promise;
+  }
+
+  /** Writes one frame to the socket of the connected (or connecting, for CONNECT) session. */
+  private _write(item: Outgoing): void {
+    const { _command: command, _tx: tx, _settle: settle, _headers: headers } = item;
+    if (tx && this._deadTx.has(tx)) {
+      if (isTxEnd(command)) this._deadTx.delete(tx);
+      if (settle) settle._reject(new Error(`Transaction ${tx} lost with the connection`));
+      return;
+    }
+    if (item._receipt) this._receipts.set(item._receipt, item);
+    if (command === 'BEGIN') this._liveTx.add(tx!);
+    if (isTxEnd(command)) this._liveTx.delete(tx!);
+    this._log(`>>> ${command} ${command === 'CONNECT' ? '' : JSON.stringify(headers)}`);
+    if (this._heartbeat) this._heartbeat.sent();
+    // Bytes only for binaryBody, which the caller was told only a native WebSocket carries.
+    this._socket!.send(encodeFrame(command, headers, item._body || '', this._escaping) as string);
+  }
+
+  /** The STOMP session on the current socket is over; the socket itself may live on (Resock). */
+  private _endSession(reason: string): void {
+    if (!this._parser) return;
+    this._parser.stop();
+    if (this._heartbeat) this._heartbeat.stop();
+    this._parser = this._heartbeat = undefined;
+    this._session++;
+    const wasConnected = this._connected;
+    this._connected = this._escaping = undefined;
+    // At-least-once: SENDs without their RECEIPT go back in front of the queue, in order.
+    const resend: Outgoing[] = [];
+    for (const item of this._receipts.values()) {
+      if (item._command === 'SEND') resend.push(item);
+      else item._settle!._reject(new Error(`No RECEIPT for ${item._command}: ${reason}`));
+    }
+    this._receipts.clear();
+    for (const tx of this._liveTx) this._deadTx.add(tx);
+    this._liveTx.clear();
+    this._queue = resend.concat(this._queue);
+    this._log(reason);
+    if (wasConnected) this._emit('disconnect', { reason });
+  }
+
+  /** An ERROR frame, a malformed frame or a failed connect: tell, and close the link. */
+  private _fail(message: string, frame?: StompFrame): void {
+    this._emit('error', frame ? { message, frame } : { message });
+    this._lose(message, true);
+  }
+
+  /**
+   * The socket closed (or, with `close`, must be closed: we stop listening at once). A factory
+   * makes the next one after a backoff; a given socket cannot come back, and the client stops.
+   */
+  private _lose(reason: string, close?: boolean): void {
+    const socket = this._socket;
+    this._endSession(reason);
+    if (this._unlisten) this._unlisten();
+    this._unlisten = this._socket = undefined;
+    if (close && socket && !isClosed(socket)) socket.close();
+    const onClosed = this._onClosed;
+    this._closed = this._onClosed = undefined;
+    if (onClosed) onClosed();
+    if (this._active && this._o.webSocketFactory) this._reconnectLater();
+    else this._finish(reason);
+  }
+
+  private _reconnectLater(): void {
+    const { reconnectDelay, maxReconnectDelay } = this._o;
+    this._timer = this._clock.setTimeout(() => this._open(), backoffDelay(this._retries++, reconnectDelay || 1, maxReconnectDelay));
+  }
+
+  /** Idle: nothing queued, nothing awaited, `close` told. */
+  private _finish(reason: string): void {
+    this._active = false;
+    this._clock.clearTimeout(this._timer);
+    for (const item of this._queue) if (item._settle) item._settle._reject(new Error(`Not sent: ${reason}`));
+    this._queue = [];
+    if (this._running) this._emit('close', { reason });
+    this._running = false;
+  }
+
+  private _id(prefix: string): string {
+    return prefix + this._ids++;
+  }
+
+  private _emit<K extends keyof StompEventMap>(type: K, detail: StompEventMap[K]): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  private _log(message: string): void {
+    if (this._o.debug) this._o.debug(message);
+  }
+}
+
+/** SUBSCRIBE for an entry; a restore leaves out the receipt the first SUBSCRIBE may have asked for. */
+function subscribeFrame(entry: SubscriptionEntry, restore: boolean): Outgoing {
+  const headers = { ...entry.headers, destination: entry.destination };
+  return { _command: 'SUBSCRIBE', _headers: restore ? { ...headers, receipt: undefined } : headers };
+}
+
+export interface StompClient {
+  addEventListener<K extends keyof StompEventMap>(
+    type: K,
+    listener: (this: StompClient, event: StompEvent<K>) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof StompEventMap>(
+    type: K,
+    listener: (this: StompClient, event: StompEvent<K>) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}

@@ -1,0 +1,57 @@
+import { parseBaseUrl } from '../protocol/base-url';
+import { isUserCloseCode } from '../protocol/codes';
+import type { TransportName } from '../transports/types';
+import { InvalidAccessError } from './errors';
+import type { ResockCloseEvent } from './events';
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+
+type Handler = ((event: Event) => unknown) | null;
+
+/**
+ * The W3C WebSocket surface that `SockJS` and `Resock` share: ready-state constants on the class
+ * and the instance, `url`, `protocol`, `extensions`, `transport`, and `onopen`-style handlers,
+ * each called through a listener added at construction so it runs before later listeners.
+ */
+export class SocketBase extends EventTarget {
+  static readonly CONNECTING = CONNECTING;
+  static readonly OPEN = OPEN;
+  static readonly CLOSING = CLOSING;
+  static readonly CLOSED = CLOSED;
+  readonly CONNECTING = CONNECTING;
+  readonly OPEN = OPEN;
+  readonly CLOSING = CLOSING;
+  readonly CLOSED = CLOSED;
+
+  /** The base URL, validated and normalised. */
+  readonly url: string;
+  readonly protocol = '';
+  readonly extensions = '';
+  /** The transport of the open link, else null. */
+  transport: TransportName | null = null;
+
+  onopen: ((event: Event) => unknown) | null = null;
+  onmessage: ((event: MessageEvent<string>) => unknown) | null = null;
+  onclose: ((event: ResockCloseEvent) => unknown) | null = null;
+  onerror: ((event: Event) => unknown) | null = null;
+
+  constructor(url: string, pageUrl: string | undefined) {
+    super();
+    this.url = parseBaseUrl(String(url), pageUrl);
+    for (const type of ['open', 'message', 'close', 'error']) {
+      this.addEventListener(type, (event) => {
+        const handler = (this as unknown as Record<string, Handler>)['on' + type];
+        if (typeof handler === 'function') handler.call(this, event);
+      });
+    }
+  }
+}
+
+/** WebSocket's rules for `close(code, reason)`: 1000 or 3000–4999, a reason of at most 123 bytes. */
+export function checkCloseArguments(code?: number, reason?: string): void {
+  if (code !== undefined && !isUserCloseCode(code)) throw new InvalidAccessError('InvalidAccessError: Invalid code');
+  if (reason && new TextEncoder().encode(reason).length > 123) throw new SyntaxError('reason argument has an invalid length');
+}
