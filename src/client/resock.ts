@@ -194,6 +194,7 @@ export class Resock extends SocketBase {
     const online = this._env.lifecycle.online();
     const delay = online ? backoffDelay(this._retries++, reconnect.minDelay, reconnect.maxDelay) : 0;
     this._setState('reconnecting');
+    this._o.connection.debug('reconnect', { attempt: this._retries, delay, code: info.code, reason: info.reason });
     this.dispatchEvent(detailEvent('reconnecting', { attempt: this._retries, delay, lastClose: this._lastClose }));
     if (online && this.state === 'reconnecting') this._timer = this._env.setTimeout(() => this._connect(), delay);
   }
@@ -240,6 +241,7 @@ export class Resock extends SocketBase {
     this._stopLink();
     for (const unsubscribe of this._unsubscribe.splice(0)) unsubscribe();
     this._queue.drain();
+    this._o.connection.debug('close', { code: info.code, reason: info.reason });
     this._setState('closing');
     this._env.setTimeout(() => {
       this._setState('closed');

@@ -7,6 +7,7 @@ import { sessionUrl } from '../protocol/url';
 import type { TransportDescriptor, TransportName, TransportOptions } from '../transports/types';
 import { candidates } from './detector';
 import type { TransportMemory } from './memory';
+import type { DebugLogger } from './options';
 
 export interface ConnectOptions {
   url: string;
@@ -20,6 +21,7 @@ export interface ConnectOptions {
   serverId: string;
   sessionId: () => string;
   memory: TransportMemory;
+  debug: DebugLogger;
 }
 
 export interface ConnectHandlers {
@@ -83,8 +85,9 @@ export class Connector {
     if (this._done) return;
     this._info = null;
     if (!result.ok) return this._fail(result.close);
-    const { env, descriptors, allowed } = this._o;
+    const { env, descriptors, allowed, debug } = this._o;
     this._rtt = result.rtt;
+    debug('info', { rtt: result.rtt, websocket: result.info.websocket !== false });
     const usable = candidates(descriptors, env, result.info, allowed, this._blocked);
     // The server may rule out what was started early (`websocket: false`): not a failure.
     for (const attempt of this._attempts.slice()) {
@@ -122,8 +125,9 @@ export class Connector {
   }
 
   private _start(descriptor: TransportDescriptor): void {
-    const { env, url, serverId, sessionId, transportOptions } = this._o;
+    const { env, url, serverId, sessionId, transportOptions, debug } = this._o;
     this._tried.push(descriptor.name);
+    debug('transport:start', { transport: descriptor.name });
     let session: Session;
     try {
       session = new Session(descriptor.create(sessionUrl(url, serverId, sessionId()), env, transportOptions), env);
@@ -158,6 +162,7 @@ export class Connector {
     const untried = this._blocked.filter((name) => this._tried.indexOf(name) === -1);
     const blocked = untried.concat(this._failed, slower).filter((name) => name !== winner.descriptor.name);
     memory.remember(env, url, blocked);
+    this._o.debug('transport:open', { transport: winner.descriptor.name, blocked });
     this._remove(winner);
     this.abort();
     this._handlers.open(winner.session, winner.descriptor.name);
@@ -166,6 +171,7 @@ export class Connector {
   private _onClose(attempt: Attempt, info: CloseInfo): void {
     if (this._done || !this._remove(attempt)) return;
     this._failed.push(attempt.descriptor.name);
+    this._o.debug('transport:fail', { transport: attempt.descriptor.name, code: info.code, reason: info.reason });
     // The server said no in words of its own (or a clean 1000): other transports will hear the same.
     if (isUserCloseCode(info.code)) return this._fail(info);
     this._advance();

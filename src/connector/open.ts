@@ -26,6 +26,7 @@ export function openConnector(
       serverId: options.server || randomServerId(env.randomBytes),
       sessionId: () => options.sessionId(env),
       memory: sharedMemory,
+      debug: options.debug,
     },
     handlers,
   );

@@ -25,7 +25,17 @@ export interface ConnectionOptions {
   headers?: HeadersOption;
   /** Send cookies on cross-origin requests (sticky sessions). Default: true, as sockjs-client. */
   withCredentials?: boolean;
+  /**
+   * Reports transport choices, fallbacks, reconnects and closes: `true` logs with
+   * `console.debug`, a function receives each event. Default: silent.
+   * Events: `info` {rtt, websocket}, `transport:start` {transport}, `transport:open` {transport},
+   * `transport:fail` {transport, code, reason}, `reconnect` {attempt, delay, code, reason}, `close` {code, reason}.
+   * @example { debug: (event, detail) => console.log(event, detail) }
+   */
+  debug?: boolean | DebugLogger;
 }
+
+export type DebugLogger = (event: string, detail: Record<string, unknown>) => void;
 
 export interface ResolvedConnectionOptions {
   allowed: TransportName[] | null;
@@ -34,14 +44,18 @@ export interface ResolvedConnectionOptions {
   timeout: number;
   headers: () => Record<string, string>;
   withCredentials: boolean;
+  debug: DebugLogger;
 }
 
 /** Longest frame or polling body accepted before the link is closed as a protocol error. */
 export const MAX_FRAME_LENGTH = 64 * 1024 * 1024;
 
 /** sockjs-client options that are accepted and ignored, so existing code keeps working. */
-const TOLERATED = ['transportOptions', 'protocols_whitelist', 'debug', 'devel', 'info', 'rtt', 'jsessionid', 'cookie'];
-const CONNECTION_OPTIONS = ['transports', 'server', 'sessionId', 'timeout', 'headers', 'withCredentials'];
+const TOLERATED = ['transportOptions', 'protocols_whitelist', 'devel', 'info', 'rtt', 'jsessionid', 'cookie'];
+const CONNECTION_OPTIONS = ['transports', 'server', 'sessionId', 'timeout', 'headers', 'withCredentials', 'debug'];
+
+const silent: DebugLogger = () => undefined;
+const toConsole: DebugLogger = (event, detail) => console.debug('[resock]', event, detail);
 
 /**
  * Throws a TypeError naming `name` unless `value` is undefined or passes `valid`; returns the
@@ -77,5 +91,8 @@ export function resolveConnectionOptions(options: ConnectionOptions, own: readon
     timeout: checked('timeout', options.timeout, isNonNegative, 'a number of ms ≥ 0', 0),
     headers: typeof headers === 'function' ? headers : () => headers,
     withCredentials: checked('withCredentials', options.withCredentials, (b) => typeof b === 'boolean', 'a boolean', true),
+    debug: ((d) => (d === true ? toConsole : d || silent))(
+      checked<boolean | DebugLogger>('debug', options.debug, (d) => typeof d === 'boolean' || isFunction(d), 'a boolean or a function', false),
+    ),
   };
 }

@@ -1,6 +1,6 @@
 import type { Connector } from '../connector/connector';
 import { openConnector } from '../connector/open';
-import { resolveConnectionOptions, type ConnectionOptions } from '../connector/options';
+import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../connector/options';
 import { detectEnv, type Env } from '../env/env';
 import { CloseCode } from '../protocol/codes';
 import type { Session } from '../protocol/session';
@@ -31,6 +31,7 @@ export class SockJS extends SocketBase {
   readyState: number = CONNECTING;
 
   private readonly _env: Env;
+  private readonly _options: ResolvedConnectionOptions;
   private _connector: Connector | null;
   private _session: Session | null = null;
 
@@ -39,7 +40,7 @@ export class SockJS extends SocketBase {
     if (arguments.length < 1) throw new TypeError("Failed to construct 'SockJS': 1 argument required, but only 0 present");
     super(url, env.location && env.location.href);
     this._env = env;
-    const resolved = resolveConnectionOptions(options || {});
+    const resolved = (this._options = resolveConnectionOptions(options || {}));
     checkProtocols(protocols);
     this._connector = openConnector(this.url, env, resolved, resolved.headers(), {
       open: (session, transport) => this._onOpen(session, transport),
@@ -84,6 +85,7 @@ export class SockJS extends SocketBase {
     this._connector = this._session = null;
     this.transport = null;
     this.readyState = CLOSING;
+    this._options.debug('close', { code, reason });
     this._env.setTimeout(() => {
       this.readyState = CLOSED;
       if (failedEarly) this.dispatchEvent(new Event('error'));

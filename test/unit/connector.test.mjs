@@ -7,7 +7,8 @@ const ALL = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-
 
 function connect({ names = ALL, allowed = null, memory = new TransportMemory(), env = fakeEnv(), timeout = 0 } = {}) {
   const created = [];
-  const outcome = {};
+  const outcome = { };
+  const log = [];
   const connector = new Connector(
     {
       url: 'http://h/echo',
@@ -19,13 +20,14 @@ function connect({ names = ALL, allowed = null, memory = new TransportMemory(), 
       serverId: '123',
       sessionId: () => 'sess' + created.length,
       memory,
+      debug: (event, detail) => log.push([event, detail]),
     },
     {
       open: (session, name) => Object.assign(outcome, { opened: name, session }),
       fail: (info) => Object.assign(outcome, { failed: info }),
     },
   );
-  return { connector, created, outcome, env, memory };
+  return { connector, created, outcome, env, memory, log };
 }
 
 const started = (created) => created.map((t) => t.name);
@@ -69,6 +71,20 @@ describe('Connector', () => {
     assert.equal(outcome.opened, 'xhr-streaming');
     assert.equal(created[0].closed, true, 'the loser is closed');
     assert.deepEqual(memory.blocked(env, 'http://h/echo'), ['websocket']);
+  });
+
+  it('reports its choices to the debug hook', async () => {
+    const { created, env, log } = connect();
+    env.tick(3);
+    await env.answerInfo();
+    env.tick(100);
+    created[1].frame('o');
+    assert.deepEqual(log, [
+      ['transport:start', { transport: 'websocket' }],
+      ['info', { rtt: 3, websocket: true }],
+      ['transport:start', { transport: 'xhr-streaming' }],
+      ['transport:open', { transport: 'xhr-streaming', blocked: ['websocket'] }],
+    ]);
   });
 
   it('ignores late frames from an abandoned attempt', async () => {

@@ -24,7 +24,7 @@ describe('options', () => {
   });
 
   it('tolerates the sockjs-client options it does not use', () => {
-    assert.doesNotThrow(() => resolveConnectionOptions({ transportOptions: {}, debug: true }));
+    assert.doesNotThrow(() => resolveConnectionOptions({ transportOptions: {}, devel: true }));
   });
 
   const wrong = [
@@ -40,6 +40,7 @@ describe('options', () => {
     [{ beforeConnect: 'x' }, /'beforeConnect'/],
     [{ signal: {} }, /'signal'/],
     [{ heartbeatTimeout: Infinity }, /'heartbeatTimeout'/],
+    [{ debug: 'verbose' }, /'debug'/],
   ];
   for (const [options, message] of wrong) {
     it(`throws a TypeError naming the option for ${JSON.stringify(options)}`, () => {
