@@ -36,7 +36,7 @@ export class HttpTransport extends Emitter<TransportEvents> implements Transport
 
   private _end(info: TransportCloseInfo): void {
     if (this._closed) return;
-    const unsent = this._shutDown().concat(info.unsent || []);
+    const unsent = (info.unsent || []).concat(this._shutDown());
     this.emit('close', unsent.length ? { ...info, unsent } : info);
     this.clear();
   }

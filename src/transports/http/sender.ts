@@ -54,11 +54,14 @@ export class BatchSender {
     });
   }
 
-  /** Aborts the POST in flight; returns every message that was not confirmed delivered. */
+  /**
+   * Aborts the POST in flight and returns the messages never sent. The batch in flight is not
+   * among them: the server may have it already, and sending it again could duplicate it.
+   */
   stop(): string[] {
     this._stopped = true;
     if (this._request) this._request.abort();
-    const unsent = (this._inFlight || []).concat(this._pending);
+    const unsent = this._pending;
     this._inFlight = this._request = null;
     this._pending = [];
     return unsent;
@@ -82,7 +85,8 @@ export class BatchSender {
       if (this._request !== req) return;
       this._request = this._inFlight = null;
       if (status >= 200 && status < 300) return this._flush();
-      this._onFail({ code: 1006, reason: `Send failed (HTTP ${status})`, wasClean: false, unsent: this.stop() });
+      // The server refused the batch (or never answered): it goes back first, then the rest.
+      this._onFail({ code: 1006, reason: `Send failed (HTTP ${status})`, wasClean: false, unsent: batch.concat(this.stop()) });
     });
   }
 }
