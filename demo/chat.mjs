@@ -1,0 +1,185 @@
+// The chat itself: rooms, nicknames, a short history per room, ping/pong for the page's
+// round-trip sparkline, and the control messages behind the resilience buttons.
+//
+// Protocol: one JSON object per SockJS message.
+//   page → server  join {room, nick, since}     say {room, nick, text, cid}
+//                  ping {t}                      control {ref, action: drop | block-websocket |
+//                                                              allow-websocket | offline}
+//   server → page  welcome {clientId, transport, wsBlocked, rooms, stomp}   rooms {rooms}
+//                  joined {room, history}        message {id, room, nick, text, cid, ts, via}
+//                  presence {room, members}      pong {t, ts}
+//                  control {action, wsBlocked?, until?}   trace {at, text, level}
+//
+// Every `say` names its room and nick, so the messages a page queued while offline make
+// sense to the server even though they arrive before that page's `join`.
+import { parseChatUrl } from './faults.mjs';
+
+export const DEFAULT_ROOMS = ['lobby', 'transports', 'random'];
+const HISTORY = 200; // messages kept per room
+const CATCH_UP = 100; // most messages sent back on join
+const MAX_ROOMS = 50;
+const MAX_TEXT = 2000;
+const MAX_CLIENTS = 5000;
+const OFFLINE_MS = 5000;
+
+const cleanNick = (nick) =>
+  String(nick || '')
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 24);
+const cleanRoom = (room) =>
+  String(room || '')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 24);
+
+const validId = (id) => typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id);
+
+export function createChat(sockjsServer, { prefix, faults, stomp = null }) {
+  // What the page needs to join the shared STOMP room, when the server relays to a broker.
+  const stompInfo = stomp && { url: stomp.prefix, broker: stomp.broker, destination: '/topic/resock-demo.chat' };
+  const rooms = new Map(DEFAULT_ROOMS.map((name) => [name, { name, messages: [] }]));
+  const clients = new Map(); // clientId → { id, nick, room, conn, transport, traces }
+  let seq = 0;
+
+  const send = (conn, message) => conn && conn.write(JSON.stringify(message));
+  const online = () => [...clients.values()].filter((c) => c.conn);
+  const membersOf = (room) => online().filter((c) => c.room === room);
+  const roomList = () => [...rooms.keys()].map((name) => ({ name, members: membersOf(name).length }));
+
+  function broadcastPresence(room) {
+    if (!room) return;
+    const members = membersOf(room).map((c) => ({ nick: c.nick, transport: c.transport }));
+    for (const c of membersOf(room)) send(c.conn, { type: 'presence', room, members });
+  }
+  function broadcastRooms() {
+    const list = roomList();
+    for (const c of online()) send(c.conn, { type: 'rooms', rooms: list });
+  }
+  function roomFor(name) {
+    const clean = cleanRoom(name);
+    if (!clean) return null;
+    if (!rooms.has(clean) && rooms.size < MAX_ROOMS) rooms.set(clean, { name: clean, messages: [] });
+    return rooms.get(clean) || null;
+  }
+  function clientFor(id) {
+    let client = clients.get(id);
+    if (!client) {
+      client = { id, nick: 'guest', room: null, conn: null, transport: null, sessionId: null, traces: [], controls: [] };
+      clients.set(id, client);
+      if (clients.size > MAX_CLIENTS) {
+        const idle = [...clients.values()].find((c) => !c.conn);
+        if (idle) clients.delete(idle.id);
+      }
+    }
+    return client;
+  }
+
+  /** What the server saw of a client's requests: sent now, or kept for its next connection. */
+  function trace(clientId, text, level = 'info') {
+    if (!validId(clientId)) return;
+    const entry = { type: 'trace', at: Date.now(), text, level };
+    const client = clientFor(clientId);
+    if (client.conn) send(client.conn, entry);
+    else client.traces = client.traces.concat(entry).slice(-30);
+  }
+
+  const handlers = {
+    join(client, { room: roomName, nick, since }) {
+      const room = roomFor(roomName);
+      if (!room) return;
+      const previous = client.room;
+      client.nick = cleanNick(nick) || client.nick;
+      client.room = room.name;
+      const after = Number(since) || 0;
+      send(client.conn, { type: 'joined', room: room.name, history: room.messages.filter((m) => m.id > after).slice(-CATCH_UP) });
+      if (previous && previous !== room.name) broadcastPresence(previous);
+      broadcastPresence(room.name);
+      broadcastRooms();
+    },
+    say(client, { room: roomName, nick, text, cid }) {
+      const room = roomFor(roomName);
+      const body = String(text || '').slice(0, MAX_TEXT);
+      if (!room || !body.trim()) return;
+      const message = {
+        type: 'message',
+        id: ++seq,
+        room: room.name,
+        nick: cleanNick(nick) || client.nick,
+        text: body,
+        cid: String(cid || '').slice(0, 64),
+        ts: Date.now(),
+        via: client.transport,
+      };
+      room.messages.push(message);
+      if (room.messages.length > HISTORY) room.messages.shift();
+      for (const member of membersOf(room.name)) send(member.conn, message);
+    },
+    ping(client, { t }) {
+      send(client.conn, { type: 'pong', t, ts: Date.now() });
+    },
+    control(client, { action, ref }) {
+      const { id, conn, sessionId } = client;
+      // A POST to xhr_send that was still in flight when the link died is sent again on the
+      // next link (resock cannot know whether it arrived): the same request may come twice.
+      const key = String(ref || '');
+      if (key && client.controls.includes(key)) {
+        trace(id, `ignored a repeated “${action}” request (its POST was re-sent after the link died)`, 'info');
+        return;
+      }
+      if (key) client.controls = client.controls.concat(key).slice(-50);
+      if (action === 'drop') {
+        setImmediate(() => faults.drop(id, sessionId));
+      } else if (action === 'block-websocket' || action === 'allow-websocket') {
+        const blocked = action === 'block-websocket';
+        faults.setWebSocketBlocked(id, blocked);
+        send(conn, { type: 'control', action, wsBlocked: blocked });
+        trace(id, blocked ? 'WebSocket upgrades from you will be refused' : 'WebSocket upgrades from you are allowed again', 'info');
+        // Only a new connection tries WebSocket again: cut the current one if it is a WebSocket.
+        if (blocked && client.transport === 'websocket') setImmediate(() => faults.drop(id, sessionId));
+      } else if (action === 'offline') {
+        const until = Date.now() + OFFLINE_MS;
+        send(conn, { type: 'control', action, until });
+        setImmediate(() => faults.goOffline(id, sessionId, until - Date.now()));
+      }
+    },
+  };
+
+  sockjsServer.on('connection', (conn) => {
+    const { clientId, sessionId } = parseChatUrl(conn.url, prefix) || {};
+    if (!validId(clientId)) {
+      // 4000–4999: the application's "do not come back" — resock will not reconnect.
+      conn.close(4001, 'The URL needs ?client=<id>');
+      return;
+    }
+    const client = clientFor(clientId);
+    // A page that reconnects replaces its previous link, which may take a while to time out.
+    client.conn = conn;
+    client.sessionId = sessionId;
+    client.transport = conn.protocol;
+    const wsBlocked = faults.isWebSocketBlocked(clientId);
+    send(conn, { type: 'welcome', clientId, transport: conn.protocol, wsBlocked, rooms: roomList(), stomp: stompInfo });
+    for (const entry of client.traces.splice(0)) send(conn, entry);
+
+    conn.on('data', (raw) => {
+      if (client.conn !== conn) return;
+      let message;
+      try {
+        message = JSON.parse(raw);
+      } catch {
+        return;
+      }
+      const handler = message && Object.prototype.hasOwnProperty.call(handlers, message.type) && handlers[message.type];
+      if (handler) handler(client, message);
+    });
+    conn.on('close', () => {
+      if (client.conn !== conn) return;
+      client.conn = null;
+      broadcastPresence(client.room);
+      broadcastRooms();
+    });
+  });
+
+  return { trace, rooms, clients };
+}

@@ -1,0 +1,340 @@
+// The demo, driven as a person would: two pages on two forced transports chat both ways, then
+// the resilience buttons are pressed and the chat must carry on. Runs the real demo server
+// (demo/server.mjs) on a random port and Debian's Chromium; needs `npm run build` first.
+//
+//   npm run test:demo        (screenshots land in artifacts/, which git ignores)
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDemoServer } from '../../demo/server.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ARTIFACTS = path.join(ROOT, 'artifacts');
+const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+const WAIT = 30000; // bound of every wait for the page; only a broken demo (or a badly overloaded machine) reaches it
+const OFFLINE_WAIT = 40000; // 5 s offline, then backoff of at most 5 s between attempts
+
+// What Chromium itself logs when a request or a WebSocket is cut on purpose (drop, block,
+// offline): expected after a fault, never before one. Anything else fails the test.
+const CUT_REQUEST = /net::ERR_|WebSocket connection to '[^']*\/chat\/[^']*' failed/;
+
+describe('demo: a live chat over resock', function () {
+  this.timeout(120000);
+  let demo;
+  let browser;
+  let userDataDir;
+  const pages = [];
+
+  before(async function () {
+    if (!existsSync(path.join(ROOT, 'dist', 'resock.min.js')) || !existsSync(path.join(ROOT, 'dist', 'esm', 'index.js'))) {
+      throw new Error('dist/ is not built: run `npm run build` first');
+    }
+    demo = await startDemoServer({ port: 0 });
+    userDataDir = await mkdtemp(path.join(os.tmpdir(), 'resock-demo-chromium-'));
+    const { default: puppeteer } = await import('puppeteer-core');
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      pipe: true,
+      userDataDir,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  after(async function () {
+    if (browser) await browser.close();
+    if (demo) await demo.close();
+    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+  });
+
+  /** Opens the demo in a fresh incognito context (its own sessionStorage) and waits for 'open'. */
+  async function openDemo(query, { file = '', viewport = { width: 1280, height: 900 }, server = demo } = {}) {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await page.setViewport(viewport);
+    const record = { page, pageErrors: [], consoleErrors: [], faulted: false };
+    pages.push(record);
+    page.on('pageerror', (error) => record.pageErrors.push(error.stack || error.message));
+    page.on('console', (message) => {
+      if (message.type() !== 'error' && message.type() !== 'warn') return;
+      const text = message.text();
+      if (record.faulted && CUT_REQUEST.test(text)) return;
+      record.consoleErrors.push(`${message.type()}: ${text}`);
+    });
+    await page.goto(`${server.url}${file}?${new URLSearchParams(query)}`, { waitUntil: 'load' });
+    await waitOpen(record);
+    return record;
+  }
+
+  /** The badge and the latest timeline entries, to explain a failure. */
+  const pageState = (record) =>
+    record.page
+      .evaluate(() => {
+        const badge = document.getElementById('badge').textContent.trim().replace(/\s+/g, ' ');
+        const events = [...document.querySelectorAll('#timeline li')].slice(0, 10).map((li) => li.textContent);
+        return `badge: ${badge}; timeline (newest first): ${events.join(' | ')}`;
+      })
+      .catch((error) => `(page state unknown: ${error.message})`);
+
+  async function waitFor(record, fn, what, timeout = WAIT, ...args) {
+    try {
+      await record.page.waitForFunction(fn, { timeout, polling: 25 }, ...args);
+    } catch (error) {
+      const errors = record.pageErrors.concat(record.consoleErrors).join(' | ') || 'none';
+      throw new Error(`timed out waiting for ${what} (${error.message}); ${await pageState(record)}; errors: ${errors}`);
+    }
+  }
+
+  const waitOpen = (record, timeout) =>
+    waitFor(record, () => document.getElementById('badge')?.dataset.state === 'open' && !!window.demo?.client?.transport, "the badge to say 'open'", timeout);
+
+  const transportOf = (record) => record.page.$eval('#badge-transport', (el) => el.textContent);
+
+  /** Types and sends a message; resolves with the status the page gave it ('queued', 'sent'…). */
+  async function say(record, text) {
+    const { page } = record;
+    await page.$eval('#composer-input', (input) => (input.value = '')); // whatever an earlier failure left
+    await page.focus('#composer-input');
+    await page.keyboard.type(text);
+    await page.keyboard.press('Enter');
+    return page.evaluate((t) => {
+      const own = [...document.querySelectorAll('#messages li.mine')].filter((li) => li.querySelector('.text').textContent === t);
+      return own.length ? own[own.length - 1].dataset.status : 'missing';
+    }, text);
+  }
+
+  /**
+   * Arms the page to send `texts` through the composer the moment the badge leaves 'open', and
+   * to record every state the badge shows from then on. Done in the page, so that the messages are surely
+   * typed while the link is down, however slow this test process is. `armed()` tells the result.
+   */
+  const armSendWhileDown = (record, texts) =>
+    record.page.evaluate((list) => {
+      const badge = document.getElementById('badge');
+      const seen = (window.seenByTest = { states: [], statuses: [], badgeText: '', queued: '' });
+      new MutationObserver(() => {
+        const state = badge.dataset.state;
+        // The badge is re-rendered all the time: keep changes only, from the first non-open state.
+        if ((seen.states.length || state !== 'open') && seen.states[seen.states.length - 1] !== state) seen.states.push(state);
+        if (state === 'open' || seen.badgeText) return;
+        seen.badgeText = document.getElementById('badge-text').textContent;
+        for (const text of list) {
+          document.getElementById('composer-input').value = text;
+          document.getElementById('composer').requestSubmit();
+          seen.statuses.push(document.querySelector('#messages li.mine:last-of-type').dataset.status);
+        }
+        seen.queued = document.getElementById('fact-queued').textContent;
+      }).observe(badge, { attributes: true, attributeFilter: ['data-state'] });
+    }, texts);
+  const armed = (record) => record.page.evaluate(() => window.seenByTest);
+
+  const countOf = (record, text) =>
+    record.page.evaluate((t) => [...document.querySelectorAll('#messages .text')].filter((el) => el.textContent === t).length, text);
+
+  /** Waits until `text` is shown on `record` as delivered, with the sender's transport. */
+  const arrives = (record, text, via) =>
+    waitFor(
+      record,
+      (t, v) =>
+        [...document.querySelectorAll('#messages li')].some(
+          (li) => li.querySelector('.text').textContent === t && li.dataset.status === 'delivered' && (!v || li.querySelector('.via').textContent === `via ${v}`),
+        ),
+      `"${text}" to arrive${via ? ` via ${via}` : ''}`,
+      WAIT,
+      text,
+      via,
+    );
+
+  function assertNoErrors(record) {
+    assert.deepEqual(record.pageErrors, [], 'uncaught errors in the page');
+    assert.deepEqual(record.consoleErrors, [], 'console errors or warnings in the page');
+  }
+
+  let alice;
+  let bob;
+
+  it('two pages on two forced transports (websocket, xhr-polling) chat both ways', async function () {
+    alice = await openDemo({ transport: 'websocket', nick: 'alice' });
+    bob = await openDemo({ transport: 'xhr-polling', nick: 'bob' });
+    assert.equal(await transportOf(alice), 'websocket');
+    assert.equal(await transportOf(bob), 'xhr-polling');
+    await waitFor(alice, () => document.getElementById('members').textContent.includes('bob (xhr-polling)'), 'bob in the member list');
+
+    // Sent at once (and, over loopback, perhaps already echoed): not queued.
+    assert.notEqual(await say(alice, 'Hello Bob, over WebSocket 👋'), 'queued');
+    await arrives(bob, 'Hello Bob, over WebSocket 👋', 'websocket');
+    assert.notEqual(await say(bob, 'Hi Alice — long-polling here <b>not bold</b>'), 'queued');
+    await arrives(alice, 'Hi Alice — long-polling here <b>not bold</b>', 'xhr-polling');
+    assert.equal(await alice.page.$eval('#messages', (el) => el.querySelectorAll('b').length), 0, 'text is shown as text');
+    await waitFor(alice, () => /ms$/.test(document.getElementById('rtt-now').textContent), 'a round-trip sample');
+    assertNoErrors(alice);
+    assertNoErrors(bob);
+  });
+
+  for (const [who, other, transport] of [['alice', 'bob', 'websocket'], ['bob', 'alice', 'xhr-polling']]) {
+    it(`"drop my connection" on ${transport}: reconnecting, then open; a message typed meanwhile arrives once`, async function () {
+      const me = who === 'alice' ? alice : bob;
+      const them = other === 'alice' ? alice : bob;
+      me.faulted = true;
+      const text = `typed during the drop on ${transport}`;
+      await armSendWhileDown(me, [text]);
+      await me.page.click('#drop');
+      await waitFor(me, () => window.seenByTest.states.includes('open'), 'the badge to come back to open');
+      await waitOpen(me);
+      const { states, statuses, badgeText } = await armed(me);
+      assert.deepEqual([states[0], states[states.length - 1]], ['reconnecting', 'open'], `badge states: ${states}`);
+      assert.match(badgeText, /^reconnecting in \d+\.\d s$/);
+      assert.deepEqual(statuses, ['queued'], 'sent while the link was down, so resock queued it');
+      assert.equal(await transportOf(me), transport, await pageState(me));
+      await arrives(them, text, transport);
+      await arrives(me, text);
+      // Anything sent later arrives after it; by then a duplicate would have arrived too.
+      const after = `after the drop on ${transport}`;
+      await say(me, after);
+      await arrives(them, after);
+      assert.equal(await countOf(them, text), 1, `"${text}" arrived once at ${other}`);
+      assert.equal(await countOf(me, text), 1, `"${text}" shown once at ${who}`);
+      const timeline = await me.page.$eval('#timeline', (el) => el.textContent);
+      assert.match(timeline, /link lost: \d+/);
+      assert.match(timeline, /flushed 1 queued message/);
+    });
+  }
+
+  it('"block WebSocket" ends on a non-WebSocket transport, and the chat goes on', async function () {
+    await alice.page.select('#transport-picker', 'auto');
+    await waitFor(alice, () => window.demo.client.transport === 'websocket' && document.getElementById('badge').dataset.state === 'open', 'auto to open a WebSocket');
+    alice.faulted = true;
+    await alice.page.click('#block-ws');
+    await waitFor(
+      alice,
+      () => document.getElementById('badge').dataset.state === 'open' && !['', '—', 'websocket'].includes(document.getElementById('badge-transport').textContent),
+      'an open link on another transport',
+    );
+    assert.equal(await alice.page.$eval('#block-ws', (el) => el.getAttribute('aria-pressed')), 'true');
+    const timeline = await alice.page.$eval('#timeline', (el) => el.textContent);
+    assert.match(timeline, /refused your WebSocket upgrade/, "the server's report of the refused upgrade");
+    assert.match(timeline, /websocket failed: \d+/, "resock's report of the failed transport");
+    const fallback = await transportOf(alice);
+    await say(alice, `now on ${fallback}`);
+    await arrives(bob, `now on ${fallback}`, fallback);
+  });
+
+  it('"go offline for 5 s": messages typed meanwhile wait, then arrive once', async function () {
+    bob.faulted = true;
+    const texts = ['offline one', 'offline two'];
+    await armSendWhileDown(bob, texts);
+    await bob.page.click('#offline');
+    await waitFor(bob, () => window.seenByTest.states.includes('open'), 'the link to come back', OFFLINE_WAIT);
+    await waitOpen(bob);
+    const { statuses, queued } = await armed(bob);
+    assert.deepEqual(statuses, ['queued', 'queued']);
+    assert.equal(queued, '2 messages');
+    for (const text of texts) await arrives(alice, text, 'xhr-polling');
+    await say(bob, 'back online');
+    await arrives(alice, 'back online');
+    for (const text of texts) assert.equal(await countOf(alice, text), 1, `"${text}" arrived once`);
+    const order = await alice.page.evaluate(() => [...document.querySelectorAll('#messages .text')].map((el) => el.textContent));
+    assert.ok(order.indexOf('offline one') < order.indexOf('offline two'), 'in the order typed');
+  });
+
+  it('the ES module page works on the remaining transports (xhr-streaming, eventsource, jsonp-polling)', async function () {
+    for (const transport of ['xhr-streaming', 'eventsource', 'jsonp-polling']) {
+      const carol = await openDemo({ transport, nick: `carol-${transport}` }, { file: 'esm.html' });
+      assert.equal(await transportOf(carol), transport);
+      assert.match(await carol.page.$eval('.variant', (el) => el.textContent), /import \{ Resock \}/);
+      await say(carol, `hello over ${transport}`);
+      await arrives(alice, `hello over ${transport}`, transport);
+      await say(alice, `welcome, ${transport}`);
+      await arrives(carol, `welcome, ${transport}`);
+      assertNoErrors(carol);
+      await carol.page.browserContext().close();
+    }
+  });
+
+  it('rooms: a message stays in its room, and joining a room shows its history', async function () {
+    await alice.page.type('#new-room-name', 'Side Room');
+    await alice.page.keyboard.press('Enter');
+    await waitFor(alice, () => document.getElementById('room-title').textContent === '#side-room', 'alice in #side-room');
+    await say(alice, 'only for #side-room');
+    await arrives(alice, 'only for #side-room');
+    await waitFor(bob, () => !!document.querySelector('[data-room="side-room"]'), '#side-room in bob\'s room list');
+    assert.equal(await countOf(bob, 'only for #side-room'), 0, 'not shown in #lobby');
+    await bob.page.click('[data-room="side-room"]');
+    await arrives(bob, 'only for #side-room'); // from the history the server sends on join
+    await waitFor(alice, () => document.getElementById('members').textContent.includes('bob (xhr-polling)'), 'bob in #side-room');
+    for (const record of [alice, bob]) {
+      await record.page.click('[data-room="lobby"]');
+      await waitFor(record, () => document.getElementById('room-title').textContent === '#lobby', 'back in #lobby');
+    }
+  });
+
+  it('reads on a phone-width screen', async function () {
+    const phone = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+    const dave = await openDemo({ nick: 'dave' }, { viewport: phone });
+    await arrives(dave, 'back online');
+    const overflow = await dave.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `no horizontal scrolling at phone width (${overflow}px too wide)`);
+    await mkdir(ARTIFACTS, { recursive: true });
+    await dave.page.screenshot({ path: path.join(ARTIFACTS, 'demo-phone.png'), fullPage: true });
+    assertNoErrors(dave);
+  });
+
+  it('has no console errors, and leaves screenshots in artifacts/', async function () {
+    for (const record of pages) assertNoErrors(record);
+    await mkdir(ARTIFACTS, { recursive: true });
+    await alice.page.screenshot({ path: path.join(ARTIFACTS, 'demo-desktop.png') });
+    await bob.page.screenshot({ path: path.join(ARTIFACTS, 'demo-desktop-bob.png') });
+  });
+
+  it('with a STOMP broker, two demo servers share the #stomp room', async function () {
+    const broker = await findBroker();
+    if (!broker) return this.skip(); // no RabbitMQ here: see findBroker()
+    const servers = [await startDemoServer({ port: 0, broker }), await startDemoServer({ port: 0, broker })];
+    try {
+      const erin = await openDemo({ nick: 'erin' }, { server: servers[0] });
+      const frank = await openDemo({ nick: 'frank', transport: 'xhr-streaming' }, { server: servers[1], file: 'esm.html' });
+      for (const record of [erin, frank]) {
+        await waitFor(record, () => !!document.querySelector('[data-room="~stomp"]'), 'the #stomp room in the list');
+        await record.page.click('[data-room="~stomp"]');
+        await waitFor(record, () => document.getElementById('members').textContent.startsWith('STOMP over'), 'the STOMP session');
+      }
+      await say(erin, 'from server one, through the broker');
+      await arrives(frank, 'from server one, through the broker');
+      await arrives(erin, 'from server one, through the broker'); // our own copy, back from the topic
+      await say(frank, 'and back from server two');
+      await arrives(erin, 'and back from server two');
+      assertNoErrors(erin);
+      assertNoErrors(frank);
+      await erin.page.setViewport({ width: 1500, height: 950 });
+      await mkdir(ARTIFACTS, { recursive: true });
+      await erin.page.screenshot({ path: path.join(ARTIFACTS, 'demo-stomp.png') });
+    } finally {
+      await Promise.all(servers.map((server) => server.close()));
+    }
+  });
+});
+
+/**
+ * The STOMP broker for the shared room: RESOCK_DEMO_BROKER if set, else the RabbitMQ of the
+ * broker tests on 127.0.0.1:61613 (scripts/rabbitmq.sh starts it). Null when none answers.
+ */
+async function findBroker() {
+  const broker = process.env.RESOCK_DEMO_BROKER || '127.0.0.1:61613';
+  const [host, port] = [broker.slice(0, broker.lastIndexOf(':')), Number(broker.slice(broker.lastIndexOf(':') + 1))];
+  const net = await import('node:net');
+  const answers = await new Promise((resolve) => {
+    const socket = net.connect(port, host);
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+  if (!answers) console.log(`      (no STOMP broker at ${broker}: run scripts/rabbitmq.sh start, or set RESOCK_DEMO_BROKER)`);
+  return answers ? broker : null;
+}
