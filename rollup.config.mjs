@@ -24,12 +24,22 @@ const iife = (input, file, name) => ({
 
 export default [
   {
+    // One ESM build for both entries: a second build into dist/esm would rewrite the shared core
+    // modules with only the exports resock/stomp uses.
+    input: { index: 'src/index.ts', 'stomp/index': 'src/stomp/index.ts' },
+    plugins: [ts()],
+    output: [{ dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true }],
+  },
+  {
     input: 'src/index.ts',
     plugins: [ts()],
-    output: [
-      { dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true },
-      { file: 'dist/cjs/index.cjs', format: 'cjs', exports: 'named', sourcemap: true },
-    ],
+    output: [{ file: 'dist/cjs/index.cjs', format: 'cjs', exports: 'named', sourcemap: true }],
+  },
+  {
+    input: 'src/stomp/index.ts',
+    plugins: [ts()],
+    output: [{ file: 'dist/cjs/stomp.cjs', format: 'cjs', exports: 'named', sourcemap: true }],
   },
   iife('src/iife.ts', 'dist/resock.min.js', 'Resock'),
+  iife('src/stomp/iife.ts', 'dist/resock-stomp.min.js', 'ResockStomp'),
 ];

@@ -36,6 +36,7 @@ run_suite() {
 
 run_suite test:unit
 run_suite test:browser
+run_suite test:demo
 
 echo "total: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -1,19 +1,17 @@
 import { backoffDelay } from '../client/backoff';
 import { QueueOverflowError } from '../client/queue';
 import type { Clock } from '../env/env';
-import { encodeFrame, escapingOf, type Escaping, type StompFrame, type StompHeaders } from './frame';
-import { HeartbeatMonitor, negotiateHeartbeat } from './heartbeat';
+import { encodeFrame, escapingOf, type StompFrame, type StompHeaders } from './frame';
+import { negotiateHeartbeat, startHeartbeat, type HeartbeatMonitor } from './heartbeat';
 import { resolveStompOptions, type ResolvedStompOptions, type StompClientOptions } from './options';
-import { StompParser } from './parser';
+import { createParser, type StompParser } from './parser';
 import { isClosed, isOpen, listen, type StompSocket } from './socket';
-import { SubscriptionRegistry, type MessageHandler, type StompMessage, type StompSubscription, type SubscriptionEntry } from './subscriptions';
+import type { MessageHandler, StompMessage, StompSubscription, SubscriptionRegistry } from './subscriptions';
 
 export interface PublishParams {
   destination: string;
   /** Text body. Default ''. */
   body?: string;
-  /** Bytes instead of text: only a native WebSocket can carry them (SockJS and Resock are text-only). */
-  binaryBody?: Uint8Array;
   /** Extra headers: `content-type`, `persistent`, `transaction: tx.id`… */
   headers?: StompHeaders;
   /**
@@ -41,39 +39,39 @@ export interface StompEventMap {
   error: { message: string; frame?: StompFrame };
   /** A RECEIPT nobody waited for. */
   unhandledReceipt: StompFrame;
-  /** A MESSAGE for no live subscription. */
-  unhandledMessage: StompMessage;
-  /** Deactivated, or the given `socket` closed: the client is idle. */
-  close: { reason: string };
 }
 
 export type StompEvent<K extends keyof StompEventMap> = Event & { readonly detail: StompEventMap[K] };
 
-/** A frame on its way out; encoded when written, because escaping depends on the version the broker picks. */
+/**
+ * A frame on its way out; encoded when written, because escaping depends on the version the
+ * broker picks. With `_resolve`, it awaits the RECEIPT named in its `receipt` header.
+ */
 interface Outgoing {
   _command: string;
   _headers: Record<string, string | undefined>;
-  _body?: string | Uint8Array;
-  _receipt?: string;
-  /** The transaction the frame belongs to. */
-  _tx?: string;
-  _settle?: { _resolve(): void; _reject(error: Error): void };
+  _body?: string;
+  _resolve?: () => void;
+  _reject?: (error: Error) => void;
 }
 
 /** How long `deactivate()` waits for the RECEIPT of its DISCONNECT before closing anyway. */
 const DISCONNECT_TIMEOUT = 5000;
+/** Reconnect delays grow up to this (or `reconnectDelay` if longer). */
+const MAX_RECONNECT_DELAY = 30000;
 
 const systemClock: Clock = {
-  now: () => Date.now(),
+  now: Date.now,
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (id) => clearTimeout(id as number),
 };
 
-const isTxEnd = (command: string) => command === 'COMMIT' || command === 'ABORT';
-
-function requireString(value: unknown, name: string): void {
-  if (typeof value !== 'string' || !value) throw new TypeError(`'${name}' must be a non-empty string`);
+/** Argument checks of subscribe() and publish(). */
+function check(valid: unknown, what: string): void {
+  if (!valid) throw new TypeError(what);
 }
+
+const isDestination = (destination: unknown) => destination && typeof destination === 'string';
 
 /**
  * A STOMP 1.0–1.2 client over anything WebSocket-shaped. Subscriptions live in the client, not
@@ -83,10 +81,8 @@ function requireString(value: unknown, name: string): void {
 export class StompClient extends EventTarget {
   private readonly _o: ResolvedStompOptions;
   private readonly _clock: Clock;
-  private readonly _subs = new SubscriptionRegistry();
+  private readonly _subs: SubscriptionRegistry = new Map();
   private _active?: boolean;
-  /** Activated and not finished since: a `close` event is due when it ends. */
-  private _running?: boolean;
   private _socket?: StompSocket;
   private _unlisten?: () => void;
   /** Changes when a STOMP session starts or ends; frames and acks of an older one are ignored. */
@@ -94,20 +90,18 @@ export class StompClient extends EventTarget {
   /** Set while a STOMP session runs on an open socket (CONNECT sent or about to be). */
   private _parser?: StompParser;
   private _connected?: boolean;
-  /** Of the current session; unset (none) until CONNECTED, so that CONNECT is never escaped. */
-  private _escaping?: Escaping;
   private _heartbeat?: HeartbeatMonitor;
   private _queue: Outgoing[] = [];
   /** Frames written and awaiting their RECEIPT, in the order written. */
   private readonly _receipts = new Map<string, Outgoing>();
-  /** Transactions begun in this session, and those whose session was lost (the broker aborted them). */
-  private readonly _liveTx = new Set<string>();
-  private readonly _deadTx = new Set<string>();
+  /**
+   * The session in which each transaction's BEGIN went out, until COMMIT or ABORT. A transaction
+   * from another session was aborted by the broker when that session ended.
+   */
+  private readonly _transactions = new Map<string, number>();
   private _ids = 0;
   private _retries = 0;
   private _timer: unknown;
-  private _closed?: Promise<void>;
-  private _onClosed?: () => void;
 
   constructor(options: StompClientOptions);
   /** Tests hand in a clock. @internal */
@@ -123,15 +117,10 @@ export class StompClient extends EventTarget {
     return !!this._connected;
   }
 
-  /** Between `activate()` and `deactivate()` (or the end of a given socket). */
-  get active(): boolean {
-    return !!this._active;
-  }
-
   /** Starts connecting (and reconnecting). Does nothing when active already. */
   activate(): void {
     if (this._active) return;
-    this._active = this._running = true;
+    this._active = true;
     this._retries = 0;
     if (!this._socket) this._open();
   }
@@ -141,22 +130,18 @@ export class StompClient extends EventTarget {
    * once it is closed. Frames still queued are dropped; promises awaiting a RECEIPT reject.
    */
   deactivate(): Promise<void> {
+    const socket = this._socket;
     this._active = false;
     this._clock.clearTimeout(this._timer);
-    const socket = this._socket;
-    if (!socket) return Promise.resolve(this._finish('Deactivated'));
-    return (this._closed ||= new Promise<void>((resolve) => {
-      this._onClosed = resolve;
-      const close = () => {
-        if (this._socket !== socket) return;
-        if (isClosed(socket)) this._lose('Deactivated');
-        else socket.close();
-      };
+    return new Promise<void>((resolve) => {
+      if (!socket || isClosed(socket)) return resolve(this._lose('Deactivated'));
+      socket.addEventListener('close', () => resolve());
+      const close = () => this._socket === socket && this._lose('Deactivated', true);
       if (!this._connected) return close();
-      const receipt = this._id('disconnect-');
-      this._write({ _command: 'DISCONNECT', _headers: { receipt }, _receipt: receipt, _settle: { _resolve: close, _reject: close } });
+      const receipt = this._id('r-');
+      this._write({ _command: 'DISCONNECT', _headers: { receipt }, _resolve: close });
       this._timer = this._clock.setTimeout(close, DISCONNECT_TIMEOUT);
-    }));
+    });
   }
 
   /**
@@ -165,14 +150,16 @@ export class StompClient extends EventTarget {
    * @example client.subscribe('/queue/jobs', (m) => { work(m.body); m.ack(); }, { ack: 'client-individual' })
    */
   subscribe(destination: string, onMessage: MessageHandler, headers: StompHeaders = {}): StompSubscription {
-    requireString(destination, 'destination');
-    if (typeof onMessage !== 'function') throw new TypeError("'onMessage' must be a function");
-    const entry = this._subs.add(destination, headers, onMessage);
-    if (this._connected) this._write(subscribeFrame(entry, false));
+    check(isDestination(destination) && typeof onMessage === 'function', 'subscribe(destination, onMessage)');
+    // A given id that is live already replaces that subscription.
+    const id = headers.id || this._id('sub-');
+    const subscribeHeaders = { ...headers, id, destination };
+    this._subs.set(id, { _headers: subscribeHeaders, _onMessage: onMessage });
+    if (this._connected) this._write({ _command: 'SUBSCRIBE', _headers: subscribeHeaders });
     return {
-      id: entry.id,
+      id,
       unsubscribe: (extra: StompHeaders = {}) => {
-        if (this._subs.remove(entry.id) && this._connected) this._write({ _command: 'UNSUBSCRIBE', _headers: { ...extra, id: entry.id } });
+        if (this._subs.delete(id) && this._connected) this._write({ _command: 'UNSUBSCRIBE', _headers: { ...extra, id } });
       },
     };
   }
@@ -182,16 +169,16 @@ export class StompClient extends EventTarget {
    * RECEIPT when `receipt: true`. Throws QueueOverflowError when `maxQueue` frames are held.
    */
   publish(params: PublishParams): Promise<void> {
-    requireString(params && params.destination, 'destination');
-    const { destination, body = '', binaryBody, headers = {}, receipt } = params;
-    return this._request({ _command: 'SEND', _headers: { ...headers, destination }, _body: binaryBody || body, _tx: headers.transaction }, receipt);
+    check(params && isDestination(params.destination), 'publish({ destination })');
+    const { destination, body = '', headers = {}, receipt } = params;
+    return this._request({ _command: 'SEND', _headers: { ...headers, destination }, _body: body }, receipt);
   }
 
   /** BEGIN; `commit()` or `abort()` end it. A transaction does not survive a reconnect (the broker aborts it). */
   begin(headers: StompHeaders = {}): StompTransaction {
     const id = this._id('tx-');
-    this._request({ _command: 'BEGIN', _headers: { ...headers, transaction: id }, _tx: id });
-    const end = (command: string) => this._request({ _command: command, _headers: { transaction: id }, _tx: id }, true);
+    this._request({ _command: 'BEGIN', _headers: { ...headers, transaction: id } });
+    const end = (command: string) => this._request({ _command: command, _headers: { transaction: id } }, true);
     return { id, commit: () => end('COMMIT'), abort: () => end('ABORT') };
   }
 
@@ -213,8 +200,8 @@ export class StompClient extends EventTarget {
     }
     this._unlisten = listen(socket, {
       open: () => this._onOpen(),
-      message: (data) => this._onData(data),
-      close: (event) => this._lose(`Socket closed ${event.code || ''}`),
+      message: (event) => this._onData((event as MessageEvent).data),
+      close: (event) => this._lose(`Socket closed ${(event as CloseEvent).code || ''}`),
       // A Resock lost its link and is making another: this session is over, the socket lives on.
       reconnecting: () => this._endSession('Link lost'),
     });
@@ -225,11 +212,10 @@ export class StompClient extends EventTarget {
   private _onOpen(): void {
     this._endSession('Link replaced'); // a second open without a 'reconnecting' in between
     const session = ++this._session;
-    const { connectHeaders, heartbeat, maxFrameSize } = this._o;
-    this._parser = new StompParser(
+    const { connectHeaders, heartbeat } = this._o;
+    this._parser = createParser(
       (frame) => session === this._session && this._onFrame(frame),
-      (reason) => session === this._session && this._fail(`Malformed frame: ${reason}`),
-      maxFrameSize,
+      (reason) => session === this._session && this._fail(`Frame ${reason}`),
     );
     new Promise<StompHeaders>((resolve) => resolve(typeof connectHeaders === 'function' ? connectHeaders() : connectHeaders)).then(
       (headers) => {
@@ -243,32 +229,31 @@ export class StompClient extends EventTarget {
 
   private _onData(data: unknown): void {
     if (!this._parser) return;
-    if (this._heartbeat) this._heartbeat.received();
+    this._log('<<< ' + data);
+    this._heartbeat?.received();
     this._parser.push(data as string | ArrayBuffer);
   }
 
   private _onFrame(frame: StompFrame): void {
     const { command, headers } = frame;
-    this._log(`<<< ${command} ${JSON.stringify(headers)}`);
     if (command === 'CONNECTED') return this._onConnected(frame);
     if (command === 'MESSAGE') {
       const message = this._message(frame, this._session);
-      const entry = this._subs.get(headers.subscription);
-      if (!entry) return this._emit('unhandledMessage', message);
+      const entry = this._subs.get(headers.subscription!);
       try {
-        entry.onMessage(message);
+        entry?._onMessage(message);
       } catch (error) {
         // Reported like an event listener's error, without stopping the frames behind it.
-        this._clock.setTimeout(() => {
+        queueMicrotask(() => {
           throw error;
-        }, 0);
+        });
       }
     } else if (command === 'RECEIPT') {
       const id = headers['receipt-id'];
       const item = this._receipts.get(id);
       if (!item) return this._emit('unhandledReceipt', frame);
       this._receipts.delete(id);
-      item._settle!._resolve();
+      item._resolve!();
     } else if (command === 'ERROR') {
       this._fail(headers.message || 'ERROR frame', frame);
     }
@@ -277,18 +262,19 @@ export class StompClient extends EventTarget {
   private _onConnected(frame: StompFrame): void {
     if (this._connected) return;
     const version = frame.headers.version || '1.0';
-    this._escaping = this._parser!.escaping = escapingOf(version);
+    this._parser!.escaping = escapingOf(version);
     this._connected = true;
     this._retries = 0;
     const { outgoing, incoming } = this._o.heartbeat;
-    this._heartbeat = new HeartbeatMonitor(
+    this._heartbeat = startHeartbeat(
       this._clock,
       negotiateHeartbeat(outgoing, incoming, frame.headers['heart-beat']),
       () => this._socket!.send('\n'),
       () => this._lose('Heart-beat lost', true),
     );
     // Subscriptions first, then the at-least-once re-sends and what was queued, in order.
-    for (const entry of this._subs.all()) this._write(subscribeFrame(entry, true));
+    // A restore leaves out the receipt the first SUBSCRIBE may have asked for.
+    for (const { _headers } of this._subs.values()) this._write({ _command: 'SUBSCRIBE', _headers: { ..._headers, receipt: undefined } });
     const queue = this._queue;
     this._queue = [];
     for (const item of queue) this._write(item);
@@ -300,23 +286,24 @@ export class StompClient extends EventTarget {
     const acknowledge = (command: string) => (extra: StompHeaders = {}) => {
       // The broker redelivers what was not acknowledged in a lost session.
       if (session !== this._session || !this._connected) return;
-      const h = frame.headers;
-      const ids = this._escaping! > 1 ? { id: h.ack } : { 'message-id': h['message-id'], subscription: h.subscription };
-      this._write({ _command: command, _headers: { ...extra, ...ids }, _tx: extra.transaction });
+      // 1.2 names the message by its `ack` header; 1.0 and 1.1 by message-id and subscription.
+      const { ack: id, 'message-id': messageId, subscription } = frame.headers;
+      this._write({ _command: command, _headers: { ...extra, id, 'message-id': messageId, subscription } });
     };
     return { ...frame, ack: acknowledge('ACK'), nack: acknowledge('NACK') };
   }
 
   /** Sends or queues a frame; with `receipt`, the promise settles on its RECEIPT. */
   private _request(item: Outgoing, receipt?: boolean): Promise<void> {
-    if (this._heartbeat) this._heartbeat.check(); // may find the link dead, and end the session
+    this._heartbeat?.check(); // may find the link dead, and end the session
     if ((receipt || !this._connected) && this._queue.length + this._receipts.size >= this._o.maxQueue) {
       throw new QueueOverflowError('maxQueue reached');
     }
     const promise = receipt
       ? new Promise<void>((resolve, reject) => {
-          item._receipt = item._headers.receipt = this._id('r-');
-          item._settle = { _resolve: resolve, _reject: reject };
+          item._headers.receipt = this._id('r-');
+          item._resolve = resolve;
+          item._reject = reject;
         })
       : Promise.resolve();
     if (this._connected) this._write(item);
@@ -326,47 +313,45 @@ export class StompClient extends EventTarget {
 
   /** Writes one frame to the socket of the connected (or connecting, for CONNECT) session. */
   private _write(item: Outgoing): void {
-    const { _command: command, _tx: tx, _settle: settle, _headers: headers } = item;
-    if (tx && this._deadTx.has(tx)) {
-      if (isTxEnd(command)) this._deadTx.delete(tx);
-      if (settle) settle._reject(new Error(`Transaction ${tx} lost with the connection`));
+    const { _command: command, _headers: headers } = item;
+    const tx = headers.transaction!;
+    const session = this._session;
+    const began = this._transactions.get(tx) ?? session;
+    if (command === 'COMMIT' || command === 'ABORT') this._transactions.delete(tx);
+    if (began !== session) {
+      item._reject?.(new Error('Transaction aborted by a reconnect'));
       return;
     }
-    if (item._receipt) this._receipts.set(item._receipt, item);
-    if (command === 'BEGIN') this._liveTx.add(tx!);
-    if (isTxEnd(command)) this._liveTx.delete(tx!);
-    this._log(`>>> ${command} ${command === 'CONNECT' ? '' : JSON.stringify(headers)}`);
-    if (this._heartbeat) this._heartbeat.sent();
-    // Bytes only for binaryBody, which the caller was told only a native WebSocket carries.
-    this._socket!.send(encodeFrame(command, headers, item._body || '', this._escaping) as string);
+    if (command === 'BEGIN') this._transactions.set(tx, session);
+    if (item._resolve) this._receipts.set(headers.receipt!, item);
+    const data = encodeFrame(command, headers, item._body || '', this._parser!.escaping);
+    this._log('>>> ' + (command === 'CONNECT' ? command : data)); // not the passcode
+    this._socket!.send(data);
   }
 
   /** The STOMP session on the current socket is over; the socket itself may live on (Resock). */
   private _endSession(reason: string): void {
     if (!this._parser) return;
     this._parser.stop();
-    if (this._heartbeat) this._heartbeat.stop();
+    this._heartbeat?.stop();
     this._parser = this._heartbeat = undefined;
     this._session++;
     const wasConnected = this._connected;
-    this._connected = this._escaping = undefined;
+    this._connected = false;
     // At-least-once: SENDs without their RECEIPT go back in front of the queue, in order.
     const resend: Outgoing[] = [];
     for (const item of this._receipts.values()) {
       if (item._command === 'SEND') resend.push(item);
-      else item._settle!._reject(new Error(`No RECEIPT for ${item._command}: ${reason}`));
+      else item._reject?.(new Error(reason));
     }
     this._receipts.clear();
-    for (const tx of this._liveTx) this._deadTx.add(tx);
-    this._liveTx.clear();
     this._queue = resend.concat(this._queue);
-    this._log(reason);
     if (wasConnected) this._emit('disconnect', { reason });
   }
 
   /** An ERROR frame, a malformed frame or a failed connect: tell, and close the link. */
   private _fail(message: string, frame?: StompFrame): void {
-    this._emit('error', frame ? { message, frame } : { message });
+    this._emit('error', { message, frame });
     this._lose(message, true);
   }
 
@@ -377,29 +362,24 @@ export class StompClient extends EventTarget {
   private _lose(reason: string, close?: boolean): void {
     const socket = this._socket;
     this._endSession(reason);
-    if (this._unlisten) this._unlisten();
+    this._unlisten?.();
     this._unlisten = this._socket = undefined;
     if (close && socket && !isClosed(socket)) socket.close();
-    const onClosed = this._onClosed;
-    this._closed = this._onClosed = undefined;
-    if (onClosed) onClosed();
     if (this._active && this._o.webSocketFactory) this._reconnectLater();
     else this._finish(reason);
   }
 
   private _reconnectLater(): void {
-    const { reconnectDelay, maxReconnectDelay } = this._o;
-    this._timer = this._clock.setTimeout(() => this._open(), backoffDelay(this._retries++, reconnectDelay || 1, maxReconnectDelay));
+    const delay = this._o.reconnectDelay || 1;
+    this._timer = this._clock.setTimeout(() => this._open(), backoffDelay(this._retries++, delay, Math.max(delay, MAX_RECONNECT_DELAY)));
   }
 
   /** Idle: nothing queued, nothing awaited, `close` told. */
   private _finish(reason: string): void {
     this._active = false;
     this._clock.clearTimeout(this._timer);
-    for (const item of this._queue) if (item._settle) item._settle._reject(new Error(`Not sent: ${reason}`));
+    for (const item of this._queue) item._reject?.(new Error(reason));
     this._queue = [];
-    if (this._running) this._emit('close', { reason });
-    this._running = false;
   }
 
   private _id(prefix: string): string {
@@ -413,12 +393,6 @@ export class StompClient extends EventTarget {
   private _log(message: string): void {
     if (this._o.debug) this._o.debug(message);
   }
-}
-
-/** SUBSCRIBE for an entry; a restore leaves out the receipt the first SUBSCRIBE may have asked for. */
-function subscribeFrame(entry: SubscriptionEntry, restore: boolean): Outgoing {
-  const headers = { ...entry.headers, destination: entry.destination };
-  return { _command: 'SUBSCRIBE', _headers: restore ? { ...headers, receipt: undefined } : headers };
 }
 
 export interface StompClient {

@@ -24,13 +24,14 @@ export interface StompFrame {
 export type Escaping = 0 | 1 | 2;
 
 /** The escaping of a negotiated version ('1.0' when the broker named none). */
-export const escapingOf = (version: string): Escaping => (version === '1.2' ? 2 : version === '1.1' ? 1 : 0);
+export const escapingOf = (version: string) => (+version.slice(2) || 0) as Escaping; // '1.2' → 2
 
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', ':': '\\c' };
-const UNESCAPES: Record<string, string> = { '\\': '\\', n: '\n', r: '\r', c: ':' };
+/** The characters that are escaped, and their escapes, in the same order. */
+const RAW = '\\\n\r:';
+const ESCAPES = ['\\\\', '\\n', '\\r', '\\c'];
 
 export function escapeHeader(text: string, escaping?: Escaping): string {
-  return escaping ? text.replace(escaping > 1 ? /[\\\n\r:]/g : /[\\\n:]/g, (c) => ESCAPES[c]) : text;
+  return escaping ? text.replace(escaping > 1 ? /[\\\n\r:]/g : /[\\\n:]/g, (c) => ESCAPES[RAW.indexOf(c)]) : text;
 }
 
 /**
@@ -38,36 +39,24 @@ export function escapeHeader(text: string, escaping?: Escaping): string {
  * instead, because a broker would redeliver the same message after every reconnect.
  */
 export function unescapeHeader(text: string): string {
-  return text.replace(/\\([\\nrc])/g, (_, c: string) => UNESCAPES[c]);
+  return text.replace(/\\[\\nrc]/g, (escape) => RAW[ESCAPES.indexOf(escape)]);
 }
 
 export const utf8 = new TextEncoder();
 
 /**
- * One frame, ready for `socket.send`: a string when the body is text, bytes when it is binary
- * (which only a native WebSocket can carry; SockJS is text-only). Headers whose value is
- * undefined are left out. A non-empty body gets a `content-length` unless the caller set one, so
- * that a NUL inside it cannot end the frame early.
+ * One frame, ready for `socket.send`. Headers whose value is undefined are left out. A non-empty
+ * body gets a `content-length` unless the caller set one, so that a NUL inside it cannot end the
+ * frame early.
  */
-export function encodeFrame(
-  command: string,
-  headers: Record<string, string | undefined>,
-  body: string | Uint8Array,
-  escaping?: Escaping,
-): string | Uint8Array {
+export function encodeFrame(command: string, headers: Record<string, string | undefined>, body: string, escaping?: Escaping): string {
   const level = command === 'CONNECT' ? 0 : escaping;
   const all = { ...headers };
-  if (body.length && all['content-length'] === undefined) all['content-length'] = String(typeof body === 'string' ? utf8.encode(body).length : body.length);
-  let head = command + '\n';
+  if (body && all['content-length'] === undefined) all['content-length'] = '' + utf8.encode(body).length;
+  let frame = command + '\n';
   for (const name in all) {
     const value = all[name];
-    if (value !== undefined) head += escapeHeader(name, level) + ':' + escapeHeader(String(value), level) + '\n';
+    if (value !== undefined) frame += escapeHeader(name, level) + ':' + escapeHeader('' + value, level) + '\n';
   }
-  head += '\n';
-  if (typeof body === 'string') return head + body + '\0';
-  const headBytes = utf8.encode(head);
-  const bytes = new Uint8Array(headBytes.length + body.length + 1);
-  bytes.set(headBytes);
-  bytes.set(body, headBytes.length);
-  return bytes;
+  return frame + '\n' + body + '\0';
 }

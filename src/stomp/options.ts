@@ -1,5 +1,4 @@
 import type { StompHeaders } from './frame';
-import { DEFAULT_MAX_FRAME_SIZE } from './parser';
 import type { StompSocket } from './socket';
 
 export interface StompClientOptions {
@@ -30,17 +29,16 @@ export interface StompClientOptions {
    * agreed interval is considered gone and the link is closed. Default `{ outgoing: 10000, incoming: 10000 }`.
    */
   heartbeat?: { outgoing?: number; incoming?: number };
-  /** First delay before a new socket after a close, ms, then doubling with jitter up to `maxReconnectDelay`. Default 1000. */
+  /**
+   * Least delay before a new socket after a close, in ms; it doubles (with jitter) after each
+   * failed one, up to 30 s or this, whichever is longer. Default 1000.
+   */
   reconnectDelay?: number;
-  /** Longest delay between sockets, ms. Default 30000. */
-  maxReconnectDelay?: number;
   /**
    * Most frames held while not connected plus SENDs awaiting their RECEIPT. Past it `publish`
    * (and `begin`, `commit`, `abort`) throw QueueOverflowError. Default 1000.
    */
   maxQueue?: number;
-  /** A frame from the broker larger than this many bytes is an error. Default 16 MiB. */
-  maxFrameSize?: number;
   /** Told what happens: frames in and out (`>>> SEND {…}`, `<<< MESSAGE {…}`) and sessions ending. */
   debug?: (message: string) => void;
 }
@@ -48,49 +46,38 @@ export interface StompClientOptions {
 export type ResolvedStompOptions = Required<Omit<StompClientOptions, 'socket' | 'webSocketFactory' | 'debug'>> &
   Pick<StompClientOptions, 'socket' | 'webSocketFactory' | 'debug'> & { heartbeat: { outgoing: number; incoming: number } };
 
-/** What each option must be; the check is that the text names the value's `typeof`. */
-const EXPECTED: Record<string, string> = {
-  webSocketFactory: 'a function',
-  socket: 'an object',
-  connectHeaders: 'an object or a function',
-  heartbeat: 'an object',
-  reconnectDelay: 'a number ≥ 0',
-  maxReconnectDelay: 'a number ≥ 0',
-  maxQueue: 'a number ≥ 0',
-  maxFrameSize: 'a number ≥ 0',
-  debug: 'a function',
-  'heartbeat.outgoing': 'a number ≥ 0',
-  'heartbeat.incoming': 'a number ≥ 0',
+/** The `typeof` of the options that are not numbers. Numbers are those with a numeric default, finite and ≥ 0. */
+const TYPES: Record<string, string> = {
+  webSocketFactory: 'function',
+  socket: 'object',
+  connectHeaders: 'object or function',
+  heartbeat: 'object',
+  debug: 'function',
 };
 
-function check(name: string, value: unknown): void {
-  const expected = EXPECTED[name];
-  if (!expected) throw new TypeError(`Unknown option '${name}'`);
-  if (value !== undefined && (value === null || expected.indexOf(typeof value) < 0 || (typeof value === 'number' && !(value >= 0 && value < Infinity)))) {
-    throw new TypeError(`Option '${name}' must be ${expected}`);
-  }
-}
-
-/** Copies the defined options onto `target`, checking each. */
+/** Copies the defined options onto `target` (which holds the defaults), checking each. */
 function assign(target: Record<string, unknown>, source: object, prefix: string): void {
-  for (const [name, value] of Object.entries(source)) {
-    check(prefix + name, value);
-    if (value !== undefined) target[name] = value;
+  for (const [key, value] of Object.entries(source)) {
+    const name = prefix + key;
+    const type = TYPES[name] || (typeof target[key] === 'number' && 'number ≥ 0');
+    if (!type) throw new TypeError(`Unknown option '${name}'`);
+    if (value === undefined) continue;
+    if (value === null || type.indexOf(typeof value) < 0 || (typeof value === 'number' && !(value >= 0 && value < Infinity))) {
+      throw new TypeError(`Option '${name}' must be: ${type}`);
+    }
+    target[key] = value;
   }
 }
 
 /** Checks every option, naming the one that is wrong (unknown ones included), and fills in defaults. */
 export function resolveStompOptions(options: StompClientOptions): ResolvedStompOptions {
-  if (typeof options !== 'object' || !options) throw new TypeError('StompClient needs an options object');
   const o: Record<string, unknown> = {
     connectHeaders: {},
     reconnectDelay: 1000,
-    maxReconnectDelay: 30000,
     maxQueue: 1000,
-    maxFrameSize: DEFAULT_MAX_FRAME_SIZE,
   };
-  assign(o, options, '');
-  assign((o.heartbeat = { outgoing: 10000, incoming: 10000 }), options.heartbeat || {}, 'heartbeat.');
-  if (!o.socket === !o.webSocketFactory) throw new TypeError("Give one of the options 'webSocketFactory' and 'socket'");
+  assign(o, options || {}, '');
+  assign((o.heartbeat = { outgoing: 10000, incoming: 10000 }), (options && options.heartbeat) || {}, 'heartbeat.');
+  if (!o.socket === !o.webSocketFactory) throw new TypeError("Give 'webSocketFactory' or 'socket'");
   return o as ResolvedStompOptions;
 }

@@ -17,23 +17,11 @@ export interface StompSocket {
 export const isOpen = (socket: StompSocket) => socket.readyState === 1;
 export const isClosed = (socket: StompSocket) => socket.readyState === 3;
 
-export interface SocketHandlers {
-  open(): void;
-  message(data: unknown): void;
-  /** Closed for good. */
-  close(event: { code?: number }): void;
-  /** A Resock lost its link and will open a new one: the STOMP session is over, the socket is not. */
-  reconnecting(): void;
-}
-
-/** Listens to the socket; returns the function that stops listening. */
-export function listen(socket: StompSocket, handlers: SocketHandlers): () => void {
-  const listeners: Record<string, (event: Event) => void> = {
-    open: () => handlers.open(),
-    message: (event) => handlers.message((event as MessageEvent).data),
-    close: (event) => handlers.close(event as CloseEvent),
-    reconnecting: () => handlers.reconnecting(),
-  };
+/**
+ * Adds the listeners (`open`, `message`, `close`, and Resock's `reconnecting`, which says that the
+ * link is lost and another is coming); returns the function that removes them.
+ */
+export function listen(socket: StompSocket, listeners: Record<string, (event: Event) => void>): () => void {
   if ('binaryType' in socket) socket.binaryType = 'arraybuffer';
   for (const type in listeners) socket.addEventListener(type, listeners[type]);
   return () => {

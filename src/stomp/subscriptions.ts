@@ -21,11 +21,11 @@ export interface StompSubscription {
   unsubscribe(headers?: StompHeaders): void;
 }
 
+/** One live subscription: the SUBSCRIBE to send after every CONNECTED, and who gets its messages. */
 export interface SubscriptionEntry {
-  readonly id: string;
-  readonly destination: string;
-  readonly headers: StompHeaders;
-  readonly onMessage: MessageHandler;
+  /** With `id` and `destination`. */
+  readonly _headers: StompHeaders;
+  readonly _onMessage: MessageHandler;
 }
 
 /**
@@ -33,30 +33,4 @@ export interface SubscriptionEntry {
  * frames, is the truth: after a reconnect every entry is subscribed again with the same id, so
  * MESSAGE frames keep finding their handler.
  */
-export class SubscriptionRegistry {
-  private readonly _entries = new Map<string, SubscriptionEntry>();
-  private _count = 0;
-
-  /** Adds an entry; its id is `headers.id` when given, else `sub-<n>`. Throws TypeError on a duplicate id. */
-  add(destination: string, headers: StompHeaders, onMessage: MessageHandler): SubscriptionEntry {
-    let id = headers.id;
-    if (id === undefined) do id = 'sub-' + this._count++; while (this._entries.has(id));
-    else if (this._entries.has(id)) throw new TypeError(`Subscription id '${id}' is in use`);
-    const entry = { id, destination, headers: { ...headers, id }, onMessage };
-    this._entries.set(id, entry);
-    return entry;
-  }
-
-  /** True when the id was live. */
-  remove(id: string): boolean {
-    return this._entries.delete(id);
-  }
-
-  get(id: string | undefined): SubscriptionEntry | undefined {
-    return id === undefined ? undefined : this._entries.get(id);
-  }
-
-  all(): SubscriptionEntry[] {
-    return [...this._entries.values()];
-  }
-}
+export type SubscriptionRegistry = Map<string, SubscriptionEntry>;

@@ -15,11 +15,11 @@ export function onLoopback(server) {
     socket.once('close', () => sockets.delete(socket));
   });
   return {
-    /** Resolves with the port once listening. */
-    listen: () =>
+    /** Resolves with the port once listening: `port`, or a random one by default. */
+    listen: (port = 0) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
+        server.listen(port, '127.0.0.1', () => {
           server.off('error', reject);
           resolve(server.address().port);
         });

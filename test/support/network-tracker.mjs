@@ -8,9 +8,13 @@ import { withDeadline } from './deadline.mjs';
 export async function trackNetwork(page) {
   const cdp = await page.createCDPSession();
   const pending = new Map(); // requestId → URL
+  const started = []; // URL of every request and WebSocket started, in order
   const idleWaiters = new Set();
 
-  const start = (requestId, url) => pending.set(requestId, url);
+  const start = (requestId, url) => {
+    if (!pending.has(requestId)) started.push(url);
+    pending.set(requestId, url);
+  };
   const settle = ({ requestId }) => {
     pending.delete(requestId);
     if (pending.size === 0) for (const wake of [...idleWaiters]) wake();
@@ -24,6 +28,8 @@ export async function trackNetwork(page) {
   await cdp.send('Network.enable');
 
   return {
+    /** URLs of every request and WebSocket the page started so far, in order (a redirect counts once). */
+    startedRequests: () => started.slice(),
     /** URLs of the requests and WebSockets still running. */
     pendingRequests: () => [...pending.values()],
     /** Resolves once nothing is running; fails after the deadline, naming what still runs. */

@@ -7,7 +7,9 @@ import { onLoopback } from './loopback.mjs';
 const quiet = () => {};
 
 /**
- * Starts the server. Endpoints:
+ * Starts the server, on a random port unless `port` is given (a restart on the same port).
+ * `onRequest(req, res)`, if given, sees every request before the endpoints do.
+ * Endpoints:
  * - `/echo`: echoes every message (heartbeat every `heartbeatDelay` ms);
  * - `/close`: closes every new session with `c[3000,"Go away!"]`;
  * - `/push`: writes 'one', 'two', 'three' right after open;
@@ -16,7 +18,7 @@ const quiet = () => {};
  * Any other path answers 404 with CORS headers, so that a page of another origin can
  * read the status (a 404 without them looks like a network error to the page).
  */
-export async function startSockjsServer({ heartbeatDelay = 25000 } = {}) {
+export async function startSockjsServer({ heartbeatDelay = 25000, port: wantedPort = 0, onRequest } = {}) {
   const server = http.createServer(answerNotFound);
   // A WebSocket handshake on an unknown path: hang up rather than leave it dangling.
   server.on('upgrade', (req, socket) => socket.destroy());
@@ -35,9 +37,11 @@ export async function startSockjsServer({ heartbeatDelay = 25000 } = {}) {
   // Installed after sockjs's handlers, which replace the listeners they find, and placed
   // first so that every request is seen, whichever handler answers it.
   const openRequests = trackOpenRequests(server);
+  // Placed first of all: a test may delay an answer, rewrite a URL or kill a socket before any endpoint sees the request.
+  if (onRequest) server.prependListener('request', onRequest);
 
   const lifecycle = onLoopback(server);
-  const port = await lifecycle.listen();
+  const port = await lifecycle.listen(wantedPort);
   return {
     port,
     origin: `http://127.0.0.1:${port}`,

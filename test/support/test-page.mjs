@@ -45,6 +45,15 @@ export class TestPage {
     return new SocketProbe(this, id);
   }
 
+  /**
+   * `new Resock(url, options)` (the reconnecting client) in the page. `record.log: false`
+   * keeps only counts of its events, for runs of many cycles.
+   */
+  async connectResock(url, options, record) {
+    const id = await this.run((u, o, r) => window.recorder.connectResock(u, o, r), url, options, record);
+    return new ResockProbe(this, id);
+  }
+
   /** Waits (bounded) until no request or WebSocket of the page is pending. */
   waitUntilNoPendingRequests(options) {
     return this.network.waitUntilIdle(options);
@@ -117,5 +126,31 @@ export class SocketProbe {
           .filter(Boolean)
           .join('; '),
     });
+  }
+}
+
+/**
+ * One `Resock` in the page, seen from the test: what SocketProbe offers (`opened()` is the
+ * first open, `messages(n)` the first n messages since the start), plus its other events.
+ */
+export class ResockProbe extends SocketProbe {
+  /** Resolves with the number of `type` events seen ('open', 'reconnecting', 'state', 'online'…), once at least `count`. */
+  count(type, count, options) {
+    return this.wait((id, t, n) => window.recorder.count(id, t, n), `${count} '${type}' event(s)`, options, type, count);
+  }
+
+  /** Resolves with every message received, once one equal to `last` has arrived. */
+  messagesUntil(last, options) {
+    return this.wait((id, l) => window.recorder.messagesUntil(id, l), `a message ${JSON.stringify(last)}`, options, last);
+  }
+
+  /** How many events of each type were seen so far: `{ open: 2, reconnecting: 1, … }`. */
+  counts() {
+    return this.testPage.run((id) => window.recorder.counts(id), this.id);
+  }
+
+  /** The events logged so far, of one type or all: `{ type, state, at, detail?, … }`. */
+  events(type) {
+    return this.testPage.run((id, t) => window.recorder.events(id, t), this.id, type);
   }
 }
