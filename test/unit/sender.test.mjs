@@ -42,6 +42,16 @@ describe('BatchSender', () => {
     assert.deepEqual(failures, [{ code: 1006, reason: 'Send failed (HTTP 500)', wasClean: false, unsent: ['a', 'b', 'c'] }]);
   });
 
+  it('does not resend a batch whose POST got no answer: it may have arrived', async () => {
+    const { s, posts, failures } = sender();
+    s.send(['a']);
+    await flush();
+    s.send(['b']);
+    posts.shift().reject(new TypeError('network'));
+    await flush();
+    assert.deepEqual(failures[0].unsent, ['b']);
+  });
+
   it('on stop, returns only what was never sent: the batch in flight may have arrived', async () => {
     const { s, posts } = sender();
     s.send(['a']);

@@ -85,8 +85,10 @@ export class BatchSender {
       if (this._request !== req) return;
       this._request = this._inFlight = null;
       if (status >= 200 && status < 300) return this._flush();
-      // The server refused the batch (or never answered): it goes back first, then the rest.
-      this._onFail({ code: 1006, reason: `Send failed (HTTP ${status})`, wasClean: false, unsent: batch.concat(this.stop()) });
+      // An error status means the server refused the batch: it goes back first, then the rest.
+      // No answer at all (status 0) says nothing of whether it arrived: at most once, not again.
+      const refused = status > 0 ? batch : [];
+      this._onFail({ code: 1006, reason: `Send failed (HTTP ${status})`, wasClean: false, unsent: refused.concat(this.stop()) });
     });
   }
 }
