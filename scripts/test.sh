@@ -36,6 +36,10 @@ run_suite() {
 
 run_suite test:unit
 run_suite test:browser
+run_suite test:node
+run_suite test:types
+run_suite test:broker
+run_suite test:compat
 run_suite test:demo
 
 echo "total: $passed passed, $failed failed, $skipped skipped"

@@ -18,7 +18,7 @@ export function openConnector(
   return new Connector(
     {
       url,
-      env,
+      env: options.WebSocket ? { ...env, WebSocket: options.WebSocket } : env,
       descriptors,
       allowed: options.allowed,
       transportOptions: { headers, withCredentials: options.withCredentials, maxFrameLength: MAX_FRAME_LENGTH },

@@ -1,4 +1,4 @@
-import type { Env } from '../env/env';
+import type { Env, WebSocketConstructor } from '../env/env';
 import { randomId } from '../protocol/url';
 import type { TransportName } from '../transports/types';
 
@@ -11,7 +11,7 @@ export interface ConnectionOptions {
    * Unknown names (`iframe-eventsource`, `xdr-streaming`…) are ignored. Default: all.
    * @example { transports: ['websocket', 'xhr-streaming'] }
    */
-  transports?: TransportName | string | ReadonlyArray<TransportName | string>;
+  transports?: TransportName | string | ReadonlyArray<TransportName | string> | null;
   /** The 3-digit server id that load balancers route on. Default: random 000–999. */
   server?: string;
   /** Session id length, or a function returning the id. Default: 8 random characters. */
@@ -33,6 +33,11 @@ export interface ConnectionOptions {
    * @example { debug: (event, detail) => console.log(event, detail) }
    */
   debug?: boolean | DebugLogger;
+  /**
+   * The WebSocket class to use where there is no global one (Node 20: `ws`). Default: the global.
+   * @example { WebSocket: require('ws') }
+   */
+  WebSocket?: WebSocketConstructor;
 }
 
 export type DebugLogger = (event: string, detail: Record<string, unknown>) => void;
@@ -45,6 +50,7 @@ export interface ResolvedConnectionOptions {
   headers: () => Record<string, string>;
   withCredentials: boolean;
   debug: DebugLogger;
+  WebSocket: WebSocketConstructor | undefined;
 }
 
 /** Longest frame or polling body accepted before the link is closed as a protocol error. */
@@ -52,7 +58,7 @@ export const MAX_FRAME_LENGTH = 64 * 1024 * 1024;
 
 /** sockjs-client options that are accepted and ignored, so existing code keeps working. */
 const TOLERATED = ['transportOptions', 'protocols_whitelist', 'devel', 'info', 'rtt', 'jsessionid', 'cookie'];
-const CONNECTION_OPTIONS = ['transports', 'server', 'sessionId', 'timeout', 'headers', 'withCredentials', 'debug'];
+const CONNECTION_OPTIONS = ['transports', 'server', 'sessionId', 'timeout', 'headers', 'withCredentials', 'debug', 'WebSocket'];
 
 const silent: DebugLogger = () => undefined;
 const toConsole: DebugLogger = (event, detail) => console.debug('[resock]', event, detail);
@@ -79,7 +85,9 @@ export const isFunction = (value: unknown) => typeof value === 'function';
 export function resolveConnectionOptions(options: ConnectionOptions, own: readonly string[] = []): ResolvedConnectionOptions {
   checkKnown(options, CONNECTION_OPTIONS.concat(TOLERATED, own));
   const { transports, server, sessionId } = options;
-  const list = typeof transports === 'string' ? [transports] : transports;
+  // As sockjs-client: null, '' and [] mean "no restriction".
+  const unrestricted = transports === null || transports === '' || (Array.isArray(transports) && !transports.length);
+  const list = unrestricted ? undefined : typeof transports === 'string' ? [transports] : transports;
   checked('transports', list, (l: unknown[]) => Array.isArray(l) && l.every((t) => typeof t === 'string'), 'a transport name or an array of them', 0);
   checked('server', server, (s: string) => typeof s === 'string' && !!s, 'a non-empty string', 0);
   const id = checked<number | (() => string)>('sessionId', sessionId, (n: number) => isFunction(n) || (n >= 1 && n <= 64), 'a length from 1 to 64 or a function', 8);
@@ -91,6 +99,7 @@ export function resolveConnectionOptions(options: ConnectionOptions, own: readon
     timeout: checked('timeout', options.timeout, isNonNegative, 'a number of ms ≥ 0', 0),
     headers: typeof headers === 'function' ? headers : () => headers,
     withCredentials: checked('withCredentials', options.withCredentials, (b) => typeof b === 'boolean', 'a boolean', true),
+    WebSocket: checked('WebSocket', options.WebSocket, isFunction, 'a WebSocket class', undefined),
     debug: ((d) => (d === true ? toConsole : d || silent))(
       checked<boolean | DebugLogger>('debug', options.debug, (d) => typeof d === 'boolean' || isFunction(d), 'a boolean or a function', false),
     ),

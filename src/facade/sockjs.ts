@@ -73,6 +73,7 @@ export class SockJS extends SocketBase {
         this.dispatchEvent(messageEvent(data));
       }
     });
+    session.on('heartbeat', () => this.dispatchEvent(new Event('heartbeat')));
     session.on('close', (info) => this._close(info.code, info.reason, info.wasClean));
     this.dispatchEvent(new Event('open'));
   }

@@ -66,12 +66,10 @@ const systemClock: Clock = {
   clearTimeout: (id) => clearTimeout(id as number),
 };
 
-/** Argument checks of subscribe() and publish(). */
-function check(valid: unknown, what: string): void {
-  if (!valid) throw new TypeError(what);
+/** The argument check of subscribe() and publish(). */
+function checkDestination(destination: unknown): void {
+  if (!destination || typeof destination !== 'string') throw new TypeError("'destination' must be a non-empty string");
 }
-
-const isDestination = (destination: unknown) => destination && typeof destination === 'string';
 
 /**
  * A STOMP 1.0–1.2 client over anything WebSocket-shaped. Subscriptions live in the client, not
@@ -100,7 +98,7 @@ export class StompClient extends EventTarget {
    */
   private readonly _transactions = new Map<string, number>();
   private _ids = 0;
-  private _retries = 0;
+  private _retries!: number;
   private _timer: unknown;
 
   constructor(options: StompClientOptions);
@@ -131,8 +129,7 @@ export class StompClient extends EventTarget {
    */
   deactivate(): Promise<void> {
     const socket = this._socket;
-    this._active = false;
-    this._clock.clearTimeout(this._timer);
+    this._active = false; // a pending reconnect is cancelled by _lose(), as the client finishes
     return new Promise<void>((resolve) => {
       if (!socket || isClosed(socket)) return resolve(this._lose('Deactivated'));
       socket.addEventListener('close', () => resolve());
@@ -150,16 +147,16 @@ export class StompClient extends EventTarget {
    * @example client.subscribe('/queue/jobs', (m) => { work(m.body); m.ack(); }, { ack: 'client-individual' })
    */
   subscribe(destination: string, onMessage: MessageHandler, headers: StompHeaders = {}): StompSubscription {
-    check(isDestination(destination) && typeof onMessage === 'function', 'subscribe(destination, onMessage)');
+    checkDestination(destination);
     // A given id that is live already replaces that subscription.
     const id = headers.id || this._id('sub-');
     const subscribeHeaders = { ...headers, id, destination };
     this._subs.set(id, { _headers: subscribeHeaders, _onMessage: onMessage });
-    if (this._connected) this._write({ _command: 'SUBSCRIBE', _headers: subscribeHeaders });
+    if (this._live()) this._write({ _command: 'SUBSCRIBE', _headers: subscribeHeaders });
     return {
       id,
       unsubscribe: (extra: StompHeaders = {}) => {
-        if (this._subs.delete(id) && this._connected) this._write({ _command: 'UNSUBSCRIBE', _headers: { ...extra, id } });
+        if (this._subs.delete(id) && this._live()) this._write({ _command: 'UNSUBSCRIBE', _headers: { ...extra, id } });
       },
     };
   }
@@ -169,7 +166,7 @@ export class StompClient extends EventTarget {
    * RECEIPT when `receipt: true`. Throws QueueOverflowError when `maxQueue` frames are held.
    */
   publish(params: PublishParams): Promise<void> {
-    check(params && isDestination(params.destination), 'publish({ destination })');
+    checkDestination(params && params.destination);
     const { destination, body = '', headers = {}, receipt } = params;
     return this._request({ _command: 'SEND', _headers: { ...headers, destination }, _body: body }, receipt);
   }
@@ -210,7 +207,7 @@ export class StompClient extends EventTarget {
   }
 
   private _onOpen(): void {
-    this._endSession('Link replaced'); // a second open without a 'reconnecting' in between
+    this._endSession('Link lost'); // a second open without a 'reconnecting' in between
     const session = ++this._session;
     const { connectHeaders, heartbeat } = this._o;
     this._parser = createParser(
@@ -285,7 +282,7 @@ export class StompClient extends EventTarget {
   private _message(frame: StompFrame, session: number): StompMessage {
     const acknowledge = (command: string) => (extra: StompHeaders = {}) => {
       // The broker redelivers what was not acknowledged in a lost session.
-      if (session !== this._session || !this._connected) return;
+      if (session !== this._session || !this._live()) return;
       // 1.2 names the message by its `ack` header; 1.0 and 1.1 by message-id and subscription.
       const { ack: id, 'message-id': messageId, subscription } = frame.headers;
       this._write({ _command: command, _headers: { ...extra, id, 'message-id': messageId, subscription } });
@@ -295,8 +292,8 @@ export class StompClient extends EventTarget {
 
   /** Sends or queues a frame; with `receipt`, the promise settles on its RECEIPT. */
   private _request(item: Outgoing, receipt?: boolean): Promise<void> {
-    this._heartbeat?.check(); // may find the link dead, and end the session
-    if ((receipt || !this._connected) && this._queue.length + this._receipts.size >= this._o.maxQueue) {
+    const live = this._live();
+    if ((receipt || !live) && this._queue.length + this._receipts.size >= this._o.maxQueue) {
       throw new QueueOverflowError('maxQueue reached');
     }
     const promise = receipt
@@ -306,9 +303,20 @@ export class StompClient extends EventTarget {
           item._reject = reject;
         })
       : Promise.resolve();
-    if (this._connected) this._write(item);
+    if (live) this._write(item);
     else this._queue.push(item);
     return promise;
+  }
+
+  /**
+   * Connected, on a link that still works: the socket is open (a Resock put away on pagehide
+   * stops being open without a 'reconnecting' event, and what it is given then would go out
+   * before the next CONNECT) and the broker was heard from lately. Ends the session otherwise.
+   */
+  private _live(): boolean | undefined {
+    if (this._connected && !isOpen(this._socket!)) this._endSession('Link lost');
+    this._heartbeat?.check();
+    return this._connected;
   }
 
   /** Writes one frame to the socket of the connected (or connecting, for CONNECT) session. */

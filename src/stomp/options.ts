@@ -39,7 +39,10 @@ export interface StompClientOptions {
    * (and `begin`, `commit`, `abort`) throw QueueOverflowError. Default 1000.
    */
   maxQueue?: number;
-  /** Told what happens: frames in and out (`>>> SEND {…}`, `<<< MESSAGE {…}`) and sessions ending. */
+  /**
+   * Told the traffic as text: `>>> SEND\ndestination:…` for each frame out (CONNECT without its
+   * headers, so no passcode), `<<< …` for each message in (heart-beat EOLs included).
+   */
   debug?: (message: string) => void;
 }
 

@@ -1,10 +1,10 @@
 /**
  * The one thing the STOMP client depends on: an object shaped like a WebSocket. A native
- * `WebSocket`, a `SockJS` and a `Resock` all fit.
+ * `WebSocket`, a `SockJS` and a `Resock` all fit. Frames go out as text (SockJS is text-only);
+ * frames may come in as text or, on a native WebSocket, as binary messages.
  */
 export interface StompSocket {
   readonly readyState: number;
-  /** Text frames; a Uint8Array only for `binaryBody`, which only a native WebSocket can carry. */
   send(data: string): void;
   close(): void;
   /** `open`, `message`, `close`, and Resock's `reconnecting`. */

@@ -57,7 +57,11 @@ function fetchRequest(fetchFn: typeof fetch, spec: RequestSpec): HttpRequest {
     signal: controller.signal,
   })
     .then(async (response) => {
-      if (response.type === 'opaque') return failed(200);
+      // An opaque body can never be read; abort it, or Chromium keeps the request pending.
+      if (response.type === 'opaque') {
+        controller.abort();
+        return failed(200);
+      }
       if (spec.onChunk && response.status === 200 && response.body) {
         await readStream(response.body, spec.onChunk);
         return failed(200);

@@ -1,0 +1,91 @@
+// A strict Content-Security-Policy: `default-src 'self'; script-src 'self'; connect-src <server>`
+// (no unsafe-eval, no unsafe-inline). The page loads resock's IIFE from its own origin; every
+// transport but jsonp-polling (whose <script>s come from the server) must connect and echo, and a
+// blocked transport, JSONP included, must make the fallback move on rather than stall it.
+import assert from 'node:assert/strict';
+import { openPage } from '../support/browser.mjs';
+import { startSockjsServer } from '../support/sockjs-server.mjs';
+
+const MESSAGES = ['hello under CSP', 'Unicode: 你好 😀'];
+
+describe('under a strict Content-Security-Policy', function () {
+  let server;
+  before(async () => {
+    server = await startSockjsServer();
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  /** The policy of the issue; `connect` lists what connect-src allows (default: the server, http and ws). */
+  const policy = (connect = `${server.origin} ws://127.0.0.1:${server.port}`) =>
+    `default-src 'self'; script-src 'self'; connect-src ${connect}`;
+
+  /** A page under `csp`, listening for policy violations from the start of the test's own code. */
+  async function strictPage(csp, deleteGlobals = []) {
+    const page = await openPage({ responseHeaders: { 'Content-Security-Policy': csp }, deleteGlobals });
+    await page.run(() => {
+      window.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (event) => {
+        window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+      });
+    });
+    return page;
+  }
+
+  const variants = [
+    ...['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling'].map((transport) => ({ transport, deleteGlobals: [] })),
+    // The XMLHttpRequest readers, where fetch streams are missing.
+    ...['xhr-streaming', 'xhr-polling'].map((transport) => ({ transport, deleteGlobals: ['ReadableStream'] })),
+  ];
+  for (const { transport, deleteGlobals } of variants) {
+    const title = deleteGlobals.length > 0 ? `${transport} without ${deleteGlobals.join(', ')}` : transport;
+    it(`connects and echoes over ${title}, with no violation`, async function () {
+      const page = await strictPage(policy(), deleteGlobals);
+      const socket = await page.connect(server.url('/echo'), { transports: transport });
+      const open = await socket.opened();
+      assert.equal(open.transport, transport);
+      await socket.send(...MESSAGES);
+      assert.deepEqual(await socket.messages(MESSAGES.length), MESSAGES);
+      await socket.close();
+      assert.equal((await socket.closed()).code, 1000);
+      assert.deepEqual(await page.run(() => window.cspViolations), []);
+      await page.waitUntilNoPendingRequests();
+    });
+  }
+
+  it('jsonp-polling alone: its blocked <script> ends the connection (2000), leaving nothing running', async function () {
+    const page = await strictPage(policy());
+    const socket = await page.connect(server.url('/echo'), { transports: 'jsonp-polling' });
+    const closed = await socket.closed();
+    assert.equal(closed.code, 2000, JSON.stringify(closed));
+    assert.ok(
+      page.network.startedRequests().some((url) => url.includes('/jsonp?')),
+      `no JSONP request was tried: ${page.network.startedRequests().join(', ')}`,
+    );
+    await page.waitUntilNoPendingRequests();
+  });
+
+  it('all transports allowed, WebSocket not in connect-src: falls back to an HTTP transport and echoes', async function () {
+    const page = await strictPage(policy(server.origin));
+    const socket = await page.connect(server.url('/echo'));
+    const open = await socket.opened();
+    assert.ok(['xhr-streaming', 'eventsource', 'xhr-polling'].includes(open.transport), `opened on ${open.transport}`);
+    await socket.send(...MESSAGES);
+    assert.deepEqual(await socket.messages(MESSAGES.length), MESSAGES);
+    await socket.close();
+    await socket.closed();
+    const violations = await page.run(() => window.cspViolations);
+    assert.ok(violations.length > 0 && violations.every((v) => v.startsWith('connect-src ws://')), violations.join(', '));
+  });
+
+  it('all transports allowed, only /info in connect-src: every transport is tried, JSONP included, and it closes with 2000', async function () {
+    const page = await strictPage(policy(`${server.url('/echo/info')}`));
+    const socket = await page.connect(server.url('/echo'));
+    const closed = await socket.closed();
+    assert.equal(closed.code, 2000, JSON.stringify(closed));
+    const started = page.network.startedRequests();
+    assert.ok(started.some((url) => url.includes('/jsonp?')), `JSONP was not tried: ${started.join(', ')}`);
+    await page.waitUntilNoPendingRequests();
+  });
+});

@@ -1,0 +1,681 @@
+// StompClient against a fake WebSocket-like socket and a fake clock: what goes on the wire, in
+// which order, across reconnects, and what the application is told.
+import assert from 'node:assert/strict';
+import { StompClient, QueueOverflowError } from '../../dist/esm/stomp/index.js';
+
+/** Lets promise callbacks (async connectHeaders, receipts) run. */
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+/** A clock that moves only when told: `tick(ms)` runs due timers in order, `jump(ms)` runs none. */
+function manualClock(start = 1000) {
+  let now = start;
+  let nextId = 1;
+  const timers = new Map();
+  return {
+    now: () => now,
+    setTimeout(fn, ms) {
+      timers.set(nextId, { at: now + ms, fn });
+      return nextId++;
+    },
+    clearTimeout(id) {
+      timers.delete(id);
+    },
+    tick(ms) {
+      const end = now + ms;
+      for (let guard = 0; guard < 10000; guard++) {
+        const [id, due] = [...timers].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0] ?? [];
+        if (!due) break;
+        timers.delete(id);
+        now = due.at;
+        due.fn();
+      }
+      now = end;
+    },
+    jump(ms) {
+      now += ms;
+    },
+    pending: () => timers.size,
+  };
+}
+
+/** A frame as text, split into command, headers and body (no unescaping: the tests read the wire). */
+function decode(text) {
+  const blank = text.indexOf('\n\n');
+  const [command, ...lines] = text.slice(0, blank).split('\n');
+  const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)]));
+  return { command, headers, body: text.slice(blank + 2, -1) };
+}
+
+/**
+ * A WebSocket-shaped double the test steers: `open()`, `receive(text)`, `lose()` (a Resock losing
+ * its link: `reconnecting`, then maybe `open()` again), `closed(code)`. `send` throws unless open,
+ * so a frame written at the wrong time fails the test.
+ */
+class FakeSocket extends EventTarget {
+  readyState = 0;
+  sent = [];
+  closeCalls = 0;
+
+  send(data) {
+    if (this.readyState !== 1) throw new Error(`send while readyState is ${this.readyState}: ${JSON.stringify(data)}`);
+    this.sent.push(data);
+  }
+
+  close() {
+    this.closeCalls++;
+    if (this.readyState < 2) this.readyState = 2;
+  }
+
+  open() {
+    this.readyState = 1;
+    this.dispatchEvent(new Event('open'));
+  }
+
+  receive(data) {
+    this.dispatchEvent(new MessageEvent('message', { data }));
+  }
+
+  lose() {
+    this.readyState = 0;
+    this.dispatchEvent(new Event('reconnecting'));
+  }
+
+  closed(code = 1006) {
+    this.readyState = 3;
+    this.dispatchEvent(Object.assign(new Event('close'), { code }));
+  }
+
+  /** The frames sent, decoded; heart-beat EOLs left out. */
+  frames() {
+    return this.sent.filter((data) => data !== '\n').map(decode);
+  }
+
+  commands() {
+    return this.frames().map((f) => f.command);
+  }
+
+  /** Frames sent since the last call. */
+  take() {
+    const frames = this.frames().slice(this._taken ?? 0);
+    this._taken = this.frames().length;
+    return frames;
+  }
+}
+
+/** A client whose webSocketFactory hands out FakeSockets (kept in `sockets`), with events recorded. */
+function setup(options = {}) {
+  const clock = manualClock();
+  const sockets = [];
+  const events = [];
+  const client = new StompClient(
+    {
+      webSocketFactory: () => {
+        const socket = new FakeSocket();
+        sockets.push(socket);
+        return socket;
+      },
+      heartbeat: { outgoing: 0, incoming: 0 },
+      reconnectDelay: 100,
+      ...options,
+    },
+    { clock },
+  );
+  for (const type of ['connect', 'disconnect', 'error', 'unhandledReceipt']) client.on(type, (detail) => events.push([type, detail]));
+  const last = () => sockets.at(-1);
+  /** Opens the socket and answers its CONNECT with CONNECTED. */
+  const connect = async (socket = last(), connected = 'CONNECTED\nversion:1.2\n\n\0') => {
+    if (socket.readyState !== 1) socket.open();
+    await flush();
+    assert.equal(socket.frames().at(-1).command, 'CONNECT');
+    socket.receive(connected);
+    return socket;
+  };
+  const types = () => events.map(([type]) => type);
+  return { client, clock, sockets, events, last, connect, types };
+}
+
+describe('StompClient', () => {
+  describe('connecting', () => {
+    it('sends CONNECT on open, unescaped, with the versions, the heart-beats and the connect headers', async () => {
+      const { client, last, types } = setup({ connectHeaders: { login: 'guest', passcode: 'a:b\\c', host: '/' }, heartbeat: { outgoing: 4000, incoming: 5000 } });
+      client.activate();
+      assert.deepEqual(last().sent, []);
+      last().open();
+      await flush();
+      assert.equal(last().sent[0], 'CONNECT\nlogin:guest\npasscode:a:b\\c\nhost:/\naccept-version:1.0,1.1,1.2\nheart-beat:4000,5000\n\n\0');
+      assert.equal(client.connected, false);
+      last().receive('CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\0');
+      assert.equal(client.connected, true);
+      assert.deepEqual(types(), ['connect']);
+    });
+
+    it('tells the negotiated version and the CONNECTED frame; a broker naming none speaks 1.0', async () => {
+      const { client, connect, events } = setup();
+      client.activate();
+      await connect(undefined, 'CONNECTED\nsession:s1\n\n\0');
+      const [[, detail]] = events;
+      assert.equal(detail.version, '1.0');
+      assert.equal(detail.frame.headers.session, 's1');
+    });
+
+    it('calls an async connectHeaders before every CONNECT, for fresh tokens', async () => {
+      let calls = 0;
+      const { client, last, connect } = setup({ connectHeaders: async () => ({ passcode: `token-${++calls}` }) });
+      client.activate();
+      await connect();
+      assert.equal(last().frames()[0].headers.passcode, 'token-1');
+      last().lose();
+      await connect();
+      assert.equal(last().frames().at(-1).headers.passcode, 'token-2');
+    });
+
+    it('reports a failing connectHeaders as an error, closes the socket and tries again later', async () => {
+      let fail = true;
+      const { client, clock, sockets, events, connect } = setup({
+        connectHeaders: () => {
+          if (fail) throw new Error('no token');
+          return { passcode: 'ok' };
+        },
+      });
+      client.activate();
+      sockets[0].open();
+      await flush();
+      assert.deepEqual(events, [['error', { message: 'connectHeaders: Error: no token', frame: undefined }]]);
+      assert.equal(sockets[0].closeCalls, 1);
+      assert.deepEqual(sockets[0].sent, []);
+      fail = false;
+      clock.tick(100);
+      assert.equal(sockets.length, 2);
+      await connect(sockets[1]);
+      assert.equal(client.connected, true);
+    });
+
+    it('uses a given socket that is open already, and stops when it closes for good', async () => {
+      const socket = new FakeSocket();
+      socket.open();
+      const events = [];
+      const client = new StompClient({ socket, heartbeat: { outgoing: 0, incoming: 0 } }, { clock: manualClock() });
+      client.on('disconnect', (detail) => events.push(detail.reason));
+      client.activate();
+      await flush();
+      assert.equal(socket.commands()[0], 'CONNECT');
+      socket.receive('CONNECTED\nversion:1.2\n\n\0');
+      const pending = client.publish({ destination: '/q', body: 'x', receipt: true });
+      socket.closed(1000);
+      await assert.rejects(pending, /Socket closed 1000/);
+      assert.deepEqual(events, ['Socket closed 1000']);
+      assert.equal(client.connected, false);
+    });
+  });
+
+  describe('across reconnects', () => {
+    it('restores every subscription with the same id before any queued SEND, over a Resock', async () => {
+      const { client, last, connect, types } = setup();
+      client.activate();
+      const socket = await connect();
+      const a = client.subscribe('/queue/a', () => {});
+      const b = client.subscribe('/topic/b', () => {}, { id: 'mine', ack: 'client' });
+      socket.take();
+      socket.lose();
+      assert.deepEqual(types(), ['connect', 'disconnect']);
+      client.publish({ destination: '/queue/a', body: 'queued 1' });
+      client.publish({ destination: '/queue/a', body: 'queued 2' });
+      const c = client.subscribe('/queue/c', () => {}); // made while away: restored like the others
+      assert.deepEqual(socket.take(), []);
+      await connect(last());
+      assert.equal(last(), socket, 'a Resock is one socket across reconnects');
+      const after = socket.take();
+      assert.deepEqual(
+        after.map((f) => [f.command, f.headers.id ?? f.body]),
+        [['CONNECT', ''], ['SUBSCRIBE', a.id], ['SUBSCRIBE', 'mine'], ['SUBSCRIBE', c.id], ['SEND', 'queued 1'], ['SEND', 'queued 2']],
+      );
+      assert.equal(after[2].headers.ack, 'client');
+      assert.equal(after[2].headers.destination, '/topic/b');
+      assert.equal(b.id, 'mine');
+    });
+
+    it('makes a new socket after a one-shot socket closes, with backoff, and restores subscriptions', async () => {
+      const { client, clock, sockets, connect } = setup();
+      client.activate();
+      await connect();
+      const sub = client.subscribe('/queue/a', () => {});
+      sockets[0].closed();
+      assert.equal(sockets.length, 1);
+      clock.tick(99);
+      assert.equal(sockets.length, 1);
+      clock.tick(1);
+      assert.equal(sockets.length, 2);
+      await connect(sockets[1]);
+      assert.deepEqual(sockets[1].frames()[1], { command: 'SUBSCRIBE', headers: { id: sub.id, destination: '/queue/a' }, body: '' });
+    });
+
+    it('backs off further after each failed socket, and starts over after a CONNECTED', async () => {
+      const { client, clock, sockets, connect } = setup({ reconnectDelay: 100 });
+      const random = Math.random;
+      Math.random = () => 1; // the longest delay of each step
+      try {
+        client.activate();
+        const delays = [];
+        for (let i = 0; i < 4; i++) {
+          const before = clock.now();
+          sockets.at(-1).closed();
+          for (let ms = 0; sockets.length === i + 1 && ms < 60000; ms++) clock.tick(1);
+          delays.push(clock.now() - before);
+        }
+        assert.deepEqual(delays, [100, 200, 400, 800]);
+        await connect();
+        const before = clock.now();
+        sockets.at(-1).closed();
+        for (let ms = 0; sockets.length === 5 && ms < 60000; ms++) clock.tick(1);
+        assert.equal(clock.now() - before, 100);
+      } finally {
+        Math.random = random;
+      }
+    });
+
+    it('re-sends a SEND that asked for a receipt until the RECEIPT comes (at-least-once), and not the others', async () => {
+      const { client, last, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      client.subscribe('/queue/a', () => {});
+      let settled = false;
+      const confirmed = client.publish({ destination: '/queue/a', body: 'must arrive', receipt: true }).then(() => (settled = true));
+      client.publish({ destination: '/queue/a', body: 'may be lost' });
+      socket.take();
+      socket.lose(); // no RECEIPT came
+      client.publish({ destination: '/queue/a', body: 'later' });
+      await connect(last());
+      const resent = socket.take();
+      assert.deepEqual(resent.map((f) => f.command + ' ' + f.body), ['CONNECT ', 'SUBSCRIBE ', 'SEND must arrive', 'SEND later']);
+      assert.equal(settled, false);
+      socket.receive(`RECEIPT\nreceipt-id:${resent[2].headers.receipt}\n\n\0`);
+      await confirmed;
+      assert.equal(settled, true);
+      socket.lose();
+      await connect(last());
+      assert.deepEqual(socket.take().map((f) => f.command), ['CONNECT', 'SUBSCRIBE'], 'a confirmed SEND is not sent again');
+    });
+
+    it('drops ack() of a message from before a reconnect: the broker redelivers it', async () => {
+      const { client, last, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      const received = [];
+      const sub = client.subscribe('/queue/a', (m) => received.push(m), { ack: 'client-individual' });
+      socket.receive(`MESSAGE\nsubscription:${sub.id}\nmessage-id:m1\nack:a1\ndestination:/queue/a\n\nx\0`);
+      socket.lose();
+      await connect(last());
+      socket.take();
+      received[0].ack();
+      received[0].nack();
+      assert.deepEqual(socket.take(), []);
+    });
+
+    it('notices a socket that stopped being open without an event (a Resock put away on pagehide)', async () => {
+      const { client, last, connect, types } = setup();
+      client.activate();
+      const socket = await connect();
+      const received = [];
+      const sub = client.subscribe('/queue/a', (m) => received.push(m), { ack: 'client' });
+      socket.receive(`MESSAGE\nsubscription:${sub.id}\nmessage-id:m1\nack:a1\n\nx\0`);
+      socket.take();
+      socket.readyState = 0; // no event: FakeSocket.send would throw if the client wrote now
+      received[0].ack();
+      client.publish({ destination: '/queue/a', body: 'waits' });
+      assert.deepEqual(types(), ['connect', 'disconnect']);
+      await connect(last());
+      assert.deepEqual(socket.take().map((f) => f.command + ' ' + f.body), ['CONNECT ', 'SUBSCRIBE ', 'SEND waits']);
+    });
+
+    it('treats a second open without reconnecting in between as a new session', async () => {
+      const { client, last, connect, types } = setup();
+      client.activate();
+      const socket = await connect();
+      client.subscribe('/queue/a', () => {});
+      socket.open();
+      await connect(last());
+      assert.deepEqual(types(), ['connect', 'disconnect', 'connect']);
+      assert.deepEqual(socket.commands(), ['CONNECT', 'SUBSCRIBE', 'CONNECT', 'SUBSCRIBE']);
+    });
+  });
+
+  describe('messages and acknowledgements', () => {
+    it('delivers MESSAGE frames to their subscription, with the frame', async () => {
+      const { client, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      const got = [];
+      const a = client.subscribe('/queue/a', (m) => got.push(['a', m.body, m.headers.destination]));
+      client.subscribe('/queue/b', (m) => got.push(['b', m.body]));
+      socket.receive(`MESSAGE\nsubscription:${a.id}\nmessage-id:1\ndestination:/queue/a\ncontent-length:3\n\na\0b\0`);
+      socket.receive(`MESSAGE\nsubscription:nobody\nmessage-id:2\n\nlost\0`);
+      assert.deepEqual(got, [['a', 'a\0b', '/queue/a']]);
+    });
+
+    it('sends ACK and NACK naming the message as 1.2 does (id) and as 1.0/1.1 do (message-id, subscription)', async () => {
+      const { client, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      const received = [];
+      const sub = client.subscribe('/queue/a', (m) => received.push(m), { ack: 'client-individual' });
+      assert.equal(socket.frames().at(-1).headers.ack, 'client-individual');
+      socket.receive(`MESSAGE\nsubscription:${sub.id}\nmessage-id:m1\nack:a1\n\none\0MESSAGE\nsubscription:${sub.id}\nmessage-id:m2\nack:a2\n\ntwo\0`);
+      socket.take();
+      received[0].ack();
+      received[1].nack({ requeue: 'false' });
+      assert.deepEqual(socket.take(), [
+        { command: 'ACK', headers: { id: 'a1', 'message-id': 'm1', subscription: sub.id }, body: '' },
+        { command: 'NACK', headers: { requeue: 'false', id: 'a2', 'message-id': 'm2', subscription: sub.id }, body: '' },
+      ]);
+    });
+
+    it('stops delivering after unsubscribe, and sends UNSUBSCRIBE only when connected', async () => {
+      const { client, last, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      const got = [];
+      const sub = client.subscribe('/queue/a', (m) => got.push(m.body));
+      const other = client.subscribe('/queue/b', () => {});
+      sub.unsubscribe();
+      assert.deepEqual(socket.frames().at(-1), { command: 'UNSUBSCRIBE', headers: { id: sub.id }, body: '' });
+      socket.receive(`MESSAGE\nsubscription:${sub.id}\nmessage-id:1\n\nlate\0`);
+      assert.deepEqual(got, []);
+      socket.lose();
+      other.unsubscribe();
+      await connect(last());
+      assert.deepEqual(socket.take().map((f) => f.command).slice(-2), ['UNSUBSCRIBE', 'CONNECT'], 'nothing restored after the CONNECT');
+    });
+
+    it('keeps delivering the frames behind a handler that throws, and reports the error', async () => {
+      const { client, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      const got = [];
+      const sub = client.subscribe('/queue/a', (m) => {
+        got.push(m.body);
+        if (m.body === 'bad') throw new Error('handler failed');
+      });
+      // Mocha fails a test on an uncaught exception: take it over for this one.
+      const mochaHandlers = process.listeners('uncaughtException');
+      process.removeAllListeners('uncaughtException');
+      const reported = new Promise((resolve) => process.once('uncaughtException', resolve));
+      try {
+        socket.receive(`MESSAGE\nsubscription:${sub.id}\n\nbad\0MESSAGE\nsubscription:${sub.id}\n\ngood\0`);
+        assert.deepEqual(got, ['bad', 'good']);
+        assert.equal((await reported).message, 'handler failed');
+      } finally {
+        for (const handler of mochaHandlers) process.on('uncaughtException', handler);
+      }
+    });
+  });
+
+  describe('receipts and transactions', () => {
+    it('settles a publish on its RECEIPT, and tells about a RECEIPT nobody waited for', async () => {
+      const { client, connect, events } = setup();
+      client.activate();
+      const socket = await connect();
+      let done = false;
+      const sent = client.publish({ destination: '/q', body: 'b', headers: { persistent: 'true' }, receipt: true }).then(() => (done = true));
+      const frame = socket.frames().at(-1);
+      assert.equal(frame.headers.persistent, 'true');
+      await flush();
+      assert.equal(done, false);
+      socket.receive(`RECEIPT\nreceipt-id:${frame.headers.receipt}\n\n\0`);
+      await sent;
+      socket.receive('RECEIPT\nreceipt-id:unknown\n\n\0');
+      assert.deepEqual(events.at(-1)[0], 'unhandledReceipt');
+      assert.equal(events.at(-1)[1].headers['receipt-id'], 'unknown');
+    });
+
+    it('resolves a publish without receipt at once, even before connecting, and sends it after CONNECTED', async () => {
+      const { client, connect } = setup();
+      await client.publish({ destination: '/q', body: 'early' });
+      client.activate();
+      const socket = await connect();
+      assert.deepEqual(socket.commands(), ['CONNECT', 'SEND']);
+    });
+
+    it('sends BEGIN, transactional SENDs and ACKs, and COMMIT or ABORT settled on their RECEIPT', async () => {
+      const { client, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      const received = [];
+      const sub = client.subscribe('/queue/a', (m) => received.push(m), { ack: 'client' });
+      socket.receive(`MESSAGE\nsubscription:${sub.id}\nmessage-id:m1\nack:a1\n\nx\0`);
+      socket.take();
+      const tx = client.begin();
+      client.publish({ destination: '/queue/b', body: 'in tx', headers: { transaction: tx.id } });
+      received[0].ack({ transaction: tx.id });
+      const committed = tx.commit();
+      const frames = socket.take();
+      assert.deepEqual(frames.map((f) => [f.command, f.headers.transaction]), [['BEGIN', tx.id], ['SEND', tx.id], ['ACK', tx.id], ['COMMIT', tx.id]]);
+      socket.receive(`RECEIPT\nreceipt-id:${frames[3].headers.receipt}\n\n\0`);
+      await committed;
+
+      const other = client.begin();
+      const aborted = other.abort();
+      const abort = socket.take().at(-1);
+      assert.deepEqual([abort.command, abort.headers.transaction], ['ABORT', other.id]);
+      socket.receive(`RECEIPT\nreceipt-id:${abort.headers.receipt}\n\n\0`);
+      await aborted;
+    });
+
+    it('rejects the COMMIT of a transaction whose session was lost, and drops its frames', async () => {
+      const { client, last, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      const tx = client.begin();
+      const pendingInTx = client.publish({ destination: '/q', body: 'in tx', headers: { transaction: tx.id }, receipt: true });
+      socket.lose();
+      const queuedInTx = client.publish({ destination: '/q', body: 'queued in tx', headers: { transaction: tx.id }, receipt: true });
+      const commit = tx.commit();
+      client.publish({ destination: '/q', body: 'outside' });
+      await connect(last());
+      socket.take();
+      await assert.rejects(pendingInTx, /Transaction aborted by a reconnect/);
+      await assert.rejects(queuedInTx, /Transaction aborted by a reconnect/);
+      await assert.rejects(commit, /Transaction aborted by a reconnect/);
+      assert.deepEqual(
+        socket.frames().slice(-2).map((f) => f.command + ' ' + f.body),
+        ['CONNECT ', 'SEND outside'],
+      );
+    });
+
+    it('lets a transaction begun while disconnected run in the next session', async () => {
+      const { client, connect } = setup();
+      client.activate();
+      const tx = client.begin();
+      client.publish({ destination: '/q', body: 'x', headers: { transaction: tx.id } });
+      const committed = tx.commit();
+      const socket = await connect();
+      const frames = socket.frames();
+      assert.deepEqual(frames.map((f) => f.command), ['CONNECT', 'BEGIN', 'SEND', 'COMMIT']);
+      socket.receive(`RECEIPT\nreceipt-id:${frames[3].headers.receipt}\n\n\0`);
+      await committed;
+    });
+
+    it('bounds what it holds: frames queued while away plus SENDs awaiting a RECEIPT', async () => {
+      const { client, connect } = setup({ maxQueue: 2 });
+      client.publish({ destination: '/q', body: '1' });
+      client.publish({ destination: '/q', body: '2' });
+      assert.throws(() => client.publish({ destination: '/q', body: '3' }), QueueOverflowError);
+      client.activate();
+      const socket = await connect();
+      client.publish({ destination: '/q', body: 'connected, no receipt: not held' });
+      client.publish({ destination: '/q', receipt: true });
+      client.publish({ destination: '/q', receipt: true });
+      assert.throws(() => client.publish({ destination: '/q', receipt: true }), QueueOverflowError);
+      assert.equal(socket.commands().length, 6);
+    });
+  });
+
+  describe('failures', () => {
+    it('reports an ERROR frame with the frame, closes the socket and reconnects', async () => {
+      const { client, clock, sockets, events, connect, types } = setup();
+      client.activate();
+      const socket = await connect();
+      socket.receive('ERROR\nmessage:Bad destination\ncontent-type:text/plain\n\nno such queue\0');
+      assert.deepEqual(types(), ['connect', 'error', 'disconnect']);
+      const [, error] = events[1];
+      assert.equal(error.message, 'Bad destination');
+      assert.equal(error.frame.body, 'no such queue');
+      assert.equal(socket.closeCalls, 1);
+      assert.equal(client.connected, false);
+      clock.tick(100);
+      assert.equal(sockets.length, 2);
+    });
+
+    it('reports a malformed frame, closes the socket and reconnects', async () => {
+      const { client, clock, sockets, events, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      socket.receive('MESSAGE\nno colon\n\n\0');
+      assert.equal(events[1][1].message, 'Frame malformed');
+      assert.equal(socket.closeCalls, 1);
+      clock.tick(100);
+      assert.equal(sockets.length, 2);
+    });
+
+    it('ignores a socket it has let go: no event of it reaches the client', async () => {
+      const { client, connect, types } = setup();
+      client.activate();
+      const socket = await connect();
+      socket.receive('ERROR\nmessage:x\n\n\0');
+      socket.receive('CONNECTED\nversion:1.2\n\n\0');
+      socket.closed();
+      assert.deepEqual(types(), ['connect', 'error', 'disconnect']);
+    });
+  });
+
+  describe('heart-beats', () => {
+    it('pings at the agreed rate and closes a link the broker went silent on; a new socket follows', async () => {
+      const { client, clock, sockets, connect, events } = setup({ heartbeat: { outgoing: 1000, incoming: 1000 } });
+      client.activate();
+      const socket = await connect(undefined, 'CONNECTED\nversion:1.2\nheart-beat:2000,500\n\n\0');
+      clock.tick(1000);
+      assert.deepEqual(socket.sent.slice(1), ['\n']);
+      socket.receive('\n');
+      clock.tick(3000);
+      assert.equal(socket.closeCalls, 0, 'heard from 3 s ago: within twice 2000 ms');
+      clock.tick(2000);
+      assert.equal(socket.closeCalls, 1);
+      assert.deepEqual(events.at(-1), ['disconnect', { reason: 'Heart-beat lost' }]);
+      clock.tick(100);
+      assert.equal(sockets.length, 2);
+    });
+
+    it('finds a dead link by timestamps when the app sends, even if no timer ran (throttled tab)', async () => {
+      const { client, clock, connect, events } = setup({ heartbeat: { outgoing: 0, incoming: 1000 } });
+      client.activate();
+      const socket = await connect(undefined, 'CONNECTED\nversion:1.2\nheart-beat:1000,0\n\n\0');
+      clock.jump(60000);
+      client.publish({ destination: '/q', body: 'after a minute asleep' });
+      assert.equal(socket.closeCalls, 1);
+      assert.deepEqual(events.at(-1), ['disconnect', { reason: 'Heart-beat lost' }]);
+      assert.ok(!socket.sent.some((data) => data.includes('after a minute asleep')), 'the SEND waits for the next link');
+    });
+  });
+
+  describe('deactivate()', () => {
+    it('sends DISCONNECT with a receipt, closes on the RECEIPT and resolves once the socket is closed', async () => {
+      const { client, clock, sockets, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      let resolved = false;
+      const done = client.deactivate().then(() => (resolved = true));
+      const disconnect = socket.frames().at(-1);
+      assert.equal(disconnect.command, 'DISCONNECT');
+      assert.equal(socket.closeCalls, 0);
+      socket.receive(`RECEIPT\nreceipt-id:${disconnect.headers.receipt}\n\n\0`);
+      assert.equal(socket.closeCalls, 1);
+      await flush();
+      assert.equal(resolved, false, 'not before the socket is closed');
+      socket.closed(1000);
+      await done;
+      clock.tick(60000);
+      assert.equal(sockets.length, 1, 'no reconnect');
+    });
+
+    it('closes anyway when the RECEIPT does not come within 5 s', async () => {
+      const { client, clock, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      const done = client.deactivate();
+      clock.tick(4999);
+      assert.equal(socket.closeCalls, 0);
+      clock.tick(1);
+      assert.equal(socket.closeCalls, 1);
+      socket.closed();
+      await done;
+    });
+
+    it('closes at once when not connected, cancels a pending reconnect, and rejects what waits for a receipt', async () => {
+      const { client, clock, sockets, connect } = setup();
+      client.activate();
+      await connect();
+      const pending = client.publish({ destination: '/q', receipt: true });
+      sockets[0].closed();
+      await client.deactivate();
+      await assert.rejects(pending, /Deactivated/);
+      clock.tick(60000);
+      assert.equal(sockets.length, 1);
+    });
+
+    it('can be activated again afterwards', async () => {
+      const { client, sockets, connect } = setup();
+      client.activate();
+      await connect();
+      const done = client.deactivate();
+      sockets[0].closed();
+      await done;
+      client.activate();
+      assert.equal(sockets.length, 2);
+      await connect();
+      assert.equal(client.connected, true);
+    });
+  });
+
+  describe('options', () => {
+    const socket = new FakeSocket();
+    const cases = [
+      [{}, "Give 'webSocketFactory' or 'socket'"],
+      [{ socket, webSocketFactory: () => socket }, "Give 'webSocketFactory' or 'socket'"],
+      [{ socket, reconectDelay: 10 }, "Unknown option 'reconectDelay'"],
+      [{ socket, heartbeat: { outgoing: 1, incomming: 1 } }, "Unknown option 'heartbeat.incomming'"],
+      [{ socket, heartbeat: { outgoing: -1 } }, "Option 'heartbeat.outgoing' must be: number ≥ 0"],
+      [{ socket, heartbeat: 1000 }, "Option 'heartbeat' must be: object"],
+      [{ socket, reconnectDelay: '1000' }, "Option 'reconnectDelay' must be: number ≥ 0"],
+      [{ socket, maxQueue: Infinity }, "Option 'maxQueue' must be: number ≥ 0"],
+      [{ socket, connectHeaders: 'login' }, "Option 'connectHeaders' must be: object or function"],
+      [{ socket, debug: true }, "Option 'debug' must be: function"],
+      [{ socket: null }, "Option 'socket' must be: object"],
+      [{ webSocketFactory: {} }, "Option 'webSocketFactory' must be: function"],
+    ];
+    for (const [options, message] of cases) {
+      it(`rejects ${JSON.stringify(options, (k, v) => (v === socket ? 'socket' : typeof v === 'function' ? 'fn' : v))}: ${message}`, () => {
+        assert.throws(() => new StompClient(options), (error) => error instanceof TypeError && error.message === message);
+      });
+    }
+
+    it('accepts undefined for any option, as if left out', () => {
+      assert.doesNotThrow(() => new StompClient({ socket, debug: undefined, heartbeat: { outgoing: undefined } }));
+    });
+
+    it('checks the arguments of subscribe() and publish()', () => {
+      const client = new StompClient({ socket });
+      assert.throws(() => client.subscribe('', () => {}), TypeError);
+      assert.throws(() => client.publish({ body: 'x' }), TypeError);
+      assert.throws(() => client.publish(), TypeError);
+    });
+
+    it('tells the debug hook about frames in and out, but not the passcode', async () => {
+      const lines = [];
+      const { client, connect } = setup({ debug: (line) => lines.push(line), connectHeaders: { passcode: 'secret' } });
+      client.activate();
+      await connect();
+      assert.deepEqual(lines, ['>>> CONNECT', '<<< CONNECTED\nversion:1.2\n\n\0']);
+    });
+  });
+});
