@@ -8,7 +8,7 @@ run(['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--emitDeclaratio
 run(['node_modules/rollup/dist/bin/rollup', '-c', '--silent']);
 
 // Declarations for `moduleResolution: node16/nodenext`: relative imports need their `.js`.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 function* declarations(dir) {
@@ -26,4 +26,11 @@ for (const file of declarations('dist/types')) {
     return `${lead}${quote}${withExtension}${quote}`;
   });
   writeFileSync(file, text);
+}
+
+// `require` consumers on node16/nodenext need CommonJS declarations: the same, as .d.cts.
+for (const file of declarations('dist/types')) {
+  const target = file.replace(/^dist[\\/]types/, 'dist/types-cjs').replace(/\.d\.ts$/, '.d.cts');
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, readFileSync(file, 'utf8').replace(/(from\s+|import\()(['"])(\.{1,2}\/[^'"]*?)\.js\2/g, '$1$2$3.cjs$2').replace(/\/\/# sourceMappingURL=.*$/m, ''));
 }
