@@ -27,6 +27,10 @@ export function fakeClock(start = 1000) {
       }
       now = end;
     },
+    /** Moves the time without running any timer, as a throttled background tab does. */
+    jump(ms) {
+      now += ms;
+    },
     pending: () => timers.size,
   };
   return clock;

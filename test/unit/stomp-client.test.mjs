@@ -2,43 +2,7 @@
 // which order, across reconnects, and what the application is told.
 import assert from 'node:assert/strict';
 import { StompClient, QueueOverflowError } from '../../dist/esm/stomp/index.js';
-
-/** Lets promise callbacks (async connectHeaders, receipts) run. */
-const flush = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-};
-
-/** A clock that moves only when told: `tick(ms)` runs due timers in order, `jump(ms)` runs none. */
-function manualClock(start = 1000) {
-  let now = start;
-  let nextId = 1;
-  const timers = new Map();
-  return {
-    now: () => now,
-    setTimeout(fn, ms) {
-      timers.set(nextId, { at: now + ms, fn });
-      return nextId++;
-    },
-    clearTimeout(id) {
-      timers.delete(id);
-    },
-    tick(ms) {
-      const end = now + ms;
-      for (let guard = 0; guard < 10000; guard++) {
-        const [id, due] = [...timers].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0] ?? [];
-        if (!due) break;
-        timers.delete(id);
-        now = due.at;
-        due.fn();
-      }
-      now = end;
-    },
-    jump(ms) {
-      now += ms;
-    },
-    pending: () => timers.size,
-  };
-}
+import { fakeClock as manualClock, flush } from './fakes.mjs';
 
 /** A frame as text, split into command, headers and body (no unescaping: the tests read the wire). */
 function decode(text) {

@@ -1,41 +1,7 @@
 // Heart-beat negotiation, and the watchdog driven by a fake clock: no real time passes.
 import assert from 'node:assert/strict';
 import { negotiateHeartbeat, startHeartbeat } from '../../dist/esm/stomp/heartbeat.js';
-
-/**
- * A clock that moves only when told: `tick(ms)` runs the timers that fall due, in order;
- * `jump(ms)` moves the time without running any, as a throttled background tab does.
- */
-function manualClock(start = 1000) {
-  let now = start;
-  let nextId = 1;
-  const timers = new Map();
-  return {
-    now: () => now,
-    setTimeout(fn, ms) {
-      timers.set(nextId, { at: now + ms, fn });
-      return nextId++;
-    },
-    clearTimeout(id) {
-      timers.delete(id);
-    },
-    tick(ms) {
-      const end = now + ms;
-      for (let guard = 0; guard < 10000; guard++) {
-        const [id, due] = [...timers].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0] ?? [];
-        if (!due) break;
-        timers.delete(id);
-        now = due.at;
-        due.fn();
-      }
-      now = end;
-    },
-    jump(ms) {
-      now += ms;
-    },
-    pending: () => timers.size,
-  };
-}
+import { fakeClock as manualClock } from './fakes.mjs';
 
 describe('STOMP heart-beat negotiation', () => {
   // [our outgoing, our incoming, the broker's heart-beat header] → [we send every, we expect every]
