@@ -51,6 +51,7 @@ export class Connector {
   private _rtt: number | null = null;
   private _info: { abort(): void } | null = null;
   private _raceTimer: unknown = null;
+  private _earlyTimer: unknown = null;
   private _done = false;
 
   constructor(
@@ -61,7 +62,11 @@ export class Connector {
     this._blocked = memory.blocked(env, url);
     // Before /info answers we only know what the platform and the user allow.
     const first = candidates(descriptors, env, {}, allowed, this._blocked)[0];
-    if (first && first.name === 'websocket') this._start(first);
+    // From a timer, not at once: a socket closed in the same task then opens no handshake, and
+    // tight open/close loops do not trip Chromium's WebSocket throttling.
+    if (first && first.name === 'websocket') {
+      this._earlyTimer = env.setTimeout(() => this._done || this._tried.length || this._start(first), 0);
+    }
     const info = (this._info = fetchInfo(env, url, _o.transportOptions));
     void info.done.then((result) => this._onInfo(result));
   }
@@ -76,6 +81,7 @@ export class Connector {
     if (this._done) return;
     this._done = true;
     this._o.env.clearTimeout(this._raceTimer);
+    this._o.env.clearTimeout(this._earlyTimer);
     for (const attempt of this._attempts.slice()) this._drop(attempt);
     if (this._info) this._info.abort();
     this._info = null;

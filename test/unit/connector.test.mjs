@@ -5,7 +5,7 @@ import { fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
 
 const ALL = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-polling'];
 
-function connect({ names = ALL, allowed = null, memory = new TransportMemory(), env = fakeEnv(), timeout = 0 } = {}) {
+function connect({ names = ALL, allowed = null, memory = new TransportMemory(), env = fakeEnv(), timeout = 0, early = true } = {}) {
   const created = [];
   const outcome = { };
   const log = [];
@@ -27,6 +27,7 @@ function connect({ names = ALL, allowed = null, memory = new TransportMemory(), 
       fail: (info) => Object.assign(outcome, { failed: info }),
     },
   );
+  if (early) env.tick(0); // the early WebSocket starts from a 0 ms timer
   return { connector, created, outcome, env, memory, log };
 }
 
@@ -40,6 +41,13 @@ describe('Connector', () => {
     created[0].frame('o');
     assert.equal(outcome.opened, 'websocket');
     assert.equal(env.infoRequests.length, 1);
+  });
+
+  it('opens no WebSocket when aborted in the task that created it (no handshake to throttle)', () => {
+    const { connector, created, env } = connect({ early: false });
+    connector.abort();
+    env.tick(0);
+    assert.deepEqual(created, []);
   });
 
   it('aborts /info once a transport has opened: no request is left running', () => {
