@@ -28,12 +28,13 @@ const { values: args } = parseArgs({
     save: { type: 'string' },
     interval: { type: 'string', default: '100' },
     times: { type: 'string', default: '1' },
+    bundle: { type: 'string' },
   },
 });
 
 /** Source maps of the bundles the page may load, keyed by the served path. */
 const MAPS = {
-  '/resock.min.js': 'dist/resock.min.js.map',
+  '/resock.min.js': args.bundle ? `${path.resolve(args.bundle)}.map` : 'dist/resock.min.js.map',
   '/sockjs.min.js': 'node_modules/sockjs-client/dist/sockjs.min.js.map',
 };
 const sourceMaps = {};
@@ -103,7 +104,7 @@ async function main() {
   if (args.count && args.step === 'burst') settings.burstCount = Number(args.count);
   const server = await startEchoServer();
   const proxy = await startProxy({ targetPort: server.port });
-  const staticServer = await startStaticServer();
+  const staticServer = await startStaticServer({ bundle: args.bundle });
   const { browser, close } = await launchBrowser();
   try {
     await withPage(browser, staticServer, args.client, async ({ page }) => {

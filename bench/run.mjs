@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--rounds N] [--only open,session,fallback,reconnect] [--wait-load L] [--nice N] [--readme] [--from results/x.json]
+// npm run bench [-- --quick] [--rounds N] [--only open,session,fallback,reconnect] [--wait-load L] [--nice N] [--readme] [--from results/x.json] [--bundle path/to/candidate.min.js]
 //
 // resock's SockJS facade and sockjs-client 1.6.1, each transport forced, against a bare WebSocket
 // on sockjs-node's raw endpoint (the physical limit), in headless Chromium. Every measurement runs
@@ -6,6 +6,7 @@
 // so that ratios can be taken between runs that were close in time. Results go to results/
 // (markdown, JSON, SVG) and the table is printed; `--readme` also writes it into bench/README.md.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -110,8 +111,14 @@ const specFor = (server, client, transport) => ({ client, transport, url: server
 
 async function runOpen(ctx, round, transport, client) {
   return withPage(ctx.browser, ctx.staticServer, client, async ({ page, network }) => {
-    const opened = await page.evaluate((spec) => window.bench.open(spec), specFor(ctx.server, client, transport));
-    return { openMs: opened.ms, used: opened.transport, pending: await pendingAfterClose(page, network) };
+    const spec = specFor(ctx.server, client, transport);
+    const opened = await page.evaluate((s) => window.bench.open(s), spec);
+    const pending = await pendingAfterClose(page, network);
+    // A second connection in the same page: the library's code is compiled and the platform's
+    // objects (fetch, storage…) are warm, so this is the protocol's own cost.
+    const warm = await page.evaluate((s) => window.bench.open(s), spec);
+    await page.evaluate(() => window.bench.closeAll());
+    return { openMs: opened.ms, warmOpenMs: warm.ms, used: opened.transport, pending };
   });
 }
 
@@ -187,18 +194,20 @@ async function runRound(ctx, round) {
   }
 }
 
-function bundleSizes() {
+/** Sizes of the bundles: resock's and sockjs-client's as served during the run, the STOMP one from disk. */
+function bundleSizes(staticServer) {
   const sizes = [];
   const files = [
-    ['resock', 'dist/resock.min.js'],
+    ['resock', 'dist/resock.min.js', '/resock.min.js'],
     ['resock/stomp', 'dist/resock-stomp.min.js'],
-    ['sockjs-client 1.6.1', 'node_modules/sockjs-client/dist/sockjs.min.js'],
+    ['sockjs-client 1.6.1', 'node_modules/sockjs-client/dist/sockjs.min.js', '/sockjs.min.js'],
   ];
-  for (const [name, file] of files) {
+  for (const [name, file, served] of files) {
     const full = path.join(repoRoot, file);
-    if (!existsSync(full)) continue;
-    const body = readFileSync(full);
-    sizes.push({ name, file, min: body.length, gzip: gzipSync(body, { level: 9 }).length });
+    const body = served ? staticServer.file(served) : existsSync(full) ? readFileSync(full) : null;
+    if (!body) continue;
+    const sha256 = createHash('sha256').update(body).digest('hex').slice(0, 12);
+    sizes.push({ name, file, min: body.length, gzip: gzipSync(body, { level: 9 }).length, sha256 });
   }
   return sizes;
 }
@@ -241,6 +250,7 @@ async function main() {
       nice: { type: 'string', default: '-10' },
       'wait-load': { type: 'string' },
       from: { type: 'string' },
+      bundle: { type: 'string' },
     },
   });
   const outDir = path.resolve(repoRoot, args.out);
@@ -259,14 +269,15 @@ async function runBench(args) {
   if (args.rounds) settings.rounds = Number(args.rounds);
   const only = args.only ? args.only.split(',') : SCENARIOS;
   for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`unknown scenario '${name}' (${SCENARIOS.join(', ')})`);
-  warnIfStale();
+  if (!args.bundle) warnIfStale();
 
   const startedAt = new Date();
   const loadBefore = os.loadavg()[0];
+  const commit = gitCommit();
   const server = await startEchoServer();
   const restartable = await startEchoServer();
   const proxy = await startProxy({ targetPort: server.port });
-  const staticServer = await startStaticServer();
+  const staticServer = await startStaticServer({ bundle: args.bundle });
   const launched = await launchBrowser();
   const chromium = await launched.browser.version();
   const ctx = {
@@ -305,8 +316,9 @@ async function runBench(args) {
     // Other work on the machine shows here: a run at load 10 on 2 cores is not comparable to one at 0.5.
     priority,
     loadAverage: { before: Math.round(loadBefore * 100) / 100, rounds: ctx.roundLoads, after: Math.round(os.loadavg()[0] * 100) / 100 },
-    sizes: bundleSizes(),
-    commit: gitCommit(),
+    sizes: bundleSizes(staticServer),
+    bundle: args.bundle || 'dist/resock.min.js',
+    commit,
   };
   return { meta, samples: ctx.samples };
 }

@@ -87,9 +87,15 @@ const LIBRARY_SCRIPT = { resock: '/resock.min.js', sockjs: '/sockjs.min.js', ws:
  * (so resock's bundle never defines `SockJS` in a sockjs-client page, or the reverse), then the
  * in-page harness.
  */
-export async function startStaticServer() {
+export async function startStaticServer({ bundle } = {}) {
+  // Read once: another build during a run must not change what is measured half-way through.
+  // `bundle` replaces dist/resock.min.js, to measure a candidate build against the current one.
+  const files = new Map();
+  for (const [served, file] of Object.entries(FILES)) {
+    files.set(served, await readFile(served === '/resock.min.js' && bundle ? path.resolve(bundle) : path.join(repoRoot, file)));
+  }
   const server = http.createServer((req, res) => {
-    serve(req, res).catch((error) => {
+    serve(req, res, files).catch((error) => {
       res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end(String(error));
     });
@@ -99,11 +105,13 @@ export async function startStaticServer() {
   return {
     port,
     pageUrl: (client) => `http://127.0.0.1:${port}/bench/page.html?client=${client}`,
+    /** The bytes served for `/resock.min.js`, `/sockjs.min.js`… */
+    file: (served) => files.get(served),
     close: lifecycle.close,
   };
 }
 
-async function serve(req, res) {
+async function serve(req, res, files) {
   const url = new URL(req.url, 'http://127.0.0.1');
   if (url.pathname === '/bench/page.html') {
     const client = url.searchParams.get('client');
@@ -114,9 +122,8 @@ async function serve(req, res) {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
     return res.end(html);
   }
-  const file = FILES[url.pathname];
-  if (!file) return notFound(res);
-  const body = await readFile(path.join(repoRoot, file));
+  const body = files.get(url.pathname);
+  if (!body) return notFound(res);
   res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' });
   res.end(body);
 }
