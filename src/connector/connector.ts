@@ -9,6 +9,13 @@ import { candidates } from './detector';
 import type { TransportMemory } from './memory';
 import type { DebugLogger } from './options';
 
+/**
+ * How long an early WebSocket runs alone before `/info` is asked, ms. One that opens sooner
+ * (nearly all) saves the request and its main-thread work. Less than the least race grace
+ * (100 ms from the WebSocket's start), so a black-holed WebSocket is not given up any later.
+ */
+export const INFO_DELAY = 50;
+
 export interface ConnectOptions {
   url: string;
   env: Env;
@@ -37,8 +44,8 @@ interface Attempt {
 }
 
 /**
- * Opens one SockJS session: asks `/info` (while a WebSocket attempt already runs beside it),
- * then tries candidates in order. A candidate that has not opened after an RTT-derived grace
+ * Opens one SockJS session: asks `/info` (a WebSocket, when it comes first, gets a head start
+ * and mostly opens before `/info` is needed), then tries candidates in order. A candidate that has not opened after an RTT-derived grace
  * gets the next one started alongside; the first to open wins, the others are closed and what
  * failed is remembered for the URL. Exactly one of `open` / `fail` is called, unless aborted.
  */
@@ -51,7 +58,8 @@ export class Connector {
   private _rtt: number | null = null;
   private _info: { abort(): void } | null = null;
   private _raceTimer: unknown = null;
-  private _earlyTimer: unknown = null;
+  private _infoTimer: unknown = null;
+  private _answered = false;
   private _done = false;
 
   constructor(
@@ -59,21 +67,45 @@ export class Connector {
     private readonly _handlers: ConnectHandlers,
   ) {
     const { env, url, descriptors, allowed, memory } = _o;
-    this._blocked = memory.blocked(env, url);
-    // Before /info answers we only know what the platform and the user allow.
-    const first = candidates(descriptors, env, {}, allowed, this._blocked)[0];
-    // From a timer, not at once: a socket closed in the same task then opens no handshake, and
-    // tight open/close loops do not trip Chromium's WebSocket throttling.
+    // Before /info answers we only know what the platform and the user allow, and what this page
+    // learned; sessionStorage waits until the WebSocket has left (its first read costs ms).
+    const first = candidates(descriptors, env, {}, allowed, memory.blocked(env, url, false))[0];
     if (first && first.name === 'websocket') {
-      this._earlyTimer = env.setTimeout(() => this._done || this._tried.length || this._start(first), 0);
+      // From a microtask, not at once: a connector aborted in the same task (open/close loops)
+      // then opens no handshake, and such loops do not trip Chromium's WebSocket throttling.
+      void Promise.resolve().then(() => this._done || this._startEarly(first));
+    } else {
+      this._blocked = memory.blocked(env, url);
+      this._askInfo();
     }
-    const info = (this._info = fetchInfo(env, url, _o.transportOptions));
-    void info.done.then((result) => this._onInfo(result));
   }
 
-  /** True while `/info` has not answered. */
+  /** True until `/info` has answered. */
   get infoPending(): boolean {
-    return !!this._info;
+    return !this._answered;
+  }
+
+  /** The WebSocket alone first: when it opens soon, `/info` is never asked. */
+  private _startEarly(websocket: TransportDescriptor): void {
+    const { env, url, memory } = this._o;
+    this._start(websocket);
+    this._blocked = memory.blocked(env, url);
+    if (this._blocked.indexOf(websocket.name) !== -1) {
+      // An earlier page of this tab found it blocked: it gives way at once, and comes last again.
+      for (const attempt of this._attempts.slice()) this._drop(attempt);
+      this._tried = [];
+    }
+    if (this._attempts.length) this._infoTimer = env.setTimeout(() => this._askInfo(), INFO_DELAY);
+    else this._askInfo();
+  }
+
+  /** Asks `/info` once; any time before it answered. */
+  private _askInfo(): void {
+    const { env, url, transportOptions } = this._o;
+    env.clearTimeout(this._infoTimer);
+    if (this._done || this._info || this._answered) return;
+    const info = (this._info = fetchInfo(env, url, transportOptions));
+    void info.done.then((result) => this._onInfo(result));
   }
 
   /** Stops every attempt and request; no handler is called. */
@@ -81,7 +113,7 @@ export class Connector {
     if (this._done) return;
     this._done = true;
     this._o.env.clearTimeout(this._raceTimer);
-    this._o.env.clearTimeout(this._earlyTimer);
+    this._o.env.clearTimeout(this._infoTimer);
     for (const attempt of this._attempts.slice()) this._drop(attempt);
     if (this._info) this._info.abort();
     this._info = null;
@@ -90,6 +122,7 @@ export class Connector {
   private _onInfo(result: InfoResult): void {
     if (this._done) return;
     this._info = null;
+    this._answered = true;
     if (!result.ok) return this._fail(result.close);
     const { env, descriptors, allowed, debug } = this._o;
     this._rtt = result.rtt;
@@ -167,11 +200,12 @@ export class Connector {
     const slower = this._attempts.filter((a) => a !== winner && a.startedAt <= winner.startedAt).map((a) => a.descriptor.name);
     const untried = this._blocked.filter((name) => this._tried.indexOf(name) === -1);
     const blocked = untried.concat(this._failed, slower).filter((name) => name !== winner.descriptor.name);
-    memory.remember(env, url, blocked);
     this._o.debug('transport:open', { transport: winner.descriptor.name, blocked });
     this._remove(winner);
     this.abort();
     this._handlers.open(winner.session, winner.descriptor.name);
+    // After the app heard of the open: storage is not on its path.
+    memory.remember(env, url, blocked);
   }
 
   private _onClose(attempt: Attempt, info: CloseInfo): void {
@@ -180,6 +214,7 @@ export class Connector {
     this._o.debug('transport:fail', { transport: attempt.descriptor.name, code: info.code, reason: info.reason });
     // The server said no in words of its own (or a clean 1000): other transports will hear the same.
     if (isUserCloseCode(info.code)) return this._fail(info);
+    this._askInfo();
     this._advance();
   }
 

@@ -17,12 +17,15 @@ interface Entry {
 export class TransportMemory {
   private readonly _entries = new Map<string, Entry>();
 
-  blocked(env: Env, url: string): TransportName[] {
-    const entry = this._entries.get(url) || readStored(env, url);
+  /** Blocked transports of `url`; only what this page learned when `stored` is false. */
+  blocked(env: Env, url: string, stored = true): TransportName[] {
+    const entry = this._entries.get(url) || (stored ? readStored(env, url) : null);
     return entry && env.now() - entry.at < MEMORY_TTL ? entry.blocked : [];
   }
 
   remember(env: Env, url: string, blocked: TransportName[]): void {
+    // Nothing blocked, now or before: nothing to write (most opens touch no storage).
+    if (!blocked.length && !this.blocked(env, url).length) return;
     const entry: Entry = { blocked, at: env.now() };
     this._entries.set(url, entry);
     try {

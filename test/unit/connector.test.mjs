@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { Connector } from '../../dist/esm/connector/connector.js';
+import { Connector, INFO_DELAY } from '../../dist/esm/connector/connector.js';
 import { TransportMemory } from '../../dist/esm/connector/memory.js';
 import { fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
 
 const ALL = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-polling'];
 
-function connect({ names = ALL, allowed = null, memory = new TransportMemory(), env = fakeEnv(), timeout = 0, early = true } = {}) {
+/** A connector over fake transports, as constructed: the early WebSocket has not started yet. */
+function make({ names = ALL, allowed = null, memory = new TransportMemory(), env = fakeEnv(), timeout = 0 } = {}) {
   const created = [];
   const outcome = { };
   const log = [];
@@ -27,38 +28,79 @@ function connect({ names = ALL, allowed = null, memory = new TransportMemory(), 
       fail: (info) => Object.assign(outcome, { failed: info }),
     },
   );
-  if (early) env.tick(0); // the early WebSocket starts from a 0 ms timer
   return { connector, created, outcome, env, memory, log };
+}
+
+/** make(), then the early WebSocket started and, unless `headStart` is false, its time alone run out. */
+async function connect({ headStart = true, ...options } = {}) {
+  const made = make(options);
+  await flush();
+  if (headStart && made.created.length) made.env.tick(INFO_DELAY);
+  return made;
 }
 
 const started = (created) => created.map((t) => t.name);
 
 describe('Connector', () => {
-  it('starts the WebSocket beside /info, so opening does not wait for it', async () => {
-    const { created, outcome, env } = connect();
+  it('gives the WebSocket a head start: one that opens within it needs no /info at all', async () => {
+    const { created, outcome, env } = await connect({ headStart: false });
     assert.deepEqual(started(created), ['websocket']);
     assert.equal(created[0].url, 'http://h/echo/123/sess0');
+    env.tick(INFO_DELAY - 1);
+    assert.equal(env.infoRequests.length, 0);
     created[0].frame('o');
     assert.equal(outcome.opened, 'websocket');
-    assert.equal(env.infoRequests.length, 1);
+    env.tick(INFO_DELAY);
+    assert.equal(env.infoRequests.length, 0, 'never asked');
   });
 
-  it('opens no WebSocket when aborted in the task that created it (no handshake to throttle)', () => {
-    const { connector, created, env } = connect({ early: false });
+  it('asks /info when the head start runs out, or at once when the WebSocket fails sooner', async () => {
+    const slow = await connect({ headStart: false });
+    slow.env.tick(INFO_DELAY - 1);
+    assert.equal(slow.env.infoRequests.length, 0);
+    slow.env.tick(1);
+    assert.equal(slow.env.infoRequests.length, 1);
+    const refused = await connect({ headStart: false });
+    refused.created[0].fail({ code: 1006, reason: 'refused', wasClean: false });
+    assert.equal(refused.env.infoRequests.length, 1);
+    await refused.env.answerInfo();
+    assert.deepEqual(started(refused.created), ['websocket', 'xhr-streaming']);
+  });
+
+  it('opens no WebSocket when aborted in the task that created it (no handshake to throttle)', async () => {
+    const { connector, created, env } = make();
     connector.abort();
-    env.tick(0);
+    await flush();
+    env.tick(INFO_DELAY);
     assert.deepEqual(created, []);
+    assert.equal(env.infoRequests.length, 0);
   });
 
-  it('aborts /info once a transport has opened: no request is left running', () => {
-    const { created, env } = connect();
+  it('drops the early WebSocket at once when sessionStorage says an earlier page found it blocked', async () => {
+    const env = fakeEnv();
+    new TransportMemory().remember(env, 'http://h/echo', ['websocket']);
+    const { created } = await connect({ env, headStart: false });
+    assert.equal(created[0].closed, true, 'dropped as soon as storage was read');
+    assert.equal(env.infoRequests.length, 1, '/info asked at once');
+    await env.answerInfo();
+    assert.deepEqual(started(created), ['websocket', 'xhr-streaming'], 'xhr-streaming first, websocket last again');
+  });
+
+  it('writes no storage when nothing is blocked, now or before', async () => {
+    const { created, env } = await connect();
+    created[0].frame('o');
+    assert.equal(env.storage.size, 0);
+  });
+
+  it('aborts /info once a transport has opened: no request is left running', async () => {
+    const { created, env } = await connect();
     const info = env.infoRequests[0];
     created[0].frame('o');
     assert.equal(info.aborted, true);
   });
 
   it('closes the early WebSocket when /info says websocket:false, without counting it as blocked', async () => {
-    const { created, env, memory, outcome } = connect();
+    const { created, env, memory, outcome } = await connect();
     await env.answerInfo(200, '{"websocket":false}');
     assert.equal(created[0].closed, true);
     assert.deepEqual(started(created), ['websocket', 'xhr-streaming']);
@@ -68,11 +110,11 @@ describe('Connector', () => {
   });
 
   it('starts the next candidate beside a silent one after the RTT-derived grace, and the first to open wins', async () => {
-    const { created, env, outcome, memory } = connect();
+    const { created, env, outcome, memory } = await connect();
     env.tick(2);
     await env.answerInfo();
-    env.tick(97);
-    assert.deepEqual(started(created), ['websocket'], 'not before the grace');
+    env.tick(100 - INFO_DELAY - 2 - 1);
+    assert.deepEqual(started(created), ['websocket'], 'not before the grace, counted from the WebSocket start');
     env.tick(1);
     assert.deepEqual(started(created), ['websocket', 'xhr-streaming']);
     created[1].frame('o');
@@ -82,10 +124,10 @@ describe('Connector', () => {
   });
 
   it('reports its choices to the debug hook', async () => {
-    const { created, env, log } = connect();
+    const { created, env, log } = await connect();
     env.tick(3);
     await env.answerInfo();
-    env.tick(100);
+    env.tick(100 - INFO_DELAY - 3);
     created[1].frame('o');
     assert.deepEqual(log, [
       ['transport:start', { transport: 'websocket' }],
@@ -96,7 +138,7 @@ describe('Connector', () => {
   });
 
   it('ignores late frames from an abandoned attempt', async () => {
-    const { created, env, outcome } = connect();
+    const { created, env, outcome } = await connect();
     await env.answerInfo();
     env.tick(100);
     created[1].frame('o');
@@ -106,12 +148,12 @@ describe('Connector', () => {
 
   it('tries a remembered-blocked transport last, so the next connection skips the wait', async () => {
     const memory = new TransportMemory();
-    const first = connect({ memory });
+    const first = await connect({ memory });
     await first.env.answerInfo();
     first.env.tick(100);
     first.created[1].frame('o');
 
-    const second = connect({ memory, env: first.env });
+    const second = await connect({ memory, env: first.env });
     assert.deepEqual(started(second.created), [], 'no early WebSocket');
     await second.env.answerInfo();
     assert.deepEqual(started(second.created), ['xhr-streaming']);
@@ -120,7 +162,7 @@ describe('Connector', () => {
   });
 
   it('moves on when a candidate fails with a code below 3000, and closes 2000 when none is left', async () => {
-    const { created, env, outcome } = connect({ allowed: ['xhr-streaming', 'xhr-polling'] });
+    const { created, env, outcome } = await connect({ allowed: ['xhr-streaming', 'xhr-polling'] });
     await env.answerInfo();
     created[0].fail({ code: 1006, reason: 'broken', wasClean: false });
     assert.deepEqual(started(created), ['xhr-streaming', 'xhr-polling']);
@@ -129,7 +171,7 @@ describe('Connector', () => {
   });
 
   it('stops at once when the server closes with an application code', async () => {
-    const { created, env, outcome } = connect();
+    const { created, env, outcome } = await connect();
     await env.answerInfo();
     created[0].frame('c[3000,"Go away!"]');
     assert.deepEqual(outcome.failed, { code: 3000, reason: 'Go away!', wasClean: true });
@@ -137,7 +179,7 @@ describe('Connector', () => {
   });
 
   it('times a silent candidate out after max(timeout, RTO × round trips)', async () => {
-    const { created, env } = connect({ allowed: ['xhr-polling', 'jsonp-polling'] });
+    const { created, env } = await connect({ allowed: ['xhr-polling', 'jsonp-polling'] });
     env.tick(5);
     await env.answerInfo();
     assert.deepEqual(started(created), ['xhr-polling']);
@@ -151,17 +193,17 @@ describe('Connector', () => {
   });
 
   it('closes with the HTTP status when /info answers non-2xx, and with 1002 when it is not JSON', async () => {
-    const a = connect();
+    const a = await connect();
     await a.env.answerInfo(404, 'Not found');
     assert.deepEqual(a.outcome.failed, { code: 404, reason: 'Cannot connect to server', wasClean: false });
     assert.equal(a.created[0].closed, true, 'the early WebSocket is closed too');
-    const b = connect();
+    const b = await connect();
     await b.env.answerInfo(200, '<html>captive portal</html>');
     assert.equal(b.outcome.failed.code, 1002);
   });
 
   it('closes 1002 when /info does not answer in 8 s', async () => {
-    const { env, outcome } = connect({ names: ['xhr-polling'] });
+    const { env, outcome } = await connect({ names: ['xhr-polling'] });
     env.tick(8000);
     await flush();
     assert.deepEqual(outcome.failed, { code: 1002, reason: 'Cannot connect to server', wasClean: false });
@@ -169,7 +211,7 @@ describe('Connector', () => {
   });
 
   it('abort() stops attempts, timers and /info, and reports nothing', async () => {
-    const { connector, created, env, outcome } = connect();
+    const { connector, created, env, outcome } = await connect();
     connector.abort();
     assert.equal(created[0].closed, true);
     assert.equal(env.infoRequests[0].aborted, true);
