@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { encodeMessages } from '../../dist/esm/protocol/encode.js';
+
+const { quote: sockjsQuote } = createRequire(import.meta.url)('sockjs-client/lib/utils/escape.js');
 
 describe('encodeMessages', () => {
   it('is a JSON array that decodes to the same strings', () => {
@@ -21,10 +24,19 @@ describe('encodeMessages', () => {
     assert.equal(encodeMessages(['héllo Ωмир 中文']), '["héllo Ωмир 中文"]');
   });
 
-  it('escapes every code point sockjs-client escapes', () => {
-    // Samples from sockjs-client's extraEscapable set.
-    for (const ch of ['\u0300', '\u0374', '\u05c4', '\u0958', '\u1f71', '\u2126', '\uf900', '\ufb1d']) {
-      assert.match(encodeMessages([ch]), /^\["\\u[0-9a-f]{4}"\]$/, `U+${ch.charCodeAt(0).toString(16)}`);
+  it('escapes every code unit sockjs-client escapes (all 65,536 checked against its own quote())', () => {
+    const missed = [];
+    for (let code = 0; code < 0x10000; code++) {
+      const unit = String.fromCharCode(code);
+      if (sockjsQuote(unit).includes('\\u') && !encodeMessages([unit]).includes('\\u')) missed.push(code.toString(16));
     }
+    assert.deepEqual(missed, []);
+  });
+
+  it('escapes combining marks and code points that normalisation would change', () => {
+    // U+0339 is a mark outside sockjs-client's list.
+    assert.equal(encodeMessages(['\u0339']), '["\\u0339"]');
+    assert.equal(encodeMessages(['\u212b']), '["\\u212b"]', 'ANGSTROM SIGN normalises to Å');
+    assert.equal(encodeMessages(['e\u0301']), '["e\\u0301"]');
   });
 });
