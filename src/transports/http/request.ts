@@ -34,9 +34,13 @@ export interface HttpRequest {
 export const NETWORK_ERROR = 0;
 export const TOO_LARGE = -1;
 
-/** fetch when the platform has it (streams read as they arrive), XMLHttpRequest otherwise. */
+/**
+ * Streams through fetch, read as they arrive (XHR's progress events come at most every 50 ms).
+ * Everything else through XMLHttpRequest where there is one: in Chromium a short request costs
+ * several ms less of it than of fetch. fetch for `noCors`, and where there is no XHR (workers, Node).
+ */
 export function request(env: Env, spec: RequestSpec): HttpRequest {
-  if (env.fetch && (!spec.onChunk || env.fetchStreams || spec.noCors)) return fetchRequest(env.fetch, spec);
+  if (env.fetch && (spec.onChunk ? env.fetchStreams : spec.noCors || !env.XMLHttpRequest)) return fetchRequest(env.fetch, spec);
   if (env.XMLHttpRequest) return xhrRequest(env.XMLHttpRequest, spec);
   throw new Error('No fetch or XMLHttpRequest on this platform');
 }
