@@ -231,7 +231,8 @@ export class Resock extends SocketBase {
     env.clearTimeout(this._watchdog);
     this._timer = this._watchdog = null;
     if (this._connector) this._connector.abort();
-    if (this._session) this._session.close();
+    // Replaced by choice (silent heartbeats, pagehide): what the link had not sent goes back first.
+    if (this._session) this._queue.unshift(this._session.close());
     this._connector = this._session = null;
     this.transport = null;
   }

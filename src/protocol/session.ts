@@ -40,11 +40,12 @@ export class Session extends Emitter<SessionEvents> {
   }
 
   /** Closes the transport without a `close` event: the owner knows why. */
-  close(): void {
-    if (this._state === 'closed') return;
+  /** Closes without a `close` event; returns what the transport had not sent. */
+  close(): string[] {
+    if (this._state === 'closed') return [];
     this._state = 'closed';
-    this._transport.close();
     this.clear();
+    return this._transport.close();
   }
 
   private _onFrame(raw: string): void {

@@ -42,7 +42,8 @@ export interface TransportEvents extends Record<string, unknown> {
  */
 export interface Transport {
   send(messages: readonly string[]): void;
-  close(): void;
+  /** Returns the messages it had not started to send: none of them can have reached the server. */
+  close(): string[];
   on<K extends keyof TransportEvents>(type: K, fn: (value: TransportEvents[K]) => void): () => void;
 }
 

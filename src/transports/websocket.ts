@@ -27,12 +27,15 @@ class WebSocketTransport extends Emitter<TransportEvents> implements Transport {
     for (const message of messages) this._batch.push(message);
   }
 
-  close(): void {
+  close(): string[] {
     const ws = this._ws;
-    if (!ws) return;
+    if (!ws) return [];
     this._flush();
     this._detach();
     ws.close();
+    const unsent = this._batch;
+    this._batch = [];
+    return unsent;
   }
 
   /** Writes the batch if the socket is open; otherwise keeps it, to be reported as unsent. */

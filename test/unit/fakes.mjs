@@ -48,12 +48,15 @@ export function fakeTransport(name, url) {
     name,
     url,
     sent: [],
+    /** What close() reports as not sent. */
+    unsent: [],
     closed: false,
     send(messages) {
       this.sent.push(...messages);
     },
     close() {
       this.closed = true;
+      return this.unsent.splice(0);
     },
     on(type, fn) {
       listeners[type].push(fn);

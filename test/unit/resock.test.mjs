@@ -161,6 +161,22 @@ describe('Resock', () => {
     assert.equal(t.closed, true);
   });
 
+  it('puts back first what a replaced link had not sent (silent heartbeats, pagehide)', async () => {
+    for (const replace of [(env) => env.tick(1300), (env) => env.lifecycle.fire('pagehide')]) {
+      const { c, env, link } = client({ heartbeatTimeout: 1000 });
+      const t = await link();
+      t.frame('h');
+      t.unsent = ['waiting behind a POST'];
+      replace(env);
+      assert.equal(c.state, 'reconnecting');
+      c.send('later');
+      env.lifecycle.fire('pageshow');
+      env.tick(1000);
+      const next = await link();
+      assert.deepEqual(next.sent, ['waiting behind a POST', 'later']);
+    }
+  });
+
   it('checks liveness at once when the tab becomes visible (timers may have been throttled)', async () => {
     const { c, env, link } = client({ heartbeatTimeout: 100000 });
     const t = await link();

@@ -22,8 +22,8 @@ export class HttpTransport extends Emitter<TransportEvents> implements Transport
     if (!this._closed) this._sender.send(messages);
   }
 
-  close(): void {
-    this._shutDown();
+  close(): string[] {
+    return this._shutDown();
   }
 
   /** Stops both halves; returns what the sender still held. */
