@@ -7,11 +7,12 @@ import { gzipSync } from 'node:zlib';
 const root = new URL('../../', import.meta.url);
 const rollupConfig = readFileSync(new URL('rollup.config.mjs', root), 'utf8');
 
-// resock's target is 6,000 B (issue 7) and it is not met yet: the enforced budget is a ceiling
-// just above today's size, so the bundle cannot grow while it is brought down. Lower it as it shrinks.
+// resock's target is 6,000 B (issue 7) and out of reach for this feature set (see the README's
+// Benchmark section): the enforced budget is a ceiling just above today's size, so the bundle
+// cannot grow unnoticed. Lower it as it shrinks.
 const RESOCK_TARGET = 6000;
 const BUNDLES = [
-  { file: 'dist/resock.min.js', what: `all five transports, Resock and SockJS; target ${RESOCK_TARGET.toLocaleString('en')}`, budget: 10300 },
+  { file: 'dist/resock.min.js', what: `all five transports, Resock and SockJS; target ${RESOCK_TARGET.toLocaleString('en')}`, budget: 10000 },
   { file: 'dist/resock-stomp.min.js', what: 'the STOMP client', budget: 3500 },
 ];
 
