@@ -68,16 +68,13 @@ export class Connector {
   ) {
     const { env, url, descriptors, allowed, memory } = _o;
     // Before /info answers we only know what the platform and the user allow, and what this page
-    // learned; sessionStorage waits until the WebSocket has left (its first read costs ms).
+    // learned; sessionStorage is read with /info (in a fresh page its first read costs ms).
     const first = candidates(descriptors, env, {}, allowed, memory.blocked(env, url, false))[0];
     if (first && first.name === 'websocket') {
       // From a microtask, not at once: a connector aborted in the same task (open/close loops)
       // then opens no handshake, and such loops do not trip Chromium's WebSocket throttling.
       void Promise.resolve().then(() => this._done || this._startEarly(first));
-    } else {
-      this._blocked = memory.blocked(env, url);
-      this._askInfo();
-    }
+    } else this._askInfo();
   }
 
   /** True until `/info` has answered. */
@@ -87,23 +84,25 @@ export class Connector {
 
   /** The WebSocket alone first: when it opens soon, `/info` is never asked. */
   private _startEarly(websocket: TransportDescriptor): void {
-    const { env, url, memory } = this._o;
     this._start(websocket);
-    this._blocked = memory.blocked(env, url);
-    if (this._blocked.indexOf(websocket.name) !== -1) {
-      // An earlier page of this tab found it blocked: it gives way at once, and comes last again.
-      for (const attempt of this._attempts.slice()) this._drop(attempt);
-      this._tried = [];
-    }
-    if (this._attempts.length) this._infoTimer = env.setTimeout(() => this._askInfo(), INFO_DELAY);
+    if (this._attempts.length) this._infoTimer = this._o.env.setTimeout(() => this._askInfo(), INFO_DELAY);
     else this._askInfo();
   }
 
-  /** Asks `/info` once; any time before it answered. */
+  /** Asks `/info` once, any time before it answered, and reads what earlier pages of the tab learned. */
   private _askInfo(): void {
-    const { env, url, transportOptions } = this._o;
+    const { env, url, transportOptions, memory } = this._o;
     env.clearTimeout(this._infoTimer);
     if (this._done || this._info || this._answered) return;
+    this._blocked = memory.blocked(env, url);
+    // An early WebSocket an earlier page found blocked gives way at once, and comes last again.
+    for (const attempt of this._attempts.slice()) {
+      const { name } = attempt.descriptor;
+      if (this._blocked.indexOf(name) === -1) continue;
+      this._drop(attempt);
+      this._tried = this._tried.filter((tried) => tried !== name);
+      this._o.debug('transport:drop', { transport: name });
+    }
     const info = (this._info = fetchInfo(env, url, transportOptions));
     void info.done.then((result) => this._onInfo(result));
   }

@@ -29,7 +29,8 @@ export interface ConnectionOptions {
    * Reports transport choices, fallbacks, reconnects and closes: `true` logs with
    * `console.debug`, a function receives each event. Default: silent.
    * Events: `info` {rtt, websocket}, `transport:start` {transport}, `transport:open` {transport},
-   * `transport:fail` {transport, code, reason}, `reconnect` {attempt, delay, code, reason}, `close` {code, reason}.
+   * `transport:fail` {transport, code, reason}, `transport:drop` {transport} (an early WebSocket
+   * that an earlier page of the tab found blocked), `reconnect` {attempt, delay, code, reason}, `close` {code, reason}.
    * @example { debug: (event, detail) => console.log(event, detail) }
    */
   debug?: boolean | DebugLogger;

@@ -86,7 +86,10 @@ export function detectEnv(g: typeof globalThis = globalThis): Env {
       else for (let i = 0; i < count; i++) bytes[i] = Math.floor(Math.random() * 256);
       return bytes;
     },
-    sessionStorage: safeSessionStorage(g),
+    // Read when needed, not here: in a fresh page the first read costs Chromium ms.
+    get sessionStorage() {
+      return safeSessionStorage(g);
+    },
     location: g.location,
     lifecycle: lifecycleOf(g),
     now: () => Date.now(),

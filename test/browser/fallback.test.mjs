@@ -45,6 +45,30 @@ describe('transport fallback', function () {
     assert.notEqual(open.transport, 'websocket');
   });
 
+  it('remembers a swallowed WebSocket across a reload (sessionStorage): on the next page it gives way', async function () {
+    proxy.blackholeUpgrades(true);
+    const url = proxy.url('/echo');
+    const page = await openPage();
+    const first = await page.connect(url);
+    assert.notEqual((await first.opened()).transport, 'websocket');
+    await page.page.reload({ waitUntil: 'load' });
+    const { log, transport } = await page.run(
+      (u) =>
+        new Promise((resolve) => {
+          const log = [];
+          const socket = new Resock.SockJS(u, null, { debug: (event, detail) => log.push([event, detail]) });
+          socket.onopen = () => {
+            resolve({ log, transport: socket.transport });
+            socket.close();
+          };
+          socket.onclose = (event) => resolve({ log, transport: `closed ${event.code}` });
+        }),
+      url,
+    );
+    assert.notEqual(transport, 'websocket');
+    assert.deepEqual(log.filter(([event]) => event === 'transport:drop'), [['transport:drop', { transport: 'websocket' }]]);
+  });
+
   it('closes with the HTTP status when /info answers 404', async function () {
     const page = await openPage();
     const socket = await page.connect(server.url('/no_such_endpoint'));

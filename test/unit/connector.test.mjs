@@ -76,12 +76,15 @@ describe('Connector', () => {
     assert.equal(env.infoRequests.length, 0);
   });
 
-  it('drops the early WebSocket at once when sessionStorage says an earlier page found it blocked', async () => {
+  it('drops the early WebSocket after its head start when sessionStorage says an earlier page found it blocked', async () => {
     const env = fakeEnv();
     new TransportMemory().remember(env, 'http://h/echo', ['websocket']);
-    const { created } = await connect({ env, headStart: false });
-    assert.equal(created[0].closed, true, 'dropped as soon as storage was read');
-    assert.equal(env.infoRequests.length, 1, '/info asked at once');
+    const { created, log } = await connect({ env, headStart: false });
+    assert.equal(created[0].closed, false, 'storage is not read before /info is needed');
+    env.tick(INFO_DELAY);
+    assert.equal(created[0].closed, true, 'dropped when storage was read');
+    assert.deepEqual(log.at(-1), ['transport:drop', { transport: 'websocket' }]);
+    assert.equal(env.infoRequests.length, 1);
     await env.answerInfo();
     assert.deepEqual(started(created), ['websocket', 'xhr-streaming'], 'xhr-streaming first, websocket last again');
   });
