@@ -24,15 +24,18 @@ export class TransportMemory {
   }
 
   remember(env: Env, url: string, blocked: TransportName[]): void {
-    // Nothing blocked, now or before: nothing to write (most opens touch no storage).
-    if (!blocked.length && !this.blocked(env, url).length) return;
     const entry: Entry = { blocked, at: env.now() };
     this._entries.set(url, entry);
-    try {
-      env.sessionStorage?.setItem(STORAGE_PREFIX + url, JSON.stringify(entry));
-    } catch {
-      // Storage full or denied: memory alone will do.
-    }
+    // Storage in a later task: in a fresh page its first access costs ms, which an open must not
+    // wait for. Nothing blocked, now or before: nothing to write (most opens write nothing).
+    env.setTimeout(() => {
+      try {
+        const stored = readStored(env, url);
+        if (blocked.length || (stored && stored.blocked.length)) env.sessionStorage?.setItem(STORAGE_PREFIX + url, JSON.stringify(entry));
+      } catch {
+        // Storage full or denied: memory alone will do.
+      }
+    }, 0);
   }
 }
 

@@ -79,6 +79,7 @@ describe('Connector', () => {
   it('drops the early WebSocket after its head start when sessionStorage says an earlier page found it blocked', async () => {
     const env = fakeEnv();
     new TransportMemory().remember(env, 'http://h/echo', ['websocket']);
+    env.tick(0); // written to storage in a later task
     const { created, log } = await connect({ env, headStart: false });
     assert.equal(created[0].closed, false, 'storage is not read before /info is needed');
     env.tick(INFO_DELAY);
@@ -92,7 +93,20 @@ describe('Connector', () => {
   it('writes no storage when nothing is blocked, now or before', async () => {
     const { created, env } = await connect();
     created[0].frame('o');
+    env.tick(0);
     assert.equal(env.storage.size, 0);
+  });
+
+  it('updates storage in a task after the open, clearing what an earlier page found blocked', async () => {
+    const env = fakeEnv();
+    new TransportMemory().remember(env, 'http://h/echo', ['websocket']);
+    env.tick(0);
+    const before = env.storage.get('resock:blocked:http://h/echo');
+    const { created } = await connect({ env, headStart: false }); // a new page: its memory is empty
+    created[0].frame('o');
+    assert.equal(env.storage.get('resock:blocked:http://h/echo'), before, 'not in the task of the open');
+    env.tick(0);
+    assert.deepEqual(JSON.parse(env.storage.get('resock:blocked:http://h/echo')).blocked, []);
   });
 
   it('aborts /info once a transport has opened: no request is left running', async () => {

@@ -18,6 +18,7 @@ function client(options = {}) {
     await env.answerInfo();
     const transport = created.at(-1);
     transport.frame('o');
+    env.tick(0); // the memory's storage update, a task after the open
     return transport;
   };
   const lose = (transport, info = { code: 1006, reason: 'cut', wasClean: false }) => transport.fail(info);
