@@ -45,9 +45,10 @@ interface Attempt {
 
 /**
  * Opens one SockJS session: asks `/info` (a WebSocket, when it comes first, gets a head start
- * and mostly opens before `/info` is needed), then tries candidates in order. A candidate that has not opened after an RTT-derived grace
- * gets the next one started alongside; the first to open wins, the others are closed and what
- * failed is remembered for the URL. Exactly one of `open` / `fail` is called, unless aborted.
+ * and mostly opens before `/info` is needed), then tries candidates in order. A candidate that
+ * has not opened after an RTT-derived grace gets the next one started alongside; the first to
+ * open wins, the others are closed and what failed is remembered for the URL. Exactly one of
+ * `open` / `fail` is called, unless aborted.
  */
 export class Connector {
   private _attempts: Attempt[] = [];

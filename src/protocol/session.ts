@@ -39,8 +39,7 @@ export class Session extends Emitter<SessionEvents> {
     if (this._state === 'open') this._transport.send(messages);
   }
 
-  /** Closes the transport without a `close` event: the owner knows why. */
-  /** Closes without a `close` event; returns what the transport had not sent. */
+  /** Closes without a `close` event (the owner knows why); returns what the transport had not sent. */
   close(): string[] {
     if (this._state === 'closed') return [];
     this._state = 'closed';
