@@ -78,9 +78,9 @@ export class Connector {
     } else this._askInfo();
   }
 
-  /** True until `/info` has answered. */
+  /** True until `/info` has answered, or the connector ended. */
   get infoPending(): boolean {
-    return !this._answered;
+    return !this._answered && !this._done;
   }
 
   /** The WebSocket alone first: when it opens soon, `/info` is never asked. */
@@ -200,12 +200,11 @@ export class Connector {
     const slower = this._attempts.filter((a) => a !== winner && a.startedAt <= winner.startedAt).map((a) => a.descriptor.name);
     const untried = this._blocked.filter((name) => this._tried.indexOf(name) === -1);
     const blocked = untried.concat(this._failed, slower).filter((name) => name !== winner.descriptor.name);
+    memory.remember(env, url, blocked);
     this._o.debug('transport:open', { transport: winner.descriptor.name, blocked });
     this._remove(winner);
     this.abort();
     this._handlers.open(winner.session, winner.descriptor.name);
-    // After the app heard of the open: storage is not on its path.
-    memory.remember(env, url, blocked);
   }
 
   private _onClose(attempt: Attempt, info: CloseInfo): void {

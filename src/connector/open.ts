@@ -18,7 +18,8 @@ export function openConnector(
   return new Connector(
     {
       url,
-      env: options.WebSocket ? { ...env, WebSocket: options.WebSocket } : env,
+      // Not a spread: it would read env's lazy getters (sessionStorage) at every connect.
+      env: options.WebSocket ? Object.assign(Object.create(env) as Env, { WebSocket: options.WebSocket }) : env,
       descriptors,
       allowed: options.allowed,
       transportOptions: { headers, withCredentials: options.withCredentials, maxFrameLength: MAX_FRAME_LENGTH },

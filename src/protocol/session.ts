@@ -74,8 +74,9 @@ export class Session extends Emitter<SessionEvents> {
   private _end(info: TransportCloseInfo): void {
     if (this._state === 'closed') return;
     this._state = 'closed';
-    this._transport.close();
-    this.emit('close', info);
+    // Ended by a frame (`c[…]`, a protocol error): what the transport still held was never sent.
+    const unsent = (info.unsent || []).concat(this._transport.close());
+    this.emit('close', unsent.length ? { ...info, unsent } : info);
     this.clear();
   }
 }

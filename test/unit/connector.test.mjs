@@ -109,6 +109,13 @@ describe('Connector', () => {
     assert.deepEqual(JSON.parse(env.storage.get('resock:blocked:http://h/echo')).blocked, []);
   });
 
+  it('has /info pending until it answers, and not once the connector ended (no error event for a server refusal)', async () => {
+    const { connector, created } = await connect({ headStart: false });
+    assert.equal(connector.infoPending, true, 'during the head start, before /info was asked');
+    created[0].frame('c[3000,"Go away!"]');
+    assert.equal(connector.infoPending, false, 'ended by the server before /info');
+  });
+
   it('aborts /info once a transport has opened: no request is left running', async () => {
     const { created, env } = await connect();
     const info = env.infoRequests[0];

@@ -21,6 +21,14 @@ describe('Session', () => {
     assert.deepEqual(seen, [['open', undefined], ['messages', ['x', 'y']], ['heartbeat', undefined]]);
   });
 
+  it('hands back what the transport had not sent when a frame ends the session', () => {
+    const { transport, seen } = openSession();
+    transport.frame('o');
+    transport.unsent = ['queued'];
+    transport.frame('c[3000,"bye"]');
+    assert.deepEqual(seen.at(-1), ['close', { code: 3000, reason: 'bye', wasClean: true, unsent: ['queued'] }]);
+  });
+
   it('notes when the last frame arrived', () => {
     const { clock, transport, session } = openSession();
     clock.tick(500);

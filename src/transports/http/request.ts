@@ -111,16 +111,21 @@ function xhrRequest(XHR: typeof XMLHttpRequest, spec: RequestSpec): HttpRequest 
     return true;
   };
 
-  xhr.open(spec.method, spec.url, true);
-  const headers = requestHeaders(spec);
-  for (const name in headers) xhr.setRequestHeader(name, headers[name]!);
-  xhr.withCredentials = spec.withCredentials;
   xhr.onprogress = () => void deliverNew();
   xhr.onload = () => {
     if (deliverNew()) finish(spec.onChunk && xhr.status === 200 ? failed(200) : { status: xhr.status, body: xhr.responseText });
   };
   xhr.onerror = xhr.ontimeout = () => finish(failed(NETWORK_ERROR));
-  xhr.send(spec.body ?? null);
+  try {
+    xhr.open(spec.method, spec.url, true);
+    const headers = requestHeaders(spec);
+    for (const name in headers) xhr.setRequestHeader(name, headers[name]!);
+    xhr.withCredentials = spec.withCredentials;
+    xhr.send(spec.body ?? null);
+  } catch {
+    // A header value XHR refuses (a line break, a character beyond Latin-1): fetch would reject.
+    finish(failed(NETWORK_ERROR));
+  }
   return {
     done,
     abort: () => {
