@@ -14,21 +14,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { startProxy } from '../test/support/proxy.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/support/chromium.mjs';
 import { trackNetwork } from '../test/support/network-tracker.mjs';
 import { startEchoServer, startStaticServer, repoRoot } from './servers.mjs';
 import { buildReport } from './report.mjs';
 
-export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
-// puppeteer adds --headless (headless: true) and a fresh --user-data-dir (ours, removed after).
-export const CHROMIUM_ARGS = [
-  '--no-sandbox', // run as root, where Chromium's sandbox cannot start
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 export const TRANSPORTS = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-polling'];
 /** Wait after close() before counting what still runs. */
 const PENDING_WAIT_MS = 1000;

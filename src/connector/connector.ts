@@ -60,7 +60,6 @@ export class Connector {
   private _info: { abort(): void } | null = null;
   private _raceTimer: unknown = null;
   private _infoTimer: unknown = null;
-  private _answered = false;
   private _done = false;
 
   constructor(
@@ -80,7 +79,7 @@ export class Connector {
 
   /** True until `/info` has answered, or the connector ended. */
   get infoPending(): boolean {
-    return !this._answered && !this._done;
+    return this._rtt === null && !this._done;
   }
 
   /** The WebSocket alone first: when it opens soon, `/info` is never asked. */
@@ -94,7 +93,7 @@ export class Connector {
   private _askInfo(): void {
     const { env, url, transportOptions, memory } = this._o;
     env.clearTimeout(this._infoTimer);
-    if (this._done || this._info || this._answered) return;
+    if (this._done || this._info || this._rtt !== null) return;
     this._blocked = memory.blocked(env, url);
     // An early WebSocket an earlier page found blocked gives way at once, and comes last again.
     for (const attempt of this._attempts.slice()) {
@@ -122,7 +121,6 @@ export class Connector {
   private _onInfo(result: InfoResult): void {
     if (this._done) return;
     this._info = null;
-    this._answered = true;
     if (!result.ok) return this._fail(result.close);
     const { env, descriptors, allowed, debug } = this._o;
     this._rtt = result.rtt;

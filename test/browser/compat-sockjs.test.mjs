@@ -53,6 +53,21 @@ async function sharedComparePage() {
 /** `page.run(fn, ...args)`, failing with `what` if it has not settled within the usual bound. */
 const inPage = (page, what, fn, ...args) => withDeadline(page.run(fn, ...args), { what });
 
+/** In the page: the events of one `impl` socket to `url` up to its open; then closes it. */
+const openEvents = (page, impl, url) =>
+  inPage(
+    page,
+    'an open',
+    async (name, u) => {
+      const watch = probe.watch(() => new (probe.impl(name))(u));
+      const seen = await watch.until('open');
+      watch.socket.close();
+      return seen;
+    },
+    impl,
+    url,
+  );
+
 /** A port of 127.0.0.1 on which nothing listens (it was free a moment ago). */
 async function closedPort() {
   const server = net.createServer();
@@ -359,18 +374,7 @@ describe('SockJS as a drop-in for sockjs-client', function () {
         }
 
         it('opens on websocket by default', async function () {
-          const events = await inPage(
-            page,
-            'an open',
-            async (name, url) => {
-              const watch = probe.watch(() => new (probe.impl(name))(url));
-              const seen = await watch.until('open');
-              watch.socket.close();
-              return seen;
-            },
-            impl,
-            server.url('/echo'),
-          );
+          const events = await openEvents(page, impl, server.url('/echo'));
           assert.deepEqual(
             events.map((e) => `${e.type} ${e.transport}`),
             ['open websocket'],
@@ -441,18 +445,7 @@ describe('SockJS as a drop-in for sockjs-client', function () {
         });
 
         it('skips websocket when the server disables it', async function () {
-          const events = await inPage(
-            page,
-            'an open',
-            async (name, url) => {
-              const watch = probe.watch(() => new (probe.impl(name))(url));
-              const seen = await watch.until('open');
-              watch.socket.close();
-              return seen;
-            },
-            impl,
-            server.url('/disabled_websocket_echo'),
-          );
+          const events = await openEvents(page, impl, server.url('/disabled_websocket_echo'));
           assert.equal(events[0]?.type, 'open', JSON.stringify(events));
           assert.notEqual(events[0].transport, 'websocket');
         });

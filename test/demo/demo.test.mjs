@@ -10,10 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoServer } from '../../demo/server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = path.join(ROOT, 'artifacts');
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const WAIT = 30000; // bound of every wait for the page; only a broken demo (or a badly overloaded machine) reaches it
 const OFFLINE_WAIT = 40000; // 5 s offline, then backoff of at most 5 s between attempts
 
@@ -40,7 +40,7 @@ describe('demo: a live chat over resock', function () {
       headless: true,
       pipe: true,
       userDataDir,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: CHROMIUM_ARGS,
     });
   });
 

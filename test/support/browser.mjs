@@ -5,20 +5,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 import { trackNetwork } from './network-tracker.mjs';
 import { startStaticServer } from './static-server.mjs';
 import { TestPage } from './test-page.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox', // tests run as root, where Chromium's sandbox cannot start
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PAGE_PATH = '/test/browser/page.html';
 
 let launched; // Promise<{ browser, userDataDir, staticServer }>, started by the first openPage()
