@@ -1,5 +1,6 @@
-import { checked, checkKnown, isFunction, isNonNegative, resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../connector/options';
+import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../connector/options';
 import type { CloseInfo } from '../protocol/codes';
+import { isFiniteNonNegative, isFunction, isNonNegative, isObject, readOptions, rule } from '../util/options';
 import type { OverflowPolicy, QueueLimits } from './queue';
 
 export interface ReconnectOptions {
@@ -23,7 +24,10 @@ export interface QueueOptions {
 }
 
 export interface BeforeConnectContext {
-  /** 1 for the first connection, then counting every attempt. */
+  /**
+   * 0 for the first connection, then which retry this is (1, 2, …), as in the `reconnecting`
+   * event; it counts from 1 again after a link that stayed up `minUptime`.
+   */
   attempt: number;
   url: string;
   headers: Record<string, string>;
@@ -73,36 +77,39 @@ export interface ResolvedResockOptions {
 
 export const defaultShouldReconnect = (close: CloseInfo) => !(close.code >= 4000 && close.code <= 4999);
 
-const isObject = (value: unknown) => typeof value === 'object' && value !== null;
-const NUMBER = 'a number ≥ 0';
-const isFiniteNonNegative = (n: number) => isNonNegative(n) && n < Infinity;
-
-/** The numeric fields of a nested option object, each checked against `known` and its defaults. */
-function numbers<T extends Record<string, number>>(name: string, value: unknown, defaults: T, finite: boolean): T {
-  const given = checked<Record<string, unknown>>(name, value, isObject, 'an object', {});
-  checkKnown(given, Object.keys(defaults).concat(name === 'queue' ? ['overflow'] : []), name + '.');
-  const result = { ...defaults };
-  for (const key in defaults) {
-    result[key] = checked(`${name}.${key}`, given[key], finite && key !== 'maxAttempts' ? isFiniteNonNegative : isNonNegative, NUMBER, defaults[key]);
-  }
-  return result;
-}
+const MS = 'a finite number of ms ≥ 0';
+const reconnectRules = {
+  minDelay: rule(isFiniteNonNegative, MS, 500),
+  maxDelay: rule(isFiniteNonNegative, MS, 15000),
+  maxAttempts: rule(isNonNegative, 'a number ≥ 0', Infinity),
+  minUptime: rule(isFiniteNonNegative, MS, 5000),
+};
+const queueRules = {
+  maxMessages: rule(isNonNegative, 'a number ≥ 0', 1000),
+  maxBytes: rule(isNonNegative, 'a number ≥ 0', Infinity),
+  overflow: rule<OverflowPolicy>((p) => p === 'reject' || p === 'drop-oldest', "'reject' or 'drop-oldest'", 'reject'),
+};
+const resockRules = {
+  reconnect: rule<unknown>((r) => r === false || isObject(r), 'false or an object', undefined),
+  queue: rule<unknown>(isObject, 'an object', undefined),
+  heartbeatTimeout: rule(isFiniteNonNegative, MS, 35000),
+  beforeConnect: rule<ResockOptions['beforeConnect']>(isFunction, 'a function', undefined),
+  shouldReconnect: rule(isFunction, 'a function', defaultShouldReconnect),
+  signal: rule<AbortSignal | undefined>((s: AbortSignal) => isObject(s) && isFunction(s.addEventListener), 'an AbortSignal', undefined),
+};
 
 /** Validates every option, naming the one that is wrong. */
 export function resolveResockOptions(options: ResockOptions): ResolvedResockOptions {
-  const o = checked<ResockOptions & Record<string, unknown>>('options', options, isObject, 'an object', {});
-  const connection = resolveConnectionOptions(o, ['reconnect', 'queue', 'heartbeatTimeout', 'beforeConnect', 'shouldReconnect', 'signal']);
-  const reconnect = o.reconnect === false ? null : numbers('reconnect', o.reconnect, { minDelay: 500, maxDelay: 15000, maxAttempts: Infinity, minUptime: 5000 }, true);
+  const { own, ...connection } = resolveConnectionOptions(options, resockRules);
+  const reconnect = own.reconnect === false ? null : readOptions(own.reconnect, reconnectRules, 'reconnect.');
   if (reconnect) reconnect.maxDelay = Math.max(reconnect.minDelay, reconnect.maxDelay);
-  const queue = numbers('queue', o.queue, { maxMessages: 1000, maxBytes: Infinity }, false);
-  const overflow = checked<OverflowPolicy>('queue.overflow', o.queue && o.queue.overflow, (p) => p === 'reject' || p === 'drop-oldest', "'reject' or 'drop-oldest'", 'reject');
   return {
     connection,
     reconnect,
-    queue: { ...queue, overflow },
-    heartbeatTimeout: checked('heartbeatTimeout', o.heartbeatTimeout, isFiniteNonNegative, NUMBER, 35000),
-    beforeConnect: checked('beforeConnect', o.beforeConnect, isFunction, 'a function', undefined),
-    shouldReconnect: checked('shouldReconnect', o.shouldReconnect, isFunction, 'a function', defaultShouldReconnect),
-    signal: checked('signal', o.signal, (s: AbortSignal) => isObject(s) && isFunction(s.addEventListener), 'an AbortSignal', undefined),
+    queue: readOptions(own.queue, queueRules, 'queue.'),
+    heartbeatTimeout: own.heartbeatTimeout,
+    beforeConnect: own.beforeConnect,
+    shouldReconnect: own.shouldReconnect,
+    signal: own.signal,
   };
 }

@@ -1,33 +1,43 @@
-import type { Connector } from '../connector/connector';
-import { openConnector } from '../connector/open';
+import type { DebugLogger } from '../connector/options';
 import { detectEnv, type Env } from '../env/env';
+import { Link } from '../link/link';
 import { parseBaseUrl } from '../protocol/base-url';
 import { CloseCode, type CloseInfo } from '../protocol/codes';
-import type { Session } from '../protocol/session';
-import type { TransportCloseInfo, TransportDescriptor, TransportName } from '../transports/types';
+import type { TransportCloseInfo, TransportDescriptor } from '../transports/types';
 import { InvalidStateError } from '../util/errors';
 import { closeEvent, detailEvent, messageEvent, type ResockCloseEvent } from '../util/events';
-import { checkCloseArguments, SocketBase } from '../util/socket-base';
 import { backoffDelay } from './backoff';
-import { resolveResockOptions, type ConnectChanges, type ResockOptions, type ResolvedResockOptions } from './options';
-import { OutboundQueue } from './queue';
+import { defaultShouldReconnect, resolveResockOptions, type ConnectChanges, type ResockOptions, type ResolvedResockOptions } from './options';
+import { OutboundQueue, QueueOverflowError } from './queue';
+import { checkCloseArguments, SocketBase } from './socket-base';
 
 /** One state and one setter: `state` holds the truth, `readyState` is derived from it. */
 export type ResockState = 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed';
 
 export interface ReconnectingDetail {
-  /** Which retry this is, from 1; resets after a link stayed up `minUptime`. */
+  /** Which retry comes next, from 1, as `beforeConnect` will see it; from 1 again after a link stayed up `minUptime`. */
   attempt: number;
-  /** ms until the attempt starts (0 when coming back online). */
+  /** ms until the attempt starts; 0 when it waits for `pageshow` (the page was hidden) or was asked for by `reconnect()`. */
   delay: number;
   lastClose: CloseInfo;
 }
 
-export interface ResockEventMap {
+/** What a user callback that threw is reported with, in an `error` event's `detail`. */
+export interface CallbackErrorDetail {
+  /** Which callback threw: `headers`, `beforeConnect`, `shouldReconnect` or `debug`. */
+  callback: string;
+  error: unknown;
+}
+
+export interface ResockEventMap extends Record<string, Event> {
   open: Event;
   message: MessageEvent<string>;
   close: ResockCloseEvent;
-  error: Event;
+  /**
+   * Before `close` when the client gives up; and, with a `detail`, when a callback of the options
+   * threw (the client goes on as if the callback had not been given).
+   */
+  error: Event & { readonly detail?: CallbackErrorDetail };
   reconnecting: Event & { readonly detail: ReconnectingDetail };
   /** `queue.overflow: 'drop-oldest'` dropped these messages to make room. */
   drop: Event & { readonly detail: { messages: string[] } };
@@ -37,32 +47,37 @@ export interface ResockEventMap {
 }
 
 const READY_STATE: Record<ResockState, number> = { connecting: 0, reconnecting: 0, open: 1, closing: 2, closed: 3 };
+/** Messages an async iterator holds for a reader that does not keep up. */
+export const ITERATOR_LIMIT = 10000;
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * A SockJS connection that comes back by itself: reconnects with backoff, queues what is sent
  * while not open and delivers it in order after the next open, and replaces links that went
  * silent. The W3C WebSocket surface, plus `reconnecting`, `drop` and `drain` events.
+ *
+ * No callback of the app can break its state machine: what one throws is reported as an `error`
+ * event and the machine goes on. Every timer is armed before anything of the app is called.
  */
-export class Resock extends SocketBase {
-  state: ResockState = 'connecting';
-
+export class Resock extends SocketBase<ResockEventMap> {
+  private _state: ResockState = 'connecting';
   private readonly _env: Env;
   private readonly _o: ResolvedResockOptions;
   private readonly _queue: OutboundQueue;
   private readonly _transports: readonly TransportDescriptor[] | undefined;
-  private _connector: Connector | null = null;
-  private _session: Session | null = null;
-  /** Changes whenever the link or attempt changes; callbacks of an older one are ignored. */
-  private _attempt = 0;
-  /** Connection attempts so far, as `beforeConnect` sees them. */
-  private _connects = 0;
-  /** Retries since the last link that stayed up; drives the backoff. */
+  private readonly _debug: DebugLogger;
+  /**
+   * Fences stale callbacks: it changes whenever the link, the pending attempt or the state's
+   * owner changes, and a callback that captured an older value does nothing.
+   */
+  private _generation = 0;
+  /** Failed attempts in a row: the next attempt's number; drives the backoff. */
   private _retries = 0;
   private _openedAt = 0;
   private _sawHeartbeat = false;
   private _timer: unknown = null;
   private _watchdog: unknown = null;
-  private _lastClose: CloseInfo = { code: CloseCode.Lost, reason: 'Not connected yet', wasClean: false };
   private readonly _unsubscribe: Array<() => void> = [];
 
   constructor(url: string, options?: ResockOptions);
@@ -75,12 +90,15 @@ export class Resock extends SocketBase {
     this._transports = internals.transports;
     this._o = resolveResockOptions(options);
     this._queue = new OutboundQueue(this._o.queue);
+    const debug = this._o.connection.debug;
+    this._debug = (event, detail) => this._guard('debug', () => debug(event, detail), undefined);
 
     const { lifecycle } = env;
+    const comeBack = () => this._state === 'reconnecting' && this._connect();
     this._unsubscribe.push(
-      lifecycle.on('online', () => this.state === 'reconnecting' && this._connect()),
+      lifecycle.on('online', comeBack),
       lifecycle.on('pagehide', () => this._suspend()),
-      lifecycle.on('pageshow', () => this.state === 'reconnecting' && this._connect()),
+      lifecycle.on('pageshow', comeBack),
       lifecycle.on('visibilitychange', () => lifecycle.visible() && this._checkLiveness()),
     );
     const { signal } = this._o;
@@ -93,8 +111,12 @@ export class Resock extends SocketBase {
     else this._connect();
   }
 
+  get state(): ResockState {
+    return this._state;
+  }
+
   get readyState(): number {
-    return READY_STATE[this.state];
+    return READY_STATE[this._state];
   }
 
   /** UTF-8 bytes of the messages waiting for an open link. */
@@ -108,13 +130,25 @@ export class Resock extends SocketBase {
    * `'reject'`, and InvalidStateError once `close()` was called.
    */
   send(data: unknown): void {
-    const message = typeof data === 'string' ? data : String(data);
-    if (this.state === 'closing' || this.state === 'closed') throw new InvalidStateError('InvalidStateError: The connection is closed');
+    const text = typeof data === 'string' ? data : String(data);
+    if (this._state === 'closing' || this._state === 'closed') throw new InvalidStateError('InvalidStateError: The connection is closed');
     this._checkLiveness();
-    if (this._session && !this._queue.length) return this._session.send([message]);
-    const dropped = this._queue.push(message);
+    const open = this._state === 'open' && this._link;
+    if (open && !this._queue.length) return open.send([text]);
+    const dropped = this._queue.push(text);
+    if (open) this._flush();
     if (dropped.length) this.dispatchEvent(detailEvent('drop', { messages: dropped }));
-    if (this._session) this._flush();
+  }
+
+  /**
+   * Drops the current link (or attempt, or wait) now and connects again at once, with the backoff
+   * reset: for an app that knows the link is bad (a STOMP heart-beat lost, a token refreshed).
+   * Fires `reconnecting` (delay 0). Does nothing once `close()` was called.
+   */
+  reconnect(): void {
+    if (this._state === 'closing' || this._state === 'closed') return;
+    this._retries = 0;
+    this._lose({ code: CloseCode.Normal, reason: 'reconnect() called', wasClean: true }, 'now');
   }
 
   /** Closes for good: no more reconnects, requests or timers. Queued messages are discarded. */
@@ -123,178 +157,231 @@ export class Resock extends SocketBase {
     this._finish({ code: code || CloseCode.Normal, reason: reason || 'Normal closure', wasClean: true });
   }
 
+  /** Messages as an async iterator, from now until the client closes; see `messages()`. */
   [Symbol.asyncIterator](): AsyncIterableIterator<string> {
-    return messageIterator(this);
+    return this.messages();
   }
 
-  private _setState(next: ResockState): void {
-    const prev = this.state;
-    if (prev === next) return;
-    this.state = next;
+  /**
+   * Messages as an async iterator, buffered from its creation and ending when the client closes.
+   * A reader that falls `limit` messages behind (default 10,000) gets a QueueOverflowError from
+   * `next()` once it has read what was buffered: it knows it missed messages, and can resync.
+   */
+  messages({ limit = ITERATOR_LIMIT }: { limit?: number } = {}): AsyncIterableIterator<string> {
+    return messageIterator(this, limit);
+  }
+
+  private _setState(next: ResockState): boolean {
+    const prev = this._state;
+    if (prev === next) return true;
+    const generation = this._generation;
+    this._state = next;
     this.dispatchEvent(detailEvent('state', { prev, next }));
+    // A listener may have closed or reconnected: then the caller must stop where it is.
+    return generation === this._generation;
+  }
+
+  /** Calls a callback of the options; what it throws becomes an `error` event and `fallback`. */
+  private _guard<T>(callback: string, fn: () => T, fallback: T): T {
+    try {
+      return fn();
+    } catch (error) {
+      this._report(callback, error);
+      return fallback;
+    }
+  }
+
+  /** In a microtask: the state machine finishes its step before any listener runs. */
+  private _report(callback: string, error: unknown): void {
+    void Promise.resolve().then(() => this.dispatchEvent(detailEvent<CallbackErrorDetail>('error', { callback, error })));
   }
 
   private _connect(): void {
     this._stopLink();
-    this._setState('connecting');
-    const attempt = ++this._attempt;
+    if (!this._setState('connecting')) return;
+    const generation = this._generation;
     const { connection, beforeConnect } = this._o;
-    const context = { attempt: ++this._connects, url: this.url, headers: connection.headers() };
+    const failed = (callback: string) => (error: unknown) => {
+      if (generation !== this._generation) return;
+      this._report(callback, error);
+      this._lose({ code: CloseCode.CannotConnect, reason: `${callback} failed: ${message(error)}`, wasClean: false });
+    };
+    let headers: Record<string, string>;
+    try {
+      headers = connection.headers();
+    } catch (error) {
+      return failed('headers')(error);
+    }
     // A throwing or rejecting beforeConnect is a failed attempt like any other.
-    new Promise<ConnectChanges | void>((resolve) => resolve(beforeConnect && beforeConnect(context)))
+    new Promise<ConnectChanges | void>((resolve) => resolve(beforeConnect && beforeConnect({ attempt: this._retries, url: this.url, headers })))
       .then((changes) => {
-        if (attempt !== this._attempt) return;
+        if (generation !== this._generation) return;
         const url = changes && changes.url ? parseBaseUrl(changes.url, this._env.location && this._env.location.href) : this.url;
-        this._connector = openConnector(url, this._env, connection, (changes && changes.headers) || context.headers, {
-          open: (session, transport) => this._onOpen(session, transport),
-          fail: (info) => this._onLinkLost(info),
-        }, this._transports);
+        return () => this._startLink(url, (changes && changes.headers) || headers);
       })
-      .catch((error: unknown) => {
-        if (attempt === this._attempt) this._onLinkLost({ code: CloseCode.CannotConnect, reason: `beforeConnect failed: ${String(error)}`, wasClean: false });
-      });
+      .then((start) => start && start(), failed('beforeConnect'));
   }
 
-  private _onOpen(session: Session, transport: TransportName): void {
-    this._connector = null;
-    this._session = session;
-    this.transport = transport;
+  private _startLink(url: string, headers: Record<string, string>): void {
+    const generation = this._generation;
+    const link = (this._link = new Link({
+      url,
+      env: this._env,
+      options: { ...this._o.connection, debug: this._debug },
+      headers: () => headers,
+      descriptors: this._transports,
+    }));
+    link.on('open', () => this._onOpen(generation));
+    link.on('message', (data) => this.dispatchEvent(messageEvent(data)));
+    link.on('heartbeat', () => (this._sawHeartbeat = true));
+    link.on('close', (info) => this._lose(info));
+  }
+
+  private _onOpen(generation: number): void {
     this._openedAt = this._env.now();
     this._sawHeartbeat = false;
-    session.on('messages', (messages) => {
-      for (const data of messages) if (this._session === session) this.dispatchEvent(messageEvent(data));
-    });
-    session.on('heartbeat', () => (this._sawHeartbeat = true));
-    session.on('close', (info) => this._onLinkLost(info));
-    this._setState('open');
     this._armWatchdog();
+    if (!this._setState('open')) return;
     this._flush();
-    this.dispatchEvent(new Event('open'));
+    if (generation === this._generation) this.dispatchEvent(new Event('open'));
   }
 
   /** Hands every queued message to the open link, in one batch, in order. */
   private _flush(): void {
-    if (!this._session || !this._queue.length) return;
-    this._session.send(this._queue.drain());
+    const link = this._link;
+    if (!link || !link.isOpen || !this._queue.length) return;
+    link.send(this._queue.drain());
     this.dispatchEvent(new Event('drain'));
   }
 
-  private _onLinkLost(info: TransportCloseInfo): void {
-    if (info.unsent) this._queue.unshift(info.unsent);
+  /**
+   * The link or attempt is over: reconnect after the backoff, or give up. `resume` says when the
+   * next attempt starts: after the backoff (`timer`), at once (`now`), or at `pageshow`.
+   */
+  private _lose(info: TransportCloseInfo, resume: 'timer' | 'now' | 'pageshow' = 'timer'): void {
     this._stopLink();
-    this._lastClose = { code: info.code, reason: info.reason, wasClean: info.wasClean };
-    const { reconnect } = this._o;
+    if (info.unsent) this._queue.unshift(info.unsent);
+    const lastClose: CloseInfo = { code: info.code, reason: info.reason, wasClean: info.wasClean };
+    const { reconnect, shouldReconnect } = this._o;
     if (reconnect && this._openedAt && this._env.now() - this._openedAt >= reconnect.minUptime) this._retries = 0;
     this._openedAt = 0;
-    if (!reconnect || this._retries >= reconnect.maxAttempts || !this._o.shouldReconnect(this._lastClose)) {
+    // reconnect() is the app's own word; a hidden page comes back unless reconnection is off.
+    const again =
+      resume === 'now' ||
+      (!!reconnect &&
+        this._retries < reconnect.maxAttempts &&
+        (resume === 'pageshow' || this._guard('shouldReconnect', () => shouldReconnect(lastClose), defaultShouldReconnect(lastClose))));
+    if (!again) {
       this.dispatchEvent(new Event('error'));
-      return this._finish(this._lastClose);
+      return this._finish(lastClose);
     }
-    // Offline, attempts would only burn: none is counted, and the `online` event starts the next.
-    const online = this._env.lifecycle.online();
-    const delay = online ? backoffDelay(this._retries++, reconnect.minDelay, reconnect.maxDelay) : 0;
-    this._setState('reconnecting');
-    this._o.connection.debug('reconnect', { attempt: this._retries, delay, code: info.code, reason: info.reason });
-    this.dispatchEvent(detailEvent('reconnecting', { attempt: this._retries, delay, lastClose: this._lastClose }));
-    if (online && this.state === 'reconnecting') this._timer = this._env.setTimeout(() => this._connect(), delay);
+    const attempt = ++this._retries;
+    // Offline, attempts would mostly burn: wait the longest delay (`online` cuts it short; and
+    // navigator.onLine is known to lie, so never wait for it alone).
+    const delay = resume !== 'timer' ? 0 : this._env.lifecycle.online() ? backoffDelay(attempt - 1, reconnect!.minDelay, reconnect!.maxDelay) : reconnect!.maxDelay;
+    if (!this._setState('reconnecting')) return;
+    // Armed before anything of the app runs: a throwing listener or logger cannot skip it.
+    if (resume !== 'pageshow') this._timer = this._env.setTimeout(() => this._connect(), delay);
+    this._debug('reconnect', { attempt, delay, code: info.code, reason: info.reason });
+    this.dispatchEvent(detailEvent<ReconnectingDetail>('reconnecting', { attempt, delay, lastClose }));
   }
 
-  /** The page goes into the back/forward cache or away: close the link cleanly, come back on pageshow. */
+  /**
+   * The page goes into the back/forward cache or away: the link closes cleanly and the client
+   * comes back on `pageshow` — or, with `reconnect: false`, closes for good (1001, going away).
+   */
   private _suspend(): void {
-    if (this.state === 'closing' || this.state === 'closed') return;
-    this._stopLink();
-    this._setState('reconnecting');
+    if (this._state === 'closing' || this._state === 'closed') return;
+    const hidden = { code: 1001, reason: 'Page hidden', wasClean: true };
+    if (this._o.reconnect) this._lose(hidden, 'pageshow');
+    else this._finish(hidden);
   }
 
   /** Liveness by timestamp: works even when background timers were throttled for minutes. */
   private _checkLiveness(): void {
-    const session = this._session;
-    if (session && this._sawHeartbeat && this._env.now() - session.lastFrameAt > this._o.heartbeatTimeout) {
-      this._onLinkLost({ code: CloseCode.Lost, reason: 'Heartbeat timeout', wasClean: false });
+    const link = this._link;
+    if (link && link.isOpen && this._sawHeartbeat && this._env.now() - link.lastFrameAt > this._o.heartbeatTimeout) {
+      this._lose({ code: CloseCode.Lost, reason: 'Heartbeat timeout', wasClean: false });
     }
   }
 
   private _armWatchdog(): void {
     const interval = Math.max(50, this._o.heartbeatTimeout / 4);
+    const generation = this._generation;
     const tick = () => {
+      if (generation !== this._generation) return;
+      this._watchdog = this._env.setTimeout(tick, interval);
       this._checkLiveness();
-      if (this._session) this._watchdog = this._env.setTimeout(tick, interval);
     };
     this._watchdog = this._env.setTimeout(tick, interval);
   }
 
-  /** Ends the current link or attempt and every timer; no event. */
+  /** Ends the current link or attempt and every timer, and fences their callbacks; no event. */
   private _stopLink(): void {
     const env = this._env;
-    this._attempt++;
+    this._generation++;
     env.clearTimeout(this._timer);
     env.clearTimeout(this._watchdog);
     this._timer = this._watchdog = null;
-    if (this._connector) this._connector.abort();
-    // Replaced by choice (silent heartbeats, pagehide): what the link had not sent goes back first.
-    if (this._session) this._queue.unshift(this._session.close());
-    this._connector = this._session = null;
-    this.transport = null;
+    // Replaced by choice (silent heartbeats, pagehide, reconnect()): what the link had not sent goes back first.
+    if (this._link) this._queue.unshift(this._link.close());
+    this._link = null;
   }
 
   private _finish(info: CloseInfo): void {
-    if (this.state === 'closing' || this.state === 'closed') return;
+    if (this._state === 'closing' || this._state === 'closed') return;
     this._stopLink();
     for (const unsubscribe of this._unsubscribe.splice(0)) unsubscribe();
     this._queue.drain();
-    this._o.connection.debug('close', { code: info.code, reason: info.reason });
-    this._setState('closing');
+    // Armed first, so whatever a listener does, `closed` and `close` follow.
     this._env.setTimeout(() => {
       this._setState('closed');
       this.dispatchEvent(closeEvent(info.code, info.reason, info.wasClean));
     }, 0);
+    this._debug('close', { code: info.code, reason: info.reason });
+    this._setState('closing');
   }
 }
 
-export interface Resock {
-  addEventListener<K extends keyof ResockEventMap>(
-    type: K,
-    listener: (this: Resock, event: ResockEventMap[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof ResockEventMap>(
-    type: K,
-    listener: (this: Resock, event: ResockEventMap[K]) => unknown,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
-}
-
-/** Messages as an async iterator: buffered from its creation, ending when the client closes. */
-function messageIterator(client: Resock): AsyncIterableIterator<string> {
+/**
+ * Messages as an async iterator: buffered from its creation, ending when the client closes. Every
+ * `next()` settles, in call order, however many are pending. Past `limit` unread messages the
+ * buffer stops growing and, once drained, `next()` rejects with QueueOverflowError.
+ */
+function messageIterator(client: Resock, limit: number): AsyncIterableIterator<string> {
   const buffered: string[] = [];
+  const waiting: Array<(result: IteratorResult<string>) => void> = [];
+  let overflowed = false;
   let ended = client.state === 'closed';
-  let wake: (() => void) | null = null;
+  const done = (): IteratorResult<string> => ({ value: undefined, done: true });
   const onMessage = (event: MessageEvent<string>) => {
-    buffered.push(event.data);
-    if (wake) wake();
+    const wake = waiting.shift();
+    if (wake) wake({ value: event.data, done: false });
+    else if (buffered.length < limit) buffered.push(event.data);
+    else overflowed = true;
   };
-  const onClose = () => {
-    ended = true;
-    if (wake) wake();
-  };
-  client.addEventListener('message', onMessage);
-  client.addEventListener('close', onClose);
   const stop = (): IteratorResult<string> => {
     ended = true;
     client.removeEventListener('message', onMessage);
-    client.removeEventListener('close', onClose);
-    return { value: undefined, done: true };
+    client.removeEventListener('close', stop);
+    for (const wake of waiting.splice(0)) wake(done());
+    return done();
   };
+  client.addEventListener('message', onMessage);
+  client.addEventListener('close', stop);
   return {
-    async next() {
-      while (!buffered.length && !ended) await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
-      return buffered.length ? { value: buffered.shift()!, done: false } : stop();
+    next() {
+      if (buffered.length) return Promise.resolve({ value: buffered.shift()!, done: false });
+      if (overflowed) {
+        stop();
+        overflowed = false;
+        return Promise.reject(new QueueOverflowError(`Message iterator: more than ${limit} messages were not read; some were dropped`));
+      }
+      if (ended) return Promise.resolve(done());
+      return new Promise((resolve) => waiting.push(resolve));
     },
-    async return() {
-      return stop();
+    return() {
+      return Promise.resolve(stop());
     },
     [Symbol.asyncIterator]() {
       return this;

@@ -1,7 +1,7 @@
 import type { Env } from '../env/env';
 import { CloseCode, isUserCloseCode, type CloseInfo } from '../protocol/codes';
 import { fetchInfo, type InfoResult } from '../protocol/info';
-import { Session } from '../protocol/session';
+import { Session } from '../session/session';
 import { connectTimeout, raceGrace } from '../protocol/timeout';
 import { sessionUrl } from '../protocol/url';
 import type { TransportDescriptor, TransportName, TransportOptions } from '../transports/types';
@@ -36,6 +36,22 @@ export interface ConnectHandlers {
   fail(info: CloseInfo): void;
 }
 
+/**
+ * The connector's life. Each state allows only the moves in NEXT, so a late callback (an /info
+ * answer after the end, a timer of an abandoned attempt) cannot move it back.
+ *  - head-start: a WebSocket runs alone; /info is not asked yet
+ *  - asking: /info asked; attempts may run alongside
+ *  - trying: /info answered (or failed while an attempt still runs): candidates in order
+ *  - done: opened, failed or aborted; nothing more happens
+ */
+type ConnectorState = 'head-start' | 'asking' | 'trying' | 'done';
+const NEXT: Record<ConnectorState, readonly ConnectorState[]> = {
+  'head-start': ['asking', 'done'],
+  asking: ['trying', 'done'],
+  trying: ['done'],
+  done: [],
+};
+
 interface Attempt {
   descriptor: TransportDescriptor;
   session: Session;
@@ -56,11 +72,14 @@ export class Connector {
   private _tried: TransportName[] = [];
   private _failed: TransportName[] = [];
   private _blocked: TransportName[] = [];
-  private _rtt: number | null = null;
+  private _state: ConnectorState = 'head-start';
+  /** The /info round trip, the RTT sample of every timeout; set when `trying`. */
+  private _rtt = 0;
   private _info: { abort(): void } | null = null;
+  /** How /info failed, when it failed while an attempt still ran: the reason if that one fails too. */
+  private _infoFailure: CloseInfo | null = null;
   private _raceTimer: unknown = null;
   private _infoTimer: unknown = null;
-  private _done = false;
 
   constructor(
     private readonly _o: ConnectOptions,
@@ -73,13 +92,19 @@ export class Connector {
     if (first && first.name === 'websocket') {
       // From a microtask, not at once: a connector aborted in the same task (open/close loops)
       // then opens no handshake, and such loops do not trip Chromium's WebSocket throttling.
-      void Promise.resolve().then(() => this._done || this._startEarly(first));
+      void Promise.resolve().then(() => this._state === 'head-start' && this._startEarly(first));
     } else this._askInfo();
   }
 
   /** True until `/info` has answered, or the connector ended. */
   get infoPending(): boolean {
-    return this._rtt === null && !this._done;
+    return this._state === 'head-start' || this._state === 'asking';
+  }
+
+  private _setState(next: ConnectorState): boolean {
+    if (NEXT[this._state].indexOf(next) === -1) return false;
+    this._state = next;
+    return true;
   }
 
   /** The WebSocket alone first: when it opens soon, `/info` is never asked. */
@@ -93,7 +118,7 @@ export class Connector {
   private _askInfo(): void {
     const { env, url, transportOptions, memory } = this._o;
     env.clearTimeout(this._infoTimer);
-    if (this._done || this._info || this._rtt !== null) return;
+    if (!this._setState('asking')) return;
     this._blocked = memory.blocked(env, url);
     // An early WebSocket an earlier page found blocked gives way at once, and comes last again.
     for (const attempt of this._attempts.slice()) {
@@ -103,14 +128,14 @@ export class Connector {
       this._tried = this._tried.filter((tried) => tried !== name);
       this._o.debug('transport:drop', { transport: name });
     }
+    const askedAt = env.now();
     const info = (this._info = fetchInfo(env, url, transportOptions));
-    void info.done.then((result) => this._onInfo(result));
+    void info.done.then((result) => this._onInfo(result, env.now() - askedAt));
   }
 
   /** Stops every attempt and request; no handler is called. */
   abort(): void {
-    if (this._done) return;
-    this._done = true;
+    if (!this._setState('done')) return;
     this._o.env.clearTimeout(this._raceTimer);
     this._o.env.clearTimeout(this._infoTimer);
     for (const attempt of this._attempts.slice()) this._drop(attempt);
@@ -118,11 +143,20 @@ export class Connector {
     this._info = null;
   }
 
-  private _onInfo(result: InfoResult): void {
-    if (this._done) return;
+  private _onInfo(result: InfoResult, elapsed: number): void {
+    if (this._state !== 'asking') return;
     this._info = null;
-    if (!result.ok) return this._fail(result.close);
+    if (!result.ok && !this._attempts.length) return this._fail(result.close);
+    this._setState('trying');
     const { env, descriptors, allowed, debug } = this._o;
+    if (!result.ok) {
+      // A WebSocket still handshaking may work although /info did not (a 503 from a busy HTTP
+      // path, a proxy that only passes upgrades): let it finish, timed by this round trip.
+      this._infoFailure = result.close;
+      this._rtt = elapsed;
+      for (const attempt of this._attempts) this._armTimeout(attempt);
+      return;
+    }
     this._rtt = result.rtt;
     debug('info', { rtt: result.rtt, websocket: result.info.websocket !== false });
     const usable = candidates(descriptors, env, result.info, allowed, this._blocked);
@@ -137,12 +171,12 @@ export class Connector {
 
   /** Keeps one attempt running (two while racing), or gives up when nothing is left. */
   private _advance(): void {
-    if (this._done || this._rtt === null) return;
+    if (this._state !== 'trying') return;
     if (!this._attempts.length) {
       const next = this._queue.shift();
-      if (!next) return this._fail({ code: CloseCode.AllTransportsFailed, reason: 'All transports failed', wasClean: false });
+      if (!next) return this._fail(this._infoFailure || { code: CloseCode.AllTransportsFailed, reason: 'All transports failed', wasClean: false });
       this._start(next);
-      if (this._done) return;
+      if (this._state !== 'trying') return;
     }
     this._armRace();
   }
@@ -155,10 +189,10 @@ export class Connector {
     const alone = env.now() - this._attempts[0]!.startedAt;
     this._raceTimer = env.setTimeout(() => {
       this._raceTimer = null;
-      if (this._done || this._attempts.length !== 1) return;
+      if (this._state !== 'trying' || this._attempts.length !== 1) return;
       const next = this._queue.shift();
       if (next) this._start(next);
-    }, Math.max(0, raceGrace(this._rtt!) - alone));
+    }, Math.max(0, raceGrace(this._rtt) - alone));
   }
 
   private _start(descriptor: TransportDescriptor): void {
@@ -177,12 +211,12 @@ export class Connector {
     this._attempts.push(attempt);
     session.on('open', () => this._onOpen(attempt));
     session.on('close', (info) => this._onClose(attempt, info));
-    if (this._rtt !== null) this._armTimeout(attempt);
+    if (this._state === 'trying') this._armTimeout(attempt);
   }
 
   private _armTimeout(attempt: Attempt): void {
     const { env, timeout } = this._o;
-    const limit = connectTimeout(this._rtt!, attempt.descriptor.roundTrips, timeout);
+    const limit = connectTimeout(this._rtt, attempt.descriptor.roundTrips, timeout);
     env.clearTimeout(attempt.timer);
     attempt.timer = env.setTimeout(() => {
       attempt.session.close();
@@ -191,7 +225,7 @@ export class Connector {
   }
 
   private _onOpen(winner: Attempt): void {
-    if (this._done) return;
+    if (this._state === 'done') return;
     const { env, url, memory } = this._o;
     // Blocked: what failed, what started earlier and is still trying, and what was blocked
     // before and not tried this time. The winner is cleared.
@@ -206,7 +240,7 @@ export class Connector {
   }
 
   private _onClose(attempt: Attempt, info: CloseInfo): void {
-    if (this._done || !this._remove(attempt)) return;
+    if (this._state === 'done' || !this._remove(attempt)) return;
     this._failed.push(attempt.descriptor.name);
     this._o.debug('transport:fail', { transport: attempt.descriptor.name, code: info.code, reason: info.reason });
     // The server said no in words of its own (or a clean 1000): other transports will hear the same.

@@ -3,35 +3,47 @@ import type { TransportName } from '../transports/types';
 
 /** How long a transport that failed on a URL stays demoted: networks change, so do proxies. */
 export const MEMORY_TTL = 10 * 60 * 1000;
-const STORAGE_PREFIX = 'resock:blocked:';
+/** Most URLs remembered; the least recently learned goes first. */
+export const MEMORY_ENTRIES = 16;
+const STORAGE_KEY = 'resock:blocked';
 
 interface Entry {
   blocked: TransportName[];
   at: number;
 }
+type Entries = Record<string, Entry>;
+
+/**
+ * Remembered by origin and path: the query often carries a token rotated per attempt, and a key
+ * holding it would both leak it into storage and never be found again.
+ */
+export const memoryKey = (url: string): string => url.split(/[?#]/)[0]!;
 
 /**
  * What failed per URL, in memory and in `sessionStorage` (so a reload skips a WebSocket that a
- * proxy eats). Blocked transports are tried last, not never.
+ * proxy eats). Blocked transports are tried last, not never. Both hold at most MEMORY_ENTRIES URLs.
  */
 export class TransportMemory {
-  private readonly _entries = new Map<string, Entry>();
+  private _entries: Entries = {};
 
   /** Blocked transports of `url`; only what this page learned when `stored` is false. */
   blocked(env: Env, url: string, stored = true): TransportName[] {
-    const entry = this._entries.get(url) || (stored ? readStored(env, url) : null);
+    const key = memoryKey(url);
+    const entry = this._entries[key] || (stored ? readStored(env)[key] : undefined);
     return entry && env.now() - entry.at < MEMORY_TTL ? entry.blocked : [];
   }
 
   remember(env: Env, url: string, blocked: TransportName[]): void {
+    const key = memoryKey(url);
     const entry: Entry = { blocked, at: env.now() };
-    this._entries.set(url, entry);
+    this._entries = withEntry(this._entries, key, entry);
     // Storage in a later task: in a fresh page its first access costs ms, which an open must not
     // wait for. Nothing blocked, now or before: nothing to write (most opens write nothing).
     env.setTimeout(() => {
       try {
-        const stored = readStored(env, url);
-        if (blocked.length || (stored && stored.blocked.length)) env.sessionStorage?.setItem(STORAGE_PREFIX + url, JSON.stringify(entry));
+        const stored = readStored(env);
+        const before = stored[key];
+        if (blocked.length || (before && before.blocked.length)) env.sessionStorage?.setItem(STORAGE_KEY, JSON.stringify(withEntry(stored, key, entry)));
       } catch {
         // Storage full or denied: memory alone will do.
       }
@@ -39,12 +51,28 @@ export class TransportMemory {
   }
 }
 
-function readStored(env: Env, url: string): Entry | null {
+/** `entries` with `key` set to `entry`, as the newest, less the oldest beyond MEMORY_ENTRIES. */
+function withEntry(entries: Entries, key: string, entry: Entry): Entries {
+  const keys = Object.keys(entries).filter((k) => k !== key);
+  keys.sort((a, b) => entries[a]!.at - entries[b]!.at);
+  const result: Entries = {};
+  for (const k of keys.slice(Math.max(0, keys.length - MEMORY_ENTRIES + 1))) result[k] = entries[k]!;
+  result[key] = entry;
+  return result;
+}
+
+function readStored(env: Env): Entries {
   try {
-    const entry = JSON.parse(env.sessionStorage?.getItem(STORAGE_PREFIX + url) || 'null') as Entry | null;
-    return entry && Array.isArray(entry.blocked) && typeof entry.at === 'number' ? entry : null;
+    const entries = JSON.parse(env.sessionStorage?.getItem(STORAGE_KEY) || '{}') as unknown;
+    const valid: Entries = {};
+    if (entries && typeof entries === 'object') {
+      for (const [key, entry] of Object.entries(entries as Entries)) {
+        if (entry && Array.isArray(entry.blocked) && typeof entry.at === 'number') valid[key] = entry;
+      }
+    }
+    return valid;
   } catch {
-    return null;
+    return {};
   }
 }
 

@@ -1,17 +1,19 @@
 import type { Env, WebSocketConstructor } from '../env/env';
 import { randomId } from '../protocol/url';
 import type { TransportName } from '../transports/types';
+import { isFunction, isNonNegative, readOptions, rule, type Resolved, type Rule } from '../util/options';
 
 export type HeadersOption = Record<string, string> | (() => Record<string, string>);
 
 /** Options of one SockJS connection; names and meanings follow sockjs-client 1.6.1. */
 export interface ConnectionOptions {
   /**
-   * Transports that may be used, by sockjs-client's names, as a string or an array.
-   * Unknown names (`iframe-eventsource`, `xdr-streaming`…) are ignored. Default: all.
+   * Transports that may be used, by sockjs-client's names, as a string or an array. The names of
+   * sockjs-client transports resock does not need (`iframe-eventsource`, `xdr-streaming`…) are
+   * accepted and ignored; any other name is a TypeError naming it. Default: all.
    * @example { transports: ['websocket', 'xhr-streaming'] }
    */
-  transports?: TransportName | string | ReadonlyArray<TransportName | string> | null;
+  transports?: TransportName | LegacyTransportName | ReadonlyArray<TransportName | LegacyTransportName> | null;
   /** The 3-digit server id that load balancers route on. Default: random 000–999. */
   server?: string;
   /** Session id length, or a function returning the id. Default: 8 random characters. */
@@ -41,6 +43,11 @@ export interface ConnectionOptions {
   WebSocket?: WebSocketConstructor;
 }
 
+/** sockjs-client transports for old browsers: accepted in `transports` and ignored. */
+export type LegacyTransportName = 'xdr-streaming' | 'xdr-polling' | 'iframe-eventsource' | 'iframe-htmlfile' | 'iframe-xhr-polling' | 'htmlfile';
+const LEGACY_TRANSPORTS: readonly string[] = ['xdr-streaming', 'xdr-polling', 'iframe-eventsource', 'iframe-htmlfile', 'iframe-xhr-polling', 'htmlfile'];
+export const TRANSPORT_NAMES: readonly TransportName[] = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-polling'];
+
 export type DebugLogger = (event: string, detail: Record<string, unknown>) => void;
 
 export interface ResolvedConnectionOptions {
@@ -59,50 +66,52 @@ export const MAX_FRAME_LENGTH = 64 * 1024 * 1024;
 
 /** sockjs-client options that are accepted and ignored, so existing code keeps working. */
 const TOLERATED = ['transportOptions', 'protocols_whitelist', 'devel', 'info', 'rtt', 'jsessionid', 'cookie'];
-const CONNECTION_OPTIONS = ['transports', 'server', 'sessionId', 'timeout', 'headers', 'withCredentials', 'debug', 'WebSocket'];
 
 const silent: DebugLogger = () => undefined;
 const toConsole: DebugLogger = (event, detail) => console.debug('[resock]', event, detail);
 
+/** As sockjs-client: null, '' and [] mean "no restriction"; a name nobody knows is a mistake. */
+function allowedTransports(transports: unknown): TransportName[] | null {
+  if (transports === undefined || transports === null || transports === '' || (Array.isArray(transports) && !transports.length)) return null;
+  const list: unknown[] = Array.isArray(transports) ? transports : [transports];
+  for (const name of list) {
+    if (typeof name !== 'string') throw new TypeError("Option 'transports' must be a transport name or an array of them");
+    if (TRANSPORT_NAMES.indexOf(name as TransportName) === -1 && LEGACY_TRANSPORTS.indexOf(name) === -1) {
+      throw new TypeError(`Option 'transports': unknown transport '${name}' (known: ${TRANSPORT_NAMES.join(', ')})`);
+    }
+  }
+  return list as TransportName[];
+}
+
+const connectionRules = {
+  transports: rule<unknown>(() => true, '', undefined),
+  server: rule<string | undefined>((s: string) => typeof s === 'string' && !!s, 'a non-empty string', undefined),
+  sessionId: rule<number | (() => string)>((n: number) => isFunction(n) || (n >= 1 && n <= 64), 'a length from 1 to 64 or a function', 8),
+  timeout: rule(isNonNegative, 'a number of ms ≥ 0', 0),
+  headers: rule<HeadersOption>((h: object) => !!h && (typeof h === 'object' || isFunction(h)), 'an object or a function returning one', {}),
+  withCredentials: rule((b: unknown) => typeof b === 'boolean', 'a boolean', true),
+  debug: rule<boolean | DebugLogger>((d: unknown) => typeof d === 'boolean' || isFunction(d), 'a boolean or a function', false),
+  WebSocket: rule<WebSocketConstructor | undefined>(isFunction, 'a WebSocket class', undefined),
+};
+
 /**
- * Throws a TypeError naming `name` unless `value` is undefined or passes `valid`; returns the
- * value, or `fallback` when undefined.
+ * Checks every option, naming the one that is wrong. `own` holds the caller's further rules
+ * (`Resock`'s); their values come back in `own`.
  */
-export function checked<T>(name: string, value: unknown, valid: (value: never) => boolean, expected: string, fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!valid(value as never)) throw new TypeError(`Option '${name}' must be ${expected}`);
-  return value as T;
-}
-
-/** Throws a TypeError for the first key of `options` that is not in `known`. */
-export function checkKnown(options: object, known: readonly string[], prefix = ''): void {
-  for (const key of Object.keys(options)) if (known.indexOf(key) === -1) throw new TypeError(`Unknown option '${prefix}${key}'`);
-}
-
-export const isNonNegative = (value: number) => typeof value === 'number' && value >= 0;
-export const isFunction = (value: unknown) => typeof value === 'function';
-
-/** Checks every option, naming the one that is wrong; `own` lists the caller's further options. */
-export function resolveConnectionOptions(options: ConnectionOptions, own: readonly string[] = []): ResolvedConnectionOptions {
-  checkKnown(options, CONNECTION_OPTIONS.concat(TOLERATED, own));
-  const { transports, server, sessionId } = options;
-  // As sockjs-client: null, '' and [] mean "no restriction".
-  const unrestricted = transports === null || transports === '' || (Array.isArray(transports) && !transports.length);
-  const list = unrestricted ? undefined : typeof transports === 'string' ? [transports] : transports;
-  checked('transports', list, (l: unknown[]) => Array.isArray(l) && l.every((t) => typeof t === 'string'), 'a transport name or an array of them', 0);
-  checked('server', server, (s: string) => typeof s === 'string' && !!s, 'a non-empty string', 0);
-  const id = checked<number | (() => string)>('sessionId', sessionId, (n: number) => isFunction(n) || (n >= 1 && n <= 64), 'a length from 1 to 64 or a function', 8);
-  const headers = checked<HeadersOption>('headers', options.headers, (h: object) => !!h && (typeof h === 'object' || isFunction(h)), 'an object or a function returning one', {});
+export function resolveConnectionOptions(options: ConnectionOptions, own?: undefined): ResolvedConnectionOptions;
+export function resolveConnectionOptions<R extends Record<string, Rule<unknown>>>(options: unknown, own: R): ResolvedConnectionOptions & { own: Resolved<R> };
+export function resolveConnectionOptions(options: unknown, own: Record<string, Rule<unknown>> = {}): ResolvedConnectionOptions & { own: Record<string, unknown> } {
+  const all = readOptions(options, { ...connectionRules, ...own }, '', TOLERATED);
+  const { sessionId: id, headers, debug } = all;
   return {
-    allowed: list ? (list as TransportName[]) : null,
-    server,
+    allowed: allowedTransports(all.transports),
+    server: all.server,
     sessionId: typeof id === 'function' ? () => String(id()) : (env) => randomId(env.randomBytes, id),
-    timeout: checked('timeout', options.timeout, isNonNegative, 'a number of ms ≥ 0', 0),
+    timeout: all.timeout,
     headers: typeof headers === 'function' ? headers : () => headers,
-    withCredentials: checked('withCredentials', options.withCredentials, (b) => typeof b === 'boolean', 'a boolean', true),
-    WebSocket: checked('WebSocket', options.WebSocket, isFunction, 'a WebSocket class', undefined),
-    debug: ((d) => (d === true ? toConsole : d || silent))(
-      checked<boolean | DebugLogger>('debug', options.debug, (d) => typeof d === 'boolean' || isFunction(d), 'a boolean or a function', false),
-    ),
+    withCredentials: all.withCredentials,
+    WebSocket: all.WebSocket,
+    debug: debug === true ? toConsole : debug || silent,
+    own: all,
   };
 }

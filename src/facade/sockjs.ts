@@ -1,21 +1,20 @@
-import type { Connector } from '../connector/connector';
-import { openConnector } from '../connector/open';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../connector/options';
 import { detectEnv, type Env } from '../env/env';
+import { Link } from '../link/link';
 import { CloseCode } from '../protocol/codes';
-import type { Session } from '../protocol/session';
-import type { TransportName } from '../transports/types';
+import { checkCloseArguments, SocketBase } from '../client/socket-base';
 import { InvalidStateError } from '../util/errors';
 import { closeEvent, messageEvent, type ResockCloseEvent } from '../util/events';
-import { checkCloseArguments, SocketBase } from '../util/socket-base';
 
 export type SockJSOptions = ConnectionOptions;
 
-export interface SockJSEventMap {
+export interface SockJSEventMap extends Record<string, Event> {
   open: Event;
   message: MessageEvent<string>;
   close: ResockCloseEvent;
   error: Event;
+  /** A SockJS `h` frame arrived (sockjs-client fires it too). */
+  heartbeat: Event;
 }
 
 const CONNECTING = 0;
@@ -27,13 +26,10 @@ const CLOSED = 3;
  * A drop-in for sockjs-client's `SockJS`: one connection, no reconnection, the W3C WebSocket
  * surface and sockjs-client's observable behaviour (errors, close codes, event order).
  */
-export class SockJS extends SocketBase {
-  readyState: number = CONNECTING;
-
+export class SockJS extends SocketBase<SockJSEventMap> {
+  private _readyState = CONNECTING;
   private readonly _env: Env;
   private readonly _options: ResolvedConnectionOptions;
-  private _connector: Connector | null;
-  private _session: Session | null = null;
 
   constructor(url: string, protocols?: string | string[] | null, options: SockJSOptions = {}) {
     const env = detectEnv();
@@ -42,73 +38,53 @@ export class SockJS extends SocketBase {
     this._env = env;
     const resolved = (this._options = resolveConnectionOptions(options || {}));
     checkProtocols(protocols);
-    this._connector = openConnector(this.url, env, resolved, resolved.headers(), {
-      open: (session, transport) => this._onOpen(session, transport),
-      fail: (info) => this._close(info.code, info.reason, info.wasClean),
+    const link = (this._link = new Link({ url: this.url, env, options: resolved, headers: resolved.headers }));
+    link.on('open', () => {
+      this._readyState = OPEN;
+      this.dispatchEvent(new Event('open'));
     });
+    link.on('message', (data) => this.dispatchEvent(messageEvent(data)));
+    link.on('heartbeat', () => this.dispatchEvent(new Event('heartbeat')));
+    link.on('close', (info) => this._close(info.code, info.reason, info.wasClean));
+  }
+
+  get readyState(): number {
+    return this._readyState;
   }
 
   /** Sends `String(data)`. Throws InvalidStateError while connecting; does nothing once closed. */
   send(data: unknown): void {
     const message = typeof data === 'string' ? data : String(data);
-    if (this.readyState === CONNECTING) throw new InvalidStateError('InvalidStateError: The connection has not been established yet');
-    if (this.readyState === OPEN) this._session!.send([message]);
+    if (this._readyState === CONNECTING) throw new InvalidStateError('InvalidStateError: The connection has not been established yet');
+    if (this._link) this._link.send([message]);
   }
 
   /** Closes with 1000 or an application code 3000–4999 and a reason of at most 123 bytes. */
   close(code?: number, reason?: string): void {
     checkCloseArguments(code, reason);
-    if (this.readyState === CLOSING || this.readyState === CLOSED) return;
+    if (this._readyState === CLOSING || this._readyState === CLOSED) return;
     this._close(code || CloseCode.Normal, reason || 'Normal closure', true);
-  }
-
-  private _onOpen(session: Session, transport: TransportName): void {
-    this._connector = null;
-    this._session = session;
-    this.transport = transport;
-    this.readyState = OPEN;
-    session.on('messages', (messages) => {
-      for (const data of messages) {
-        if (this.readyState !== OPEN) return;
-        this.dispatchEvent(messageEvent(data));
-      }
-    });
-    session.on('heartbeat', () => this.dispatchEvent(new Event('heartbeat')));
-    session.on('close', (info) => this._close(info.code, info.reason, info.wasClean));
-    this.dispatchEvent(new Event('open'));
   }
 
   /** As sockjs-client: CLOSING at once, then CLOSED and the events in a later task. */
   private _close(code: number, reason: string, wasClean: boolean): void {
-    const failedEarly = !!this._connector && this._connector.infoPending;
-    if (this._connector) this._connector.abort();
-    if (this._session) this._session.close();
-    this._connector = this._session = null;
-    this.transport = null;
-    this.readyState = CLOSING;
-    this._options.debug('close', { code, reason });
+    const link = this._link;
+    const failedEarly = !!link && link.infoPending;
+    this._link = null;
+    if (link) link.close();
+    this._readyState = CLOSING;
+    try {
+      this._options.debug('close', { code, reason });
+    } catch {
+      // A logger that throws must not keep the socket from closing.
+    }
     this._env.setTimeout(() => {
-      this.readyState = CLOSED;
+      this._readyState = CLOSED;
       if (failedEarly) this.dispatchEvent(new Event('error'));
       this.dispatchEvent(closeEvent(code, reason, wasClean));
       this.onmessage = this.onclose = this.onerror = null;
     }, 0);
   }
-}
-
-export interface SockJS {
-  addEventListener<K extends keyof SockJSEventMap>(
-    type: K,
-    listener: (this: SockJS, event: SockJSEventMap[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof SockJSEventMap>(
-    type: K,
-    listener: (this: SockJS, event: SockJSEventMap[K]) => unknown,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
 }
 
 /** WebSocket steps 4–5: every protocol non-empty and none repeated (SockJS then ignores them). */

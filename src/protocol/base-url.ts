@@ -8,7 +8,8 @@ export function parseBaseUrl(url: string, base?: string): string {
   try {
     parsed = new URL(url, base);
   } catch {
-    throw new SyntaxError(`The URL '${url}' is invalid`);
+    // Node and workers without a location have no page to resolve a relative URL against.
+    throw new SyntaxError(`The URL '${url}' is invalid` + (base ? '' : ': an absolute http(s) URL is needed here (no page to resolve it against)'));
   }
   if (!url || !parsed.host) throw new SyntaxError(`The URL '${url}' is invalid`);
   if (parsed.hash || url.indexOf('#') !== -1) throw new SyntaxError('The URL must not contain a fragment');

@@ -37,7 +37,10 @@ export function decodeFrame(raw: string): Frame {
 
   if (type === 'a') return isStringArray(value) ? { kind: 'messages', messages: value } : invalid("'a' frame is not an array of strings");
   if (type === 'm') return typeof value === 'string' ? { kind: 'messages', messages: [value] } : invalid("'m' frame is not a string");
-  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'string'
-    ? { kind: 'close', code: value[0], reason: value[1] }
-    : invalid("'c' frame is not [code, reason]");
+  if (!Array.isArray(value) || value.length !== 2 || typeof value[1] !== 'string') return invalid("'c' frame is not [code, reason]");
+  // One code for everything downstream: the reconnect decision and the close event must agree.
+  const code: unknown = value[0];
+  return typeof code === 'number' && code % 1 === 0 && code >= 0 && code <= 65535
+    ? { kind: 'close', code, reason: value[1] }
+    : invalid(`'c' frame has an invalid close code: ${String(code).slice(0, 16)}`);
 }

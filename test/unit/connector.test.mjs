@@ -101,12 +101,12 @@ describe('Connector', () => {
     const env = fakeEnv();
     new TransportMemory().remember(env, 'http://h/echo', ['websocket']);
     env.tick(0);
-    const before = env.storage.get('resock:blocked:http://h/echo');
+    const before = env.storage.get('resock:blocked');
     const { created } = await connect({ env, headStart: false }); // a new page: its memory is empty
     created[0].frame('o');
-    assert.equal(env.storage.get('resock:blocked:http://h/echo'), before, 'not in the task of the open');
+    assert.equal(env.storage.get('resock:blocked'), before, 'not in the task of the open');
     env.tick(0);
-    assert.deepEqual(JSON.parse(env.storage.get('resock:blocked:http://h/echo')).blocked, []);
+    assert.deepEqual(JSON.parse(env.storage.get('resock:blocked'))['http://h/echo'].blocked, []);
   });
 
   it('has /info pending until it answers, and not once the connector ended (no error event for a server refusal)', async () => {
@@ -217,11 +217,10 @@ describe('Connector', () => {
   });
 
   it('closes with the HTTP status when /info answers non-2xx, and with 1002 when it is not JSON', async () => {
-    const a = await connect();
+    const a = await connect({ headStart: false, names: ['xhr-polling'] });
     await a.env.answerInfo(404, 'Not found');
-    assert.deepEqual(a.outcome.failed, { code: 404, reason: 'Cannot connect to server', wasClean: false });
-    assert.equal(a.created[0].closed, true, 'the early WebSocket is closed too');
-    const b = await connect();
+    assert.equal(a.outcome.failed.code, 404);
+    const b = await connect({ headStart: false, names: ['xhr-polling'] });
     await b.env.answerInfo(200, '<html>captive portal</html>');
     assert.equal(b.outcome.failed.code, 1002);
   });
@@ -241,5 +240,58 @@ describe('Connector', () => {
     assert.equal(env.infoRequests[0].aborted, true);
     assert.equal(env.pending(), 0);
     assert.deepEqual(outcome, {});
+  });
+
+  it('lets a WebSocket still handshaking finish when /info fails (a 503 does not decide the race)', async () => {
+    const a = await connect();
+    await a.env.answerInfo(503, 'Busy');
+    assert.equal(a.created[0].closed, false, 'the early WebSocket goes on');
+    assert.deepEqual(a.outcome, {});
+    a.created[0].frame('o');
+    assert.equal(a.outcome.opened, 'websocket');
+
+    const b = await connect();
+    await b.env.answerInfo(503, 'Busy');
+    b.created[0].fail({ code: 1006, reason: 'WebSocket connection broken', wasClean: false });
+    assert.equal(b.outcome.failed.code, 503, 'when it fails too, the /info failure is the reason');
+    assert.equal(b.created.length, 1, 'no other candidate without /info');
+  });
+
+  it('times out a WebSocket left alone by a failed /info, by that round trip', async () => {
+    const { env, created, outcome } = await connect();
+    env.tick(20);
+    await env.answerInfo(503, 'Busy');
+    env.tick(10000);
+    assert.equal(created[0].closed, true);
+    assert.equal(outcome.failed.code, 503);
+    assert.equal(env.pending(), 0);
+  });
+});
+
+describe('TransportMemory', () => {
+  it('remembers by origin and path: a token in the query neither splits nor leaks into storage', () => {
+    const env = fakeEnv();
+    const memory = new TransportMemory();
+    memory.remember(env, 'http://h/echo?token=one', ['websocket']);
+    env.tick(0);
+    assert.deepEqual(memory.blocked(env, 'http://h/echo?token=two'), ['websocket']);
+    assert.deepEqual(new TransportMemory().blocked(env, 'http://h/echo?token=three'), ['websocket'], 'from storage');
+    assert.deepEqual([...env.storage.keys()], ['resock:blocked']);
+    assert.doesNotMatch(env.storage.get('resock:blocked'), /token/);
+  });
+
+  it('holds at most 16 URLs, in memory and in storage, dropping the oldest', () => {
+    const env = fakeEnv();
+    const memory = new TransportMemory();
+    for (let i = 0; i < 40; i++) {
+      memory.remember(env, `http://h/echo${i}`, ['websocket']);
+      env.tick(1);
+    }
+    const stored = Object.keys(JSON.parse(env.storage.get('resock:blocked')));
+    assert.equal(stored.length, 16);
+    assert.deepEqual(stored.at(-1), 'http://h/echo39');
+    assert.deepEqual(memory.blocked(env, 'http://h/echo39', false), ['websocket']);
+    assert.deepEqual(memory.blocked(env, 'http://h/echo0', false), [], 'the oldest is gone from memory');
+    assert.deepEqual(memory.blocked(env, 'http://h/echo0'), [], 'and from storage');
   });
 });

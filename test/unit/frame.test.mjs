@@ -16,7 +16,9 @@ describe('decodeFrame', () => {
     it(`decodes ${raw}`, () => assert.deepEqual(decodeFrame(raw), expected));
   }
 
-  const malformed = ['', 'x', 'oo', 'hh', 'a', 'a[', 'a{"x":1}', 'a[1,2]', 'a["x",null]', 'c[3000]', 'c["3000","x"]', 'c{}', 'm1', '<html>', 'a"x"'];
+  const malformed = ['', 'x', 'oo', 'hh', 'a', 'a[', 'a{"x":1}', 'a[1,2]', 'a["x",null]', 'c[3000]', 'c["3000","x"]', 'c{}', 'm1', '<html>', 'a"x"',
+    // Close codes a WebSocket could not carry: the reconnect decision and the close event must see one code.
+    'c[69536,"x"]', 'c[-1,"x"]', 'c[3000.5,"x"]', 'c[1e400,"x"]'];
   for (const raw of malformed) {
     it(`reports ${JSON.stringify(raw)} as an error, never throws`, () => {
       const frame = decodeFrame(raw);

@@ -27,6 +27,10 @@ describe('options', () => {
     assert.doesNotThrow(() => resolveConnectionOptions({ transportOptions: {}, devel: true }));
   });
 
+  it("accepts and ignores sockjs-client's transports for old browsers", () => {
+    assert.deepEqual(resolveConnectionOptions({ transports: ['iframe-eventsource', 'xhr-polling'] }).allowed, ['iframe-eventsource', 'xhr-polling']);
+  });
+
   const wrong = [
     [{ reconect: {} }, /Unknown option 'reconect'/],
     [{ timeout: '5s' }, /'timeout'/],
@@ -39,7 +43,11 @@ describe('options', () => {
     [{ queue: { maxMessages: NaN } }, /'queue.maxMessages'/],
     [{ beforeConnect: 'x' }, /'beforeConnect'/],
     [{ signal: {} }, /'signal'/],
-    [{ heartbeatTimeout: Infinity }, /'heartbeatTimeout'/],
+    [{ heartbeatTimeout: Infinity }, /'heartbeatTimeout' must be a finite/],
+    [{ transports: ['websockets'] }, /unknown transport 'websockets'/],
+    [{ transports: 'xhr_polling' }, /unknown transport 'xhr_polling'/],
+    [{ reconnect: 5 }, /'reconnect'/],
+    [{ toString: 1 }, /Unknown option 'toString'/],
     [{ debug: 'verbose' }, /'debug'/],
   ];
   for (const [options, message] of wrong) {

@@ -136,13 +136,13 @@ describe('Resock', () => {
     assert.equal(c.readyState, Resock.CLOSED);
   });
 
-  it('burns no attempts while offline and reconnects at once on online', async () => {
-    const { c, env, link, lose, events } = client({ reconnect: { minDelay: 10000, maxDelay: 10000 } });
+  it('waits the longest delay while offline, and reconnects at once on online', async () => {
+    const { c, env, link, lose, events } = client({ reconnect: { minDelay: 100, maxDelay: 10000 } });
     const first = await link();
     env.lifecycle.setOnline(false);
     lose(first);
-    assert.equal(events.at(-1)[1].delay, 0);
-    assert.equal(env.pending(), 0, 'no reconnect timer while offline');
+    assert.equal(events.at(-1)[1].delay, 10000);
+    assert.equal(env.pending(), 1, 'a (slow) reconnect timer even offline: navigator.onLine may lie');
     env.lifecycle.setOnline(true);
     env.lifecycle.fire('online');
     await link();
@@ -208,8 +208,8 @@ describe('Resock', () => {
     assert.equal(env.infoRequests.length, 0);
     env.tick(100);
     await flush();
-    assert.deepEqual(env.infoRequests[0].init.headers, { A: '1', Authorization: 'token-2' });
-    assert.deepEqual(calls.map((c) => c.attempt), [1, 2]);
+    assert.deepEqual(env.infoRequests[0].init.headers, { A: '1', Authorization: 'token-1' });
+    assert.deepEqual(calls.map((c) => c.attempt), [0, 1], 'the same numbers as the reconnecting events');
     assert.equal(calls[0].url, 'http://h/echo');
   });
 
@@ -217,7 +217,7 @@ describe('Resock', () => {
     const { c, events } = client({ beforeConnect: async () => Promise.reject(new Error('no token')) });
     await flush();
     assert.equal(c.state, 'reconnecting');
-    assert.match(events.at(-1)[1].lastClose.reason, /no token/);
+    assert.match(events.find(([type]) => type === 'reconnecting')[1].lastClose.reason, /beforeConnect failed: no token/);
   });
 
   it("rejects a send on a full queue with QueueOverflowError ('reject')", () => {
@@ -317,5 +317,162 @@ describe('Resock', () => {
     assert.equal(c.state, 'open');
     assert.equal(created.length, 2);
     void second;
+  });
+});
+
+describe('Resock: no callback, edge or page event wedges it', () => {
+  const errors = (events) => events.filter(([type, detail]) => type === 'error' && detail).map(([, detail]) => detail);
+
+  it('treats a headers() that throws during a reconnect as a failed attempt, reports it and keeps trying', async () => {
+    let calls = 0;
+    const { c, env, link, lose, events } = client({
+      headers: () => {
+        if (calls++ === 1) throw new Error('no header today');
+        return {};
+      },
+    });
+    lose(await link());
+    env.tick(100); // the retry: headers() throws
+    await flush();
+    assert.equal(c.state, 'reconnecting');
+    assert.match(events.filter(([t]) => t === 'reconnecting').at(-1)[1].lastClose.reason, /headers failed: no header today/);
+    assert.deepEqual(errors(events).map((d) => d.callback), ['headers']);
+    assert.equal(env.pending(), 1, 'the next attempt is armed');
+    env.tick(1000);
+    await link();
+    assert.equal(c.state, 'open');
+  });
+
+  it('falls back to the default policy when shouldReconnect throws, and reports it', async () => {
+    const { c, env, link, lose, events } = client({
+      shouldReconnect: () => {
+        throw new Error('policy bug');
+      },
+    });
+    lose(await link());
+    await flush();
+    assert.equal(c.state, 'reconnecting');
+    assert.equal(errors(events)[0].callback, 'shouldReconnect');
+    env.tick(100);
+    await link();
+    assert.equal(c.state, 'open');
+  });
+
+  it('goes on when the debug logger throws', async () => {
+    const { c, env, link, lose, events } = client({
+      debug: () => {
+        throw new Error('logger down');
+      },
+    });
+    lose(await link());
+    assert.equal(c.state, 'reconnecting');
+    assert.equal(env.pending(), 1, 'the reconnect timer was armed before the logger ran');
+    env.tick(100);
+    await link();
+    assert.equal(c.state, 'open');
+    await flush();
+    assert.ok(errors(events).length > 0 && errors(events).every((d) => d.callback === 'debug'));
+  });
+
+  it('with reconnect: false, pagehide closes for good (1001) and pageshow does not reconnect', async () => {
+    const { c, env, link, created, events } = client({ reconnect: false });
+    await link();
+    env.lifecycle.fire('pagehide');
+    env.tick(0);
+    assert.equal(c.state, 'closed');
+    assert.deepEqual(events.at(-1), ['close', { code: 1001, reason: 'Page hidden' }]);
+    env.lifecycle.fire('pageshow');
+    await flush();
+    assert.equal(created.length, 1);
+  });
+
+  it('announces pagehide with a reconnecting event, and waits for pageshow', async () => {
+    const { c, env, link, events } = client();
+    await link();
+    env.lifecycle.fire('pagehide');
+    assert.equal(c.state, 'reconnecting');
+    const [, detail] = events.filter(([t]) => t === 'reconnecting').at(-1);
+    assert.deepEqual(detail.lastClose, { code: 1001, reason: 'Page hidden', wasClean: true });
+    assert.equal(env.pending(), 0, 'no timer: pageshow brings it back');
+  });
+
+  it('close() from a listener of the open state change: no open event follows, no timer is left', async () => {
+    const { c, env, link, types } = client();
+    c.addEventListener('state', (e) => e.detail.next === 'open' && c.close());
+    await link();
+    env.tick(0);
+    assert.equal(c.state, 'closed');
+    assert.ok(!types().includes('open'), types().join());
+    assert.equal(env.pending(), 0);
+  });
+
+  it('settles every pending next() of the iterator on close', async () => {
+    const { c, env, link } = client();
+    await link();
+    const iterator = c[Symbol.asyncIterator]();
+    const first = iterator.next();
+    const second = iterator.next();
+    c.close();
+    env.tick(0);
+    assert.deepEqual(await Promise.all([first, second]), [{ value: undefined, done: true }, { value: undefined, done: true }]);
+  });
+
+  it('hands concurrent next() calls the messages in order', async () => {
+    const { c, link } = client();
+    const t = await link();
+    const iterator = c.messages();
+    const pending = [iterator.next(), iterator.next()];
+    t.frame('a["1","2"]');
+    assert.deepEqual((await Promise.all(pending)).map((r) => r.value), ['1', '2']);
+  });
+
+  it('bounds the iterator buffer: past the limit, next() rejects with QueueOverflowError after what was kept', async () => {
+    const { c, link } = client();
+    const t = await link();
+    const iterator = c.messages({ limit: 2 });
+    t.frame('a["1","2","3"]');
+    assert.equal((await iterator.next()).value, '1');
+    assert.equal((await iterator.next()).value, '2');
+    await assert.rejects(iterator.next(), (e) => e.name === 'QueueOverflowError');
+    assert.equal((await iterator.next()).done, true);
+  });
+
+  it('reconnect() drops the link at once, resets the backoff and sends what the link had not', async () => {
+    const { c, env, link, created, lose, events } = client();
+    lose(await link());
+    env.tick(100);
+    const second = await link();
+    lose(second);
+    env.tick(1000);
+    const third = await link();
+    third.unsent = ['unsent'];
+    c.reconnect();
+    assert.equal(third.closed, true);
+    const [, detail] = events.filter(([t]) => t === 'reconnecting').at(-1);
+    assert.deepEqual({ attempt: detail.attempt, delay: detail.delay }, { attempt: 1, delay: 0 });
+    env.tick(0);
+    const fourth = await link();
+    assert.equal(created.length, 4);
+    assert.deepEqual(fourth.sent, ['unsent']);
+    assert.equal(c.state, 'open');
+  });
+
+  it('says why when the platform has no way to make a request (not "beforeConnect failed")', async () => {
+    const { c, env, events } = client();
+    delete env.fetch;
+    await flush();
+    env.tick(0);
+    assert.equal(c.state, 'reconnecting');
+    const { reason } = events.find(([t]) => t === 'reconnecting')[1].lastClose;
+    assert.match(reason, /fetch or XMLHttpRequest/);
+    assert.doesNotMatch(reason, /beforeConnect/);
+  });
+
+  it('keeps state, readyState and transport read-only', async () => {
+    const { c } = client();
+    assert.throws(() => (c.state = 'open'), TypeError);
+    assert.throws(() => (c.readyState = 1), TypeError);
+    assert.throws(() => (c.transport = 'websocket'), TypeError);
+    assert.equal(c.state, 'connecting');
   });
 });

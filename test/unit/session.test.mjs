@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Session } from '../../dist/esm/protocol/session.js';
+import { Session } from '../../dist/esm/session/session.js';
 import { fakeClock, fakeTransport } from './fakes.mjs';
 
 function openSession() {

@@ -46,6 +46,10 @@ describe('parseBaseUrl', () => {
     assert.equal(parseBaseUrl('/echo', 'http://page:3000/app/'), 'http://page:3000/echo');
   });
 
+  it('says an absolute URL is needed where there is no page (Node, workers without location)', () => {
+    assert.throws(() => parseBaseUrl('/echo'), /absolute http\(s\) URL is needed/);
+  });
+
   for (const bad of ['', 'http://', '/echo', 'ftp://h/x', 'ws://h/x', 'http://h/x#frag', 'http://h/x#']) {
     it(`throws SyntaxError for ${JSON.stringify(bad)} without a page`, () => {
       assert.throws(() => parseBaseUrl(bad), SyntaxError);

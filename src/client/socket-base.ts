@@ -1,8 +1,9 @@
+import type { Link } from '../link/link';
 import { parseBaseUrl } from '../protocol/base-url';
 import { isUserCloseCode } from '../protocol/codes';
 import type { TransportName } from '../transports/types';
-import { InvalidAccessError } from './errors';
-import type { ResockCloseEvent } from './events';
+import { InvalidAccessError } from '../util/errors';
+import type { ResockCloseEvent } from '../util/events';
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -16,7 +17,7 @@ type Handler = ((event: Event) => unknown) | null;
  * and the instance, `url`, `protocol`, `extensions`, `transport`, and `onopen`-style handlers,
  * each called through a listener added at construction so it runs before later listeners.
  */
-export class SocketBase extends EventTarget {
+export class SocketBase<M extends Record<string, Event>> extends EventTarget {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
   static readonly CLOSING = CLOSING;
@@ -30,8 +31,8 @@ export class SocketBase extends EventTarget {
   readonly url: string;
   readonly protocol = '';
   readonly extensions = '';
-  /** The transport of the open link, else null. */
-  transport: TransportName | null = null;
+  /** The current link, if any; its transport is `transport`. */
+  protected _link: Link | null = null;
 
   onopen: ((event: Event) => unknown) | null = null;
   onmessage: ((event: MessageEvent<string>) => unknown) | null = null;
@@ -48,6 +49,19 @@ export class SocketBase extends EventTarget {
       });
     }
   }
+
+  /** The transport of the open link, else null. */
+  get transport(): TransportName | null {
+    return this._link ? this._link.transport : null;
+  }
+}
+
+/** Typed listeners for the socket's own events (`M`), and any other type as EventTarget allows. */
+export interface SocketBase<M extends Record<string, Event>> {
+  addEventListener<K extends keyof M & string>(type: K, listener: (this: this, event: M[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof M & string>(type: K, listener: (this: this, event: M[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
 /** WebSocket's rules for `close(code, reason)`: 1000 or 3000–4999, a reason of at most 123 bytes. */

@@ -1,8 +1,8 @@
 import type { Clock } from '../env/env';
 import type { Transport, TransportCloseInfo } from '../transports/types';
 import { Emitter } from '../util/emitter';
-import { CloseCode } from './codes';
-import { decodeFrame } from './frame';
+import { CloseCode } from '../protocol/codes';
+import { decodeFrame } from '../protocol/frame';
 
 export interface SessionEvents extends Record<string, unknown> {
   open: void;
