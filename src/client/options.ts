@@ -1,6 +1,6 @@
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../connector/options';
 import type { CloseInfo } from '../protocol/codes';
-import { isFiniteNonNegative, isFunction, isNonNegative, isObject, readOptions, rule } from '../util/options';
+import { ensure, readOptions, type Rule } from '../util/options';
 import type { OverflowPolicy, QueueLimits } from './queue';
 
 export interface ReconnectOptions {
@@ -77,25 +77,24 @@ export interface ResolvedResockOptions {
 
 export const defaultShouldReconnect = (close: CloseInfo) => !(close.code >= 4000 && close.code <= 4999);
 
-const MS = 'a finite number of ms ≥ 0';
 const reconnectRules = {
-  minDelay: rule(isFiniteNonNegative, MS, 500),
-  maxDelay: rule(isFiniteNonNegative, MS, 15000),
-  maxAttempts: rule(isNonNegative, 'a number ≥ 0', Infinity),
-  minUptime: rule(isFiniteNonNegative, MS, 5000),
+  minDelay: ['m', 500] as Rule<number>,
+  maxDelay: ['m', 15000] as Rule<number>,
+  maxAttempts: ['n', Infinity] as Rule<number>,
+  minUptime: ['m', 5000] as Rule<number>,
 };
 const queueRules = {
-  maxMessages: rule(isNonNegative, 'a number ≥ 0', 1000),
-  maxBytes: rule(isNonNegative, 'a number ≥ 0', Infinity),
-  overflow: rule<OverflowPolicy>((p) => p === 'reject' || p === 'drop-oldest', "'reject' or 'drop-oldest'", 'reject'),
+  maxMessages: ['n', 1000] as Rule<number>,
+  maxBytes: ['n', Infinity] as Rule<number>,
+  overflow: ['s', 'reject'] as Rule<OverflowPolicy>,
 };
 const resockRules = {
-  reconnect: rule<unknown>((r) => r === false || isObject(r), 'false or an object', undefined),
-  queue: rule<unknown>(isObject, 'an object', undefined),
-  heartbeatTimeout: rule(isFiniteNonNegative, MS, 35000),
-  beforeConnect: rule<ResockOptions['beforeConnect']>(isFunction, 'a function', undefined),
-  shouldReconnect: rule(isFunction, 'a function', defaultShouldReconnect),
-  signal: rule<AbortSignal | undefined>((s: AbortSignal) => isObject(s) && isFunction(s.addEventListener), 'an AbortSignal', undefined),
+  reconnect: ['Fo', undefined] as Rule<unknown>,
+  queue: ['o', undefined] as Rule<unknown>,
+  heartbeatTimeout: ['m', 35000] as Rule<number>,
+  beforeConnect: ['f', undefined] as Rule<ResockOptions['beforeConnect']>,
+  shouldReconnect: ['f', defaultShouldReconnect] as Rule<(close: CloseInfo) => boolean>,
+  signal: ['o', undefined] as Rule<AbortSignal | undefined>,
 };
 
 /** Validates every option, naming the one that is wrong. */
@@ -103,10 +102,13 @@ export function resolveResockOptions(options: ResockOptions): ResolvedResockOpti
   const { own, ...connection } = resolveConnectionOptions(options, resockRules);
   const reconnect = own.reconnect === false ? null : readOptions(own.reconnect, reconnectRules, 'reconnect.');
   if (reconnect) reconnect.maxDelay = Math.max(reconnect.minDelay, reconnect.maxDelay);
+  const queue = readOptions(own.queue, queueRules, 'queue.');
+  ensure(queue.overflow === 'reject' || queue.overflow === 'drop-oldest', 'queue.overflow', "'reject' or 'drop-oldest'");
+  ensure(!own.signal || typeof own.signal.addEventListener === 'function', 'signal', 'an AbortSignal');
   return {
     connection,
     reconnect,
-    queue: readOptions(own.queue, queueRules, 'queue.'),
+    queue,
     heartbeatTimeout: own.heartbeatTimeout,
     beforeConnect: own.beforeConnect,
     shouldReconnect: own.shouldReconnect,

@@ -30,7 +30,7 @@ export class TransportMemory {
   blocked(env: Env, url: string, stored = true): TransportName[] {
     const key = memoryKey(url);
     const entry = this._entries[key] || (stored ? readStored(env)[key] : undefined);
-    return entry && env.now() - entry.at < MEMORY_TTL ? entry.blocked : [];
+    return isEntry(entry) && env.now() - entry.at < MEMORY_TTL ? entry.blocked : [];
   }
 
   remember(env: Env, url: string, blocked: TransportName[]): void {
@@ -43,7 +43,7 @@ export class TransportMemory {
       try {
         const stored = readStored(env);
         const before = stored[key];
-        if (blocked.length || (before && before.blocked.length)) env.sessionStorage?.setItem(STORAGE_KEY, JSON.stringify(withEntry(stored, key, entry)));
+        if (blocked.length || (isEntry(before) && before.blocked.length)) env.sessionStorage?.setItem(STORAGE_KEY, JSON.stringify(withEntry(stored, key, entry)));
       } catch {
         // Storage full or denied: memory alone will do.
       }
@@ -51,30 +51,27 @@ export class TransportMemory {
   }
 }
 
-/** `entries` with `key` set to `entry`, as the newest, less the oldest beyond MEMORY_ENTRIES. */
+/** `entries` with `key` set to `entry`, as the newest (keys keep insertion order), less the oldest beyond MEMORY_ENTRIES. */
 function withEntry(entries: Entries, key: string, entry: Entry): Entries {
-  const keys = Object.keys(entries).filter((k) => k !== key);
-  keys.sort((a, b) => entries[a]!.at - entries[b]!.at);
-  const result: Entries = {};
-  for (const k of keys.slice(Math.max(0, keys.length - MEMORY_ENTRIES + 1))) result[k] = entries[k]!;
+  const result: Entries = { ...entries };
+  delete result[key];
   result[key] = entry;
+  const keys = Object.keys(result);
+  for (const old of keys.slice(0, keys.length - MEMORY_ENTRIES)) delete result[old];
   return result;
 }
 
+/** What earlier pages of the tab stored; entries are checked where read (`isEntry`). */
 function readStored(env: Env): Entries {
   try {
     const entries = JSON.parse(env.sessionStorage?.getItem(STORAGE_KEY) || '{}') as unknown;
-    const valid: Entries = {};
-    if (entries && typeof entries === 'object') {
-      for (const [key, entry] of Object.entries(entries as Entries)) {
-        if (entry && Array.isArray(entry.blocked) && typeof entry.at === 'number') valid[key] = entry;
-      }
-    }
-    return valid;
+    return entries && typeof entries === 'object' ? (entries as Entries) : {};
   } catch {
     return {};
   }
 }
+
+const isEntry = (entry: Entry | undefined): entry is Entry => !!entry && Array.isArray(entry.blocked) && typeof entry.at === 'number';
 
 /** One memory per page (or worker): every connection to a URL learns from the others. */
 export const sharedMemory = new TransportMemory();

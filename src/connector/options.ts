@@ -1,7 +1,7 @@
 import type { Env, WebSocketConstructor } from '../env/env';
 import { randomId } from '../protocol/url';
 import type { TransportName } from '../transports/types';
-import { isFunction, isNonNegative, readOptions, rule, type Resolved, type Rule } from '../util/options';
+import { ensure, readOptions, type Resolved, type Rule } from '../util/options';
 
 export type HeadersOption = Record<string, string> | (() => Record<string, string>);
 
@@ -10,7 +10,8 @@ export interface ConnectionOptions {
   /**
    * Transports that may be used, by sockjs-client's names, as a string or an array. The names of
    * sockjs-client transports resock does not need (`iframe-eventsource`, `xdr-streaming`…) are
-   * accepted and ignored; any other name is a TypeError naming it. Default: all.
+   * accepted and ignored; for `Resock` any other name is a TypeError naming it (`SockJS` ignores
+   * it, as sockjs-client does). Default: all.
    * @example { transports: ['websocket', 'xhr-streaming'] }
    */
   transports?: TransportName | LegacyTransportName | ReadonlyArray<TransportName | LegacyTransportName> | null;
@@ -70,41 +71,43 @@ const TOLERATED = ['transportOptions', 'protocols_whitelist', 'devel', 'info', '
 const silent: DebugLogger = () => undefined;
 const toConsole: DebugLogger = (event, detail) => console.debug('[resock]', event, detail);
 
-/** As sockjs-client: null, '' and [] mean "no restriction"; a name nobody knows is a mistake. */
-function allowedTransports(transports: unknown): TransportName[] | null {
-  if (transports === undefined || transports === null || transports === '' || (Array.isArray(transports) && !transports.length)) return null;
+/**
+ * As sockjs-client: null, '' and [] mean "no restriction". With `strict` (Resock) a name nobody
+ * knows is a mistake, named; the SockJS drop-in ignores it, as sockjs-client does.
+ */
+function allowedTransports(transports: unknown, strict: boolean): TransportName[] | null {
+  if (transports == null || transports === '' || (Array.isArray(transports) && !transports.length)) return null;
   const list: unknown[] = Array.isArray(transports) ? transports : [transports];
   for (const name of list) {
-    if (typeof name !== 'string') throw new TypeError("Option 'transports' must be a transport name or an array of them");
-    if (TRANSPORT_NAMES.indexOf(name as TransportName) === -1 && LEGACY_TRANSPORTS.indexOf(name) === -1) {
-      throw new TypeError(`Option 'transports': unknown transport '${name}' (known: ${TRANSPORT_NAMES.join(', ')})`);
-    }
+    ensure(typeof name === 'string', 'transports', 'a transport name or an array of them');
+    if (strict) ensure((TRANSPORT_NAMES as readonly unknown[]).concat(LEGACY_TRANSPORTS).indexOf(name) >= 0, 'transports', `one or more of ${TRANSPORT_NAMES.join(', ')} (not '${name}')`);
   }
   return list as TransportName[];
 }
 
 const connectionRules = {
-  transports: rule<unknown>(() => true, '', undefined),
-  server: rule<string | undefined>((s: string) => typeof s === 'string' && !!s, 'a non-empty string', undefined),
-  sessionId: rule<number | (() => string)>((n: number) => isFunction(n) || (n >= 1 && n <= 64), 'a length from 1 to 64 or a function', 8),
-  timeout: rule(isNonNegative, 'a number of ms ≥ 0', 0),
-  headers: rule<HeadersOption>((h: object) => !!h && (typeof h === 'object' || isFunction(h)), 'an object or a function returning one', {}),
-  withCredentials: rule((b: unknown) => typeof b === 'boolean', 'a boolean', true),
-  debug: rule<boolean | DebugLogger>((d: unknown) => typeof d === 'boolean' || isFunction(d), 'a boolean or a function', false),
-  WebSocket: rule<WebSocketConstructor | undefined>(isFunction, 'a WebSocket class', undefined),
+  transports: ['*', undefined] as Rule<unknown>,
+  server: ['s', undefined] as Rule<string | undefined>,
+  sessionId: ['nf', 8] as Rule<number | (() => string)>,
+  timeout: ['n', 0] as Rule<number>,
+  headers: ['of', {}] as Rule<HeadersOption>,
+  withCredentials: ['b', true] as Rule<boolean>,
+  debug: ['bf', false] as Rule<boolean | DebugLogger>,
+  WebSocket: ['f', undefined] as Rule<WebSocketConstructor | undefined>,
 };
 
 /**
  * Checks every option, naming the one that is wrong. `own` holds the caller's further rules
  * (`Resock`'s); their values come back in `own`.
  */
-export function resolveConnectionOptions(options: ConnectionOptions, own?: undefined): ResolvedConnectionOptions;
+export function resolveConnectionOptions(options: ConnectionOptions): ResolvedConnectionOptions;
 export function resolveConnectionOptions<R extends Record<string, Rule<unknown>>>(options: unknown, own: R): ResolvedConnectionOptions & { own: Resolved<R> };
-export function resolveConnectionOptions(options: unknown, own: Record<string, Rule<unknown>> = {}): ResolvedConnectionOptions & { own: Record<string, unknown> } {
+export function resolveConnectionOptions(options: unknown, own?: Record<string, Rule<unknown>>): ResolvedConnectionOptions & { own: Record<string, unknown> } {
   const all = readOptions(options, { ...connectionRules, ...own }, '', TOLERATED);
   const { sessionId: id, headers, debug } = all;
+  ensure(typeof id !== 'number' || (id >= 1 && id <= 64), 'sessionId', 'a length from 1 to 64 or a function');
   return {
-    allowed: allowedTransports(all.transports),
+    allowed: allowedTransports(all.transports, !!own),
     server: all.server,
     sessionId: typeof id === 'function' ? () => String(id()) : (env) => randomId(env.randomBytes, id),
     timeout: all.timeout,

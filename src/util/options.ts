@@ -1,43 +1,49 @@
 /**
- * The one way options are checked, for every option set (`SockJS`, `Resock`, `StompClient`):
- * a table of rules, one per option, and a reader that names the option that is wrong.
- * Options are validated, not copied: an unknown name or a wrong type is a TypeError at
- * construction, never a silent default.
+ * The one way options are checked, for every option set (`SockJS`, `Resock`, `StompClient`): a
+ * table with, per option, the kinds of value it takes and its default, and a reader that names
+ * the option that is wrong. Options are validated, not copied: an unknown name or a wrong type is
+ * a TypeError at construction, never a silent default. Kinds are letters so tables stay small in
+ * the bundle: `'bf'` reads "a boolean or a function".
  */
-export interface Rule<T> {
-  test: (value: never) => boolean;
-  /** What the option must be, for the message: "a number ≥ 0". */
-  expected: string;
-  fallback: T;
-}
+const KINDS: Record<string, [(value: unknown) => boolean, string]> = {
+  b: [(v) => typeof v === 'boolean', 'a boolean'],
+  f: [(v) => typeof v === 'function', 'a function'],
+  n: [(v) => typeof v === 'number' && v >= 0, 'a number ≥ 0'],
+  m: [(v) => typeof v === 'number' && v >= 0 && v < Infinity, 'a finite number of ms ≥ 0'],
+  o: [(v) => typeof v === 'object' && v !== null, 'an object'],
+  s: [(v) => typeof v === 'string' && !!v, 'a non-empty string'],
+  F: [(v) => v === false, 'false'],
+  '*': [() => true, ''],
+};
 
+/** An option: the kinds it takes and its default. */
+export type Rule<T> = [kinds: string, fallback: T];
 type Rules = Record<string, Rule<unknown>>;
 export type Resolved<R extends Rules> = { [K in keyof R]: R[K] extends Rule<infer T> ? T : never };
 
-export const rule = <T>(test: (value: never) => boolean, expected: string, fallback: T): Rule<T> => ({ test, expected, fallback });
-
-export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
-export const isFunction = (value: unknown) => typeof value === 'function';
-export const isNonNegative = (value: number) => typeof value === 'number' && value >= 0;
-export const isFiniteNonNegative = (value: number) => isNonNegative(value) && value < Infinity;
-
-/** Throws a TypeError naming `name` unless `value` is undefined or passes the rule. */
-export function checked<T>(name: string, value: unknown, { test, expected, fallback }: Rule<T>): T {
+/** Throws a TypeError naming `name` unless `value` is undefined or of one of `kinds`. */
+export function checked<T>(name: string, value: unknown, [kinds, fallback]: Rule<T>): T {
   if (value === undefined) return fallback;
-  if (!test(value as never)) throw new TypeError(`Option '${name}' must be ${expected}`);
+  const list = kinds.split('').map((kind) => KINDS[kind]!);
+  if (!list.some(([test]) => test(value))) throw new TypeError(`Option '${name}' must be ${list.map(([, what]) => what).join(' or ')}`);
   return value as T;
 }
 
 /**
  * Reads `given` (undefined, or an object) against `rules`: every key must have a rule or be in
- * `tolerated`, every value must pass its rule. `prefix` names nested sets (`reconnect.`).
+ * `tolerated`, every value must be of its kinds. `prefix` names nested sets (`reconnect.`).
  */
 export function readOptions<R extends Rules>(given: unknown, rules: R, prefix = '', tolerated: readonly string[] = []): Resolved<R> {
-  const options = checked<Record<string, unknown>>(prefix ? prefix.slice(0, -1) : 'options', given, rule(isObject, 'an object', {}));
+  const options = checked<Record<string, unknown>>(prefix.slice(0, -1) || 'options', given, ['o', {}]);
   for (const key of Object.keys(options)) {
-    if (!Object.prototype.hasOwnProperty.call(rules, key) && tolerated.indexOf(key) === -1) throw new TypeError(`Unknown option '${prefix}${key}'`);
+    if (!Object.prototype.hasOwnProperty.call(rules, key) && tolerated.indexOf(key) < 0) throw new TypeError(`Unknown option '${prefix}${key}'`);
   }
-  const result = {} as Record<string, unknown>;
+  const result: Record<string, unknown> = {};
   for (const key in rules) result[key] = checked(prefix + key, options[key], rules[key]!);
   return result as Resolved<R>;
+}
+
+/** Throws a TypeError unless `valid`: for the few options a kind cannot say (ranges, names). */
+export function ensure(valid: boolean, name: string, expected: string): void {
+  if (!valid) throw new TypeError(`Option '${name}' must be ${expected}`);
 }
