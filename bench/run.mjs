@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { startProxy } from '../test/support/proxy.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../test/support/chromium.mjs';
+import { launchChromium } from '../test/support/chromium.mjs';
 import { trackNetwork } from '../test/support/network-tracker.mjs';
 import { startEchoServer, startStaticServer, repoRoot } from './servers.mjs';
 import { buildReport } from './report.mjs';
@@ -39,17 +39,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function launchBrowser() {
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'resock-bench-'));
-  const { default: puppeteer } = await import('puppeteer-core');
   // handleSIGINT/SIGTERM off: the bench closes the browser itself, profile directory included.
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    pipe: true,
-    userDataDir,
-    args: CHROMIUM_ARGS,
-    handleSIGINT: false,
-    handleSIGTERM: false,
-  });
+  const browser = await launchChromium({ userDataDir, handleSIGINT: false, handleSIGTERM: false });
   const close = async () => {
     for (const signal of ['SIGINT', 'SIGTERM']) process.off(signal, onSignal);
     await browser.close().catch(() => {});

@@ -39,14 +39,16 @@ describe('the package as published (npm pack)', function () {
     await removePack();
   });
 
-  it('holds every file that main, module, types, unpkg and exports name, and no test or source map of tests', async function () {
+  it('holds every file that main, module, types, unpkg and exports name, and nothing but dist/, src/, README.md, LICENSE and package.json', async function () {
     const { files } = await packResock();
     const named = [manifest.main, manifest.module, manifest.types, manifest.unpkg, ...exportTargets(manifest.exports)]
       .filter(Boolean)
       .map((file) => file.replace(/^\.\//, ''));
     assert.deepEqual(named.filter((file) => !files.includes(file)), [], 'named but not packed');
     assert.ok(files.includes('dist/resock.min.js'), 'the IIFE for <script> tags');
-    assert.deepEqual(files.filter((file) => /^(test|bench|demo|node_modules|scripts)\//.test(file)), [], 'packed but not for users');
+    for (const file of ['README.md', 'LICENSE', 'package.json']) assert.ok(files.includes(file), `${file} is not packed`);
+    // Tests, fixtures, the demo, the bench, scripts, configs: for this repository, not for users.
+    assert.deepEqual(files.filter((file) => !/^(dist|src)\/|^(README\.md|LICENSE|package\.json)$/.test(file)), [], 'packed but not for users');
   });
 
   it('imports as ESM in Node, with every export', async function () {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoServer } from '../../demo/server.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.mjs';
+import { launchChromium } from '../support/chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = path.join(ROOT, 'artifacts');
@@ -34,14 +34,7 @@ describe('demo: a live chat over resock', function () {
     }
     demo = await startDemoServer({ port: 0 });
     userDataDir = await mkdtemp(path.join(os.tmpdir(), 'resock-demo-chromium-'));
-    const { default: puppeteer } = await import('puppeteer-core');
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      pipe: true,
-      userDataDir,
-      args: CHROMIUM_ARGS,
-    });
+    browser = await launchChromium({ userDataDir });
   });
 
   after(async function () {

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
+import { CHROMIUM, launchChromium } from './chromium.mjs';
 import { trackNetwork } from './network-tracker.mjs';
 import { startStaticServer } from './static-server.mjs';
 import { TestPage } from './test-page.mjs';
@@ -48,15 +48,7 @@ async function launch() {
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'resock-chromium-'));
   const staticServer = await startStaticServer();
   try {
-    // Imported here, not on top: unit-test runs load this module too and should not pay for it.
-    const { default: puppeteer } = await import('puppeteer-core');
-    const browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      pipe: true, // DevTools over a pipe: no debugging port to open
-      userDataDir,
-      args: CHROMIUM_ARGS,
-    });
+    const browser = await launchChromium({ userDataDir });
     return { browser, userDataDir, staticServer };
   } catch (error) {
     await staticServer.close();

@@ -3,7 +3,7 @@
 import { withDeadline } from './deadline.mjs';
 
 export class TestPage {
-  /** @param {import('puppeteer-core').Page} page  @param network from trackNetwork(page) */
+  /** @param {import('puppeteer').Page} page  @param network from trackNetwork(page) */
   constructor(page, network) {
     this.page = page;
     this.network = network;
