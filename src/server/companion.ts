@@ -81,7 +81,7 @@ export class ResumeServer extends EventEmitter {
   /** Stops taking connections from the sockjs server and ends every session. */
   close(): void {
     this._sockjs.removeListener('connection', this._onConnection);
-    for (const connection of [...this._live.values()]) connection.close(1001, 'Server shutting down');
+    for (const connection of [...this._live.values()]) connection.close(ResumeCloseCode.ShuttingDown, 'Server shutting down');
   }
 
   private _accept(link: SockjsConnectionLike): void {

@@ -27,4 +27,6 @@ export const ResumeCloseCode = {
   ProtocolError: 3103,
   /** The session store failed: nothing was decided, the client may try again. */
   StoreFailed: 3104,
+  /** The companion was closed (the server is shutting down): the session has ended. */
+  ShuttingDown: 3105,
 } as const;
