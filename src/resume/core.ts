@@ -53,7 +53,8 @@ export interface ResumeCoreOptions {
   pingTimeout?: number;
 }
 
-type Timer = '_ackTimer' | '_helloTimer' | '_pingTimer';
+// Keys of `_timers`, not member names: the minifier renames `_` members, never these strings.
+type Timer = 'ack' | 'hello' | 'ping';
 
 export class ResumeCore {
   private _o: Required<ResumeCoreOptions>;
@@ -74,9 +75,7 @@ export class ResumeCore {
   private _marked = false;
   private _lastHeard = 0;
   private _pinged = false;
-  private _ackTimer: unknown;
-  private _helloTimer: unknown;
-  private _pingTimer: unknown;
+  private _timers: { [T in Timer]?: unknown } = {};
 
   constructor(options: ResumeCoreOptions) {
     this._o = {
@@ -101,7 +100,7 @@ export class ResumeCore {
     this._link = 'hello';
     this._hello = encodeHello(this._token, this._received);
     this._o.send([this._hello]);
-    this._arm('_helloTimer', this._o.helloTimeout, () => this._fallBack('timeout'));
+    this._arm('hello', this._o.helloTimeout, () => this._fallBack('timeout'));
   }
 
   send(messages: readonly string[]): number {
@@ -129,7 +128,7 @@ export class ResumeCore {
       if (this._skip) return this._skip--, [];
       this._received++;
       if (this._received - this._ackedIn >= this._o.ackEvery) this._sendAck();
-      else if (!this._ackTimer) this._arm('_ackTimer', this._o.ackDelay, () => this._sendAck());
+      else if (!this._timers.ack) this._arm('ack', this._o.ackDelay, () => this._sendAck());
       return [message.data];
     }
     if (message.kind === 'next') {
@@ -145,14 +144,14 @@ export class ResumeCore {
   linkLost(): void {
     this._link = 'down';
     this._skip = 0;
-    this._clear('_ackTimer'), this._clear('_helloTimer'), this._clear('_pingTimer');
+    this._clear('ack'), this._clear('hello'), this._clear('ping');
   }
 
   private _welcome(raw: string): string[] {
     if (raw === this._hello) return this._fallBack('echo'), [];
     const welcome = decodeWelcome(raw);
     if (!welcome) return this._fallBack('message'), [raw];
-    this._clear('_helloTimer');
+    this._clear('hello');
     this._token = welcome.token;
     if (welcome.kind === 'resumed') {
       // Fewer than it acknowledged before: the server lost messages it had confirmed.
@@ -170,7 +169,7 @@ export class ResumeCore {
 
   private _fallBack(why: 'echo' | 'message' | 'timeout'): void {
     this._plain = true;
-    this._clear('_helloTimer');
+    this._clear('hello');
     const unconfirmed = this._forgetSent();
     const unsent = this._out.messages;
     this._out = emptyOutbox();
@@ -208,7 +207,7 @@ export class ResumeCore {
     if (!this._marked) wire.push(encodeNext(this._onWire + 1)), (this._marked = true);
     for (const message of this._out.messages.slice(this._onWire - this._out.base)) wire.push(encodeData(message));
     this._ackedIn = this._received;
-    this._clear('_ackTimer');
+    this._clear('ack');
     this._onWire = last;
     this._everSent = Math.max(this._everSent, last);
     this._o.send(wire);
@@ -228,7 +227,7 @@ export class ResumeCore {
   }
 
   private _sendAck(asked?: boolean): void {
-    this._clear('_ackTimer');
+    this._clear('ack');
     if (this._link === 'open' && (asked || this._received > this._ackedIn)) this._o.send([encodeAck((this._ackedIn = this._received))]);
   }
 
@@ -244,7 +243,7 @@ export class ResumeCore {
       this._pinged = true;
       this._o.send([encodePing((this._ackedIn = this._received))]);
     }
-    this._arm('_pingTimer', (silent >= pingInterval ? pingInterval + pingTimeout : pingInterval) - silent, () => this._watch());
+    this._arm('ping', (silent >= pingInterval ? pingInterval + pingTimeout : pingInterval) - silent, () => this._watch());
   }
 
   private _fail(why: string): string[] {
@@ -255,14 +254,14 @@ export class ResumeCore {
 
   private _arm(timer: Timer, ms: number, fn: () => void): void {
     this._clear(timer);
-    this[timer] = this._o.clock.setTimeout(() => {
-      this[timer] = undefined;
+    this._timers[timer] = this._o.clock.setTimeout(() => {
+      this._timers[timer] = undefined;
       fn();
     }, ms);
   }
 
   private _clear(timer: Timer): void {
-    if (this[timer] !== undefined) this._o.clock.clearTimeout(this[timer]);
-    this[timer] = undefined;
+    if (this._timers[timer] !== undefined) this._o.clock.clearTimeout(this._timers[timer]);
+    this._timers[timer] = undefined;
   }
 }
