@@ -1,0 +1,267 @@
+/**
+ * The client side of resumable sessions (docs/resume-protocol.md), with no I/O: the caller owns
+ * the links and hands the core what happens to them. One core lives as long as the logical
+ * session; links come and go.
+ *
+ *   const core = new ResumeCore({ clock, send: (wire) => link.send(wire), onEvent });
+ *   // a link opened (its URL carried RESUME_QUERY unless core.plain):
+ *   core.linkUp();                         // sends the hello through `send`
+ *   link.onmessages = (raw) => raw.forEach((m) => core.receive(m).forEach(deliverToApp));
+ *   const taken = core.send(appMessages);  // keeps and numbers them; the rest stays with you
+ *   core.linkLost();                       // the link died: what is unacknowledged is re-sent on the next
+ *
+ * `send` takes messages while the buffer of unacknowledged ones is within its bounds and returns
+ * how many it took; the caller keeps the rest and offers them again on the `drain` event. Taken
+ * messages go on the wire at once when the link is open, else after the next handshake.
+ * Events (`onEvent`): `resumed`; `fresh` (the server started over: its reason, and `unconfirmed`,
+ * the messages sent earlier that the old session may or may not have received — the app resyncs);
+ * `unsupported` (the server has no companion: the core turns transparent for good, `plain` is true,
+ * and drop RESUME_QUERY from later URLs); `drain`; `dead` (an ack request went unanswered: drop the
+ * link); `error` (the server broke the protocol: drop the link).
+ */
+import type { Clock } from '../env/env';
+import { acknowledge, emptyOutbox, fits, lastNumber, push, type Outbox } from './outbox';
+import { decodeMessage, decodeWelcome, encodeAck, encodeData, encodeHello, encodeNext, encodePing, type Welcome } from './wire';
+
+export class ResumeProtocolError extends Error {
+  override readonly name = 'ResumeProtocolError';
+}
+
+export type ResumeEvent =
+  | { kind: 'resumed' }
+  | { kind: 'fresh'; reason: Extract<Welcome, { kind: 'fresh' }>['reason']; unconfirmed: string[] }
+  | { kind: 'unsupported'; why: 'echo' | 'message' | 'timeout'; unconfirmed: string[] }
+  | { kind: 'drain' }
+  | { kind: 'dead' }
+  | { kind: 'error'; error: ResumeProtocolError };
+
+export interface ResumeCoreOptions {
+  clock: Clock;
+  /** Puts wire messages on the current link, as one batch (one WebSocket frame or one POST). */
+  send(wire: string[]): void;
+  onEvent(event: ResumeEvent): void;
+  /** Bounds of the messages kept until the server acknowledges them. Default 1000 and 1 MiB. */
+  maxMessages?: number;
+  maxBytes?: number;
+  /** Acks are sent `ackDelay` ms after the first unacknowledged message (default 200), or at once after `ackEvery` (32). */
+  ackDelay?: number;
+  ackEvery?: number;
+  /** ms to wait for the welcome before deciding the server has no companion (default 3000). */
+  helloTimeout?: number;
+  /** ms of silence before an ack request (default 10000), and ms more before the link is dead (default 10000). */
+  pingInterval?: number;
+  pingTimeout?: number;
+}
+
+// Keys of `_timers`, not member names: the minifier renames `_` members, never these strings.
+type Timer = 'ack' | 'hello' | 'ping';
+
+export class ResumeCore {
+  private _o: Required<ResumeCoreOptions>;
+  private _plain = false;
+  private _link: 'down' | 'hello' | 'open' = 'down';
+  private _hello = '';
+  private _token: string | null = null;
+  private _out: Outbox = emptyOutbox();
+  /** The last number written on the current link, and on any link. */
+  private _onWire = 0;
+  private _everSent = 0;
+  private _received = 0;
+  private _ackedIn = 0;
+  /** Data messages still to drop as duplicates after a `next` marker. */
+  private _skip = 0;
+  private _refused = false;
+  /** Whether this link carried a `next` marker yet: the first data batch of a link says where it starts. */
+  private _marked = false;
+  private _lastHeard = 0;
+  private _pinged = false;
+  private _timers: { [T in Timer]?: unknown } = {};
+
+  constructor(options: ResumeCoreOptions) {
+    this._o = {
+      maxMessages: 1000, maxBytes: 1 << 20, ackDelay: 200, ackEvery: 32, helloTimeout: 3000, pingInterval: 10000, pingTimeout: 10000,
+      ...options,
+    };
+  }
+
+  /** True once the server turned out to have no companion: the core passes messages through. */
+  get plain(): boolean {
+    return this._plain;
+  }
+
+  /** Messages taken and not yet acknowledged by the server. */
+  get buffered(): number {
+    return this._out.messages.length;
+  }
+
+  linkUp(): void {
+    this._lastHeard = this._o.clock.now();
+    if (this._plain) return this._open();
+    this._link = 'hello';
+    this._hello = encodeHello(this._token, this._received);
+    this._o.send([this._hello]);
+    this._arm('hello', this._o.helloTimeout, () => this._fallBack('timeout'));
+  }
+
+  send(messages: readonly string[]): number {
+    let taken = 0;
+    if (this._plain) {
+      if (this._link === 'open') this._o.send(messages.slice()), (taken = messages.length);
+    } else {
+      while (taken < messages.length && fits(this._out, messages[taken]!, this._o)) push(this._out, messages[taken++]!);
+      this._flush();
+    }
+    if (taken < messages.length) this._refused = true;
+    return taken;
+  }
+
+  /** Returns the application messages `raw` carried (none, one, or `raw` itself in plain mode). */
+  receive(raw: string): string[] {
+    this._lastHeard = this._o.clock.now();
+    this._pinged = false;
+    if (this._plain) return [raw];
+    if (this._link === 'hello') return this._welcome(raw);
+    if (this._link === 'down') return []; // a late message of a link reported lost
+    const message = decodeMessage(raw);
+    if (!message) return this._fail(`malformed message ${JSON.stringify(raw.slice(0, 32))}`);
+    if (message.kind === 'data') {
+      if (this._skip) return this._skip--, [];
+      this._received++;
+      if (this._received - this._ackedIn >= this._o.ackEvery) this._sendAck();
+      else if (!this._timers.ack) this._arm('ack', this._o.ackDelay, () => this._sendAck());
+      return [message.data];
+    }
+    if (message.kind === 'next') {
+      if (message.count > this._received + 1) return this._fail(`gap: next is ${message.count}, received ${this._received}`);
+      this._skip = this._received + 1 - message.count;
+      return [];
+    }
+    if (message.count > this._everSent || !this._acknowledge(message.count)) return this._fail(`ack of ${message.count}, sent ${this._everSent}`);
+    if (message.kind === 'ping') this._sendAck(true);
+    return [];
+  }
+
+  linkLost(): void {
+    this._link = 'down';
+    this._skip = 0;
+    this._clear('ack'), this._clear('hello'), this._clear('ping');
+  }
+
+  private _welcome(raw: string): string[] {
+    if (raw === this._hello) return this._fallBack('echo'), [];
+    const welcome = decodeWelcome(raw);
+    if (!welcome) return this._fallBack('message'), [raw];
+    this._clear('hello');
+    this._token = welcome.token;
+    if (welcome.kind === 'resumed') {
+      // Fewer than it acknowledged before: the server lost messages it had confirmed.
+      if (welcome.received < this._out.base || welcome.received > this._everSent || !this._acknowledge(welcome.received)) return this._fail(`resumed at ${welcome.received}, sent ${this._everSent}`);
+      this._open();
+      this._o.onEvent({ kind: 'resumed' });
+    } else {
+      const unconfirmed = this._forgetSent();
+      this._received = this._ackedIn = 0;
+      this._open();
+      this._o.onEvent({ kind: 'fresh', reason: welcome.reason, unconfirmed });
+    }
+    return [];
+  }
+
+  private _fallBack(why: 'echo' | 'message' | 'timeout'): void {
+    this._plain = true;
+    this._clear('hello');
+    const unconfirmed = this._forgetSent();
+    const unsent = this._out.messages;
+    this._out = emptyOutbox();
+    this._open();
+    if (unsent.length) this._o.send(unsent);
+    this._o.onEvent({ kind: 'unsupported', why, unconfirmed });
+  }
+
+  /** Takes the messages sent on an earlier link out of the buffer; the rest start again from 1. */
+  private _forgetSent(): string[] {
+    const { messages, base } = this._out;
+    const unconfirmed = messages.slice(0, Math.max(0, this._everSent - base));
+    this._out = emptyOutbox();
+    for (const message of messages.slice(unconfirmed.length)) push(this._out, message);
+    this._onWire = this._everSent = 0;
+    return unconfirmed;
+  }
+
+  private _open(): void {
+    this._link = 'open';
+    this._marked = false;
+    this._onWire = this._out.base;
+    if (!this._plain) {
+      this._watch();
+      this._flush();
+    }
+    this._drained();
+  }
+
+  /** Writes every message not yet on this link, the pending ack in the same batch. */
+  private _flush(): void {
+    const last = lastNumber(this._out);
+    if (this._link !== 'open' || last === this._onWire) return;
+    const wire = this._received > this._ackedIn ? [encodeAck(this._received)] : [];
+    if (!this._marked) wire.push(encodeNext(this._onWire + 1)), (this._marked = true);
+    for (const message of this._out.messages.slice(this._onWire - this._out.base)) wire.push(encodeData(message));
+    this._ackedIn = this._received;
+    this._clear('ack');
+    this._onWire = last;
+    this._everSent = Math.max(this._everSent, last);
+    this._o.send(wire);
+  }
+
+  private _acknowledge(count: number): boolean {
+    const dropped = acknowledge(this._out, count);
+    if (dropped) this._drained();
+    return dropped !== undefined;
+  }
+
+  private _drained(): void {
+    if (this._refused) {
+      this._refused = false;
+      this._o.onEvent({ kind: 'drain' });
+    }
+  }
+
+  private _sendAck(asked?: boolean): void {
+    this._clear('ack');
+    if (this._link === 'open' && (asked || this._received > this._ackedIn)) this._o.send([encodeAck((this._ackedIn = this._received))]);
+  }
+
+  /** Liveness by timestamp: a throttled timer that fires late still judges the real silence. */
+  private _watch(): void {
+    const { pingInterval, pingTimeout, clock } = this._o;
+    const silent = clock.now() - this._lastHeard;
+    if (silent >= pingInterval + pingTimeout) {
+      this.linkLost();
+      return this._o.onEvent({ kind: 'dead' });
+    }
+    if (silent >= pingInterval && !this._pinged) {
+      this._pinged = true;
+      this._o.send([encodePing((this._ackedIn = this._received))]);
+    }
+    this._arm('ping', (silent >= pingInterval ? pingInterval + pingTimeout : pingInterval) - silent, () => this._watch());
+  }
+
+  private _fail(why: string): string[] {
+    this.linkLost();
+    this._o.onEvent({ kind: 'error', error: new ResumeProtocolError(why) });
+    return [];
+  }
+
+  private _arm(timer: Timer, ms: number, fn: () => void): void {
+    this._clear(timer);
+    this._timers[timer] = this._o.clock.setTimeout(() => {
+      this._timers[timer] = undefined;
+      fn();
+    }, ms);
+  }
+
+  private _clear(timer: Timer): void {
+    if (this._timers[timer] !== undefined) this._o.clock.clearTimeout(this._timers[timer]);
+    this._timers[timer] = undefined;
+  }
+}

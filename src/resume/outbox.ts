@@ -1,0 +1,59 @@
+/**
+ * The numbered messages one side has sent and the other has not acknowledged yet, as plain data
+ * (so a server can keep it in a shared store). Message `base + 1 + i` is `messages[i]`: numbers
+ * are implicit, both ends count. Pure functions; the bounds are the caller's to enforce.
+ */
+export interface Outbox {
+  /** How many messages the peer has acknowledged: the first one kept is number `base + 1`. */
+  base: number;
+  messages: string[];
+  /** UTF-8 bytes of `messages`. */
+  bytes: number;
+}
+
+export interface OutboxBounds {
+  maxMessages: number;
+  maxBytes: number;
+}
+
+export const emptyOutbox = (): Outbox => ({ base: 0, messages: [], bytes: 0 });
+
+/** The number of the last message put in: acknowledged or not. */
+export const lastNumber = (outbox: Outbox): number => outbox.base + outbox.messages.length;
+
+/**
+ * UTF-8 length without allocating. The same as `client/queue.ts` has: copied rather than imported
+ * because `resume` sits below `client` and the server companion must not pull the client in.
+ */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) i++, bytes += 2;
+    else if (unit >= 0x800) bytes += 2;
+    else if (unit >= 0x80) bytes += 1;
+  }
+  return bytes;
+}
+
+/** Whether `message` still fits within the bounds. */
+export const fits = (outbox: Outbox, message: string, bounds: OutboxBounds): boolean =>
+  outbox.messages.length < bounds.maxMessages && outbox.bytes + utf8Length(message) <= bounds.maxBytes;
+
+export function push(outbox: Outbox, message: string): void {
+  outbox.messages.push(message);
+  outbox.bytes += utf8Length(message);
+}
+
+/**
+ * Drops what the peer acknowledged with a cumulative count. Returns how many messages went, or
+ * `undefined` for a count the peer cannot honestly send (beyond what was sent); a count below
+ * `base` is an old ack that arrived late and changes nothing.
+ */
+export function acknowledge(outbox: Outbox, count: number): number | undefined {
+  if (count > lastNumber(outbox)) return undefined;
+  const dropped = outbox.messages.splice(0, Math.max(0, count - outbox.base));
+  for (const message of dropped) outbox.bytes -= utf8Length(message);
+  outbox.base = Math.max(outbox.base, count);
+  return dropped.length;
+}

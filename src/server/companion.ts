@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../env/env';
+import { emptyOutbox, lastNumber } from '../resume/outbox';
+import { decodeHello, RESUME_QUERY, type FreshReason } from '../resume/wire';
+import { ResumableConnection, type SessionSettings } from './connection';
+import { MemoryStore, type ResumeStore, type SessionRecord } from './store';
+import { ResumeCloseCode, type SockjsConnectionLike, type SockjsServerLike } from './types';
+
+export interface ResumeServerOptions {
+  /** ms a session waits for its client after its link dropped; then its state is freed. Default 120000. */
+  ttl?: number;
+  /** Bounds of what a session keeps for its client until acknowledged. Beyond them the session ends (code 3101). Default 1000 messages, 1 MiB. */
+  maxMessages?: number;
+  maxBytes?: number;
+  /** Acks to the client: `ackDelay` ms after the first unacknowledged message (default 200), or at once after `ackEvery` (32). */
+  ackDelay?: number;
+  ackEvery?: number;
+  /** ms a link that asked to resume may take to send its hello before it is handed over as plain. Default 10000. */
+  helloTimeout?: number;
+  /** Default: a `MemoryStore`. */
+  store?: ResumeStore;
+  /**
+   * Called before a resume is honoured, with the new link and the session: return false (or a
+   * promise of it) to start a fresh session instead. Bind the session to your app's auth here.
+   */
+  verify?: (link: SockjsConnectionLike, session: { id: string }) => boolean | Promise<boolean>;
+  clock?: Clock;
+}
+
+/** A Node timer that does not keep the process alive by itself. */
+const nodeClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const timer: unknown = setTimeout(fn, ms);
+    (timer as { unref?: () => void }).unref?.();
+    return timer;
+  },
+  clearTimeout: (timer) => clearTimeout(timer as number),
+};
+
+const random = (bytes: number): string => randomBytes(bytes).toString('base64url');
+
+/**
+ * The resume companion for a sockjs-node server. Listen to its `connection` event instead of the
+ * sockjs server's: a client that asked to resume (RESUME_QUERY in its URL, then a hello) gets a
+ * `ResumableConnection`, once per session however often it reconnects; any other client gets its
+ * sockjs-node connection, untouched.
+ */
+export class ResumeServer extends EventEmitter {
+  private readonly _settings: SessionSettings;
+  private readonly _helloTimeout: number;
+  private readonly _verify: ResumeServerOptions['verify'];
+  /** Tokens carry it: a token of another instance means this server restarted (or is another node). */
+  private readonly _instance = random(6);
+  private readonly _live = new Map<string, ResumableConnection>();
+  /** Tokens with a resume under way: a second hello with the same token starts fresh. */
+  private readonly _resuming = new Set<string>();
+  private readonly _onConnection = (link: SockjsConnectionLike): void => this._accept(link);
+
+  constructor(private readonly _sockjs: SockjsServerLike, options: ResumeServerOptions = {}) {
+    super();
+    const { ttl = 120000, maxMessages = 1000, maxBytes = 1 << 20, ackDelay = 200, ackEvery = 32, helloTimeout = 10000 } = options;
+    for (const [name, value] of Object.entries({ ttl, maxMessages, maxBytes, ackDelay, ackEvery, helloTimeout })) {
+      if (typeof value !== 'number' || !(value > 0)) throw new TypeError(`resume option ${name} must be a positive number, got ${String(value)}`);
+    }
+    this._helloTimeout = helloTimeout;
+    this._verify = options.verify;
+    this._settings = {
+      clock: options.clock || nodeClock, store: options.store || new MemoryStore(), ttl, maxMessages, maxBytes, ackDelay, ackEvery,
+      forget: (connection) => this._live.delete(connection.id),
+    };
+    _sockjs.on('connection', this._onConnection);
+  }
+
+  /** Sessions alive on this node (with a link or waiting for one). */
+  get sessions(): number {
+    return this._live.size;
+  }
+
+  /** Stops taking connections from the sockjs server and ends every session. */
+  close(): void {
+    this._sockjs.removeListener('connection', this._onConnection);
+    for (const connection of [...this._live.values()]) connection.close(ResumeCloseCode.ShuttingDown, 'Server shutting down');
+  }
+
+  private _accept(link: SockjsConnectionLike): void {
+    const query = (link.url || '').split('?')[1] || '';
+    if (!query.split('&').includes(RESUME_QUERY)) return void this.emit('connection', link);
+    const { clock } = this._settings;
+    const pending: string[] = [];
+    let hello: ReturnType<typeof decodeHello>;
+    let closed = false;
+    const onData = (raw: string): void => {
+      if (hello !== undefined) return void pending.push(raw);
+      clock.clearTimeout(timer);
+      hello = decodeHello(raw);
+      if (hello === undefined) return plain(raw);
+      this._hello(link, hello, pending, () => closed).then(stop, (error: unknown) => {
+        stop();
+        link.close(ResumeCloseCode.StoreFailed, 'Resume store failed');
+        this.emit('error', error);
+      });
+    };
+    const onClose = (): void => {
+      closed = true;
+      stop();
+    };
+    const stop = (): void => {
+      clock.clearTimeout(timer);
+      link.removeListener('data', onData);
+      link.removeListener('close', onClose);
+    };
+    // No hello, or another first message: a client that does not resume after all.
+    const plain = (first?: string): void => {
+      stop();
+      this.emit('connection', link);
+      if (first !== undefined) link.emit('data', first);
+    };
+    const timer = clock.setTimeout(() => plain(), this._helloTimeout);
+    link.on('data', onData);
+    link.on('close', onClose);
+  }
+
+  private async _hello(link: SockjsConnectionLike, hello: NonNullable<ReturnType<typeof decodeHello>>, pending: string[], closed: () => boolean): Promise<void> {
+    if (hello === 'invalid') return this._fresh(link, 'invalid', pending, closed);
+    const { token, received } = hello;
+    if (!token) return this._fresh(link, 'new', pending, closed);
+    if (this._resuming.has(token)) return this._fresh(link, 'unknown', pending, closed);
+    this._resuming.add(token);
+    try {
+      const { store } = this._settings;
+      const record = await store.get(token);
+      const session = record && this._live.get(record.id);
+      if (record?.overflowed) {
+        await store.delete(token);
+        return this._fresh(link, 'window', pending, closed);
+      }
+      if (!record || !session || session.token !== token || session.readyState !== 1) {
+        return this._fresh(link, token.split('.')[0] === this._instance ? 'unknown' : 'restarted', pending, closed);
+      }
+      // A count the session cannot honour (messages it no longer has, or never sent): the hello
+      // is broken, but its token is the real one; the session stays for a correct resume.
+      if (received < record.out.base || received > lastNumber(record.out)) return this._fresh(link, 'invalid', pending, closed);
+      if (this._verify && !(await this._verify(link, { id: record.id }))) return this._fresh(link, 'refused', pending, closed);
+      if (closed()) return;
+      // Rotated and attached at once, before the store is told: from here only the new token resumes.
+      record.token = this._token();
+      session.attach(link, received, { kind: 'resumed', token: record.token, received: record.received }, pending);
+      await store.delete(token);
+      await store.set(record.token, record);
+    } finally {
+      this._resuming.delete(token);
+    }
+  }
+
+  private async _fresh(link: SockjsConnectionLike, reason: FreshReason, pending: string[], closed: () => boolean): Promise<void> {
+    if (closed()) return;
+    const record: SessionRecord = { id: random(12), token: this._token(), received: 0, out: emptyOutbox(), overflowed: false };
+    await this._settings.store.set(record.token, record);
+    if (closed()) return void this._settings.store.delete(record.token);
+    const session = new ResumableConnection(record, this._settings);
+    this._live.set(record.id, session);
+    session.attach(link, 0, { kind: 'fresh', token: record.token, reason }, pending);
+    this.emit('connection', session);
+  }
+
+  private _token(): string {
+    return `${this._instance}.${random(16)}`;
+  }
+}
+
+/** Wraps the app's sockjs-node server: see `ResumeServer`. */
+export const attachResume = (sockjsServer: SockjsServerLike, options?: ResumeServerOptions): ResumeServer =>
+  new ResumeServer(sockjsServer, options);

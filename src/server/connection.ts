@@ -1,0 +1,200 @@
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../env/env';
+import { acknowledge, emptyOutbox, fits, lastNumber, push, type OutboxBounds } from '../resume/outbox';
+import { decodeMessage, encodeAck, encodeData, encodeNext, encodeWelcome, type Welcome } from '../resume/wire';
+import type { ResumeStore, SessionRecord } from './store';
+import { ResumeCloseCode, type SockjsConnectionLike } from './types';
+
+export interface SessionSettings extends OutboxBounds {
+  clock: Clock;
+  store: ResumeStore;
+  ttl: number;
+  ackDelay: number;
+  ackEvery: number;
+  /** Called once when the session has ended and its state is gone. */
+  forget(connection: ResumableConnection): void;
+}
+
+/**
+ * One client session that outlives its links: the sockjs-node connection surface (`write`,
+ * `end`, `close`, events `data` and `close`), while links come and go underneath. `close` is
+ * emitted once: on `close()`, TTL expiry, window exceeded, or a protocol error.
+ */
+export class ResumableConnection extends EventEmitter {
+  /** 1 while the session lives (with a link or waiting for one), 3 once it ended. */
+  readyState = 1;
+  private _link: SockjsConnectionLike | null = null;
+  private _lastLink: SockjsConnectionLike | null = null;
+  private _unlisten = (): void => undefined;
+  private _ackedIn = 0;
+  private _skip = 0;
+  private _marked = false;
+  private _ackTimer: unknown;
+  private _ttlTimer: unknown;
+
+  /** @internal */
+  constructor(private readonly _record: SessionRecord, private readonly _s: SessionSettings) {
+    super();
+    this._ackedIn = _record.received;
+    this._armTtl();
+  }
+
+  get id(): string {
+    return this._record.id;
+  }
+
+  /** @internal the token that resumes this session now. */
+  get token(): string {
+    return this._record.token;
+  }
+
+  /** The request URL, remote address and headers of the latest link, as sockjs-node has them. */
+  get url(): string | undefined {
+    return this._lastLink?.url;
+  }
+  get remoteAddress(): unknown {
+    return (this._lastLink as { remoteAddress?: unknown } | null)?.remoteAddress;
+  }
+  get headers(): unknown {
+    return (this._lastLink as { headers?: unknown } | null)?.headers;
+  }
+
+  /** Queues `data` for the client: sent now if a link is up, else on resume. False once ended. */
+  write(data: unknown): boolean {
+    if (this.readyState !== 1) return false;
+    const message = String(data);
+    const out = this._record.out;
+    if (!fits(out, message, this._s)) {
+      this._end(ResumeCloseCode.WindowExceeded, 'Resume window exceeded', true);
+      return false;
+    }
+    push(out, message);
+    if (this._link) {
+      this._sendAck();
+      this._writeData([message]);
+    }
+    return true;
+  }
+
+  end(data?: unknown): void {
+    if (data !== undefined && data !== null) this.write(data);
+    this.close();
+  }
+
+  close(code = 1000, reason = 'Normal closure'): boolean {
+    if (this.readyState !== 1) return false;
+    this._end(code, reason, false);
+    return true;
+  }
+
+  /** @internal Puts the session on `link`: welcome, then what the client has not acknowledged. */
+  attach(link: SockjsConnectionLike, clientReceived: number, welcome: Welcome, pending: readonly string[]): void {
+    this._unlisten();
+    this._link?.close(ResumeCloseCode.Replaced, 'Replaced by a newer link');
+    this._s.clock.clearTimeout(this._ttlTimer);
+    this._link = this._lastLink = link;
+    this._marked = false;
+    this._skip = 0;
+    acknowledge(this._record.out, clientReceived);
+    const onData = (raw: string): void => this._receive(raw);
+    const onClose = (): void => this._detach();
+    link.on('data', onData);
+    link.on('close', onClose);
+    this._unlisten = () => {
+      link.removeListener('data', onData);
+      link.removeListener('close', onClose);
+    };
+    link.write(encodeWelcome(welcome));
+    this._writeData(this._record.out.messages);
+    for (const raw of pending) if (this._link === link) this._receive(raw);
+  }
+
+  private _writeData(messages: readonly string[]): void {
+    const link = this._link;
+    if (!link || !messages.length) return;
+    if (!this._marked) link.write(encodeNext(lastNumber(this._record.out) - messages.length + 1)), (this._marked = true);
+    for (const message of messages) link.write(encodeData(message));
+  }
+
+  private _receive(raw: string): void {
+    const message = decodeMessage(raw);
+    const record = this._record;
+    if (!message) return this._fail();
+    if (message.kind === 'data') {
+      if (this._skip) return void this._skip--;
+      record.received++;
+      if (record.received - this._ackedIn >= this._s.ackEvery) this._sendAck();
+      else if (this._ackTimer === undefined) this._ackTimer = this._s.clock.setTimeout(() => this._sendAck(), this._s.ackDelay);
+      this.emit('data', message.data);
+    } else if (message.kind === 'next') {
+      if (message.count > record.received + 1) return this._fail();
+      this._skip = record.received + 1 - message.count;
+    } else {
+      if (acknowledge(record.out, message.count) === undefined) return this._fail();
+      if (message.kind === 'ping') this._sendAck(true);
+    }
+  }
+
+  private _sendAck(asked?: boolean): void {
+    this._s.clock.clearTimeout(this._ackTimer);
+    this._ackTimer = undefined;
+    const received = this._record.received;
+    if (this._link && (asked || received > this._ackedIn)) this._link.write(encodeAck((this._ackedIn = received)));
+  }
+
+  /** The link dropped: wait for the client for `ttl` ms, with the state in the store. */
+  private _detach(): void {
+    this._unlisten();
+    this._link = null;
+    this._s.clock.clearTimeout(this._ackTimer);
+    this._ackTimer = undefined;
+    this._armTtl();
+    void Promise.resolve(this._s.store.set(this._record.token, this._record)).catch(() => undefined);
+  }
+
+  private _armTtl(): void {
+    this._s.clock.clearTimeout(this._ttlTimer);
+    this._ttlTimer = this._s.clock.setTimeout(() => this._expire(), this._s.ttl);
+  }
+
+  private _fail(): void {
+    this._end(ResumeCloseCode.ProtocolError, 'Resume protocol error', false);
+  }
+
+  /**
+   * Ends the session for the app. After a window overflow a small tombstone stays in the store
+   * until the TTL, so that the client's resume is told `window` rather than `unknown`.
+   */
+  private _end(code: number, reason: string, overflowed: boolean): void {
+    this.readyState = 3;
+    this._unlisten();
+    const link = this._link;
+    this._link = null;
+    this._s.clock.clearTimeout(this._ackTimer);
+    const record = this._record;
+    record.out = emptyOutbox();
+    record.overflowed = overflowed;
+    if (overflowed) {
+      this._armTtl();
+      void Promise.resolve(this._s.store.set(record.token, record)).catch(() => undefined);
+    } else {
+      this._s.clock.clearTimeout(this._ttlTimer);
+      this._forget();
+    }
+    link?.close(code, reason);
+    this.emit('close');
+  }
+
+  private _expire(): void {
+    this._forget();
+    if (this.readyState === 1) {
+      this.readyState = 3;
+      this.emit('close');
+    }
+  }
+
+  private _forget(): void {
+    this._s.forget(this);
+    void Promise.resolve(this._s.store.delete(this._record.token)).catch(() => undefined);
+  }
+}

@@ -1,0 +1,47 @@
+import type { Outbox } from '../resume/outbox';
+
+/** One session's state, plain data so that a shared store (Redis…) can hold it. */
+export interface SessionRecord {
+  /** Stable for the session's life: the logical connection's `id`. */
+  id: string;
+  /** The only token that resumes the session now (rotated on every resume). */
+  token: string;
+  /** Data messages received from the client. */
+  received: number;
+  /** Messages written to the client and not acknowledged yet. */
+  out: Outbox;
+  /** The window was exceeded: kept until its TTL only so that a resume learns why it failed. */
+  overflowed: boolean;
+}
+
+/**
+ * Where sessions live between links, keyed by their current token. Every method may return a
+ * promise. The companion serialises resumes of one token on its own node; a store shared by
+ * several nodes must make get-then-delete of a token atomic for the same guarantee.
+ */
+export interface ResumeStore {
+  get(token: string): SessionRecord | undefined | Promise<SessionRecord | undefined>;
+  set(token: string, record: SessionRecord): void | Promise<void>;
+  delete(token: string): void | Promise<void>;
+}
+
+/** The default store: a Map in this process. */
+export class MemoryStore implements ResumeStore {
+  private readonly _records = new Map<string, SessionRecord>();
+
+  get size(): number {
+    return this._records.size;
+  }
+
+  get(token: string): SessionRecord | undefined {
+    return this._records.get(token);
+  }
+
+  set(token: string, record: SessionRecord): void {
+    this._records.set(token, record);
+  }
+
+  delete(token: string): void {
+    this._records.delete(token);
+  }
+}

@@ -1,0 +1,32 @@
+/** What the companion needs of sockjs-node 0.3 (and what it offers in return). */
+export interface SockjsConnectionLike {
+  readonly id?: string;
+  readonly url?: string;
+  readonly readyState?: number;
+  write(data: string): unknown;
+  close(code?: number, reason?: string): unknown;
+  on(event: 'data', listener: (message: string) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  removeListener(event: 'data' | 'close', listener: (...args: never[]) => void): unknown;
+  /** A plain client's first message is handed back to the app's own listener this way. */
+  emit(event: 'data', message: string): unknown;
+}
+
+export interface SockjsServerLike {
+  on(event: 'connection', listener: (connection: SockjsConnectionLike) => void): unknown;
+  removeListener(event: 'connection', listener: (connection: SockjsConnectionLike) => void): unknown;
+}
+
+/** Close codes the companion uses on a link (3000–3999: the client reconnects and resumes or starts fresh). */
+export const ResumeCloseCode = {
+  /** The session's window was exceeded: it cannot be resumed and has ended. */
+  WindowExceeded: 3101,
+  /** A newer link took the session over. */
+  Replaced: 3102,
+  /** The client broke the resume protocol: the session has ended. */
+  ProtocolError: 3103,
+  /** The session store failed: nothing was decided, the client may try again. */
+  StoreFailed: 3104,
+  /** The companion was closed (the server is shutting down): the session has ended. */
+  ShuttingDown: 3105,
+} as const;

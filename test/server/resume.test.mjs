@@ -1,0 +1,205 @@
+// resock/server on a real sockjs-node 0.3.24, and a client made of the resume core over
+// sockjs-node's raw WebSocket endpoint (`ws`): cuts, restarts, window, TTL, tokens, plain clients.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import sockjs from 'sockjs';
+import WebSocket from 'ws';
+import { ResumeCore } from '../../dist/esm/resume/index.js';
+import { attachResume, MemoryStore } from '../../dist/esm/server/index.js';
+import { withDeadline } from '../support/deadline.mjs';
+import { onLoopback } from '../support/loopback.mjs';
+
+const realClock = { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (id) => clearTimeout(id) };
+
+/** sockjs-node with the companion on /r; the app records what each session receives and echoes `echo:` messages. */
+async function startServer(options = {}, port = 0) {
+  const server = http.createServer();
+  const sock = sockjs.createServer({ log: () => {} });
+  const store = new MemoryStore();
+  const companion = attachResume(sock, { store, ...options });
+  const app = { sessions: [], received: [], closes: 0, listeners: [] };
+  companion.on('connection', (conn) => {
+    app.sessions.push(conn);
+    conn.on('data', (m) => {
+      app.received.push(m);
+      if (m.startsWith('echo:')) conn.write(m);
+      for (const fn of app.listeners) fn();
+    });
+    conn.on('close', () => app.closes++);
+  });
+  sock.installHandlers(server, { prefix: '/r' });
+  const lifecycle = onLoopback(server);
+  const actualPort = await lifecycle.listen(port);
+  return {
+    port: actualPort, store, companion, app,
+    url: (flag = true) => `ws://127.0.0.1:${actualPort}/r/websocket${flag ? '?resock-resume=1' : ''}`,
+    close: () => (companion.close(), lifecycle.close()),
+  };
+}
+
+/** The resume core over one `ws` WebSocket at a time; `connect()` opens the next link. */
+function resumeClient(url) {
+  const client = { received: [], events: [], waiters: new Set(), ws: null };
+  const notify = () => client.waiters.forEach((fn) => fn());
+  client.core = new ResumeCore({
+    clock: realClock,
+    send: (batch) => batch.forEach((m) => client.ws?.readyState === WebSocket.OPEN && client.ws.send(m)),
+    onEvent: (event) => (client.events.push(event), notify()),
+  });
+  client.connect = () => {
+    const ws = new WebSocket(url());
+    client.ws = ws;
+    ws.on('open', () => client.ws === ws && client.core.linkUp());
+    ws.on('message', (data) => {
+      if (client.ws !== ws) return;
+      client.received.push(...client.core.receive(String(data)));
+      notify();
+    });
+    ws.on('error', () => {});
+    ws.on('close', () => {
+      if (client.ws === ws) client.ws = null, client.core.linkLost();
+    });
+  };
+  /** Cuts the link at once, with whatever is in flight: no close handshake. */
+  client.cut = () => {
+    const ws = client.ws;
+    client.ws = null;
+    client.core.linkLost();
+    ws?.terminate();
+  };
+  client.until = (what, test) =>
+    withDeadline(
+      new Promise((resolve) => {
+        const check = () => test() && (client.waiters.delete(check), resolve());
+        client.waiters.add(check);
+        check();
+      }),
+      { what, explain: async () => `events ${JSON.stringify(client.events)}` },
+    );
+  client.nextEvent = (kind) => {
+    const seen = client.events.length;
+    return client.until(`a ${kind} event`, () => client.events.slice(seen).some((e) => e.kind === kind)).then(() => client.events.slice(seen).find((e) => e.kind === kind));
+  };
+  return client;
+}
+
+/** A deterministic pseudo-random sequence, so a failing run can be replayed. */
+function random(seed) {
+  return () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+}
+
+describe('resock/server on sockjs-node with a resume client over WebSocket', function () {
+  let server;
+  let client;
+  afterEach(async () => {
+    client?.ws?.terminate();
+    await server?.close();
+  });
+
+  it('loses and repeats nothing across 20 cuts at random points while both sides send, order kept', async () => {
+    server = await startServer();
+    client = resumeClient(() => server.url());
+    const rand = random(13);
+    client.connect();
+    await client.nextEvent('fresh');
+    let up = 0;
+    let down = 0;
+    for (let cut = 0; cut < 20; cut++) {
+      const session = server.app.sessions[0];
+      for (let i = Math.floor(rand() * 8); i >= 0; i--) client.core.send([`c${++up}`]);
+      for (let i = Math.floor(rand() * 8); i >= 0; i--) session.write(`s${++down}`);
+      // Cut at once (all in flight), after part of the traffic arrived, or in the middle of the next handshake.
+      const point = rand();
+      if (point > 0.6) await client.until('some messages', () => client.received.length >= down - 2);
+      client.cut();
+      const resumed = client.nextEvent('resumed');
+      client.connect();
+      if (point < 0.2) {
+        await client.until('the link to open', () => client.ws?.readyState === WebSocket.OPEN);
+        client.cut();
+        client.connect();
+      }
+      await resumed;
+    }
+    await client.until('every message both ways', () => client.received.length >= down && server.app.received.length >= up);
+    assert.deepEqual(client.received, Array.from({ length: down }, (_, i) => `s${i + 1}`));
+    assert.deepEqual(server.app.received, Array.from({ length: up }, (_, i) => `c${i + 1}`));
+    assert.equal(server.app.sessions.length, 1, 'one logical connection for the whole run');
+    assert.ok(up > 20 && down > 20, `traffic: ${up} up, ${down} down`);
+  });
+
+  it('starts fresh with reason "restarted" after a server restart, and the resync works', async () => {
+    server = await startServer();
+    client = resumeClient(() => server.url());
+    client.connect();
+    await client.nextEvent('fresh');
+    const port = server.port;
+    await server.close();
+    server = await startServer({}, port);
+    const fresh = client.nextEvent('fresh');
+    client.connect();
+    assert.equal((await fresh).reason, 'restarted');
+    client.core.send(['echo:resync']);
+    await client.until('the echo', () => client.received.includes('echo:resync'));
+  });
+
+  it('ends a session whose window is exceeded while the client is away: fresh with reason "window"', async () => {
+    server = await startServer({ maxMessages: 5 });
+    client = resumeClient(() => server.url());
+    client.connect();
+    await client.nextEvent('fresh');
+    client.cut();
+    const [session] = server.app.sessions;
+    for (let i = 0; i < 6; i++) session.write(`m${i}`);
+    assert.equal(server.app.closes, 1);
+    const fresh = client.nextEvent('fresh');
+    client.connect();
+    assert.equal((await fresh).reason, 'window');
+  });
+
+  it('frees an idle session at its TTL: the store and the sessions are empty', async () => {
+    server = await startServer({ ttl: 200 });
+    client = resumeClient(() => server.url());
+    client.connect();
+    await client.nextEvent('fresh');
+    const [session] = server.app.sessions;
+    const closed = new Promise((resolve) => session.on('close', resolve));
+    client.cut();
+    await withDeadline(closed, { what: 'the session to expire' });
+    assert.equal(server.store.size, 0);
+    assert.equal(server.companion.sessions, 0);
+    const fresh = client.nextEvent('fresh');
+    client.connect();
+    assert.equal((await fresh).reason, 'unknown');
+  });
+
+  it('a stale or forged token starts fresh and cannot take the session over', async () => {
+    server = await startServer();
+    client = resumeClient(() => server.url());
+    client.connect();
+    await client.nextEvent('fresh');
+    const hello = () => client.core['_token'];
+    const stale = hello();
+    client.cut();
+    client.connect();
+    await client.nextEvent('resumed');
+    for (const token of [stale, `${stale.split('.')[0]}.AAAAAAAAAAAAAAAAAAAAAA`]) {
+      const thief = new WebSocket(server.url());
+      const answer = new Promise((resolve) => thief.once('message', (data) => resolve(String(data))));
+      thief.on('open', () => thief.send(`~resume1 ${token} 0`));
+      assert.match(await withDeadline(answer, { what: 'the answer to a stolen hello' }), /^~fresh \S+ unknown$/);
+      thief.terminate();
+    }
+    server.app.sessions[0].write('still mine');
+    await client.until('the owner still served', () => client.received.includes('still mine'));
+  });
+
+  it('serves a plain SockJS client unchanged on the same server', async () => {
+    server = await startServer();
+    const plain = new WebSocket(server.url(false));
+    const echo = new Promise((resolve) => plain.once('message', (data) => resolve(String(data))));
+    plain.on('open', () => plain.send('echo:plain'));
+    assert.equal(await withDeadline(echo, { what: 'the plain echo' }), 'echo:plain');
+    plain.terminate();
+  });
+});

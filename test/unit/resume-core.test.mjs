@@ -1,0 +1,211 @@
+// The pure client core of resumable sessions (issue 13): codec, handshake, acks, bounds,
+// liveness, all on a fake clock. The server side of each exchange is written out by hand here;
+// resume-session.test.mjs pairs the core with the real companion.
+import assert from 'node:assert/strict';
+import { ResumeCore } from '../../dist/esm/resume/index.js';
+import { decodeHello, decodeMessage, decodeWelcome, encodeHello, encodeWelcome } from '../../dist/esm/resume/wire.js';
+import { fakeClock } from './fakes.mjs';
+
+function setup(options = {}) {
+  const clock = fakeClock();
+  const wire = [];
+  const events = [];
+  const core = new ResumeCore({ clock, send: (batch) => wire.push(batch), onEvent: (e) => events.push(e), ...options });
+  /** Everything sent since the last call, one array per batch. */
+  const sent = () => wire.splice(0);
+  return { clock, core, sent, events };
+}
+const TOKEN = 'inst.AAAAAAAAAAAAAAAAAAAAAA';
+const NEXT = 'inst.BBBBBBBBBBBBBBBBBBBBBB';
+
+describe('resume wire codec', () => {
+  it('round-trips hellos, welcomes and messages', () => {
+    assert.deepEqual(decodeHello(encodeHello(null, 0)), { token: null, received: 0 });
+    assert.deepEqual(decodeHello(encodeHello(TOKEN, 42)), { token: TOKEN, received: 42 });
+    for (const welcome of [{ kind: 'resumed', token: TOKEN, received: 7 }, { kind: 'fresh', token: TOKEN, reason: 'window' }]) {
+      assert.deepEqual(decodeWelcome(encodeWelcome(welcome)), welcome);
+    }
+    assert.deepEqual(decodeMessage('d'), { kind: 'data', data: '' });
+    assert.deepEqual(decodeMessage('dk12 ~resumed'), { kind: 'data', data: 'k12 ~resumed' });
+    assert.deepEqual(decodeMessage('k12'), { kind: 'ack', count: 12 });
+    assert.deepEqual(decodeMessage('p0'), { kind: 'ping', count: 0 });
+    assert.deepEqual(decodeMessage('n3'), { kind: 'next', count: 3 });
+  });
+
+  it('rejects what breaks the protocol instead of guessing', () => {
+    for (const raw of ['', 'x1', 'k', 'k-1', 'k01', 'k1.5', 'k99999999999999999', 'n 1', 'p1 ']) assert.equal(decodeMessage(raw), undefined, raw);
+    assert.equal(decodeHello('hello'), undefined);
+    for (const raw of ['~resume1 ', '~resume1 - x', '~resume1 a/b 1', '~resume1 - 1 2', '~resume1 -  1']) assert.equal(decodeHello(raw), 'invalid', raw);
+    for (const raw of ['~resumed t', '~resumed t -1', '~fresh t', '~fresh t Bad', '~fresh t new x', '~fresh  new']) assert.equal(decodeWelcome(raw), undefined, raw);
+    assert.deepEqual(decodeWelcome('~fresh t some-future-reason'), { kind: 'fresh', token: 't', reason: 'some-future-reason' });
+  });
+});
+
+describe('ResumeCore handshake', () => {
+  it('says hello first, holds messages until the welcome, then numbers them from 1', () => {
+    const { core, sent, events } = setup();
+    assert.equal(core.send(['early']), 1);
+    core.linkUp();
+    assert.deepEqual(sent(), [['~resume1 - 0']]);
+    assert.deepEqual(core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' })), []);
+    assert.deepEqual(sent(), [['n1', 'dearly']]);
+    assert.deepEqual(events, [{ kind: 'fresh', reason: 'new', unconfirmed: [] }]);
+    core.send(['a', 'b']);
+    assert.deepEqual(sent(), [['da', 'db']], 'the next marker goes once per link');
+  });
+
+  for (const [why, answer, delivered] of [
+    ['echo', (hello) => hello, []],
+    ['message', () => 'welcome to the chat', ['welcome to the chat']],
+  ]) {
+    it(`falls back to plain mode for good when the server answers the hello with ${why === 'echo' ? 'its echo' : 'an app message'}`, () => {
+      const { core, sent, events } = setup();
+      core.send(['queued']);
+      core.linkUp();
+      const [[hello]] = sent();
+      assert.deepEqual(core.receive(answer(hello)), delivered);
+      assert.equal(core.plain, true);
+      assert.deepEqual(sent(), [['queued']], 'what waited goes out plain');
+      assert.deepEqual(events, [{ kind: 'unsupported', why, unconfirmed: [] }]);
+      core.send(['x']);
+      assert.deepEqual(sent(), [['x']]);
+      assert.deepEqual(core.receive('dnot-a-tag'), ['dnot-a-tag']);
+      core.linkLost();
+      assert.equal(core.send(['y']), 0, 'no link, nothing taken: the caller keeps it');
+      core.linkUp();
+      assert.deepEqual(sent(), [], 'no hello on later links');
+      assert.deepEqual(events.at(-1), { kind: 'drain' });
+    });
+  }
+
+  it('falls back after helloTimeout of silence', () => {
+    const { core, clock, events } = setup({ helloTimeout: 500 });
+    core.linkUp();
+    clock.tick(499);
+    assert.equal(core.plain, false);
+    clock.tick(1);
+    assert.deepEqual(events, [{ kind: 'unsupported', why: 'timeout', unconfirmed: [] }]);
+  });
+
+  it('resumes: presents token and count, drops what the server has, re-sends the rest after a next marker', () => {
+    const { core, sent, events } = setup();
+    core.linkUp();
+    core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+    core.send(['m1', 'm2', 'm3']);
+    ['n1', 'dx', 'dy'].forEach((m) => core.receive(m));
+    sent();
+    core.linkLost();
+    core.send(['m4']);
+    assert.deepEqual(sent(), [], 'nothing goes out without a link');
+    core.linkUp();
+    assert.deepEqual(sent(), [[`~resume1 ${TOKEN} 2`]]);
+    core.receive(encodeWelcome({ kind: 'resumed', token: NEXT, received: 1 }));
+    assert.deepEqual(sent(), [['k2', 'n2', 'dm2', 'dm3', 'dm4']], 'the pending ack rides in the same batch');
+    assert.deepEqual(events.at(-1), { kind: 'resumed' });
+    assert.equal(core.buffered, 3);
+    core.linkLost();
+    core.linkUp();
+    assert.deepEqual(sent(), [[`~resume1 ${NEXT} 2`]], 'the rotated token');
+  });
+
+  it('drops duplicates the server re-sends, by number, and treats a gap as an error', () => {
+    const { core, events } = setup();
+    core.linkUp();
+    core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+    const got = ['n1', 'da', 'db', 'n2', 'db', 'dc'].flatMap((m) => core.receive(m));
+    assert.deepEqual(got, ['a', 'b', 'c']);
+    assert.deepEqual(core.receive('n5'), []);
+    assert.equal(events.at(-1).kind, 'error');
+    assert.equal(events.at(-1).error.name, 'ResumeProtocolError');
+    assert.deepEqual(core.receive('dlate'), [], 'nothing is taken from a link reported broken');
+  });
+
+  it('reports a fresh session with the messages the old one may have missed, and numbers the unsent from 1', () => {
+    const { core, sent, events } = setup();
+    core.linkUp();
+    core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+    core.send(['m1', 'm2']);
+    core.receive('k1');
+    core.linkLost();
+    core.send(['m3']);
+    core.linkUp();
+    sent();
+    core.receive(encodeWelcome({ kind: 'fresh', token: NEXT, reason: 'restarted' }));
+    assert.deepEqual(events.at(-1), { kind: 'fresh', reason: 'restarted', unconfirmed: ['m2'] });
+    assert.deepEqual(sent(), [['n1', 'dm3']]);
+  });
+
+  it('refuses acks and resumes that do not match what was sent', () => {
+    for (const raw of ['k3', 'p3', encodeWelcome({ kind: 'resumed', token: NEXT, received: 3 })]) {
+      const { core, events } = setup();
+      core.linkUp();
+      core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+      core.send(['m1', 'm2']);
+      if (raw.startsWith('~')) core.linkLost(), core.linkUp();
+      core.receive(raw);
+      assert.equal(events.at(-1).kind, 'error', raw);
+    }
+  });
+});
+
+describe('ResumeCore acks, bounds and liveness', () => {
+  function opened(options) {
+    const context = setup(options);
+    context.core.linkUp();
+    context.core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+    context.sent();
+    return context;
+  }
+
+  it('batches acks: one after ackDelay, or at once after ackEvery messages', () => {
+    const { core, sent, clock } = opened({ ackDelay: 200, ackEvery: 4 });
+    ['n1', 'd1', 'd2'].forEach((m) => core.receive(m));
+    clock.tick(199);
+    assert.deepEqual(sent(), []);
+    clock.tick(1);
+    assert.deepEqual(sent(), [['k2']]);
+    ['d3', 'd4', 'd5', 'd6'].forEach((m) => core.receive(m));
+    assert.deepEqual(sent(), [['k6']]);
+    clock.tick(1000);
+    assert.deepEqual(sent(), [], 'nothing new, no ack');
+  });
+
+  it('answers a ping at once, even with nothing new', () => {
+    const { core, sent } = opened();
+    core.receive('p0');
+    assert.deepEqual(sent(), [['k0']]);
+  });
+
+  it('takes messages within its bounds only, and says drain once acks make room', () => {
+    const { core, sent, events } = opened({ maxMessages: 3, maxBytes: 10 });
+    assert.equal(core.send(['aaaa', 'bbbb', 'cccc']), 2, 'bytes bound');
+    assert.equal(core.send(['c', 'd']), 1, 'count bound');
+    assert.deepEqual(sent(), [['n1', 'daaaa', 'dbbbb'], ['dc']]);
+    assert.equal(events.at(-1).kind, 'fresh');
+    core.receive('k2');
+    assert.deepEqual(events.at(-1), { kind: 'drain' });
+    assert.equal(core.send(['d']), 1);
+  });
+
+  it('asks for an ack after pingInterval of silence and reports the link dead after pingTimeout more', () => {
+    const { core, sent, clock, events } = opened({ pingInterval: 1000, pingTimeout: 500 });
+    clock.tick(999);
+    assert.deepEqual(sent(), []);
+    clock.tick(1);
+    assert.deepEqual(sent(), [['p0']]);
+    core.receive('k0');
+    clock.tick(1499);
+    assert.deepEqual(sent(), [['p0']], 'an answer restarts the watch');
+    assert.notEqual(events.at(-1).kind, 'dead');
+    clock.tick(1);
+    assert.deepEqual(events.at(-1), { kind: 'dead' });
+  });
+
+  it('judges silence by timestamps when timers fire late (throttled tab)', () => {
+    const { clock, events } = opened({ pingInterval: 1000, pingTimeout: 500 });
+    clock.jump(5000);
+    clock.tick(0);
+    clock.tick(1000);
+    assert.deepEqual(events.at(-1), { kind: 'dead' });
+  });
+});

@@ -1,0 +1,247 @@
+// The client core and the server companion together, over fake links on a fake clock: cuts at
+// every point of an exchange, TTL, window, stale and forged tokens, restarts, plain clients.
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { ResumeCore } from '../../dist/esm/resume/index.js';
+import { attachResume, MemoryStore, ResumeCloseCode } from '../../dist/esm/server/index.js';
+import { fakeClock } from './fakes.mjs';
+
+/** A sockjs-node connection double: what the server writes waits in `toClient` until delivered. */
+function fakeLink(url) {
+  const link = new EventEmitter();
+  Object.assign(link, {
+    url, toClient: [], closed: null,
+    write(m) { if (!link.closed) link.toClient.push(m); },
+    close(code = 1000, reason = '') { if (!link.closed) (link.closed = { code, reason }), link.emit('close'); },
+  });
+  return link;
+}
+
+/** A companion on a fake sockjs server, and a client core whose links the test steps by hand. */
+function world({ server: serverOptions = {}, client: clientOptions = {}, clock = fakeClock(), store = new MemoryStore() } = {}) {
+  const app = { sessions: [], received: [] };
+  const serve = (sockjs, store) => {
+    const companion = attachResume(sockjs, { clock, store, ...serverOptions });
+    companion.on('connection', (conn) => {
+      app.sessions.push(conn);
+      conn.on('data', (m) => app.received.push(m));
+    });
+    return companion;
+  };
+  const sockjs = new EventEmitter();
+  const companion = serve(sockjs, store);
+  const client = { received: [], events: [], toServer: [], link: null };
+  client.core = new ResumeCore({
+    clock, send: (batch) => client.toServer.push(...batch), onEvent: (e) => client.events.push(e), ...clientOptions,
+  });
+  const w = {
+    clock, store, companion, app, client, sockjs,
+    connect(url = '/app/websocket?resock-resume=1') {
+      client.toServer = [];
+      client.link = fakeLink(url);
+      const link = client.link;
+      link.on('close', () => { if (client.link === link) client.link = null, client.core.linkLost(); });
+      w.sockjs.emit('connection', link);
+      client.core.linkUp();
+    },
+    /** A new server process: a new companion and store, all state gone. */
+    restart() {
+      w.companion.close();
+      w.sockjs = new EventEmitter();
+      w.store = new MemoryStore();
+      w.companion = serve(w.sockjs, w.store);
+    },
+    /** Delivers one message in each direction; false when nothing was left to deliver. */
+    step() {
+      const link = client.link;
+      if (!link) return false;
+      const up = client.toServer.shift();
+      if (up !== undefined) link.emit('data', up);
+      const down = client.link === link ? link.toClient.shift() : undefined;
+      if (down !== undefined) client.received.push(...client.core.receive(down));
+      return up !== undefined || down !== undefined;
+    },
+    /** Drops the link with whatever is in flight. */
+    cut() {
+      client.link?.close(1006, 'cut');
+    },
+    /** Delivers everything in flight, letting the companion's store promises settle in between. */
+    async settle() {
+      for (let idle = 0, i = 0; idle < 2 && i < 10000; i++) {
+        if (w.step()) idle = 0;
+        else idle++, await flush();
+      }
+    },
+  };
+  return w;
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Runs one exchange of `count` messages each way with cuts after the given steps; returns both sides' receipts. */
+async function exchange(cutAt, count = 6) {
+  const w = world({ server: { ackEvery: 2 }, client: { ackEvery: 2 } });
+  w.connect();
+  await w.settle();
+  let step = 0;
+  for (let i = 1; i <= count; i++) {
+    w.client.core.send([`c${i}`]);
+    w.app.sessions[0]?.write(`s${i}`);
+    for (let k = 0; k < 2; k++) {
+      if (cutAt.includes(step++)) {
+        w.cut();
+        w.connect();
+        await flush();
+      }
+      w.step();
+    }
+  }
+  for (let i = 0; i < 100 && (w.client.received.length < count || w.app.received.length < count); i++) {
+    await w.settle();
+    w.clock.tick(200); // the batched acks
+    await flush();
+  }
+  return w;
+}
+
+describe('resume: client core with the server companion', () => {
+  it('loses and repeats nothing, in order, both ways, whatever the point of a cut (every single and double cut)', async () => {
+    const total = 12;
+    const expectedUp = Array.from({ length: 6 }, (_, i) => `c${i + 1}`);
+    const expectedDown = Array.from({ length: 6 }, (_, i) => `s${i + 1}`);
+    const plans = [];
+    for (let a = 0; a < total; a++) {
+      plans.push([a]);
+      for (let b = a; b < total; b += 3) plans.push([a, b]);
+    }
+    for (const cutAt of plans) {
+      const w = await exchange(cutAt);
+      assert.equal(w.app.sessions.length, 1, `one logical connection (cuts ${cutAt})`);
+      assert.deepEqual(w.app.received, expectedUp, `client → server, cuts ${cutAt}`);
+      assert.deepEqual(w.client.received, expectedDown, `server → client, cuts ${cutAt}`);
+      assert.ok(w.client.events.filter((e) => e.kind === 'resumed').length >= 1, `resumed after cuts ${cutAt}`);
+      assert.deepEqual(w.client.events.filter((e) => !['resumed', 'fresh'].includes(e.kind)), []);
+    }
+  });
+
+  it('frees an idle session at its TTL: store and live sessions empty, the app told close', async () => {
+    const w = world({ server: { ttl: 5000 } });
+    w.connect();
+    await flush();
+    await w.settle();
+    const [conn] = w.app.sessions;
+    let closed = 0;
+    conn.on('close', () => closed++);
+    w.cut();
+    w.clock.tick(4999);
+    assert.equal(w.store.size, 1);
+    w.clock.tick(1);
+    await flush();
+    assert.equal(closed, 1);
+    assert.equal(w.store.size, 0);
+    assert.equal(w.companion.sessions, 0);
+    assert.equal(conn.write('late'), false);
+    w.connect();
+    await flush();
+    await w.settle();
+    assert.equal(w.client.events.at(-1).kind, 'fresh');
+    assert.equal(w.client.events.at(-1).reason, 'unknown');
+  });
+
+  it('ends a session whose window is exceeded and tells the resuming client why', async () => {
+    const w = world({ server: { maxMessages: 3 } });
+    w.connect();
+    await flush();
+    await w.settle();
+    const [conn] = w.app.sessions;
+    w.cut();
+    let closed = 0;
+    conn.on('close', () => closed++);
+    assert.equal(conn.write('1') && conn.write('2') && conn.write('3'), true);
+    assert.equal(conn.write('4'), false);
+    assert.equal(closed, 1);
+    w.connect();
+    await flush();
+    await w.settle();
+    assert.deepEqual(w.client.events.at(-1), { kind: 'fresh', reason: 'window', unconfirmed: [] });
+    assert.equal(w.app.sessions.length, 2);
+    w.clock.tick(120000);
+    assert.equal(w.store.size, 1, 'only the new session');
+  });
+
+  it('closes a link that is attached when the window overflows', async () => {
+    const w = world({ server: { maxMessages: 2 } });
+    w.connect();
+    await w.settle();
+    const link = w.client.link;
+    w.app.sessions[0].write('1'), w.app.sessions[0].write('2'), w.app.sessions[0].write('3');
+    assert.equal(link.closed.code, ResumeCloseCode.WindowExceeded);
+  });
+
+  it('only the latest token resumes: a stale or forged one starts fresh and leaves the session alone', async () => {
+    const w = world();
+    w.connect();
+    await flush();
+    await w.settle();
+    const firstToken = [...w.store['_records'].keys()][0];
+    w.cut();
+    w.connect();
+    await flush();
+    await w.settle();
+    assert.equal(w.client.events.at(-1).kind, 'resumed');
+    const [conn] = w.app.sessions;
+    for (const token of [firstToken, firstToken.split('.')[0] + '.forgedforgedforgedforg', 'other.AAAAAAAAAAAAAAAAAAAAAA']) {
+      const thief = fakeLink('/app/websocket?resock-resume=1');
+      w.sockjs.emit('connection', thief);
+      thief.emit('data', `~resume1 ${token} 0`);
+      await flush();
+      assert.match(thief.toClient[0], /^~fresh \S+ (unknown|restarted)$/, token);
+      assert.equal(w.client.link.closed, null, 'the owner keeps its link');
+    }
+    assert.match(w.sockjs.listenerCount('connection') && '' + w.app.sessions.length, /^4$/);
+    conn.write('still mine');
+    await w.settle();
+    assert.deepEqual(w.client.received, ['still mine']);
+  });
+
+  it('says restarted for a token of another server instance (state lost), and the unsent still go', async () => {
+    const w = world();
+    w.connect();
+    await w.settle();
+    w.client.core.send(['before']);
+    w.cut();
+    w.restart();
+    w.client.core.send(['after restart']);
+    w.connect();
+    await w.settle();
+    assert.deepEqual(w.client.events.at(-1), { kind: 'fresh', reason: 'restarted', unconfirmed: ['before'] });
+    assert.deepEqual(w.app.received, ['after restart']);
+  });
+
+  it('passes plain clients through untouched, whether or not they asked to resume', async () => {
+    const w = world({ server: { helloTimeout: 1000 } });
+    const plain = fakeLink('/app/websocket');
+    w.sockjs.emit('connection', plain);
+    assert.equal(w.app.sessions.at(-1), plain, 'no flag: the sockjs connection itself, at once');
+    const flagged = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', flagged);
+    flagged.emit('data', 'hi');
+    assert.equal(w.app.sessions.at(-1), flagged);
+    assert.deepEqual(w.app.received, ['hi'], 'its first message reaches the app');
+    const silent = fakeLink('/app/websocket?x=1&resock-resume=1');
+    w.sockjs.emit('connection', silent);
+    w.clock.tick(1000);
+    assert.equal(w.app.sessions.at(-1), silent, 'no hello in time: plain');
+  });
+
+  it('ends the session with a protocol error on a broken message', async () => {
+    const w = world();
+    w.connect();
+    await flush();
+    await w.settle();
+    w.client.link.emit('data', 'zzz');
+    assert.equal(w.client.link, null);
+    assert.equal(w.app.sessions[0].readyState, 3);
+    assert.equal(w.companion.sessions, 0);
+  });
+});
