@@ -37,6 +37,7 @@ run_suite() {
 run_suite test:unit
 run_suite test:browser
 run_suite test:node
+run_suite test:server
 run_suite test:types
 run_suite test:broker
 run_suite test:compat
