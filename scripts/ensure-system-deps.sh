@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian when it is missing: Chromium for the browser tests,
-# RabbitMQ for the broker tests. As root it installs; otherwise it says what to install.
+# RabbitMQ for the broker tests, Go and sockjs-go's sources for the second server peer of the
+# browser tests (test/support/sockjs-go/, built offline from these sources). As root it installs;
+# otherwise it says what to install.
 set -euo pipefail
 
 CHROMIUM=/usr/bin/chromium
@@ -8,6 +10,8 @@ missing=()
 [[ -x "$CHROMIUM" ]] || missing+=(chromium)
 # rabbitmq-server lives in /usr/sbin, which a non-root PATH may lack.
 command -v rabbitmq-server >/dev/null 2>&1 || [[ -x /usr/sbin/rabbitmq-server ]] || missing+=(rabbitmq-server)
+command -v go >/dev/null 2>&1 || missing+=(golang-go)
+[[ -d /usr/share/gocode/src/github.com/igm/sockjs-go/v3/sockjs ]] || missing+=(golang-github-igm-sockjs-go-dev)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0

@@ -1,15 +1,14 @@
-// One case list, run against sockjs-node over every transport in turn (forced with the
-// `transports` option), then once more for the HTTP transports with ReadableStream deleted, so
-// that the XMLHttpRequest readers run instead of fetch streams.
+// One case list, run against each server peer (sockjs-node, sockjs-go) over every transport in
+// turn (forced with the `transports` option), then, against sockjs-node, once more for the HTTP
+// transports with ReadableStream deleted, so that the XMLHttpRequest readers run instead of
+// fetch streams.
 import assert from 'node:assert/strict';
 import { openPage } from '../support/browser.mjs';
-import { startSockjsServer } from '../support/sockjs-server.mjs';
+import { SERVER_PEERS } from '../support/server-peers.mjs';
 
 const HTTP_TRANSPORTS = ['xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-polling'];
-const variants = [
-  ...['websocket', ...HTTP_TRANSPORTS].map((transport) => ({ transport, deleteGlobals: [] })),
-  ...HTTP_TRANSPORTS.map((transport) => ({ transport, deleteGlobals: ['ReadableStream'] })),
-];
+const serverVariants = ['websocket', ...HTTP_TRANSPORTS].map((transport) => ({ transport, deleteGlobals: [] }));
+const clientVariants = HTTP_TRANSPORTS.map((transport) => ({ transport, deleteGlobals: ['ReadableStream'] }));
 
 const UNICODE_SAMPLES = [
   'Latin: Ça va? Größe, œuvre, naïve, Ærøskøbing',
@@ -36,16 +35,16 @@ const FRAME_LOOKALIKES = ['a["x"]', 'c[3000,"x"]', 'o', 'h', '\n', 'a[]', '["x"]
 /** 1 MiB of UTF-16 code units, multi-byte characters included so that UTF-8 sequences straddle chunks. */
 const ONE_MIB_MESSAGE = 'resock 1 MiB ÿ€😀\u2028 "\\ '.repeat(64 * 1024).slice(0, 1024 * 1024);
 
-describe('every transport against sockjs-node', function () {
+for (const peer of SERVER_PEERS) describe(`every transport against ${peer.name}`, function () {
   let server;
   before(async () => {
-    server = await startSockjsServer();
+    server = await peer.start();
   });
   after(async () => {
     await server?.close();
   });
 
-  for (const { transport, deleteGlobals } of variants) {
+  for (const { transport, deleteGlobals } of [...serverVariants, ...(peer.clientVariants ? clientVariants : [])]) {
     const title = deleteGlobals.length > 0 ? `${transport} without ${deleteGlobals.join(', ')}` : transport;
 
     describe(title, function () {

@@ -1,5 +1,6 @@
 import { appendPath, randomId } from '../../protocol/url';
 import type { StartReceiver } from './receivers';
+import { anotherConnectionRetryDelay } from './another-connection';
 
 /** Where JSONP responses call back: `_resockjp.<id>(frame)` on the window that runs the script. */
 const REGISTRY = '_resockjp';
@@ -34,6 +35,7 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
   const registry = (container.window[REGISTRY] ||= {}) as Registry;
   let script: HTMLScriptElement | null = null;
   let id = '';
+  let retryTimer: unknown;
 
   const cleanUp = () => {
     if (script) {
@@ -45,6 +47,7 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     script = null;
   };
   const stop = () => {
+    env.clearTimeout(retryTimer);
     cleanUp();
     container.remove();
   };
@@ -54,14 +57,17 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     fail({ code, reason, wasClean: false });
   };
 
-  const poll = (): void => {
+  /** `refusals`: how many polls in a row, just before this one, were refused with 2010 (another-connection.ts). */
+  const poll = (refusals: number): void => {
     let received = false;
+    let retryIn: number; // set with `received`, read only once it is true
     // A letter first: `_resockjp.5ab(...)` would not parse.
     id = 'c' + randomId(env.randomBytes, 10);
     registry[id] = (data) => {
       received = true;
       delete registry[id];
       if (typeof data !== 'string') return failOnce('JSONP payload is not a string', 1002);
+      if ((retryIn = anotherConnectionRetryDelay(data, refusals))) return;
       // The response may carry several newline-separated frames.
       for (const line of data.split('\n')) if (line && script) frame(line);
     };
@@ -71,11 +77,12 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     element.onload = () => {
       if (!received) return failOnce('JSONP response did not call back');
       cleanUp();
-      poll();
+      if (retryIn) retryTimer = env.setTimeout(() => poll(refusals + 1), retryIn);
+      else poll(0);
     };
     element.onerror = () => failOnce('JSONP request failed');
     (container.document.head || container.document.documentElement).appendChild(element);
   };
-  poll();
+  poll(0);
   return { stop };
 };

@@ -4,6 +4,7 @@ import { request, type HttpRequest, TOO_LARGE } from './request';
 import type { ChunkSink } from './splitters';
 import { eventStreamSplitter, lineSplitter } from './splitters';
 import { appendPath } from '../../protocol/url';
+import { anotherConnectionRetryDelay } from './another-connection';
 
 /** What a receiver reports to its transport. */
 export interface ReceiverContext {
@@ -29,7 +30,9 @@ type SplitterFactory = (onLine: (line: string) => void, maxLength: number, onOve
 /**
  * Issues one request after another to `endpoint`, for as long as each ends cleanly (200) having
  * carried at least one frame: streams end at the server's `response_limit`, polls after a frame.
- * A round that carried nothing is a broken peer, not a reason to spin.
+ * A round that carried nothing is a broken peer, not a reason to spin. A round refused with 2010
+ * because the server still held the previous one is asked again a little later, a few times
+ * (another-connection.ts).
  */
 function requestLoop(
   method: 'GET' | 'POST',
@@ -54,11 +57,15 @@ function requestLoop(
       fail(info);
     };
 
-    const round = (): void => {
+    /** `refusals`: how many rounds in a row, just before this one, were refused with 2010. */
+    const round = (refusals: number): void => {
       let frames = 0;
+      let retryIn = 0;
       const sink = splitter(
         (line) => {
           if (stopped || !isFrame(line)) return;
+          // A refusal comes alone: should a frame follow, the server did not refuse after all.
+          if (!frames && (retryIn = anotherConnectionRetryDelay(line, refusals))) return;
           frames++;
           frame(line);
         },
@@ -78,11 +85,13 @@ function requestLoop(
         if (status !== 200) return failOnce(httpFailure(what, status));
         if (!streaming) sink(body);
         if (stopped) return;
+        // A stop() meanwhile leaves this timer to run out (at most 320 ms) and do nothing: no request is open.
+        if (retryIn) return void env.setTimeout(() => stopped || round(refusals + 1), retryIn);
         if (!frames) return failOnce(protocolError(`${what} ended without a frame`));
-        round();
+        round(0);
       });
     };
-    round();
+    round(0);
     return { stop };
   };
 }
