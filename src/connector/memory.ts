@@ -57,7 +57,7 @@ function withEntry(entries: Entries, key: string, entry: Entry): Entries {
   delete result[key];
   result[key] = entry;
   const keys = Object.keys(result);
-  for (const old of keys.slice(0, keys.length - MEMORY_ENTRIES)) delete result[old];
+  for (const old of keys.slice(0, Math.max(0, keys.length - MEMORY_ENTRIES))) delete result[old];
   return result;
 }
 
