@@ -263,7 +263,9 @@ export class Resock extends SocketBase<ResockEventMap> {
     if (info.unsent) this._queue.unshift(info.unsent);
     const lastClose: CloseInfo = { code: info.code, reason: info.reason, wasClean: info.wasClean };
     const { reconnect, shouldReconnect } = this._o;
-    if (reconnect && this._openedAt && this._env.now() - this._openedAt >= reconnect.minUptime) this._retries = 0;
+    // A node drained for a restart (1012) sends its clients elsewhere at once: no backoff to wait.
+    const restart = info.code === CloseCode.ServiceRestart;
+    if (restart || (reconnect && this._openedAt && this._env.now() - this._openedAt >= reconnect.minUptime)) this._retries = 0;
     this._openedAt = 0;
     // reconnect() is the app's own word; a hidden page comes back unless reconnection is off.
     const again =
@@ -278,7 +280,10 @@ export class Resock extends SocketBase<ResockEventMap> {
     const attempt = ++this._retries;
     // Offline, attempts would mostly burn: wait the longest delay (`online` cuts it short; and
     // navigator.onLine is known to lie, so never wait for it alone).
-    const delay = resume !== 'timer' ? 0 : this._env.lifecycle.online() ? backoffDelay(attempt - 1, reconnect!.minDelay, reconnect!.maxDelay) : reconnect!.maxDelay;
+    // After a drain, a delay below minDelay, spread at random: a node's clients do not all land at once.
+    const { minDelay, maxDelay } = reconnect || { minDelay: 0, maxDelay: 0 };
+    const delay =
+      resume !== 'timer' ? 0 : restart ? Math.round(Math.random() * minDelay) : this._env.lifecycle.online() ? backoffDelay(attempt - 1, minDelay, maxDelay) : maxDelay;
     if (!this._setState('reconnecting')) return;
     // Armed before anything of the app runs: a throwing listener or logger cannot skip it.
     if (resume !== 'pageshow') this._timer = this._env.setTimeout(() => this._connect(), delay);

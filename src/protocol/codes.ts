@@ -5,6 +5,8 @@ export const CloseCode = {
   CannotConnect: 1002,
   /** The link broke, the server lost the session, or a transport failed after open. */
   Lost: 1006,
+  /** The server is going down for a restart or a redeploy (a node drained): come back at once, elsewhere. */
+  ServiceRestart: 1012,
   /** Every candidate transport failed before open. */
   AllTransportsFailed: 2000,
   /** A transport did not open in time. */

@@ -476,3 +476,21 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     assert.equal(c.state, 'connecting');
   });
 });
+
+describe('Resock: a drained node', () => {
+  it('comes back without the backoff after 1012 (service restart), spread below minDelay', async () => {
+    const { c, env, link, lose, events } = client({ reconnect: { minDelay: 100, maxDelay: 10000 } });
+    lose(await link());
+    env.tick(100);
+    lose(await link()); // two failures in a row: the next backoff would be 100–200 ms
+    env.tick(200);
+    const third = await link();
+    lose(third, { code: 1012, reason: 'Service restart', wasClean: true });
+    const [, detail] = events.filter(([t]) => t === 'reconnecting').at(-1);
+    assert.equal(detail.attempt, 1, 'the backoff starts over');
+    assert.ok(detail.delay >= 0 && detail.delay <= 100, `delay ${detail.delay} within minDelay`);
+    env.tick(detail.delay);
+    await link();
+    assert.equal(c.state, 'open');
+  });
+});
