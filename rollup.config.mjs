@@ -30,7 +30,7 @@ export default [
     // One ESM build for both entries: a second build into dist/esm would rewrite the shared core
     // modules with only the exports resock/stomp uses.
     // resume/index until Resock imports it (its unit tests load it from here); server/index is resock/server.
-    input: { index: 'src/index.ts', 'stomp/index': 'src/stomp/index.ts', 'resume/index': 'src/resume/index.ts', 'server/index': 'src/server/index.ts' },
+    input: { index: 'src/index.ts', core: 'src/core.ts', transports: 'src/transports.ts', 'stomp/index': 'src/stomp/index.ts', 'resume/index': 'src/resume/index.ts', 'server/index': 'src/server/index.ts' },
     external: [/^node:/],
     plugins: [ts()],
     output: [{ dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true }],
@@ -40,6 +40,11 @@ export default [
     plugins: [ts()],
     output: [{ file: 'dist/cjs/index.cjs', format: 'cjs', exports: 'named', sourcemap: true }],
   },
+  ...['core', 'transports'].map((name) => ({
+    input: `src/${name}.ts`,
+    plugins: [ts()],
+    output: [{ file: `dist/cjs/${name}.cjs`, format: 'cjs', exports: 'named', sourcemap: true }],
+  })),
   {
     input: 'src/stomp/index.ts',
     plugins: [ts()],

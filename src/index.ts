@@ -1,4 +1,5 @@
-export { Resock, type ResockState, type ResockEventMap, type ReconnectingDetail } from './client/resock';
+export { Resock } from './resock-all';
+export type { ResockState, ResockEventMap, ReconnectingDetail, CallbackErrorDetail } from './client/resock';
 export type { ResockOptions, ReconnectOptions, QueueOptions, BeforeConnectContext, ConnectChanges } from './client/options';
 export { QueueOverflowError, type OverflowPolicy } from './client/queue';
 export { backoffDelay } from './client/backoff';
@@ -6,5 +7,5 @@ export { SockJS, type SockJSOptions, type SockJSEventMap } from './facade/sockjs
 export { CloseCode, type CloseInfo } from './protocol/codes';
 export { InvalidAccessError, InvalidStateError } from './util/errors';
 export type { ResockCloseEvent } from './util/events';
-export type { TransportName, ServerInfo } from './transports/types';
-export type { ConnectionOptions, HeadersOption } from './connector/options';
+export type { TransportName, ServerInfo, TransportDescriptor } from './transports/types';
+export type { ConnectionOptions, HeadersOption, TransportChoice } from './connector/options';

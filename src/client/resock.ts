@@ -1,4 +1,4 @@
-import type { DebugLogger } from '../connector/options';
+import { TRANSPORT_NAMES as allTransportNames, type DebugLogger } from '../connector/options';
 import { detectEnv, type Env } from '../env/env';
 import { Link } from '../link/link';
 import { parseBaseUrl } from '../protocol/base-url';
@@ -65,7 +65,8 @@ export class Resock extends SocketBase<ResockEventMap> {
   private readonly _env: Env;
   private readonly _o: ResolvedResockOptions;
   private readonly _queue: OutboundQueue;
-  private readonly _transports: readonly TransportDescriptor[] | undefined;
+  /** The transports of the entry point: all five for `resock`, none for `resock/core`. */
+  private readonly _transports: readonly TransportDescriptor[];
   private readonly _debug: DebugLogger;
   /**
    * Fences stale callbacks: it changes whenever the link, the pending attempt or the state's
@@ -81,14 +82,19 @@ export class Resock extends SocketBase<ResockEventMap> {
   private readonly _unsubscribe: Array<() => void> = [];
 
   constructor(url: string, options?: ResockOptions);
-  /** Tests hand in a platform double and transports. @internal */
-  constructor(url: string, options: ResockOptions, internals: { env?: Env; transports?: readonly TransportDescriptor[] });
+  /** The entry point hands in its transports; tests a platform double. @internal */
+  constructor(url: string, options: ResockOptions | undefined, internals: { env?: Env; transports?: readonly TransportDescriptor[] });
   constructor(url: string, options: ResockOptions = {}, internals: { env?: Env; transports?: readonly TransportDescriptor[] } = {}) {
     const env = internals.env || detectEnv();
     super(url, env.location && env.location.href);
     this._env = env;
-    this._transports = internals.transports;
+    this._transports = internals.transports || [];
     this._o = resolveResockOptions(options);
+    for (const name of this._o.connection.allowed || []) {
+      if (!this._transports.some((d) => d.name === name) && allTransportNames.indexOf(name) >= 0) {
+        throw new TypeError(`Option 'transports': '${name}' is not in this build; with resock/core, hand in the transport itself (resock/transports)`);
+      }
+    }
     this._queue = new OutboundQueue(this._o.queue);
     const debug = this._o.connection.debug;
     this._debug = (event, detail) => this._guard('debug', () => debug(event, detail), undefined);

@@ -1,27 +1,34 @@
 import type { Env } from '../env/env';
 import { randomServerId } from '../protocol/url';
-import { allTransports } from '../transports/index';
 import type { TransportDescriptor } from '../transports/types';
 import { Connector, type ConnectHandlers } from './connector';
 import { sharedMemory } from './memory';
-import { MAX_FRAME_LENGTH, type ResolvedConnectionOptions } from './options';
+import { MAX_FRAME_LENGTH, TRANSPORT_NAMES, type ResolvedConnectionOptions } from './options';
 
-/** Starts one connection attempt (a Connector) from resolved user options. */
+/** Best first, whatever order they were given in; transports of other names last. */
+const rank = (d: TransportDescriptor) => (TRANSPORT_NAMES.indexOf(d.name) + 1 || 99);
+const byRank = (a: TransportDescriptor, b: TransportDescriptor) => rank(a) - rank(b);
+
+/**
+ * Starts one connection attempt (a Connector) from resolved user options, over `descriptors`: the
+ * transports of the entry point (all five for `resock`) with those handed in as objects.
+ */
 export function openConnector(
   url: string,
   env: Env,
   options: ResolvedConnectionOptions,
   headers: Record<string, string>,
   handlers: ConnectHandlers,
-  descriptors: readonly TransportDescriptor[] = allTransports,
+  descriptors: readonly TransportDescriptor[],
 ): Connector {
   return new Connector(
     {
       url,
       // Not a spread: it would read env's lazy getters (sessionStorage) at every connect.
       env: options.WebSocket ? Object.assign(Object.create(env) as Env, { WebSocket: options.WebSocket }) : env,
-      descriptors,
-      allowed: options.allowed,
+      descriptors: options.given.concat(descriptors.filter((d) => !options.given.some((g) => g.name === d.name))).sort(byRank),
+      // Objects handed in are allowed with the names; none of either allows all.
+      allowed: options.allowed && options.allowed.concat(options.given.map((d) => d.name)),
       transportOptions: { headers, withCredentials: options.withCredentials, maxFrameLength: MAX_FRAME_LENGTH },
       timeout: options.timeout,
       serverId: options.server || randomServerId(env.randomBytes),

@@ -1,6 +1,6 @@
 import type { Env, WebSocketConstructor } from '../env/env';
 import { randomId } from '../protocol/url';
-import type { TransportName } from '../transports/types';
+import type { TransportDescriptor, TransportName } from '../transports/types';
 import { ensure, readOptions, type Resolved, type Rule } from '../util/options';
 
 export type HeadersOption = Record<string, string> | (() => Record<string, string>);
@@ -11,10 +11,12 @@ export interface ConnectionOptions {
    * Transports that may be used, by sockjs-client's names, as a string or an array. The names of
    * sockjs-client transports resock does not need (`iframe-eventsource`, `xdr-streaming`…) are
    * accepted and ignored; for `Resock` any other name is a TypeError naming it (`SockJS` ignores
-   * it, as sockjs-client does). Default: all.
+   * it, as sockjs-client does). Transports may also be given as objects from `resock/transports`:
+   * with `resock/core`, only those are bundled. Default: all that are bundled.
    * @example { transports: ['websocket', 'xhr-streaming'] }
+   * @example import { websocket, xhrPolling } from 'resock/transports'; { transports: [websocket, xhrPolling] }
    */
-  transports?: TransportName | LegacyTransportName | ReadonlyArray<TransportName | LegacyTransportName> | null;
+  transports?: TransportChoice | ReadonlyArray<TransportChoice> | null;
   /** The 3-digit server id that load balancers route on. Default: random 000–999. */
   server?: string;
   /** Session id length, or a function returning the id. Default: 8 random characters. */
@@ -44,6 +46,9 @@ export interface ConnectionOptions {
   WebSocket?: WebSocketConstructor;
 }
 
+/** A transport by its name, or the transport itself (`resock/transports`). */
+export type TransportChoice = TransportName | LegacyTransportName | TransportDescriptor;
+
 /** sockjs-client transports for old browsers: accepted in `transports` and ignored. */
 export type LegacyTransportName = 'xdr-streaming' | 'xdr-polling' | 'iframe-eventsource' | 'iframe-htmlfile' | 'iframe-xhr-polling' | 'htmlfile';
 const LEGACY_TRANSPORTS: readonly string[] = ['xdr-streaming', 'xdr-polling', 'iframe-eventsource', 'iframe-htmlfile', 'iframe-xhr-polling', 'htmlfile'];
@@ -52,7 +57,10 @@ export const TRANSPORT_NAMES: readonly TransportName[] = ['websocket', 'xhr-stre
 export type DebugLogger = (event: string, detail: Record<string, unknown>) => void;
 
 export interface ResolvedConnectionOptions {
+  /** Transports asked for by name; null allows every bundled one. */
   allowed: TransportName[] | null;
+  /** Transports handed in as objects. */
+  given: TransportDescriptor[];
   server: string | undefined;
   sessionId: (env: Env) => string;
   timeout: number;
@@ -71,18 +79,23 @@ const TOLERATED = ['transportOptions', 'protocols_whitelist', 'devel', 'info', '
 const silent: DebugLogger = () => undefined;
 const toConsole: DebugLogger = (event, detail) => console.debug('[resock]', event, detail);
 
+const isDescriptor = (t: unknown): t is TransportDescriptor => typeof t === 'object' && !!t && typeof (t as TransportDescriptor).create === 'function';
+
 /**
- * As sockjs-client: null, '' and [] mean "no restriction". With `strict` (Resock) a name nobody
- * knows is a mistake, named; the SockJS drop-in ignores it, as sockjs-client does.
+ * Names and objects apart. As sockjs-client: null, '' and [] mean "no restriction". With
+ * `strict` (Resock) a name nobody knows is a mistake, named; the SockJS drop-in ignores it, as
+ * sockjs-client does.
  */
-function allowedTransports(transports: unknown, strict: boolean): TransportName[] | null {
-  if (transports == null || transports === '' || (Array.isArray(transports) && !transports.length)) return null;
+function chosenTransports(transports: unknown, strict: boolean): Pick<ResolvedConnectionOptions, 'allowed' | 'given'> {
+  if (transports == null || transports === '' || (Array.isArray(transports) && !transports.length)) return { allowed: null, given: [] };
   const list: unknown[] = Array.isArray(transports) ? transports : [transports];
-  for (const name of list) {
-    ensure(typeof name === 'string', 'transports', 'a transport name or an array of them');
+  const given = list.filter(isDescriptor);
+  const names = list.filter((t) => !isDescriptor(t));
+  for (const name of names) {
+    ensure(typeof name === 'string', 'transports', 'transport names or objects');
     if (strict) ensure((TRANSPORT_NAMES as readonly unknown[]).concat(LEGACY_TRANSPORTS).indexOf(name) >= 0, 'transports', `one or more of ${TRANSPORT_NAMES.join(', ')} (not '${name}')`);
   }
-  return list as TransportName[];
+  return { allowed: names as TransportName[], given };
 }
 
 const connectionRules = {
@@ -107,7 +120,7 @@ export function resolveConnectionOptions(options: unknown, own?: Record<string, 
   const { sessionId: id, headers, debug } = all;
   ensure(typeof id !== 'number' || (id >= 1 && id <= 64), 'sessionId', 'a length from 1 to 64 or a function');
   return {
-    allowed: allowedTransports(all.transports, !!own),
+    ...chosenTransports(all.transports, !!own),
     server: all.server,
     sessionId: typeof id === 'function' ? () => String(id()) : (env) => randomId(env.randomBytes, id),
     timeout: all.timeout,

@@ -2,6 +2,7 @@ import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnecti
 import { detectEnv, type Env } from '../env/env';
 import { Link } from '../link/link';
 import { CloseCode } from '../protocol/codes';
+import { allTransports } from '../transports/index';
 import { checkCloseArguments, SocketBase } from '../client/socket-base';
 import { InvalidStateError } from '../util/errors';
 import { closeEvent, messageEvent, type ResockCloseEvent } from '../util/events';
@@ -38,7 +39,7 @@ export class SockJS extends SocketBase<SockJSEventMap> {
     this._env = env;
     const resolved = (this._options = resolveConnectionOptions(options || {}));
     checkProtocols(protocols);
-    const link = (this._link = new Link({ url: this.url, env, options: resolved, headers: resolved.headers }));
+    const link = (this._link = new Link({ url: this.url, env, options: resolved, headers: resolved.headers, descriptors: allTransports }));
     link.on('open', () => {
       this._readyState = OPEN;
       this.dispatchEvent(new Event('open'));

@@ -22,7 +22,8 @@ export interface LinkSetup {
   options: ResolvedConnectionOptions;
   /** The headers of this link's requests; a throw fails the link like a refused connection. */
   headers: () => Record<string, string>;
-  descriptors?: readonly TransportDescriptor[];
+  /** The transports of the entry point; `options.transports` picks among them and may add others. */
+  descriptors: readonly TransportDescriptor[];
 }
 
 /**
