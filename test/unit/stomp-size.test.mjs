@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const BUNDLE = new URL('../../dist/resock-stomp.min.js', import.meta.url);
-const BUDGET = 3500; // bytes, gzip -9
+const BUDGET = 3560; // bytes, gzip -9: 3,500 until the linear parser of issue 11 (defect 11) cost 57 B
 
 describe('dist/resock-stomp.min.js', () => {
   it(`is at most ${BUDGET} bytes gzipped`, function () {
