@@ -13,7 +13,7 @@ const rollupConfig = readFileSync(new URL('rollup.config.mjs', root), 'utf8');
 const RESOCK_TARGET = 6000;
 const BUNDLES = [
   { file: 'dist/resock.min.js', what: `all five transports, Resock and SockJS; target ${RESOCK_TARGET.toLocaleString('en')}`, budget: 10000 },
-  { file: 'dist/resock-stomp.min.js', what: 'the STOMP client', budget: 3560 },
+  { file: 'dist/resock-stomp.min.js', what: 'the STOMP client', budget: 3800 },
 ];
 
 describe('bundle size (gzip -9 of the minified IIFE)', () => {

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const BUNDLE = new URL('../../dist/resock-stomp.min.js', import.meta.url);
-const BUDGET = 3560; // bytes, gzip -9: 3,500 until the linear parser of issue 11 (defect 11) cost 57 B
+const BUDGET = 3800; // bytes, gzip -9: 3,500 until issue 11 (linear parser +57 B; client/session split, DISCONNECT before a drop, StompClosedError, reconnect() of a given Resock, guarded callbacks +234 B)
 
 describe('dist/resock-stomp.min.js', () => {
   it(`is at most ${BUDGET} bytes gzipped`, function () {
