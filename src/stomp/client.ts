@@ -1,12 +1,12 @@
 import { backoffDelay } from '../client/backoff';
 import { QueueOverflowError } from '../client/queue';
 import type { Clock } from '../env/env';
-import { encodeFrame, escapingOf, type StompFrame, type StompHeaders } from './frame';
-import { negotiateHeartbeat, startHeartbeat, type HeartbeatMonitor } from './heartbeat';
+import type { StompFrame, StompHeaders } from './frame';
+import { guard } from './guard';
 import { resolveStompOptions, type ResolvedStompOptions, type StompClientOptions } from './options';
-import { createParser, type StompParser } from './parser';
+import { CONNECTED, DISCONNECTING, StompClosedError, StompSession, type Outgoing } from './session';
 import { isClosed, isOpen, listen, type StompSocket } from './socket';
-import type { MessageHandler, StompMessage, StompSubscription, SubscriptionRegistry } from './subscriptions';
+import type { MessageHandler, StompSubscription, SubscriptionRegistry } from './subscriptions';
 
 export interface PublishParams {
   destination: string;
@@ -35,7 +35,10 @@ export interface StompEventMap {
   connect: { frame: StompFrame; version: string };
   /** A STOMP session ended; unless the client is deactivated, another follows. */
   disconnect: { reason: string };
-  /** An ERROR frame (in `frame`), a malformed frame or a failed connect. The link is closed. */
+  /**
+   * An ERROR frame (in `frame`), a malformed frame or a failed connect. The link is let go: after
+   * a DISCONNECT when the session was connected, at once otherwise.
+   */
   error: { message: string; frame?: StompFrame };
   /** A RECEIPT nobody waited for. */
   unhandledReceipt: StompFrame;
@@ -43,20 +46,6 @@ export interface StompEventMap {
 
 export type StompEvent<K extends keyof StompEventMap> = Event & { readonly detail: StompEventMap[K] };
 
-/**
- * A frame on its way out; encoded when written, because escaping depends on the version the
- * broker picks. With `_resolve`, it awaits the RECEIPT named in its `receipt` header.
- */
-interface Outgoing {
-  _command: string;
-  _headers: Record<string, string | undefined>;
-  _body?: string;
-  _resolve?: () => void;
-  _reject?: (error: Error) => void;
-}
-
-/** How long `deactivate()` waits for the RECEIPT of its DISCONNECT before closing anyway. */
-const DISCONNECT_TIMEOUT = 5000;
 /** Reconnect delays grow up to this (or `reconnectDelay` if longer). */
 const MAX_RECONNECT_DELAY = 30000;
 
@@ -72,34 +61,36 @@ function checkDestination(destination: unknown): void {
 }
 
 /**
+ * Whether the client should be connected: `active` from `activate()`, `deactivating` while
+ * `deactivate()` says goodbye to the broker, `inactive` before and after.
+ */
+export type ActivationState = 'active' | 'deactivating' | 'inactive';
+
+/**
  * A STOMP 1.0–1.2 client over anything WebSocket-shaped. Subscriptions live in the client, not
  * in a connection: after every reconnect they are made again with the same ids, before anything
  * queued is sent. Frames sent while not connected wait in a bounded queue.
+ *
+ * The client is long-lived (activation, reconnects with backoff, the queue, the subscriptions);
+ * each socket that opens gets its own `StompSession`, thrown away when that link ends.
  */
 export class StompClient extends EventTarget {
-  private readonly _o: ResolvedStompOptions;
-  private readonly _clock: Clock;
+  /** @internal */
+  readonly _o: ResolvedStompOptions;
+  /** @internal */
+  readonly _clock: Clock;
+  /** @internal */
+  readonly _transactions = new Map<string, StompSession>();
   private readonly _subs: SubscriptionRegistry = new Map();
-  private _active?: boolean;
+  private _state: ActivationState = 'inactive';
   private _socket?: StompSocket;
   private _unlisten?: () => void;
-  /** Changes when a STOMP session starts or ends; frames and acks of an older one are ignored. */
-  private _session = 0;
-  /** Set while a STOMP session runs on an open socket (CONNECT sent or about to be). */
-  private _parser?: StompParser;
-  private _connected?: boolean;
-  private _heartbeat?: HeartbeatMonitor;
+  /** The STOMP session on the open socket, if any. */
+  private _session?: StompSession;
   private _queue: Outgoing[] = [];
-  /** Frames written and awaiting their RECEIPT, in the order written. */
-  private readonly _receipts = new Map<string, Outgoing>();
-  /**
-   * The session in which each transaction's BEGIN went out, until COMMIT or ABORT. A transaction
-   * from another session was aborted by the broker when that session ended.
-   */
-  private readonly _transactions = new Map<string, number>();
   private _ids = 0;
   private _retries!: number;
-  private _timer: unknown;
+  private _reconnectTimer: unknown;
 
   constructor(options: StompClientOptions);
   /** Tests hand in a clock. @internal */
@@ -112,32 +103,29 @@ export class StompClient extends EventTarget {
 
   /** CONNECTED received and the link still up. */
   get connected(): boolean {
-    return !!this._connected;
+    return this._session?._state === CONNECTED;
   }
 
   /** Starts connecting (and reconnecting). Does nothing when active already. */
   activate(): void {
-    if (this._active) return;
-    this._active = true;
+    if (this._state === 'active') return;
+    this._setState('active');
     this._retries = 0;
     if (!this._socket) this._open();
   }
 
   /**
    * Sends DISCONNECT with a receipt, waits for it (at most 5 s), closes the socket and resolves
-   * once it is closed. Frames still queued are dropped; promises awaiting a RECEIPT reject.
+   * once it is closed. Frames still queued are dropped; promises awaiting a RECEIPT reject with
+   * StompClosedError, and so do later ones until `activate()`.
    */
   deactivate(): Promise<void> {
     const socket = this._socket;
-    this._active = false; // a pending reconnect is cancelled by _lose(), as the client finishes
+    if (this._state === 'active') this._setState('deactivating'); // a pending reconnect is cancelled when the client finishes
     return new Promise<void>((resolve) => {
       if (!socket || isClosed(socket)) return resolve(this._lose('Deactivated'));
       socket.addEventListener('close', () => resolve());
-      const close = () => this._socket === socket && this._lose('Deactivated', true);
-      if (!this._connected) return close();
-      const receipt = this._id('r-');
-      this._write({ _command: 'DISCONNECT', _headers: { receipt }, _resolve: close });
-      this._timer = this._clock.setTimeout(close, DISCONNECT_TIMEOUT);
+      this._drop('Deactivated');
     });
   }
 
@@ -152,18 +140,19 @@ export class StompClient extends EventTarget {
     const id = headers.id || this._id('sub-');
     const subscribeHeaders = { ...headers, id, destination };
     this._subs.set(id, { _headers: subscribeHeaders, _onMessage: onMessage });
-    if (this._live()) this._write({ _command: 'SUBSCRIBE', _headers: subscribeHeaders });
+    this._writeIfLive({ _command: 'SUBSCRIBE', _headers: subscribeHeaders });
     return {
       id,
       unsubscribe: (extra: StompHeaders = {}) => {
-        if (this._subs.delete(id) && this._live()) this._write({ _command: 'UNSUBSCRIBE', _headers: { ...extra, id } });
+        if (this._subs.delete(id)) this._writeIfLive({ _command: 'UNSUBSCRIBE', _headers: { ...extra, id } });
       },
     };
   }
 
   /**
    * Sends a SEND now, or after the next CONNECTED when not connected. Resolves at once, or on the
-   * RECEIPT when `receipt: true`. Throws QueueOverflowError when `maxQueue` frames are held.
+   * RECEIPT when `receipt: true`; that promise rejects with StompClosedError when the client is
+   * not active or stops first. Throws QueueOverflowError when `maxQueue` frames are held.
    */
   publish(params: PublishParams): Promise<void> {
     checkDestination(params && params.destination);
@@ -186,6 +175,69 @@ export class StompClient extends EventTarget {
     return () => this.removeEventListener(type, handler);
   }
 
+  /** @internal */
+  _onConnected(session: StompSession, frame: StompFrame, version: string): void {
+    this._retries = 0;
+    // Subscriptions first, then the at-least-once re-sends and what was queued, in order.
+    // A restore leaves out the receipt the first SUBSCRIBE may have asked for.
+    for (const { _headers } of this._subs.values()) session._write({ _command: 'SUBSCRIBE', _headers: { ..._headers, receipt: undefined } });
+    const queue = this._queue;
+    this._queue = [];
+    for (const item of queue) session._write(item);
+    this._emit('connect', { frame, version });
+  }
+
+  /** A MESSAGE to its subscription, with ack()/nack(), which only make sense in the session that delivered it. @internal */
+  _onMessage(session: StompSession, frame: StompFrame): void {
+    const acknowledge = (command: string) => (extra: StompHeaders = {}) => {
+      // The broker redelivers what was not acknowledged in a lost session.
+      if (!session._live()) return;
+      // 1.2 names the message by its `ack` header; 1.0 and 1.1 by message-id and subscription.
+      const { ack: id, 'message-id': messageId, subscription } = frame.headers;
+      session._write({ _command: command, _headers: { ...extra, id, 'message-id': messageId, subscription } });
+    };
+    const entry = this._subs.get(frame.headers.subscription);
+    if (entry) guard(entry._onMessage, { ...frame, ack: acknowledge('ACK'), nack: acknowledge('NACK') });
+  }
+
+  /** An ERROR frame, a malformed frame or a failed connect: tell, and let go of the link. @internal */
+  _fail(message: string, frame?: StompFrame): void {
+    this._emit('error', { message, frame });
+    this._drop(message);
+  }
+
+  /**
+   * The broker went silent. A given socket that can reconnect (a Resock) is asked to, since
+   * closing it would end the client for good; any other socket is closed. @internal
+   */
+  _heartbeatLost(): void {
+    const reason = 'Heart-beat lost';
+    const socket = this._socket!;
+    if (this._o.webSocketFactory || typeof socket.reconnect !== 'function') return this._lose(reason, true);
+    this._endSession(reason);
+    // Unless a 'disconnect' listener deactivated the client meanwhile.
+    if (this._socket === socket) socket.reconnect();
+  }
+
+  /**
+   * The socket's link ended (Resock's `reconnecting`, an `open` without one, or no longer open):
+   * so did its STOMP session. A DISCONNECT in progress is over too: the socket goes. @internal
+   */
+  _linkEnded(): void {
+    if (this._session?._state === DISCONNECTING) this._lose('Link lost', true);
+    else this._endSession('Link lost');
+  }
+
+  /** @internal */
+  _log(message: string): void {
+    guard(this._o.debug, message);
+  }
+
+  /** The one place the activation state changes. */
+  private _setState(next: ActivationState): void {
+    this._state = next;
+  }
+
   private _open(): void {
     const { webSocketFactory } = this._o;
     let socket: StompSocket;
@@ -195,105 +247,36 @@ export class StompClient extends EventTarget {
       this._emit('error', { message: `webSocketFactory: ${error}` });
       return this._reconnectLater();
     }
+    const onOpen = () => {
+      this._linkEnded(); // a second open without a 'reconnecting' in between
+      if (this._socket === socket) this._session = new StompSession(this, socket);
+    };
     this._unlisten = listen(socket, {
-      open: () => this._onOpen(),
-      message: (event) => this._onData((event as MessageEvent).data),
+      open: onOpen,
+      message: (event) => this._session?._push((event as MessageEvent).data),
       close: (event) => this._lose(`Socket closed ${(event as CloseEvent).code || ''}`),
       // A Resock lost its link and is making another: this session is over, the socket lives on.
-      reconnecting: () => this._endSession('Link lost'),
+      reconnecting: () => this._linkEnded(),
     });
-    if (isOpen(socket)) this._onOpen();
+    if (isOpen(socket)) onOpen();
     else if (isClosed(socket)) this._lose('Socket closed');
   }
 
-  private _onOpen(): void {
-    this._endSession('Link lost'); // a second open without a 'reconnecting' in between
-    const session = ++this._session;
-    const { connectHeaders, heartbeat } = this._o;
-    this._parser = createParser(
-      (frame) => session === this._session && this._onFrame(frame),
-      (reason) => session === this._session && this._fail(`Frame ${reason}`),
-    );
-    new Promise<StompHeaders>((resolve) => resolve(typeof connectHeaders === 'function' ? connectHeaders() : connectHeaders)).then(
-      (headers) => {
-        if (session !== this._session) return;
-        const heartBeat = heartbeat.outgoing + ',' + heartbeat.incoming;
-        this._write({ _command: 'CONNECT', _headers: { ...headers, 'accept-version': '1.0,1.1,1.2', 'heart-beat': heartBeat } });
-      },
-      (error: unknown) => session === this._session && this._fail(`connectHeaders: ${error}`),
-    );
+  /** The connected session, or none (after ending one whose link turned out to be dead). */
+  private _live(): StompSession | undefined {
+    return this._session?._live() ? this._session : undefined;
   }
 
-  private _onData(data: unknown): void {
-    if (!this._parser) return;
-    this._log('<<< ' + data);
-    this._heartbeat?.received();
-    this._parser.push(data as string | ArrayBuffer);
-  }
-
-  private _onFrame(frame: StompFrame): void {
-    const { command, headers } = frame;
-    if (command === 'CONNECTED') return this._onConnected(frame);
-    if (command === 'MESSAGE') {
-      const message = this._message(frame, this._session);
-      const entry = this._subs.get(headers.subscription!);
-      try {
-        entry?._onMessage(message);
-      } catch (error) {
-        // Reported like an event listener's error, without stopping the frames behind it.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    } else if (command === 'RECEIPT') {
-      const id = headers['receipt-id'];
-      const item = this._receipts.get(id);
-      if (!item) return this._emit('unhandledReceipt', frame);
-      this._receipts.delete(id);
-      item._resolve!();
-    } else if (command === 'ERROR') {
-      this._fail(headers.message || 'ERROR frame', frame);
-    }
-  }
-
-  private _onConnected(frame: StompFrame): void {
-    if (this._connected) return;
-    const version = frame.headers.version || '1.0';
-    this._parser!.escaping = escapingOf(version);
-    this._connected = true;
-    this._retries = 0;
-    const { outgoing, incoming } = this._o.heartbeat;
-    this._heartbeat = startHeartbeat(
-      this._clock,
-      negotiateHeartbeat(outgoing, incoming, frame.headers['heart-beat']),
-      () => this._socket!.send('\n'),
-      () => this._lose('Heart-beat lost', true),
-    );
-    // Subscriptions first, then the at-least-once re-sends and what was queued, in order.
-    // A restore leaves out the receipt the first SUBSCRIBE may have asked for.
-    for (const { _headers } of this._subs.values()) this._write({ _command: 'SUBSCRIBE', _headers: { ..._headers, receipt: undefined } });
-    const queue = this._queue;
-    this._queue = [];
-    for (const item of queue) this._write(item);
-    this._emit('connect', { frame, version });
-  }
-
-  /** A MESSAGE with its ack()/nack(), which only make sense in the session that delivered it. */
-  private _message(frame: StompFrame, session: number): StompMessage {
-    const acknowledge = (command: string) => (extra: StompHeaders = {}) => {
-      // The broker redelivers what was not acknowledged in a lost session.
-      if (session !== this._session || !this._live()) return;
-      // 1.2 names the message by its `ack` header; 1.0 and 1.1 by message-id and subscription.
-      const { ack: id, 'message-id': messageId, subscription } = frame.headers;
-      this._write({ _command: command, _headers: { ...extra, id, 'message-id': messageId, subscription } });
-    };
-    return { ...frame, ack: acknowledge('ACK'), nack: acknowledge('NACK') };
+  private _writeIfLive(item: Outgoing): void {
+    this._live()?._write(item);
   }
 
   /** Sends or queues a frame; with `receipt`, the promise settles on its RECEIPT. */
   private _request(item: Outgoing, receipt?: boolean): Promise<void> {
-    const live = this._live();
-    if ((receipt || !live) && this._queue.length + this._receipts.size >= this._o.maxQueue) {
+    // Nothing would ever connect to answer it.
+    if (receipt && this._state !== 'active') return Promise.reject(new StompClosedError('Client not active'));
+    const session = this._live();
+    if ((receipt || !session) && this._queue.length + (this._session?._receipts.size || 0) >= this._o.maxQueue) {
       throw new QueueOverflowError('maxQueue reached');
     }
     const promise = receipt
@@ -303,64 +286,33 @@ export class StompClient extends EventTarget {
           item._reject = reject;
         })
       : Promise.resolve();
-    if (live) this._write(item);
+    if (session) session._write(item);
     else this._queue.push(item);
     return promise;
   }
 
   /**
-   * Connected, on a link that still works: the socket is open (a Resock put away on pagehide
-   * stops being open without a 'reconnecting' event, and what it is given then would go out
-   * before the next CONNECT) and the broker was heard from lately. Ends the session otherwise.
+   * Lets go of the link. A connected broker is sent DISCONNECT first, and the socket is closed
+   * on its RECEIPT (or its close, or after 5 s): closing a SockJS socket on a polling transport
+   * tells the server nothing, so the broker's session and its subscriptions would live on until
+   * the server's disconnect_delay (5 s in sockjs-node), taking messages that nobody reads.
    */
-  private _live(): boolean | undefined {
-    if (this._connected && !isOpen(this._socket!)) this._endSession('Link lost');
-    this._heartbeat?.check();
-    return this._connected;
-  }
-
-  /** Writes one frame to the socket of the connected (or connecting, for CONNECT) session. */
-  private _write(item: Outgoing): void {
-    const { _command: command, _headers: headers } = item;
-    const tx = headers.transaction!;
-    const session = this._session;
-    const began = this._transactions.get(tx) ?? session;
-    if (command === 'COMMIT' || command === 'ABORT') this._transactions.delete(tx);
-    if (began !== session) {
-      item._reject?.(new Error('Transaction aborted by a reconnect'));
-      return;
-    }
-    if (command === 'BEGIN') this._transactions.set(tx, session);
-    if (item._resolve) this._receipts.set(headers.receipt!, item);
-    const data = encodeFrame(command, headers, item._body || '', this._parser!.escaping);
-    this._log('>>> ' + (command === 'CONNECT' ? command : data)); // not the passcode
-    this._socket!.send(data);
+  private _drop(reason: string): void {
+    const session = this._live();
+    if (!session) return this._lose(reason, true);
+    session._disconnect(this._id('r-'), () => this._lose(reason, true));
+    this._emit('disconnect', { reason });
   }
 
   /** The STOMP session on the current socket is over; the socket itself may live on (Resock). */
   private _endSession(reason: string): void {
-    if (!this._parser) return;
-    this._parser.stop();
-    this._heartbeat?.stop();
-    this._parser = this._heartbeat = undefined;
-    this._session++;
-    const wasConnected = this._connected;
-    this._connected = false;
+    const session = this._session;
+    if (!session) return;
+    const wasConnected = session._state === CONNECTED;
+    this._session = undefined;
     // At-least-once: SENDs without their RECEIPT go back in front of the queue, in order.
-    const resend: Outgoing[] = [];
-    for (const item of this._receipts.values()) {
-      if (item._command === 'SEND') resend.push(item);
-      else item._reject?.(new Error(reason));
-    }
-    this._receipts.clear();
-    this._queue = resend.concat(this._queue);
+    this._queue = session._dispose(reason).concat(this._queue);
     if (wasConnected) this._emit('disconnect', { reason });
-  }
-
-  /** An ERROR frame, a malformed frame or a failed connect: tell, and close the link. */
-  private _fail(message: string, frame?: StompFrame): void {
-    this._emit('error', { message, frame });
-    this._lose(message, true);
   }
 
   /**
@@ -369,24 +321,27 @@ export class StompClient extends EventTarget {
    */
   private _lose(reason: string, close?: boolean): void {
     const socket = this._socket;
-    this._endSession(reason);
     this._unlisten?.();
     this._unlisten = this._socket = undefined;
     if (close && socket && !isClosed(socket)) socket.close();
-    if (this._active && this._o.webSocketFactory) this._reconnectLater();
+    this._endSession(reason);
+    // A 'disconnect' listener may have called deactivate(), or activate() after it, already.
+    if (this._socket) return;
+    if (this._state === 'active' && this._o.webSocketFactory) this._reconnectLater();
     else this._finish(reason);
   }
 
   private _reconnectLater(): void {
     const delay = this._o.reconnectDelay || 1;
-    this._timer = this._clock.setTimeout(() => this._open(), backoffDelay(this._retries++, delay, Math.max(delay, MAX_RECONNECT_DELAY)));
+    this._clock.clearTimeout(this._reconnectTimer);
+    this._reconnectTimer = this._clock.setTimeout(() => this._open(), backoffDelay(this._retries++, delay, Math.max(delay, MAX_RECONNECT_DELAY)));
   }
 
-  /** Idle: nothing queued, nothing awaited, `close` told. */
+  /** Inactive: nothing queued, nothing awaited. */
   private _finish(reason: string): void {
-    this._active = false;
-    this._clock.clearTimeout(this._timer);
-    for (const item of this._queue) item._reject?.(new Error(reason));
+    this._setState('inactive');
+    this._clock.clearTimeout(this._reconnectTimer);
+    for (const item of this._queue) item._reject?.(new StompClosedError(reason));
     this._queue = [];
   }
 
@@ -394,12 +349,9 @@ export class StompClient extends EventTarget {
     return prefix + this._ids++;
   }
 
-  private _emit<K extends keyof StompEventMap>(type: K, detail: StompEventMap[K]): void {
+  /** @internal */
+  _emit<K extends keyof StompEventMap>(type: K, detail: StompEventMap[K]): void {
     this.dispatchEvent(new CustomEvent(type, { detail }));
-  }
-
-  private _log(message: string): void {
-    if (this._o.debug) this._o.debug(message);
   }
 }
 

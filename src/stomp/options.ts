@@ -6,16 +6,18 @@ export interface StompClientOptions {
    * Makes the socket to speak STOMP on; called on `activate()` and again after the socket closed
    * for good (with backoff). Give a `Resock` and the client follows its reconnections; a
    * one-shot `WebSocket` or `SockJS` is replaced after each close. A silent link (lost
-   * heart-beats), an ERROR frame or a malformed frame closes the socket, and the factory makes
-   * the next one. Either this or `socket`.
+   * heart-beats), an ERROR frame or a malformed frame closes the socket (after a DISCONNECT when
+   * the broker still listens), and the factory makes the next one. Either this or `socket`.
    * @example { webSocketFactory: () => new Resock('https://example.com/stomp') }
    * @example { webSocketFactory: () => new WebSocket('ws://localhost:15674/ws', 'v12.stomp') }
    */
   webSocketFactory?: () => StompSocket;
   /**
    * One socket to use, for as long as it lives (a `Resock` lives across reconnections). The client
-   * cannot replace it: when it closes, or must be closed (lost heart-beats, an ERROR frame), the
-   * client stops. Prefer `webSocketFactory`. Either this or `webSocketFactory`.
+   * cannot replace it: when it closes, or must be closed (an ERROR frame, a malformed frame), the
+   * client stops. When heart-beats are lost, a socket with a `reconnect()` method (a `Resock`) is
+   * asked to reconnect instead; any other is closed. Prefer `webSocketFactory`. Either this or
+   * `webSocketFactory`.
    */
   socket?: StompSocket;
   /**

@@ -16,15 +16,6 @@ export interface StompParser {
   stop(): void;
 }
 
-interface Head {
-  _command: string;
-  _headers: Record<string, string>;
-  /** Offset of the body in the buffer. */
-  _bodyStart: number;
-  /** From `content-length`, or -1: the body then ends at the first NUL. */
-  _length: number;
-}
-
 /**
  * An incremental STOMP parser. Chunks may split a frame anywhere (even inside a UTF-8 sequence)
  * or hold several frames; EOLs between frames (heart-beats) are skipped. It works on bytes
@@ -35,19 +26,29 @@ interface Head {
  * everything. It holds at most one unfinished frame, which `maxFrameSize` bounds, and the chunk
  * being parsed.
  *
- * Each chunk restarts the search from the frame's start: heads are short, and bodies are searched
- * with the native `indexOf`, so the simplicity costs little. A closure rather than a class: its
- * state is local variables, which the minifier shortens (the bundle has a size budget).
+ * Linear in its input: each byte is scanned once for the end of the head or of the body, even
+ * when the frame comes in many chunks (the scan resumes where it stopped), only the head is
+ * decoded, and the unfinished bytes live in a buffer that grows by doubling, so a frame split
+ * into many chunks is not copied again for each. A closure rather than a class: its state is
+ * local variables, which the minifier shortens (the bundle has a size budget).
  */
 export function createParser(
   onFrame: (frame: StompFrame) => void,
   onError: (reason: string) => void,
   maxFrameSize = DEFAULT_MAX_FRAME_SIZE,
 ): StompParser {
-  /** Bytes not parsed yet; parsed ones are cut off the front with `subarray`, without a copy. */
-  let buf = new Uint8Array(0);
-  /** The head of the frame whose body has not all arrived. */
-  let head: Head | void;
+  /** Room for the bytes not parsed yet, which are `buf.subarray(start, end)`. */
+  let buf = new Uint8Array(256);
+  let start = 0;
+  let end = 0;
+  /** How far (from `start`) the search for the end of the head, then of the body, has gone. */
+  let scanned = 0;
+  /** The head of the frame whose body has not all arrived, if any. */
+  let command: string | undefined;
+  let headers: Record<string, string>;
+  /** Where the body starts and ends (its NUL), from `start`; the end is -1 until known. */
+  let bodyStart: number;
+  let bodyEnd: number;
   let stopped: boolean | undefined;
 
   const fail = (reason: string): void => {
@@ -55,59 +56,83 @@ export function createParser(
     onError(reason);
   };
 
-  /** Parses the head if the buffer holds all of it: a frame starts the buffer, and the first empty line ends its head. */
-  const readHead = (): Head | void => {
-    const text = decoder.decode(buf);
-    const blankLine = /\r?\n\r?\n/.exec(text);
-    if (!blankLine) return;
-    const headText = text.slice(0, blankLine.index);
-    const [command, ...lines] = headText.split(/\r?\n/);
-    if (!/^[A-Za-z]+$/.test(command)) return fail('malformed');
-    const unescape = parser.escaping && command !== 'CONNECTED';
+  /**
+   * Adds a chunk after the unparsed bytes. When there is no room, they move to a buffer twice as
+   * large as they and the chunk: each byte is copied a bounded number of times.
+   */
+  const append = (bytes: Uint8Array): void => {
+    const length = end - start;
+    if (end + bytes.length > buf.length) {
+      const next = new Uint8Array(2 * (length + bytes.length));
+      next.set(buf.subarray(start, end));
+      buf = next;
+      start = 0;
+      end = length;
+    }
+    buf.set(bytes, end);
+    end += bytes.length;
+  };
+
+  /** Parses the head, the `length` bytes from `start`, when `scanned` is at the LF of the blank line after it; sets `command` unless it is malformed. */
+  const readHead = (length: number): void => {
+    const [first, ...lines] = decoder.decode(buf.subarray(start, start + length)).split(/\r?\n/);
+    const unescape = parser.escaping && first !== 'CONNECTED';
     const entries: Array<[string, string]> = [];
     for (const line of lines) {
       const colon = line.indexOf(':');
-      if (colon < 0) return fail('malformed');
+      if (colon < 0) return;
       const name = line.slice(0, colon);
       const value = line.slice(colon + 1);
       // In reverse, so that the first of a repeated header wins; fromEntries keeps __proto__ a header.
       entries.unshift(unescape ? [unescapeHeader(name), unescapeHeader(value)] : [name, value]);
     }
-    const headers = Object.fromEntries(entries);
+    headers = Object.fromEntries(entries);
     const contentLength = headers['content-length'];
-    if (contentLength !== undefined && !/^\d+$/.test(contentLength)) return fail('malformed');
-    // The head is text: its length in bytes is that of its UTF-8 encoding.
-    const bodyStart = utf8.encode(headText).length + blankLine[0].length;
-    return { _command: command, _headers: headers, _bodyStart: bodyStart, _length: contentLength ? +contentLength : -1 };
+    if (!/^[A-Za-z]+$/.test(first) || (contentLength !== undefined && !/^\d+$/.test(contentLength))) return;
+    command = first;
+    bodyStart = scanned + 1; // after the LF that ends the blank line
+    bodyEnd = contentLength ? bodyStart + +contentLength : -1;
+  };
+
+  /** Parses the next frame if all of it is there; false when it needs more bytes (or failed). */
+  const next = (): boolean | void => {
+    // Heart-beat EOLs before a frame: a frame never starts with one.
+    if (!scanned) while (start < end && (buf[start] === LF || buf[start] === CR)) start++;
+    const length = end - start;
+    for (; command === undefined && scanned < length; scanned++) {
+      // The head ends at the first empty line: an LF after an LF, or after CR LF.
+      let at = start + scanned;
+      if (buf[at] !== LF) continue;
+      if (buf[--at] === CR) at--;
+      if (buf[at] !== LF) continue;
+      readHead(at - start - (buf[at - 1] === CR ? 1 : 0));
+      if (command === undefined) return fail('malformed');
+    }
+    if (command === undefined) return;
+    if (bodyEnd < 0) {
+      const nul = buf.subarray(start + scanned, end).indexOf(0);
+      if (nul < 0) return void (scanned = length);
+      bodyEnd = scanned + nul;
+    }
+    if (bodyEnd >= length) return;
+    if (buf[start + bodyEnd]) return fail('malformed');
+    const body = buf.slice(start + bodyStart, start + bodyEnd);
+    const frame = { command, headers, body: decoder.decode(body), binaryBody: body };
+    start += bodyEnd + 1;
+    command = undefined;
+    scanned = 0;
+    onFrame(frame);
+    return true;
   };
 
   const parser: StompParser = {
     escaping: 2,
     push(chunk) {
       if (stopped) return;
-      const bytes = typeof chunk === 'string' ? utf8.encode(chunk) : new Uint8Array(chunk);
-      const joined = new Uint8Array(buf.length + bytes.length);
-      joined.set(buf);
-      joined.set(bytes, buf.length);
-      buf = joined;
-      while (!stopped) {
-        if (!head) {
-          let skip = 0;
-          while (buf[skip] === LF || buf[skip] === CR) skip++;
-          buf = buf.subarray(skip);
-          if (!(head = readHead())) break;
-        }
-        const { _bodyStart: bodyStart, _length: length } = head;
-        const stop = length < 0 ? buf.indexOf(0, bodyStart) : bodyStart + length;
-        if (stop < 0 || stop >= buf.length) break;
-        if (buf[stop]) return fail('malformed');
-        const body = buf.slice(bodyStart, stop);
-        const frame = { command: head._command, headers: head._headers, body: decoder.decode(body), binaryBody: body };
-        head = undefined;
-        buf = buf.subarray(stop + 1);
-        onFrame(frame);
-      }
-      if (!stopped && buf.length > maxFrameSize) fail('too large');
+      append(typeof chunk === 'string' ? utf8.encode(chunk) : new Uint8Array(chunk));
+      while (!stopped && next());
+      if (start === end) start = end = 0;
+      if (!stopped && end - start > maxFrameSize) fail('too large');
     },
     stop: () => {
       stopped = true;

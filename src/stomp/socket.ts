@@ -10,6 +10,11 @@ export interface StompSocket {
   /** `open`, `message`, `close`, and Resock's `reconnecting`. */
   addEventListener(type: string, listener: (event: Event) => void): void;
   removeEventListener(type: string, listener: (event: Event) => void): void;
+  /**
+   * Resock's: drops the link now and makes another (`reconnecting`, then `open`). Called on a
+   * given socket whose broker went silent, since closing it would end it for good.
+   */
+  reconnect?(): void;
   /** A native WebSocket's; set to 'arraybuffer' so that binary frames can be read synchronously. */
   binaryType?: string;
 }

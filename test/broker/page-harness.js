@@ -126,6 +126,13 @@
       return w.until(() => list.length >= count && list.slice(0, count).map(messageOf));
     },
 
+    /** The bodies received on a subscription, in order, once one of them is `body`. */
+    bodiesUntil(id, subscriptionId, body) {
+      const w = watched(id);
+      const list = w.subscriptions.get(subscriptionId);
+      return w.until(() => list.some((m) => m.body === body) && list.map((m) => m.body));
+    },
+
     /** Once `count` different bodies arrived on a subscription: how many arrived in all, and how many distinct. */
     distinct(id, subscriptionId, count) {
       const w = watched(id);

@@ -12,6 +12,12 @@ export const STOMP_PORT = 61613;
 /** Starts the relay. `url()` is the SockJS base URL to give Resock. */
 export async function startRelay({ stompPort = STOMP_PORT, heartbeatDelay = 25000 } = {}) {
   const links = new Set();
+  /** Checks of `untilLinks` waiting, run whenever a link ends. */
+  const waiters = new Set();
+  const forget = (link) => {
+    links.delete(link);
+    for (const check of [...waiters]) check();
+  };
   const endpoint = sockjs.createServer({ heartbeat_delay: heartbeatDelay, log: () => {}, sockjs_url: '/sockjs.js' });
 
   endpoint.on('connection', (conn) => {
@@ -27,14 +33,14 @@ export async function startRelay({ stompPort = STOMP_PORT, heartbeatDelay = 2500
     // a frozen link is a black hole, and the client must find out by itself.
     tcp.on('error', () => {});
     tcp.on('close', () => {
-      links.delete(link);
+      forget(link);
       if (!link.frozen) conn.close(1000, 'Broker connection closed');
     });
     conn.on('data', (text) => {
       if (!link.frozen) tcp.write(text);
     });
     conn.on('close', () => {
-      links.delete(link);
+      forget(link);
       tcp.destroy();
     });
   });
@@ -52,6 +58,21 @@ export async function startRelay({ stompPort = STOMP_PORT, heartbeatDelay = 2500
     url: () => `http://127.0.0.1:${port}/stomp`,
     /** Links (SockJS session + TCP connection) now open. */
     linkCount: () => links.size,
+    /**
+     * Resolves once at most `count` links are open (each ends with its SockJS session or its TCP
+     * connection to the broker). Unbounded: give it a deadline.
+     */
+    untilLinks(count) {
+      return new Promise((resolve) => {
+        const check = () => {
+          if (links.size > count) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      });
+    },
     /** Every link open now stops forwarding, both ways, for good; later links work. Returns how many froze. */
     freeze() {
       for (const link of links) link.frozen = true;

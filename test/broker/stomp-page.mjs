@@ -59,6 +59,11 @@ export class StompProbe {
     return this.call('messages', [subscriptionId, count], wait);
   }
 
+  /** The bodies received on a subscription, once one of them is `body`. */
+  bodiesUntil(subscriptionId, body, wait) {
+    return this.call('bodiesUntil', [subscriptionId, body], wait);
+  }
+
   publish(params, wait) {
     return this.call('publish', [params], wait);
   }

@@ -1,7 +1,7 @@
 // StompClient against a fake WebSocket-like socket and a fake clock: what goes on the wire, in
 // which order, across reconnects, and what the application is told.
 import assert from 'node:assert/strict';
-import { StompClient, QueueOverflowError } from '../../dist/esm/stomp/index.js';
+import { StompClient, QueueOverflowError, StompClosedError } from '../../dist/esm/stomp/index.js';
 import { fakeClock as manualClock, flush } from './fakes.mjs';
 
 /** A frame as text, split into command, headers and body (no unescaping: the tests read the wire). */
@@ -98,6 +98,57 @@ function setup(options = {}) {
   };
   const types = () => events.map(([type]) => type);
   return { client, clock, sockets, events, last, connect, types };
+}
+
+/** A Resock-shaped FakeSocket: `reconnect()` is recorded; the test then plays `lose()` and `open()`. */
+class FakeResock extends FakeSocket {
+  reconnectCalls = 0;
+
+  reconnect() {
+    this.reconnectCalls++;
+  }
+}
+
+/** 'pending', 'resolved' or 'rejected: <name>: <message>', once queued callbacks have run. */
+async function settlement(promise) {
+  let state = 'pending';
+  promise.then(
+    () => (state = 'resolved'),
+    (error) => (state = `rejected: ${error.name}: ${error.message}`),
+  );
+  await flush();
+  return state;
+}
+
+/**
+ * Runs `fn` with mocha's uncaughtException handlers set aside; resolves with what was reported
+ * as uncaught meanwhile (an application callback's error, reported without stopping the client).
+ */
+async function uncaughtDuring(fn) {
+  const mochaHandlers = process.listeners('uncaughtException');
+  process.removeAllListeners('uncaughtException');
+  const errors = [];
+  const collect = (error) => errors.push(error.message);
+  process.on('uncaughtException', collect);
+  try {
+    await fn();
+    await flush();
+  } finally {
+    process.off('uncaughtException', collect);
+    for (const handler of mochaHandlers) process.on('uncaughtException', handler);
+  }
+  return errors;
+}
+
+/** A client on a given FakeResock, open already, with events recorded. */
+function setupGiven(options = {}) {
+  const clock = manualClock();
+  const socket = new FakeResock();
+  socket.open();
+  const events = [];
+  const client = new StompClient({ socket, heartbeat: { outgoing: 0, incoming: 0 }, ...options }, { clock });
+  for (const type of ['connect', 'disconnect', 'error']) client.on(type, (detail) => events.push([type, detail.reason ?? detail.message ?? detail.version]));
+  return { client, clock, socket, events };
 }
 
 describe('StompClient', () => {
@@ -476,7 +527,7 @@ describe('StompClient', () => {
   });
 
   describe('failures', () => {
-    it('reports an ERROR frame with the frame, closes the socket and reconnects', async () => {
+    it('reports an ERROR frame with the frame, sends DISCONNECT, closes the socket on its RECEIPT and reconnects', async () => {
       const { client, clock, sockets, events, connect, types } = setup();
       client.activate();
       const socket = await connect();
@@ -485,19 +536,25 @@ describe('StompClient', () => {
       const [, error] = events[1];
       assert.equal(error.message, 'Bad destination');
       assert.equal(error.frame.body, 'no such queue');
-      assert.equal(socket.closeCalls, 1);
       assert.equal(client.connected, false);
+      const disconnect = socket.frames().at(-1);
+      assert.equal(disconnect.command, 'DISCONNECT');
+      assert.equal(socket.closeCalls, 0, 'not before the broker ended its session');
+      socket.receive(`RECEIPT\nreceipt-id:${disconnect.headers.receipt}\n\n\0`);
+      assert.equal(socket.closeCalls, 1);
       clock.tick(100);
       assert.equal(sockets.length, 2);
     });
 
-    it('reports a malformed frame, closes the socket and reconnects', async () => {
+    it('reports a malformed frame, sends DISCONNECT, closes the socket and reconnects', async () => {
       const { client, clock, sockets, events, connect } = setup();
       client.activate();
       const socket = await connect();
       socket.receive('MESSAGE\nno colon\n\n\0');
       assert.equal(events[1][1].message, 'Frame malformed');
-      assert.equal(socket.closeCalls, 1);
+      assert.equal(socket.commands().at(-1), 'DISCONNECT');
+      // The parser stopped at the bad frame, so no RECEIPT can be read: the broker's close ends the wait.
+      socket.closed(1000);
       clock.tick(100);
       assert.equal(sockets.length, 2);
     });
@@ -598,6 +655,253 @@ describe('StompClient', () => {
       assert.equal(sockets.length, 2);
       await connect();
       assert.equal(client.connected, true);
+    });
+  });
+
+  describe('requests that await a RECEIPT always settle (defect 8)', () => {
+    const closed = (message) => `rejected: StompClosedError: ${message}`;
+
+    it('rejects publish, commit and abort after deactivate() with a StompClosedError', async () => {
+      const { client, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      const tx = client.begin();
+      const done = client.deactivate();
+      socket.receive(`RECEIPT\nreceipt-id:${socket.frames().at(-1).headers.receipt}\n\n\0`);
+      socket.closed(1000);
+      await done;
+      const error = await client.publish({ destination: '/q', receipt: true }).catch((e) => e);
+      assert.ok(error instanceof StompClosedError && error instanceof Error);
+      assert.equal(error.name, 'StompClosedError');
+      assert.equal(await settlement(tx.commit()), closed('Client not active'));
+      assert.equal(await settlement(tx.abort()), closed('Client not active'));
+      // Without a receipt nothing is awaited: it waits in the queue for the next activate().
+      assert.equal(await settlement(client.publish({ destination: '/q', body: 'later' })), 'resolved');
+    });
+
+    it('rejects what awaited a RECEIPT when deactivate() ends the session first, and what comes meanwhile', async () => {
+      const { client, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      const sent = client.publish({ destination: '/q', receipt: true });
+      const committed = client.begin().commit();
+      for (const promise of [sent, committed]) promise.catch(() => {}); // settled below
+      const done = client.deactivate();
+      const during = client.publish({ destination: '/q', receipt: true });
+      assert.equal(await settlement(during), closed('Client not active'));
+      assert.deepEqual(socket.commands(), ['CONNECT', 'SEND', 'BEGIN', 'COMMIT', 'DISCONNECT'], 'nothing written after DISCONNECT');
+      socket.receive(`RECEIPT\nreceipt-id:${socket.frames().at(-1).headers.receipt}\n\n\0`);
+      socket.closed(1000);
+      await done;
+      assert.equal(await settlement(sent), closed('Deactivated'));
+      assert.equal(await settlement(committed), closed('Deactivated'));
+    });
+
+    it('rejects with StompClosedError when a given socket closes for good, and from then on', async () => {
+      const { client, socket } = setupGiven();
+      client.activate();
+      await flush();
+      socket.receive('CONNECTED\nversion:1.2\n\n\0');
+      const pending = client.publish({ destination: '/q', receipt: true });
+      socket.closed(1006);
+      assert.equal(await settlement(pending), closed('Socket closed 1006'));
+      assert.equal(await settlement(client.publish({ destination: '/q', receipt: true })), closed('Client not active'));
+    });
+  });
+
+  describe('ending the broker session before letting go of the link (defect 20)', () => {
+    it('after an ERROR, still delivers the MESSAGEs the broker sent before it read the DISCONNECT, and writes nothing else', async () => {
+      const { client, sockets, clock, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      const got = [];
+      const sub = client.subscribe('/queue/a', (m) => got.push(m.body));
+      socket.receive('ERROR\nmessage:Unknown destination\n\n\0');
+      const disconnect = socket.frames().at(-1);
+      assert.equal(disconnect.command, 'DISCONNECT');
+      socket.receive(`MESSAGE\nsubscription:${sub.id}\nmessage-id:1\n\nin flight\0`);
+      assert.deepEqual(got, ['in flight'], 'with ack:auto the broker counts it as delivered');
+      client.publish({ destination: '/queue/a', body: 'next session' });
+      assert.equal(socket.commands().at(-1), 'DISCONNECT');
+      socket.receive(`RECEIPT\nreceipt-id:${disconnect.headers.receipt}\n\n\0`);
+      assert.equal(socket.closeCalls, 1);
+      clock.tick(100);
+      await connect(sockets[1]);
+      assert.deepEqual(sockets[1].commands(), ['CONNECT', 'SUBSCRIBE', 'SEND']);
+    });
+
+    it('closes the socket 5 s after the DISCONNECT if no RECEIPT comes, or as soon as the broker closes it', async () => {
+      const { client, sockets, clock, connect } = setup();
+      client.activate();
+      const first = await connect();
+      first.receive('ERROR\nmessage:x\n\n\0');
+      clock.tick(4999);
+      assert.equal(first.closeCalls, 0);
+      clock.tick(1);
+      assert.equal(first.closeCalls, 1);
+      clock.tick(100);
+      const second = await connect(sockets[1]);
+      second.receive('ERROR\nmessage:y\n\n\0');
+      second.closed(1000);
+      clock.tick(100);
+      assert.equal(sockets.length, 3, 'the close ended the wait: no timer left to fire');
+      clock.tick(10000);
+      assert.equal(second.closeCalls, 0);
+    });
+
+    it('closes at once when a Resock loses its link, or deactivate() comes, during the wait', async () => {
+      const { client, sockets, clock, connect } = setup();
+      client.activate();
+      const first = await connect();
+      first.receive('ERROR\nmessage:x\n\n\0');
+      first.lose();
+      assert.equal(first.closeCalls, 1);
+      clock.tick(100);
+      const second = await connect(sockets[1]);
+      second.receive('ERROR\nmessage:y\n\n\0');
+      let resolved = false;
+      const done = client.deactivate().then(() => (resolved = true));
+      assert.equal(second.closeCalls, 1);
+      second.closed(1000);
+      await done;
+      assert.equal(resolved, true);
+    });
+
+    it('lets go at once when nothing was CONNECTED (an ERROR answering CONNECT), or the broker fell silent', async () => {
+      const { client, sockets, clock, connect } = setup({ heartbeat: { outgoing: 0, incoming: 1000 } });
+      client.activate();
+      sockets[0].open();
+      await flush();
+      sockets[0].receive('ERROR\nmessage:Bad login\n\n\0');
+      assert.deepEqual(sockets[0].commands(), ['CONNECT']);
+      assert.equal(sockets[0].closeCalls, 1);
+      clock.tick(100);
+      const second = await connect(sockets[1], 'CONNECTED\nversion:1.2\nheart-beat:1000,0\n\n\0');
+      clock.tick(3000);
+      assert.deepEqual(second.commands(), ['CONNECT'], 'no DISCONNECT that nobody would answer');
+      assert.equal(second.closeCalls, 1);
+    });
+  });
+
+  describe('over a given Resock', () => {
+    it('asks it to reconnect() when a heart-beat is lost, rather than close it for good, and goes on over it', async () => {
+      const { client, clock, socket, events } = setupGiven({ heartbeat: { outgoing: 0, incoming: 1000 } });
+      client.activate();
+      await flush();
+      const sub = client.subscribe('/queue/a', () => {});
+      socket.receive('CONNECTED\nversion:1.2\nheart-beat:1000,0\n\n\0');
+      clock.tick(3000);
+      assert.deepEqual([socket.reconnectCalls, socket.closeCalls], [1, 0]);
+      assert.deepEqual(events, [['connect', '1.2'], ['disconnect', 'Heart-beat lost']]);
+      // The Resock drops its link and makes another.
+      socket.lose();
+      socket.open();
+      await flush();
+      socket.receive('CONNECTED\nversion:1.2\nheart-beat:1000,0\n\n\0');
+      assert.equal(client.connected, true);
+      assert.deepEqual(socket.frames().slice(-2).map((f) => [f.command, f.headers.id]), [['CONNECT', undefined], ['SUBSCRIBE', sub.id]]);
+      assert.equal(await settlement(client.publish({ destination: '/queue/a', receipt: true })), 'pending');
+    });
+
+    it('closes a given socket that cannot reconnect(), and stops', async () => {
+      const socket = new FakeSocket();
+      socket.open();
+      const clock = manualClock();
+      const client = new StompClient({ socket, heartbeat: { outgoing: 0, incoming: 1000 } }, { clock });
+      client.activate();
+      await flush();
+      socket.receive('CONNECTED\nversion:1.2\nheart-beat:1000,0\n\n\0');
+      clock.tick(3000);
+      assert.equal(socket.closeCalls, 1);
+      assert.match(await settlement(client.publish({ destination: '/q', receipt: true })), /StompClosedError/);
+    });
+  });
+
+  describe('one disposable session per link', () => {
+    it('never sends a CONNECT whose headers came after its link was lost', async () => {
+      const pending = [];
+      const { client, last } = setup({ connectHeaders: () => new Promise((resolve) => pending.push(resolve)) });
+      client.activate();
+      const socket = last();
+      socket.open();
+      await flush();
+      socket.lose();
+      socket.open();
+      await flush();
+      pending[0]({ passcode: 'late' });
+      await flush();
+      assert.deepEqual(socket.sent, []);
+      pending[1]({ passcode: 'current' });
+      await flush();
+      assert.deepEqual(socket.frames().map((f) => [f.command, f.headers.passcode]), [['CONNECT', 'current']]);
+    });
+
+    it('leaves no timer of a lost session behind: no ping, no heart-beat verdict', async () => {
+      const { client, clock, connect, types } = setup({ heartbeat: { outgoing: 1000, incoming: 1000 } });
+      client.activate();
+      const socket = await connect(undefined, 'CONNECTED\nversion:1.2\nheart-beat:1000,1000\n\n\0');
+      socket.lose();
+      assert.equal(clock.pending(), 0);
+      socket.readyState = 1; // even were the socket open again without an 'open' event
+      clock.tick(60000);
+      assert.deepEqual(socket.sent.filter((d) => d === '\n'), []);
+      assert.deepEqual(types(), ['connect', 'disconnect']);
+    });
+  });
+
+  describe('application callbacks that throw', () => {
+    it('a debug hook that throws: frames still go out and come in, and its error is reported', async () => {
+      let errors;
+      const { client, connect } = setup({
+        debug: () => {
+          throw new Error('debug broke');
+        },
+      });
+      errors = await uncaughtDuring(async () => {
+        client.activate();
+        const socket = await connect();
+        client.subscribe('/q', () => {});
+        assert.deepEqual(socket.commands(), ['CONNECT', 'SUBSCRIBE']);
+        assert.equal(client.connected, true);
+      });
+      assert.ok(errors.length >= 3 && errors.every((m) => m === 'debug broke'), String(errors));
+    });
+
+    it('listeners that throw: subscriptions are restored, the queue sent, the reconnect scheduled', async () => {
+      const { client, clock, sockets, connect } = setup();
+      for (const type of ['connect', 'disconnect', 'error']) {
+        client.on(type, () => {
+          throw new Error(`${type} listener broke`);
+        });
+      }
+      const errors = await uncaughtDuring(async () => {
+        client.activate();
+        client.subscribe('/queue/a', () => {});
+        client.publish({ destination: '/queue/a', body: 'queued' });
+        const socket = await connect();
+        assert.deepEqual(socket.commands(), ['CONNECT', 'SUBSCRIBE', 'SEND']);
+        socket.closed();
+        clock.tick(100);
+        assert.equal(sockets.length, 2);
+        sockets[1].open();
+        await flush();
+        sockets[1].receive('ERROR\nmessage:nope\n\n\0');
+        clock.tick(200); // the second delay in a row: 100 to 200 ms
+        assert.equal(sockets.length, 3);
+      });
+      assert.deepEqual(errors.sort(), ['connect listener broke', 'disconnect listener broke', 'error listener broke']);
+    });
+
+    it('a connectHeaders whose promise rejects: reported, the socket closed, another tried later', async () => {
+      let calls = 0;
+      const { client, clock, sockets, events } = setup({ connectHeaders: () => Promise.reject(new Error(`no token ${++calls}`)) });
+      client.activate();
+      sockets[0].open();
+      await flush();
+      assert.deepEqual(events, [['error', { message: 'connectHeaders: Error: no token 1', frame: undefined }]]);
+      assert.equal(sockets[0].closeCalls, 1);
+      clock.tick(100);
+      assert.equal(sockets.length, 2);
     });
   });
 

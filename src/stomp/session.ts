@@ -1,0 +1,182 @@
+import type { Clock } from '../env/env';
+import { encodeFrame, escapingOf, type StompFrame, type StompHeaders } from './frame';
+import { negotiateHeartbeat, startHeartbeat, type HeartbeatMonitor } from './heartbeat';
+import type { ResolvedStompOptions } from './options';
+import { createParser, type StompParser } from './parser';
+import { isOpen, type StompSocket } from './socket';
+
+/**
+ * What a request that awaited a RECEIPT rejects with when the STOMP session or the client it
+ * depended on ended first: the client was deactivated or is not active, its given socket closed
+ * for good, or the session of a transaction was lost. `message` says which.
+ */
+export class StompClosedError extends Error {
+  override readonly name = 'StompClosedError';
+}
+
+/**
+ * A frame on its way out; encoded when written, because escaping depends on the version the
+ * broker picks. With `_resolve`, it awaits the RECEIPT named in its `receipt` header.
+ */
+export interface Outgoing {
+  _command: string;
+  _headers: Record<string, string | undefined>;
+  _body?: string;
+  _resolve?: () => void;
+  _reject?: (error: Error) => void;
+}
+
+/** What a session needs from the long-lived client that made it. */
+export interface SessionHost {
+  readonly _o: ResolvedStompOptions;
+  readonly _clock: Clock;
+  /** The session in which each transaction's BEGIN went out, until its COMMIT or ABORT. */
+  readonly _transactions: Map<string, StompSession>;
+  _onConnected(session: StompSession, frame: StompFrame, version: string): void;
+  _onMessage(session: StompSession, frame: StompFrame): void;
+  _emit(type: 'unhandledReceipt', frame: StompFrame): void;
+  /** An ERROR frame, a malformed frame or a failed connect. */
+  _fail(message: string, frame?: StompFrame): void;
+  _heartbeatLost(): void;
+  /** The socket stopped being open: this session is over. */
+  _linkEnded(): void;
+  _log(message: string): void;
+}
+
+/**
+ * The states of a session, in the order they come: CONNECT sent (or about to be) → CONNECTED
+ * received → DISCONNECT sent (MESSAGEs and RECEIPTs still count, nothing else is written) →
+ * disposed. Any state may go straight to CLOSED. Numbers, for the bundle's size.
+ */
+export const CONNECTING = 0;
+export const CONNECTED = 1;
+export const DISCONNECTING = 2;
+export const CLOSED = 3;
+export type SessionState = typeof CONNECTING | typeof CONNECTED | typeof DISCONNECTING | typeof CLOSED;
+
+/** How long a DISCONNECT waits for its RECEIPT (or the socket's close) before the socket is closed anyway. */
+export const DISCONNECT_TIMEOUT = 5000;
+
+/**
+ * One STOMP session on one open socket: CONNECT and CONNECTED, the parser, the heart-beats, and
+ * the receipts and transactions of this session. Made when the socket opens, disposed when its
+ * link ends; once disposed its parser, timers and pending CONNECT do nothing.
+ */
+export class StompSession {
+  _state: SessionState = CONNECTING;
+  /** Frames written and awaiting their RECEIPT, in the order written. */
+  readonly _receipts = new Map<string, Outgoing>();
+  private readonly _parser: StompParser;
+  private _heartbeat?: HeartbeatMonitor;
+  private _timer: unknown;
+
+  constructor(
+    private readonly _host: SessionHost,
+    private readonly _socket: StompSocket,
+  ) {
+    this._parser = createParser(
+      (frame) => this._onFrame(frame),
+      (reason) => _host._fail(`Frame ${reason}`),
+    );
+    const { connectHeaders, heartbeat } = _host._o;
+    new Promise<StompHeaders>((resolve) => resolve(typeof connectHeaders === 'function' ? connectHeaders() : connectHeaders)).then(
+      (headers) => {
+        if (this._state !== CONNECTING) return;
+        const heartBeat = heartbeat.outgoing + ',' + heartbeat.incoming;
+        this._write({ _command: 'CONNECT', _headers: { ...headers, 'accept-version': '1.0,1.1,1.2', 'heart-beat': heartBeat } });
+      },
+      (error: unknown) => this._state === CONNECTING && _host._fail(`connectHeaders: ${error}`),
+    );
+  }
+
+  _push(data: string | ArrayBuffer): void {
+    this._host._log('<<< ' + data);
+    this._heartbeat?.received();
+    this._parser.push(data);
+  }
+
+  /**
+   * Connected, on a link that still works: the socket is open (a Resock put away on pagehide
+   * stops being open without a 'reconnecting' event, and what it is given then would go out
+   * before the next CONNECT) and the broker was heard from lately. Ends the session otherwise.
+   */
+  _live(): boolean {
+    if (this._state === CONNECTED) {
+      if (isOpen(this._socket)) this._heartbeat!.check();
+      else this._host._linkEnded();
+    }
+    return this._state === CONNECTED;
+  }
+
+  /** Writes one frame: CONNECT while connecting, the rest while connected. */
+  _write(item: Outgoing): void {
+    const { _command: command, _headers: headers } = item;
+    const tx = headers.transaction!;
+    const transactions = this._host._transactions;
+    const began = transactions.get(tx) || this;
+    if (command === 'COMMIT' || command === 'ABORT') transactions.delete(tx);
+    // The broker aborted a transaction with the session it began in.
+    if (began !== this) return item._reject?.(new StompClosedError('Transaction aborted by a reconnect'));
+    if (command === 'BEGIN') transactions.set(tx, this);
+    if (item._resolve) this._receipts.set(headers.receipt!, item);
+    const data = encodeFrame(command, headers, item._body || '', this._parser.escaping);
+    this._host._log('>>> ' + (command === 'CONNECT' ? command : data)); // not the passcode
+    this._socket.send(data);
+  }
+
+  /**
+   * Sends DISCONNECT and calls `done` on its RECEIPT, or after DISCONNECT_TIMEOUT. Until then
+   * MESSAGE frames are still delivered: the broker may send some before it reads the DISCONNECT,
+   * and with `ack: auto` it counts them as delivered.
+   */
+  _disconnect(receipt: string, done: () => void): void {
+    this._heartbeat?.stop();
+    this._write({ _command: 'DISCONNECT', _headers: { receipt }, _resolve: done });
+    this._state = DISCONNECTING;
+    this._timer = this._host._clock.setTimeout(done, DISCONNECT_TIMEOUT);
+  }
+
+  /**
+   * Ends the session for good. Returns the SENDs still awaiting their RECEIPT, in order, for the
+   * client to send again (at-least-once); the other requests awaiting one reject.
+   */
+  _dispose(reason: string): Outgoing[] {
+    this._state = CLOSED;
+    this._parser.stop();
+    this._heartbeat?.stop();
+    this._host._clock.clearTimeout(this._timer);
+    const resend: Outgoing[] = [];
+    for (const item of this._receipts.values()) {
+      if (item._command === 'SEND') resend.push(item);
+      else item._reject?.(new StompClosedError(reason));
+    }
+    this._receipts.clear();
+    return resend;
+  }
+
+  private _onFrame(frame: StompFrame): void {
+    const { command, headers } = frame;
+    const host = this._host;
+    if (command === 'MESSAGE') host._onMessage(this, frame);
+    else if (command === 'RECEIPT') {
+      const item = this._receipts.get(headers['receipt-id']);
+      if (!item) return host._emit('unhandledReceipt', frame);
+      this._receipts.delete(headers['receipt-id']);
+      item._resolve!();
+    } else if (this._state === CONNECTING && command === 'CONNECTED') {
+      const version = headers.version || '1.0';
+      this._parser.escaping = escapingOf(version);
+      this._state = CONNECTED;
+      const { outgoing, incoming } = host._o.heartbeat;
+      this._heartbeat = startHeartbeat(
+        host._clock,
+        negotiateHeartbeat(outgoing, incoming, headers['heart-beat']),
+        () => this._live() && this._socket.send('\n'),
+        () => host._heartbeatLost(),
+      );
+      host._onConnected(this, frame, version);
+    } else if (command === 'ERROR' && this._state !== DISCONNECTING) {
+      host._fail(headers.message || 'ERROR frame', frame);
+    }
+  }
+}
