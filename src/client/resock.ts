@@ -1,4 +1,4 @@
-import { TRANSPORT_NAMES as allTransportNames, type DebugLogger } from '../connector/options';
+import type { DebugLogger } from '../connector/options';
 import { detectEnv, type Env } from '../env/env';
 import { Link } from '../link/link';
 import { parseBaseUrl } from '../protocol/base-url';
@@ -91,7 +91,7 @@ export class Resock extends SocketBase<ResockEventMap> {
     this._transports = internals.transports || [];
     this._o = resolveResockOptions(options);
     for (const name of this._o.connection.allowed || []) {
-      if (!this._transports.some((d) => d.name === name) && allTransportNames.indexOf(name) >= 0) {
+      if (!this._transports.some((d) => d.name === name)) {
         throw new TypeError(`Option 'transports': '${name}' is not in this build; with resock/core, hand in the transport itself (resock/transports)`);
       }
     }
@@ -355,47 +355,38 @@ export class Resock extends SocketBase<ResockEventMap> {
 }
 
 /**
- * Messages as an async iterator: buffered from its creation, ending when the client closes. Every
- * `next()` settles, in call order, however many are pending. Past `limit` unread messages the
- * buffer stops growing and, once drained, `next()` rejects with QueueOverflowError.
+ * Messages as an async iterator: buffered from its creation (the listeners are added at once, not
+ * at the first `next()`), ending when the client closes. An async generator settles concurrent
+ * `next()` calls in order by itself. Past `limit` unread messages the buffer stops growing and,
+ * once drained, the iterator throws QueueOverflowError.
  */
 function messageIterator(client: Resock, limit: number): AsyncIterableIterator<string> {
   const buffered: string[] = [];
-  const waiting: Array<(result: IteratorResult<string>) => void> = [];
   let overflowed = false;
   let ended = client.state === 'closed';
-  const done = (): IteratorResult<string> => ({ value: undefined, done: true });
+  let wake = () => {};
   const onMessage = (event: MessageEvent<string>) => {
-    const wake = waiting.shift();
-    if (wake) wake({ value: event.data, done: false });
-    else if (buffered.length < limit) buffered.push(event.data);
+    if (buffered.length < limit) buffered.push(event.data);
     else overflowed = true;
+    wake();
   };
-  const stop = (): IteratorResult<string> => {
+  const onClose = () => {
     ended = true;
-    client.removeEventListener('message', onMessage);
-    client.removeEventListener('close', stop);
-    for (const wake of waiting.splice(0)) wake(done());
-    return done();
+    wake();
   };
   client.addEventListener('message', onMessage);
-  client.addEventListener('close', stop);
-  return {
-    next() {
-      if (buffered.length) return Promise.resolve({ value: buffered.shift()!, done: false });
-      if (overflowed) {
-        stop();
-        overflowed = false;
-        return Promise.reject(new QueueOverflowError(`Message iterator: more than ${limit} messages were not read; some were dropped`));
+  client.addEventListener('close', onClose);
+  return (async function* () {
+    try {
+      for (;;) {
+        if (buffered.length) yield buffered.shift()!;
+        else if (overflowed) throw new QueueOverflowError(`More than ${limit} messages were not read`);
+        else if (ended) return;
+        else await new Promise<void>((resolve) => (wake = resolve));
       }
-      if (ended) return Promise.resolve(done());
-      return new Promise((resolve) => waiting.push(resolve));
-    },
-    return() {
-      return Promise.resolve(stop());
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+    } finally {
+      client.removeEventListener('message', onMessage);
+      client.removeEventListener('close', onClose);
+    }
+  })();
 }

@@ -3,11 +3,7 @@ import { randomServerId } from '../protocol/url';
 import type { TransportDescriptor } from '../transports/types';
 import { Connector, type ConnectHandlers } from './connector';
 import { sharedMemory } from './memory';
-import { MAX_FRAME_LENGTH, TRANSPORT_NAMES, type ResolvedConnectionOptions } from './options';
-
-/** Best first, whatever order they were given in; transports of other names last. */
-const rank = (d: TransportDescriptor) => (TRANSPORT_NAMES.indexOf(d.name) + 1 || 99);
-const byRank = (a: TransportDescriptor, b: TransportDescriptor) => rank(a) - rank(b);
+import { MAX_FRAME_LENGTH, type ResolvedConnectionOptions } from './options';
 
 /**
  * Starts one connection attempt (a Connector) from resolved user options, over `descriptors`: the
@@ -26,8 +22,9 @@ export function openConnector(
       url,
       // Not a spread: it would read env's lazy getters (sessionStorage) at every connect.
       env: options.WebSocket ? Object.assign(Object.create(env) as Env, { WebSocket: options.WebSocket }) : env,
-      descriptors: options.given.concat(descriptors.filter((d) => !options.given.some((g) => g.name === d.name))).sort(byRank),
-      // Objects handed in are allowed with the names; none of either allows all.
+      // Objects handed in are tried in the order given, before the entry's own.
+      descriptors: options.given.concat(descriptors.filter((d) => !options.given.some((g) => g.name === d.name))),
+      // Objects handed in are allowed with the names; neither allows all.
       allowed: options.allowed && options.allowed.concat(options.given.map((d) => d.name)),
       transportOptions: { headers, withCredentials: options.withCredentials, maxFrameLength: MAX_FRAME_LENGTH },
       timeout: options.timeout,

@@ -8,10 +8,9 @@ export type HeadersOption = Record<string, string> | (() => Record<string, strin
 /** Options of one SockJS connection; names and meanings follow sockjs-client 1.6.1. */
 export interface ConnectionOptions {
   /**
-   * Transports that may be used, by sockjs-client's names, as a string or an array. The names of
-   * sockjs-client transports resock does not need (`iframe-eventsource`, `xdr-streaming`…) are
-   * accepted and ignored; for `Resock` any other name is a TypeError naming it (`SockJS` ignores
-   * it, as sockjs-client does). Transports may also be given as objects from `resock/transports`:
+   * Transports that may be used, by sockjs-client's names, as a string or an array. For `Resock`
+   * a name it does not have is a TypeError naming it; `SockJS` ignores it, as sockjs-client does
+   * (`iframe-eventsource`, `xdr-streaming`…). Transports may also be given as objects from `resock/transports`:
    * with `resock/core`, only those are bundled. Default: all that are bundled.
    * @example { transports: ['websocket', 'xhr-streaming'] }
    * @example import { websocket, xhrPolling } from 'resock/transports'; { transports: [websocket, xhrPolling] }
@@ -49,9 +48,8 @@ export interface ConnectionOptions {
 /** A transport by its name, or the transport itself (`resock/transports`). */
 export type TransportChoice = TransportName | LegacyTransportName | TransportDescriptor;
 
-/** sockjs-client transports for old browsers: accepted in `transports` and ignored. */
+/** sockjs-client transports for old browsers: the SockJS drop-in accepts and ignores them. */
 export type LegacyTransportName = 'xdr-streaming' | 'xdr-polling' | 'iframe-eventsource' | 'iframe-htmlfile' | 'iframe-xhr-polling' | 'htmlfile';
-const LEGACY_TRANSPORTS: readonly string[] = ['xdr-streaming', 'xdr-polling', 'iframe-eventsource', 'iframe-htmlfile', 'iframe-xhr-polling', 'htmlfile'];
 export const TRANSPORT_NAMES: readonly TransportName[] = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-polling'];
 
 export type DebugLogger = (event: string, detail: Record<string, unknown>) => void;
@@ -93,7 +91,7 @@ function chosenTransports(transports: unknown, strict: boolean): Pick<ResolvedCo
   const names = list.filter((t) => !isDescriptor(t));
   for (const name of names) {
     ensure(typeof name === 'string', 'transports', 'transport names or objects');
-    if (strict) ensure((TRANSPORT_NAMES as readonly unknown[]).concat(LEGACY_TRANSPORTS).indexOf(name) >= 0, 'transports', `one or more of ${TRANSPORT_NAMES.join(', ')} (not '${name}')`);
+    if (strict) ensure(TRANSPORT_NAMES.indexOf(name as TransportName) >= 0, 'transports', `one or more of ${TRANSPORT_NAMES.join(', ')} (not '${name}')`);
   }
   return { allowed: names as TransportName[], given };
 }

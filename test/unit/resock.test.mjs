@@ -494,3 +494,27 @@ describe('Resock: a drained node', () => {
     assert.equal(c.state, 'open');
   });
 });
+
+describe('Resock: transports as objects (resock/core)', () => {
+  it('uses the transports handed in as objects, in the order given, when its entry has none', async () => {
+    const env = fakeEnv();
+    const created = [];
+    const c = new Resock('http://h/echo', { transports: fakeDescriptors(['xhr-polling', 'xhr-streaming'], created) }, { env });
+    await env.answerInfo();
+    assert.deepEqual(created.map((t) => t.name), ['xhr-polling']);
+    created[0].frame('o');
+    assert.equal(c.transport, 'xhr-polling');
+    c.close();
+  });
+
+  it('refuses a transport name its entry does not carry, naming it and the way out', () => {
+    assert.throws(
+      () => new Resock('http://h/echo', { transports: ['websocket'] }, { env: fakeEnv() }),
+      (e) => e instanceof TypeError && /'websocket' is not in this build.*resock\/transports/.test(e.message),
+    );
+  });
+
+  it('refuses a name no build has (a typo) with the known names', () => {
+    assert.throws(() => new Resock('http://h/echo', { transports: ['websockets'] }, { env: fakeEnv(), transports: [] }), /not 'websockets'/);
+  });
+});
