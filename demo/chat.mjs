@@ -57,6 +57,7 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
   let lastId = 0;
   const deliveredCids = new Set();
   const conns = new Set(); // every open SockJS connection, for the drain
+  const sessions = new Set(); // their session ids: a draining node serves these, and no new one
   let draining = null; // { code, reason } once the node drains
   let drained = () => {}; // wakes the drain when a connection closes
   /** Ids that stay increasing when a page moves to another node of the cluster. */
@@ -208,11 +209,13 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
       return;
     }
     conns.add(conn);
+    const { clientId, sessionId } = parseChatUrl(conn.url, prefix) || {};
+    if (sessionId) sessions.add(sessionId);
     conn.on('close', () => {
       conns.delete(conn);
+      sessions.delete(sessionId);
       drained();
     });
-    const { clientId, sessionId } = parseChatUrl(conn.url, prefix) || {};
     if (!validId(clientId)) {
       // 4000–4999: the application's "do not come back" — resock will not reconnect.
       conn.close(4001, 'The URL needs ?client=<id>');
@@ -246,5 +249,13 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
     });
   });
 
-  return { trace, rooms, clients, deliver, drain };
+  return {
+    trace,
+    rooms,
+    clients,
+    deliver,
+    drain,
+    /** True while draining, for a request that is not of a session this node already has. */
+    refusesNew: (sessionId) => !!draining && !sessions.has(sessionId),
+  };
 }

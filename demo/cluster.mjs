@@ -161,6 +161,10 @@ export async function startCluster({
       await whenHaproxySees(name, 'UP');
     },
     whenHaproxySees,
+    /** Resolves when the node's process is gone (at once if it is not running). */
+    whenExited: async (name) => {
+      await nodes.get(name).process?.exited;
+    },
     async close() {
       closing = true;
       await haproxy.close();

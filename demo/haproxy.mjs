@@ -45,9 +45,10 @@ defaults
   timeout tunnel 1h
   # One connection to a node per request: a draining or dead node is left at once.
   option http-server-close
-  # A node that refuses the connection (dead, restarting): try another one.
+  # A node that refuses the connection (dead, restarting) or answers 503 (draining): try another.
   retries 2
   option redispatch 1
+  retry-on conn-failure empty-response 503
 
 frontend sockjs
   bind 127.0.0.1:${port}

@@ -20,7 +20,7 @@ import sockjs from 'sockjs';
 import { DEFAULT_MAX_BODY_BYTES, installBodyLimit } from './body-limit.mjs';
 import { connectBus } from './bus.mjs';
 import { createChat } from './chat.mjs';
-import { installFaults } from './faults.mjs';
+import { installFaults, parseChatUrl, wrapListeners } from './faults.mjs';
 import { installStompRelay, parseBroker } from './stomp-relay.mjs';
 
 const DEMO_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -137,6 +137,23 @@ export async function startDemoServer({
   }
   // Last, so that the fault switches see every request before sockjs-node does.
   const faults = installFaults(server, { prefixes, trace: (...args) => chat && chat.trace(...args) });
+  // A draining node serves its own sessions until their close frames are out, and answers 503 to
+  // anything else (/info, a new session): HAProxy retries those on another node (retry-on 503).
+  const whileDraining = (req) => {
+    const target = parseChatUrl(req.url, PREFIX);
+    return !!target && !!chat && chat.refusesNew(target.sessionId);
+  };
+  wrapListeners(server, 'request', (req, res) => {
+    if (!whileDraining(req)) return false;
+    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close', 'Retry-After': '0' });
+    res.end('draining\n');
+    return true;
+  });
+  wrapListeners(server, 'upgrade', (req, socket) => {
+    if (!whileDraining(req)) return false;
+    socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    return true;
+  });
   // Last of all: a body too large is refused before anything reads it.
   installBodyLimit(server, {
     maxBytes: maxBodyBytes,
@@ -189,8 +206,10 @@ export async function startDemoServer({
     close,
     /** Sessions closed with 1012 (new ones too), a grace for their close frames, then `close()`. */
     async drain(options) {
-      draining = true;
+      // /health stays 200 during the grace: were HAProxy to mark the node down, it would send the
+      // next poll of a closing session elsewhere, and that client would miss its 1012.
       await chat.drain(options);
+      draining = true;
       await close();
     },
   };
