@@ -77,6 +77,8 @@ export function startChat(Resock, { variant, StompClient = null, root = document
   let connectingSince = 0;
   let offlineUntil = 0;
   let wsBlocked = false;
+  let node = null; // the cluster node that serves this page's link (cluster mode only)
+  let cluster = false;
   let roomList = [];
   let members = [];
   let stomp = null;
@@ -237,6 +239,9 @@ export function startChat(Resock, { variant, StompClient = null, root = document
     switch (msg.type) {
       case 'welcome':
         wsBlocked = !!msg.wsBlocked;
+        cluster = !!msg.cluster;
+        if (msg.node && msg.node !== node) timeline.add('server', `${node ? 'now ' : ''}served by node ${msg.node}`, { level: node ? 'warn' : 'info' });
+        node = msg.node || null;
         roomList = msg.rooms;
         if (msg.stomp && StompClient && !stomp) {
           stompInfo = msg.stomp;
@@ -351,6 +356,10 @@ export function startChat(Resock, { variant, StompClient = null, root = document
     }
     control(wsBlocked ? 'block-websocket' : 'allow-websocket');
   });
+  $('kill-node').addEventListener('click', () => {
+    timeline.add('you', `asked node ${node} to die (SIGKILL): the launcher restarts it in a few seconds`);
+    control('kill-node');
+  });
   $('offline').addEventListener('click', () => {
     offlineUntil = performance.now() + 5000;
     timeline.add('you', 'asked the server to cut all your requests for 5 s');
@@ -406,6 +415,10 @@ export function startChat(Resock, { variant, StompClient = null, root = document
     setText('fact-buffered', bytes(client.bufferedAmount));
     setText('fact-unconfirmed', String(rooms.pending().length));
     setText('fact-reconnects', String(reconnects));
+    $('fact-node-row').hidden = !node;
+    setText('fact-node', node ? (open ? node : `${node} (lost)`) : '—');
+    $('kill-node-row').hidden = !cluster;
+    $('kill-node').disabled = !open;
     $('restart').hidden = client.state !== 'closed';
 
     // The switches act on the live link: while there is none, they wait for it.

@@ -5,13 +5,19 @@
 //   page → server  join {room, nick, since}     say {room, nick, text, cid}
 //                  ping {t}                      control {ref, action: drop | block-websocket |
 //                                                              allow-websocket | offline}
-//   server → page  welcome {clientId, transport, wsBlocked, rooms, stomp}   rooms {rooms}
+//   server → page  welcome {clientId, transport, wsBlocked, rooms, stomp, node, cluster}   rooms {rooms}
 //                  joined {room, history}        message {id, room, nick, text, cid, ts, via}
 //                  presence {room, members}      pong {t, ts}
 //                  control {action, wsBlocked?, until?}   trace {at, text, level}
 //
 // Every `say` names its room and nick, so the messages a page queued while offline make
 // sense to the server even though they arrive before that page's `join`.
+//
+// Cluster mode (a `bus` given): a `say` is published to the bus, and every node (this one too)
+// delivers what the bus carries to its own members. The node that took the `say` gives it its id
+// (time-based, so a page that moves to another node keeps one numbering), and every node drops a
+// `cid` it has already delivered: a POST re-sent after its link died, or a page that reconnected
+// to another node and sent again, is one message.
 import { parseChatUrl } from './faults.mjs';
 
 export const DEFAULT_ROOMS = ['lobby', 'transports', 'random'];
@@ -21,6 +27,7 @@ const MAX_ROOMS = 50;
 const MAX_TEXT = 2000;
 const MAX_CLIENTS = 5000;
 const OFFLINE_MS = 5000;
+const REMEMBERED_CIDS = 20000; // per node: far more than a few minutes of chat
 
 const cleanNick = (nick) =>
   String(nick || '')
@@ -36,12 +43,25 @@ const cleanRoom = (room) =>
 
 const validId = (id) => typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id);
 
-export function createChat(sockjsServer, { prefix, faults, stomp = null }) {
+/**
+ * `node`: this node's name, told to pages in `welcome`. `bus`: `{ publish(message) }` that hands
+ * every published message back through the returned `deliver`. `onKillRequest`: the cluster
+ * demo's "kill this node" button (absent, the button is refused).
+ */
+export function createChat(sockjsServer, { prefix, faults, stomp = null, node = null, bus = null, onKillRequest = null }) {
   // What the page needs to join the shared STOMP room, when the server relays to a broker.
   const stompInfo = stomp && { url: stomp.prefix, broker: stomp.broker, destination: '/topic/resock-demo.chat' };
   const rooms = new Map(DEFAULT_ROOMS.map((name) => [name, { name, messages: [] }]));
   const clients = new Map(); // clientId → { id, nick, room, conn, transport, traces }
   let seq = 0;
+  let lastId = 0;
+  const deliveredCids = new Set();
+  const conns = new Set(); // every open SockJS connection, for the drain
+  const sessions = new Set(); // their session ids: a draining node serves these, and no new one
+  let draining = null; // { code, reason } once the node drains
+  let drained = () => {}; // wakes the drain when a connection closes
+  /** Ids that stay increasing when a page moves to another node of the cluster. */
+  const nextId = () => (bus ? (lastId = Math.max(lastId + 1, Date.now() * 1000)) : ++seq);
 
   const send = (conn, message) => conn && conn.write(JSON.stringify(message));
   const online = () => [...clients.values()].filter((c) => c.conn);
@@ -104,17 +124,17 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null }) {
       if (!room || !body.trim()) return;
       const message = {
         type: 'message',
-        id: ++seq,
+        id: nextId(),
         room: room.name,
         nick: cleanNick(nick) || client.nick,
         text: body,
         cid: String(cid || '').slice(0, 64),
         ts: Date.now(),
         via: client.transport,
+        node,
       };
-      room.messages.push(message);
-      if (room.messages.length > HISTORY) room.messages.shift();
-      for (const member of membersOf(room.name)) send(member.conn, message);
+      if (bus) bus.publish(message);
+      else deliver(message);
     },
     ping(client, { t }) {
       send(client.conn, { type: 'pong', t, ts: Date.now() });
@@ -138,6 +158,9 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null }) {
         trace(id, blocked ? 'WebSocket upgrades from you will be refused' : 'WebSocket upgrades from you are allowed again', 'info');
         // Only a new connection tries WebSocket again: cut the current one if it is a WebSocket.
         if (blocked && client.transport === 'websocket') setImmediate(() => faults.drop(id, sessionId));
+      } else if (action === 'kill-node') {
+        if (!onKillRequest) return trace(id, 'this server is not a cluster node: it stays up', 'warn');
+        onKillRequest(client);
       } else if (action === 'offline') {
         const until = Date.now() + OFFLINE_MS;
         send(conn, { type: 'control', action, until });
@@ -146,8 +169,53 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null }) {
     },
   };
 
+  /** A room message to this node's members, once per `cid`; from `say`, or from the bus. */
+  function deliver(message) {
+    const room = roomFor(message.room);
+    if (!room) return;
+    if (message.cid) {
+      if (deliveredCids.has(message.cid)) return;
+      deliveredCids.add(message.cid);
+      if (deliveredCids.size > REMEMBERED_CIDS) deliveredCids.delete(deliveredCids.values().next().value);
+    }
+    room.messages.push(message);
+    if (room.messages.length > HISTORY) room.messages.shift();
+    for (const member of membersOf(room.name)) send(member.conn, message);
+  }
+
+  /**
+   * Closes every session with `code` (1012 "service restart": come back at once, elsewhere) and
+   * every later one as soon as it opens. Resolves when all have closed or after `graceMs`: an HTTP
+   * session reports its close only after sockjs-node's disconnect delay, but its close frame went
+   * out at once (or goes with its next poll, which comes at once).
+   */
+  function drain({ code = 1012, reason = 'Service restart', graceMs = 1000 } = {}) {
+    draining = { code, reason };
+    for (const conn of conns) conn.close(code, reason);
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, graceMs);
+      drained = () => {
+        if (conns.size > 0) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      drained();
+    });
+  }
+
   sockjsServer.on('connection', (conn) => {
+    if (draining) {
+      conn.close(draining.code, draining.reason);
+      return;
+    }
+    conns.add(conn);
     const { clientId, sessionId } = parseChatUrl(conn.url, prefix) || {};
+    if (sessionId) sessions.add(sessionId);
+    conn.on('close', () => {
+      conns.delete(conn);
+      sessions.delete(sessionId);
+      drained();
+    });
     if (!validId(clientId)) {
       // 4000–4999: the application's "do not come back" — resock will not reconnect.
       conn.close(4001, 'The URL needs ?client=<id>');
@@ -159,7 +227,7 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null }) {
     client.sessionId = sessionId;
     client.transport = conn.protocol;
     const wsBlocked = faults.isWebSocketBlocked(clientId);
-    send(conn, { type: 'welcome', clientId, transport: conn.protocol, wsBlocked, rooms: roomList(), stomp: stompInfo });
+    send(conn, { type: 'welcome', clientId, transport: conn.protocol, wsBlocked, rooms: roomList(), stomp: stompInfo, node, cluster: !!bus });
     for (const entry of client.traces.splice(0)) send(conn, entry);
 
     conn.on('data', (raw) => {
@@ -181,5 +249,13 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null }) {
     });
   });
 
-  return { trace, rooms, clients };
+  return {
+    trace,
+    rooms,
+    clients,
+    deliver,
+    drain,
+    /** True while draining, for a request that is not of a session this node already has. */
+    refusesNew: (sessionId) => !!draining && !sessions.has(sessionId),
+  };
 }

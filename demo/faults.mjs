@@ -106,7 +106,7 @@ function refuse(socket) {
 }
 
 /** Puts `filter` in front of the listeners the server has now (sockjs-node's among them). */
-function wrapListeners(server, event, filter) {
+export function wrapListeners(server, event, filter) {
   const previous = server.listeners(event);
   server.removeAllListeners(event);
   server.on(event, function (...args) {

@@ -57,6 +57,7 @@ export function renderLayout(root, variant) {
     <dl class="facts">
       <div><dt>State</dt><dd><span id="fact-state">connecting</span><small id="fact-ready">readyState 0</small></dd></div>
       <div><dt>Transport</dt><dd><span id="fact-transport">—</span><small id="fact-how">auto</small></dd></div>
+      <div id="fact-node-row" hidden><dt>Served by</dt><dd><span id="fact-node">—</span><small>cluster node, behind HAProxy</small></dd></div>
       <div><dt>Reconnects</dt><dd><span id="fact-reconnects">0</span><small>so far</small></dd></div>
       <div><dt>Queued in resock</dt><dd><span id="fact-queued">0 messages</span><small><code>bufferedAmount</code> <span id="fact-buffered">0 B</span></small></dd></div>
       <div><dt>Not echoed yet</dt><dd><span id="fact-unconfirmed">0</span><small>of your messages</small></dd></div>
@@ -91,6 +92,10 @@ export function renderLayout(root, variant) {
       <div class="fault">
         <button type="button" id="offline">Go offline for 5 s</button>
         <p class="hint">All your requests are cut for 5 s; messages wait, then arrive.</p>
+      </div>
+      <div class="fault" id="kill-node-row" hidden>
+        <button type="button" id="kill-node">Kill this node</button>
+        <p class="hint">SIGKILL to the node that serves you: you land on another; the rooms go on through RabbitMQ.</p>
       </div>
     </section>
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian when it is missing: Chromium for the browser tests,
-# RabbitMQ for the broker tests, Go and sockjs-go's sources for the second server peer of the
+# RabbitMQ for the broker and cluster tests, HAProxy for the cluster tests (run as a plain
+# process by demo/haproxy.mjs, never as a service), Go and sockjs-go's sources for the second server peer of the
 # browser tests (test/support/sockjs-go/, built offline from these sources). As root it installs;
 # otherwise it says what to install.
 set -euo pipefail
@@ -10,6 +11,7 @@ missing=()
 [[ -x "$CHROMIUM" ]] || missing+=(chromium)
 # rabbitmq-server lives in /usr/sbin, which a non-root PATH may lack.
 command -v rabbitmq-server >/dev/null 2>&1 || [[ -x /usr/sbin/rabbitmq-server ]] || missing+=(rabbitmq-server)
+command -v haproxy >/dev/null 2>&1 || [[ -x /usr/sbin/haproxy ]] || missing+=(haproxy)
 command -v go >/dev/null 2>&1 || missing+=(golang-go)
 [[ -d /usr/share/gocode/src/github.com/igm/sockjs-go/v3/sockjs ]] || missing+=(golang-github-igm-sockjs-go-dev)
 

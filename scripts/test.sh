@@ -42,6 +42,7 @@ run_suite test:types
 run_suite test:broker
 run_suite test:compat
 run_suite test:demo
+run_suite test:cluster
 
 echo "total: $passed passed, $failed failed, $skipped skipped"
 exit "$status"
