@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { request } from '../../dist/esm/transports/http/request.js';
+import { request } from '../../dist/esm/net/request.js';
 
 /** An XMLHttpRequest double: answers `status` on send, or throws from setRequestHeader when told. */
 function fakeXhr({ status = 204, refuseHeaders = false } = {}) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { eventStreamSplitter, lineSplitter, unescapeEventData } from '../../dist/esm/transports/http/splitters.js';
+import { eventStreamSplitter, lineSplitter, unescapeEventData } from '../../dist/esm/net/splitters.js';
 
 /** Feeds `text` cut at every position, and as one chunk, and one character at a time. */
 function everyChunking(text) {

@@ -1,8 +1,8 @@
 import type { Env } from '../../env/env';
 import type { TransportCloseInfo, TransportOptions } from '../types';
-import { request, type HttpRequest, TOO_LARGE } from './request';
-import type { ChunkSink } from './splitters';
-import { eventStreamSplitter, lineSplitter } from './splitters';
+import { request, type HttpRequest, TOO_LARGE } from '../../net/request';
+import type { ChunkSink } from '../../net/splitters';
+import { eventStreamSplitter, lineSplitter } from '../../net/splitters';
 import { appendPath } from '../../protocol/url';
 
 /** What a receiver reports to its transport. */

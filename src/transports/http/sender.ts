@@ -1,7 +1,7 @@
 import type { Env } from '../../env/env';
 import { encodeMessages } from '../../protocol/encode';
 import type { TransportCloseInfo, TransportOptions } from '../types';
-import { request, type HttpRequest } from './request';
+import { request, type HttpRequest } from '../../net/request';
 
 /** How one endpoint wants a batch in a POST body: `xhr_send` takes the JSON, `jsonp_send` a form. */
 export interface SendEncoding {

@@ -1,5 +1,7 @@
-import type { Env } from '../../env/env';
-import type { Headers } from '../types';
+import type { Env } from '../env/env';
+
+/** Header names and values for a request (`TransportOptions.headers`). */
+export type Headers = Record<string, string>;
 
 export interface RequestSpec {
   method: 'GET' | 'POST';
