@@ -5,23 +5,28 @@
  */
 export type ChunkSink = (chunk: string) => void;
 
-/** Newline-separated lines, as `xhr_streaming` and `xhr` send frames. */
+/**
+ * Lines ending with LF, CRLF or a bare CR: `xhr_streaming` and `xhr` end frames with LF, and all
+ * three are valid in server-sent events. A frame's JSON never holds a raw CR or LF, and receivers
+ * skip empty lines, so one splitter serves every stream.
+ */
 export function lineSplitter(onLine: (line: string) => void, maxLength: number, onOverflow: () => void): ChunkSink {
-  let buffer = '';
+  let rest = '';
+  // The last chunk ended with a CR: an LF that starts this one ends the same line, not another.
+  let afterCR = false;
   return (chunk) => {
-    // Only the new chunk can hold a newline: the buffered rest was searched already.
-    const offset = buffer.length;
-    let end = chunk.indexOf('\n');
-    buffer += chunk;
-    if (end !== -1) end += offset;
-    let start = 0;
-    for (; end !== -1; end = buffer.indexOf('\n', start)) {
-      onLine(buffer.slice(start, end));
-      start = end + 1;
+    if (!chunk) return;
+    // Only the new chunk can hold a line end: the rest was searched already.
+    const eol = /\r\n?|\n/g;
+    let start = (eol.lastIndex = afterCR && chunk.charAt(0) === '\n' ? 1 : 0);
+    for (let match; (match = eol.exec(chunk)); start = eol.lastIndex) {
+      onLine(rest + chunk.slice(start, match.index));
+      rest = '';
     }
-    buffer = buffer.slice(start);
-    if (buffer.length > maxLength) {
-      buffer = '';
+    afterCR = chunk.charAt(chunk.length - 1) === '\r';
+    rest += chunk.slice(start);
+    if (rest.length > maxLength) {
+      rest = '';
       onOverflow();
     }
   };
@@ -30,23 +35,28 @@ export function lineSplitter(onLine: (line: string) => void, maxLength: number, 
 /**
  * Server-sent events: `data:` lines up to a blank line make one event. sockjs-node %-escapes
  * `%`, CR, LF and NUL inside the data (JavaScript `escape` style); undo exactly those, so a stray
- * `%` can never throw (sockjs-client's `decodeURI` does).
+ * `%` can never throw (sockjs-client's `decodeURI` does). `maxLength` bounds the whole event, not
+ * only one line: an event of endless short `data:` lines must not grow the heap without bound.
  */
 export function eventStreamSplitter(onData: (data: string) => void, maxLength: number, onOverflow: () => void): ChunkSink {
   let data: string[] = [];
-  return lineSplitter(
-    (rawLine) => {
-      const line = rawLine.charAt(rawLine.length - 1) === '\r' ? rawLine.slice(0, -1) : rawLine;
-      if (!line) {
-        if (data.length) onData(data.join('\n'));
+  let size = 0;
+  const onLine = (line: string) => {
+    if (!line) {
+      if (data.length) onData(data.join('\n'));
+      data = [];
+      size = 0;
+    } else if (line.slice(0, 5) === 'data:') {
+      const value = unescapeEventData(line.slice(line.charAt(5) === ' ' ? 6 : 5));
+      if ((size += value.length + 1) > maxLength) {
         data = [];
-      } else if (line.slice(0, 5) === 'data:') {
-        data.push(unescapeEventData(line.slice(line.charAt(5) === ' ' ? 6 : 5)));
+        size = 0;
+        return onOverflow();
       }
-    },
-    maxLength,
-    onOverflow,
-  );
+      data.push(value);
+    }
+  };
+  return lineSplitter(onLine, maxLength, onOverflow);
 }
 
 export const unescapeEventData = (data: string): string =>
