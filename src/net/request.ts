@@ -10,7 +10,7 @@ export interface RequestSpec {
   contentType?: string;
   headers: Headers;
   withCredentials: boolean;
-  /** Longest body kept; a longer one ends the request with status `TOO_LARGE`. */
+  /** Longest body kept; a longer one is aborted at the limit and ends with status `TOO_LARGE`. */
   maxLength: number;
   /** Streams the body as it arrives instead of collecting it. Only 200 responses are streamed. */
   onChunk?: (text: string) => void;
@@ -68,25 +68,25 @@ function fetchRequest(fetchFn: typeof fetch, spec: RequestSpec): HttpRequest {
         controller.abort();
         return failed(200);
       }
-      if (spec.onChunk && response.status === 200 && response.body) {
-        await readStream(response.body, spec.onChunk);
-        return failed(200);
+      const onChunk = response.status === 200 && spec.onChunk;
+      let body = '';
+      if (!response.body) body = await response.text();
+      else {
+        // Read as it arrives and stop at the limit: `text()` would first hold an endless body whole.
+        const reader = response.body.getReader();
+        const decoder = new TextDecoder();
+        for (let chunk; body.length <= spec.maxLength && !(chunk = await reader.read()).done; ) {
+          const text = decoder.decode(chunk.value, { stream: true });
+          if (onChunk) onChunk(text);
+          else body += text;
+        }
       }
-      const body = await response.text();
-      return body.length > spec.maxLength ? failed(TOO_LARGE) : { status: response.status, body };
+      if (body.length <= spec.maxLength) return { status: response.status, body };
+      controller.abort();
+      return failed(TOO_LARGE);
     })
     .catch(() => failed(NETWORK_ERROR));
   return { done, abort: () => controller.abort() };
-}
-
-async function readStream(body: ReadableStream<Uint8Array>, onChunk: (text: string) => void): Promise<void> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    onChunk(decoder.decode(value, { stream: true }));
-  }
 }
 
 function xhrRequest(XHR: typeof XMLHttpRequest, spec: RequestSpec): HttpRequest {

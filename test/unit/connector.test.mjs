@@ -226,6 +226,30 @@ describe('Connector', () => {
     assert.equal(b.outcome.failed.code, 1002);
   });
 
+  it('stops reading an /info body at 65,536 characters and closes 1002', async () => {
+    const { env, outcome } = await connect();
+    await flush();
+    let pulls = 0;
+    let cancelled = false;
+    // An endless body: each pull gives 16 KiB more, until the reader gives up (bounded at 1000 pulls).
+    const endless = new ReadableStream({
+      pull(controller) {
+        if (++pulls > 1000) return controller.close();
+        controller.enqueue(new TextEncoder().encode('x'.repeat(16384)));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const req = env.infoRequests.shift();
+    req.resolve(new Response(endless, { status: 200 }));
+    await flush();
+    await flush();
+    assert.deepEqual(outcome.failed, { code: 1002, reason: 'Cannot connect to server', wasClean: false });
+    assert.ok(pulls <= 8, `read ${pulls} chunks of 16 KiB`);
+    assert.ok(req.aborted || cancelled, 'the request was not stopped');
+  });
+
   it('closes 1002 when /info does not answer in 8 s', async () => {
     const { env, outcome } = await connect({ names: ['xhr-polling'] });
     env.tick(8000);

@@ -40,3 +40,43 @@ describe('request over XMLHttpRequest', () => {
     assert.equal(fetched, 1);
   });
 });
+
+describe('request over fetch', () => {
+  /** A fetch double that records its calls and answers with `response()`. */
+  function fakeFetch(response) {
+    const calls = [];
+    const fetch = (url, init) => {
+      calls.push({ url, init });
+      return Promise.resolve(response(init));
+    };
+    return { fetch, calls, env: { fetch, fetchStreams: true } };
+  }
+
+  it('reads a body as it arrives and aborts at maxLength, instead of holding an endless body whole', async () => {
+    let pulls = 0;
+    let signal;
+    // Endless, but bounded for the test: at most 1000 pulls of 1 KiB.
+    const endless = () =>
+      new ReadableStream({
+        pull(controller) {
+          if (++pulls > 1000) return controller.close();
+          controller.enqueue(new TextEncoder().encode('a'.repeat(1024)));
+        },
+      });
+    const { env } = fakeFetch((init) => ((signal = init.signal), new Response(endless(), { status: 200 })));
+    const result = await request(env, { ...spec, maxLength: 10000 }).done;
+    assert.deepEqual(result, { status: -1, body: '' });
+    assert.ok(pulls <= 12, `read ${pulls} KiB for a limit of 10,000 characters`);
+    assert.equal(signal.aborted, true, 'the request was aborted');
+  });
+
+  it('keeps a body of exactly maxLength', async () => {
+    const { env } = fakeFetch(() => new Response('abcde', { status: 500 }));
+    assert.deepEqual(await request(env, { ...spec, maxLength: 5 }).done, { status: 500, body: 'abcde' });
+  });
+
+  it('settles as a network error when fetch rejects', async () => {
+    const env = { fetch: () => Promise.reject(new TypeError('Failed to fetch')), fetchStreams: true };
+    assert.deepEqual(await request(env, spec).done, { status: 0, body: '' });
+  });
+});
