@@ -48,6 +48,8 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     cleanUp();
     container.remove();
   };
+  // Every way out removes the frame: a failure that left it would leak one per attempt. `script`
+  // is set from the start of a poll until stop().
   const failOnce = (reason: string, code = 1006) => {
     if (!script) return;
     stop();
@@ -67,14 +69,21 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     };
     const element = (script = container.document.createElement('script'));
     element.async = true;
-    element.src = appendPath(sessionUrl, '/jsonp', { c: `${REGISTRY}.${id}` });
     element.onload = () => {
       if (!received) return failOnce('JSONP response did not call back');
       cleanUp();
       poll();
     };
     element.onerror = () => failOnce('JSONP request failed');
-    (container.document.head || container.document.documentElement).appendChild(element);
+    try {
+      // Throws under a Trusted Types policy (`require-trusted-types-for 'script'`).
+      element.src = appendPath(sessionUrl, '/jsonp', { c: `${REGISTRY}.${id}` });
+      (container.document.head || container.document.documentElement).appendChild(element);
+    } catch {
+      // Reported from a microtask: the first poll runs while the transport is being built,
+      // before anyone listens for its close.
+      void Promise.resolve().then(() => failOnce('JSONP script refused'));
+    }
   };
   poll();
   return { stop };
