@@ -12,8 +12,8 @@ type Registry = Record<string, (frame: unknown) => void>;
  */
 function scriptContainer(document: Document, globalObject: Record<string, unknown>): { window: Record<string, unknown>; document: Document; remove(): void } {
   const frame = document.createElement('iframe');
+  // display: none also keeps it out of the accessibility tree: no aria-hidden needed.
   frame.style.display = 'none';
-  frame.setAttribute('aria-hidden', 'true');
   (document.body || document.documentElement).appendChild(frame);
   const win = frame.contentWindow as unknown as (Record<string, unknown> & { document: Document }) | null;
   if (!win || !win.document) {

@@ -6,7 +6,8 @@ import { request, type HttpRequest } from '../../net/request';
 /** How one endpoint wants a batch in a POST body: `xhr_send` takes the JSON, `jsonp_send` a form. */
 export interface SendEncoding {
   endpoint: string;
-  contentType: string;
+  /** None: fetch and XHR send a string as `text/plain;charset=UTF-8`, which `xhr_send` takes. */
+  contentType?: string;
   body(json: string): string;
   /** The endpoint answers without CORS headers: see `RequestSpec.noCors`. */
   noCors?: boolean;
@@ -14,7 +15,6 @@ export interface SendEncoding {
 
 export const xhrSendEncoding: SendEncoding = {
   endpoint: '/xhr_send',
-  contentType: 'text/plain;charset=UTF-8',
   body: (json) => json,
 };
 
