@@ -1,5 +1,5 @@
 import type { Env } from '../env/env';
-import { request } from '../net/request';
+import { failureText, request, requestReason } from '../net/request';
 import { CloseCode, type CloseInfo } from '../protocol/codes';
 import { parseInfo, type ServerInfo } from '../protocol/info';
 import { infoUrl } from '../protocol/url';
@@ -10,20 +10,22 @@ export const INFO_TIMEOUT = 8000;
 
 export type InfoResult = { ok: true; info: ServerInfo; rtt: number } | { ok: false; close: CloseInfo };
 
-const cannotConnect = (code: number = CloseCode.CannotConnect): InfoResult => ({
-  ok: false,
-  close: { code, reason: 'Cannot connect to server', wasClean: false },
-});
-
 /**
  * `GET <base>/info`. A non-2xx answer closes with the HTTP status as the code (401, 404…), so an
- * app can tell "not allowed" from "not there"; no answer, or not JSON, closes with 1002.
+ * app can tell "not allowed" from "not there"; no answer, a timeout, a body too large or not a
+ * JSON object closes with 1002.
  */
 export function fetchInfo(env: Env, baseUrl: string, options: TransportOptions): { done: Promise<InfoResult>; abort(): void } {
   const startedAt = env.now();
+  const url = infoUrl(baseUrl, startedAt);
+  // The reason says which URL and why: the HTTP status, no answer, a refused header, not JSON.
+  const cannotConnect = (why: string, code: number = CloseCode.CannotConnect): InfoResult => ({
+    ok: false,
+    close: { code, reason: requestReason('GET', url, why), wasClean: false },
+  });
   const req = request(env, {
     method: 'GET',
-    url: infoUrl(baseUrl, startedAt),
+    url,
     headers: options.headers,
     withCredentials: options.withCredentials,
     maxLength: 65536,
@@ -32,14 +34,15 @@ export function fetchInfo(env: Env, baseUrl: string, options: TransportOptions):
   const timedOut = new Promise<InfoResult>((resolve) => {
     timer = env.setTimeout(() => {
       req.abort();
-      resolve(cannotConnect());
+      resolve(cannotConnect('timed out'));
     }, INFO_TIMEOUT);
   });
-  const answered = req.done.then(({ status, body }): InfoResult => {
+  const answered = req.done.then((result): InfoResult => {
     env.clearTimeout(timer);
-    if (status < 200 || status >= 300) return cannotConnect(status > 0 ? status : undefined);
-    const info = parseInfo(body);
-    return info ? { ok: true, info, rtt: env.now() - startedAt } : cannotConnect();
+    const { status } = result;
+    if (status < 200 || status >= 300) return cannotConnect(failureText(result), status > 0 ? status : undefined);
+    const info = parseInfo(result.body);
+    return info ? { ok: true, info, rtt: env.now() - startedAt } : cannotConnect('not JSON');
   });
   return {
     done: Promise.race([answered, timedOut]),

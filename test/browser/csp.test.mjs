@@ -85,7 +85,7 @@ describe('under a strict Content-Security-Policy', function () {
     assert.equal(result.frames, 0, 'hidden frames left behind');
     assert.equal(result.closed, 2000);
     assert.equal(result.failures.length, ATTEMPTS, JSON.stringify(result.failures));
-    for (const reason of result.failures) assert.equal(reason, 'JSONP script refused');
+    for (const reason of result.failures) assert.equal(reason, 'GET /jsonp: script refused');
     await page.waitUntilNoPendingRequests();
   });
 

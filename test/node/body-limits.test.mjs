@@ -57,15 +57,15 @@ describe('size limits on fetch bodies, in Node', function () {
     assert.ok(answer.written < ENDLESS_BYTES / 2, `the server wrote ${answer.written} bytes for a limit of ${limit}`);
   });
 
-  it('an /info answer without end: SockJS closes 1002, and the server sees it hang up', async function () {
+  it('an /info answer without end: SockJS closes 1002 naming the URL, and the server sees it hang up', async function () {
     const closed = await withDeadline(
       new Promise((resolve) => {
         const socket = new SockJS(server.url('/echo'), null, { transports: 'xhr-polling' });
-        socket.onclose = (event) => resolve(event.code);
+        socket.onclose = (event) => resolve({ code: event.code, reason: event.reason });
       }),
       { what: 'the close' },
     );
-    assert.equal(closed, 1002);
+    assert.deepEqual(closed, { code: 1002, reason: `GET ${server.url('/echo/info')}: too large` });
     const [answer] = server.answers;
     await withDeadline(answer.closed, { what: 'the server to see the client hang up' });
     assert.equal(answer.finished, false, 'the client read the whole answer');

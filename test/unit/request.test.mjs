@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { request } from '../../dist/esm/net/request.js';
+import { failureText, request, requestReason } from '../../dist/esm/net/request.js';
 
 /** An XMLHttpRequest double: answers `status` on send, or throws from setRequestHeader when told. */
 function fakeXhr({ status = 204, refuseHeaders = false } = {}) {
@@ -78,5 +78,33 @@ describe('request over fetch', () => {
   it('settles as a network error when fetch rejects', async () => {
     const env = { fetch: () => Promise.reject(new TypeError('Failed to fetch')), fetchStreams: true };
     assert.deepEqual(await request(env, spec).done, { status: 0, body: '' });
+  });
+});
+
+describe('failureText and requestReason', () => {
+  const bytes = (text) => Buffer.byteLength(text, 'utf8');
+
+  it('say why in words: the HTTP status, no answer, too large', () => {
+    assert.equal(failureText({ status: 404, body: '' }), 'HTTP 404');
+    assert.equal(failureText({ status: 0, body: '' }), 'no answer (down? CORS? CSP?)');
+    assert.equal(failureText({ status: -1, body: '' }), 'too large');
+  });
+
+  it('names the method and the URL without its query, which may carry a token', () => {
+    assert.equal(requestReason('GET', 'http://h/echo/info?token=secret&t=1', 'HTTP 404'), 'GET http://h/echo/info: HTTP 404');
+  });
+
+  it('cuts a long URL so that the reason fits a WebSocket close reason (123 bytes), keeping the why whole', () => {
+    const url = 'http://h/' + 'p'.repeat(300) + '/info';
+    const reason = requestReason('POST', url, 'no answer (down? CORS? CSP?)');
+    assert.equal(bytes(reason), 123);
+    assert.match(reason, /^POST http:\/\/h\/p+: no answer \(down\? CORS\? CSP\?\)$/);
+  });
+
+  it('leaves a short URL whole', () => {
+    const url = 'http://h/' + 'p'.repeat(80);
+    const reason = requestReason('GET', url, 'HTTP 500');
+    assert.equal(reason, `GET ${url}: HTTP 500`);
+    assert.ok(bytes(reason) <= 123);
   });
 });

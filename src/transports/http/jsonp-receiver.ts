@@ -1,4 +1,6 @@
+import { CloseCode } from '../../protocol/codes';
 import { appendPath, randomId } from '../../protocol/url';
+import { requestReason } from '../../net/request';
 import type { StartReceiver } from './receivers';
 
 /** Where JSONP responses call back: `_resockjp.<id>(frame)` on the window that runs the script. */
@@ -50,10 +52,10 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
   };
   // Every way out removes the frame: a failure that left it would leak one per attempt. `script`
   // is set from the start of a poll until stop().
-  const failOnce = (reason: string, code = 1006) => {
+  const failOnce = (why: string, code: number = CloseCode.Lost) => {
     if (!script) return;
     stop();
-    fail({ code, reason, wasClean: false });
+    fail({ code, reason: requestReason('GET', '/jsonp', why), wasClean: false });
   };
 
   const poll = (): void => {
@@ -63,18 +65,18 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     registry[id] = (data) => {
       received = true;
       delete registry[id];
-      if (typeof data !== 'string') return failOnce('JSONP payload is not a string', 1002);
+      if (typeof data !== 'string') return failOnce('payload is not a string', CloseCode.CannotConnect);
       // The response may carry several newline-separated frames.
       for (const line of data.split('\n')) if (line && script) frame(line);
     };
     const element = (script = container.document.createElement('script'));
     element.async = true;
     element.onload = () => {
-      if (!received) return failOnce('JSONP response did not call back');
+      if (!received) return failOnce('no callback');
       cleanUp();
       poll();
     };
-    element.onerror = () => failOnce('JSONP request failed');
+    element.onerror = () => failOnce('no answer (down? CSP?)');
     try {
       // Throws under a Trusted Types policy (`require-trusted-types-for 'script'`).
       element.src = appendPath(sessionUrl, '/jsonp', { c: `${REGISTRY}.${id}` });
@@ -82,7 +84,7 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     } catch {
       // Reported from a microtask: the first poll runs while the transport is being built,
       // before anyone listens for its close.
-      void Promise.resolve().then(() => failOnce('JSONP script refused'));
+      void Promise.resolve().then(() => failOnce('script refused'));
     }
   };
   poll();

@@ -1,8 +1,9 @@
 import type { Env } from '../../env/env';
 import type { TransportCloseInfo, TransportOptions } from '../types';
-import { request, type HttpRequest, TOO_LARGE } from '../../net/request';
+import { failureText, request, requestReason, type HttpRequest, TOO_LARGE } from '../../net/request';
 import type { ChunkSink } from '../../net/splitters';
 import { eventStreamSplitter, lineSplitter } from '../../net/splitters';
+import { CloseCode } from '../../protocol/codes';
 import { appendPath } from '../../protocol/url';
 
 /** What a receiver reports to its transport. */
@@ -20,10 +21,6 @@ export interface Receiver {
 }
 export type StartReceiver = (context: ReceiverContext) => Receiver;
 
-export const protocolError = (reason: string): TransportCloseInfo => ({ code: 1002, reason, wasClean: false });
-const httpFailure = (what: string, status: number): TransportCloseInfo =>
-  status === TOO_LARGE ? protocolError('Response too large') : { code: 1006, reason: `${what} failed (HTTP ${status})`, wasClean: false };
-
 type SplitterFactory = (onLine: (line: string) => void, maxLength: number, onOverflow: () => void) => ChunkSink;
 
 /**
@@ -34,7 +31,6 @@ type SplitterFactory = (onLine: (line: string) => void, maxLength: number, onOve
 function requestLoop(
   method: 'GET' | 'POST',
   endpoint: string,
-  what: string,
   streaming: boolean,
   splitter: SplitterFactory,
   isFrame: (line: string) => boolean,
@@ -48,10 +44,12 @@ function requestLoop(
       if (current) current.abort();
       current = null;
     };
-    const failOnce = (info: TransportCloseInfo) => {
+    // A response too large or unreadable is a protocol error; a broken request, a lost link.
+    // The reason names the endpoint, not the session's URL: the session id grants the session.
+    const failOnce = (code: number, why: string) => {
       if (stopped) return;
       stop();
-      fail(info);
+      fail({ code, reason: requestReason(method, endpoint, why), wasClean: false });
     };
 
     const round = (): void => {
@@ -63,7 +61,7 @@ function requestLoop(
           frame(line);
         },
         options.maxFrameLength,
-        () => failOnce(protocolError('Frame too long')),
+        () => failOnce(CloseCode.CannotConnect, 'frame too long'),
       );
       const req = (current = request(env, {
         method,
@@ -73,12 +71,12 @@ function requestLoop(
         maxLength: options.maxFrameLength,
         onChunk: streaming ? sink : undefined,
       }));
-      void req.done.then(({ status, body }) => {
+      void req.done.then((result) => {
         if (stopped || current !== req) return;
-        if (status !== 200) return failOnce(httpFailure(what, status));
-        if (!streaming) sink(body);
+        if (result.status !== 200) return failOnce(result.status === TOO_LARGE ? CloseCode.CannotConnect : CloseCode.Lost, failureText(result));
+        if (!streaming) sink(result.body);
         if (stopped) return;
-        if (!frames) return failOnce(protocolError(`${what} ended without a frame`));
+        if (!frames) return failOnce(CloseCode.CannotConnect, 'ended without a frame');
         round();
       });
     };
@@ -91,6 +89,6 @@ const anyLine = (line: string) => line.length > 0;
 // xhr_streaming opens with 2048 'h' bytes (a prelude for old IE); no real frame starts with "hh".
 const notPrelude = (line: string) => line.length > 0 && line.slice(0, 2) !== 'hh';
 
-export const xhrStreamingReceiver = requestLoop('POST', '/xhr_streaming', 'Stream', true, lineSplitter, notPrelude);
-export const eventSourceReceiver = requestLoop('GET', '/eventsource', 'Event stream', true, eventStreamSplitter, anyLine);
-export const xhrPollingReceiver = requestLoop('POST', '/xhr', 'Poll', false, lineSplitter, anyLine);
+export const xhrStreamingReceiver = requestLoop('POST', '/xhr_streaming', true, lineSplitter, notPrelude);
+export const eventSourceReceiver = requestLoop('GET', '/eventsource', true, eventStreamSplitter, anyLine);
+export const xhrPollingReceiver = requestLoop('POST', '/xhr', false, lineSplitter, anyLine);
