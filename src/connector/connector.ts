@@ -1,11 +1,11 @@
 import type { Env } from '../env/env';
 import { CloseCode, isUserCloseCode, type CloseInfo } from '../protocol/codes';
-import { fetchInfo, type InfoResult } from '../protocol/info';
 import { Session } from '../session/session';
 import { connectTimeout, raceGrace } from '../protocol/timeout';
 import { sessionUrl } from '../protocol/url';
 import type { TransportDescriptor, TransportName, TransportOptions } from '../transports/types';
 import { candidates } from './detector';
+import { fetchInfo, type InfoResult } from './info';
 import type { TransportMemory } from './memory';
 import type { DebugLogger } from './options';
 

@@ -1,18 +1,12 @@
 import type { Env } from '../env/env';
 import type { CloseInfo } from '../protocol/codes';
+import type { ServerInfo } from '../protocol/info';
 
 /** sockjs-client's names, so its `transports` option keeps its meaning. */
 export type TransportName = 'websocket' | 'xhr-streaming' | 'eventsource' | 'xhr-polling' | 'jsonp-polling';
 
-/** What `/info` told us about the server. */
-export interface ServerInfo {
-  websocket?: boolean;
-  cookie_needed?: boolean;
-  origins?: string[];
-  entropy?: number;
-  transports?: string[];
-  base_url?: string;
-}
+// Defined beside the pure /info parsing, which may not import from this layer.
+export type { ServerInfo };
 
 export type Headers = Record<string, string>;
 

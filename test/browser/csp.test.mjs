@@ -4,6 +4,7 @@
 // blocked transport, JSONP included, must make the fallback move on rather than stall it.
 import assert from 'node:assert/strict';
 import { openPage } from '../support/browser.mjs';
+import { withDeadline } from '../support/deadline.mjs';
 import { startSockjsServer } from '../support/sockjs-server.mjs';
 
 const MESSAGES = ['hello under CSP', 'Unicode: 你好 😀'];
@@ -63,6 +64,28 @@ describe('under a strict Content-Security-Policy', function () {
       page.network.startedRequests().some((url) => url.includes('/jsonp?')),
       `no JSONP request was tried: ${page.network.startedRequests().join(', ')}`,
     );
+    await page.waitUntilNoPendingRequests();
+  });
+
+  // Trusted Types make `script.src = string` throw: JSONP cannot run, and each failed attempt
+  // must leave no hidden frame behind (17 of them after 2.5 s of reconnects, before the fix).
+  it("jsonp-polling under require-trusted-types-for 'script': every attempt fails, naming why, and removes its frame", async function () {
+    const page = await strictPage(`default-src 'self'; script-src 'self' ${server.origin}; connect-src ${server.origin}; require-trusted-types-for 'script'`);
+    const ATTEMPTS = 4;
+    const result = await withDeadline(
+      page.run(async (url, retries) => {
+        const failures = [];
+        const debug = (event, detail) => event === 'transport:fail' && failures.push(detail.reason);
+        const client = new Resock(url, { transports: 'jsonp-polling', reconnect: { minDelay: 1, maxDelay: 1, maxAttempts: retries }, debug });
+        const closed = await new Promise((resolve) => client.addEventListener('close', (event) => resolve(event.code)));
+        return { closed, failures, frames: document.querySelectorAll('iframe').length };
+      }, server.url('/echo'), ATTEMPTS - 1),
+      { what: 'the client to give up' },
+    );
+    assert.equal(result.frames, 0, 'hidden frames left behind');
+    assert.equal(result.closed, 2000);
+    assert.equal(result.failures.length, ATTEMPTS, JSON.stringify(result.failures));
+    for (const reason of result.failures) assert.equal(reason, 'GET /jsonp: script refused');
     await page.waitUntilNoPendingRequests();
   });
 

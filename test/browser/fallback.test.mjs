@@ -75,17 +75,18 @@ describe('transport fallback', function () {
     const closed = await socket.closed();
     assert.deepEqual(
       { code: closed.code, reason: closed.reason },
-      { code: 404, reason: 'Cannot connect to server' },
+      { code: 404, reason: `GET ${server.url('/no_such_endpoint/info')}: HTTP 404` },
     );
   });
 
   it('closes with 1002 when nothing listens on the port', async function () {
     const page = await openPage();
-    const socket = await page.connect(`http://127.0.0.1:${await closedPort()}/echo`);
+    const url = `http://127.0.0.1:${await closedPort()}/echo`;
+    const socket = await page.connect(url);
     const closed = await socket.closed();
     assert.deepEqual(
       { code: closed.code, reason: closed.reason },
-      { code: 1002, reason: 'Cannot connect to server' },
+      { code: 1002, reason: `GET ${url}/info: no answer (down? CORS? CSP?)` },
     );
   });
 });

@@ -6,13 +6,13 @@ import { fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
 const ALL = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-polling'];
 
 /** A connector over fake transports, as constructed: the early WebSocket has not started yet. */
-function make({ names = ALL, allowed = null, memory = new TransportMemory(), env = fakeEnv(), timeout = 0 } = {}) {
+function make({ url = 'http://h/echo', names = ALL, allowed = null, memory = new TransportMemory(), env = fakeEnv(), timeout = 0 } = {}) {
   const created = [];
   const outcome = { };
   const log = [];
   const connector = new Connector(
     {
-      url: 'http://h/echo',
+      url,
       env,
       descriptors: fakeDescriptors(names, created),
       allowed,
@@ -219,17 +219,52 @@ describe('Connector', () => {
   it('closes with the HTTP status when /info answers non-2xx, and with 1002 when it is not JSON', async () => {
     const a = await connect({ headStart: false, names: ['xhr-polling'] });
     await a.env.answerInfo(404, 'Not found');
-    assert.equal(a.outcome.failed.code, 404);
+    assert.deepEqual(a.outcome.failed, { code: 404, reason: 'GET http://h/echo/info: HTTP 404', wasClean: false });
     const b = await connect({ headStart: false, names: ['xhr-polling'] });
     await b.env.answerInfo(200, '<html>captive portal</html>');
-    assert.equal(b.outcome.failed.code, 1002);
+    assert.deepEqual(b.outcome.failed, { code: 1002, reason: 'GET http://h/echo/info: not JSON', wasClean: false });
+    const c = await connect({ headStart: false, names: ['xhr-polling'] });
+    await c.env.answerInfo(503, 'Service Unavailable');
+    assert.equal(c.outcome.failed.reason, 'GET http://h/echo/info: HTTP 503');
+  });
+
+  it('names the cause when /info gets no answer, and leaves the query (a token, the cache-buster) out of the reason', async () => {
+    const { env, outcome } = await connect({ url: 'http://h/echo?token=secret' });
+    await flush();
+    env.infoRequests.shift().reject(new TypeError('Failed to fetch'));
+    await flush();
+    assert.deepEqual(outcome.failed, { code: 1002, reason: 'GET http://h/echo/info: no answer (down? CORS? CSP?)', wasClean: false });
+  });
+
+  it('stops reading an /info body at 65,536 characters and closes 1002, naming it', async () => {
+    const { env, outcome } = await connect();
+    await flush();
+    let pulls = 0;
+    let cancelled = false;
+    // An endless body: each pull gives 16 KiB more, until the reader gives up (bounded at 1000 pulls).
+    const endless = new ReadableStream({
+      pull(controller) {
+        if (++pulls > 1000) return controller.close();
+        controller.enqueue(new TextEncoder().encode('x'.repeat(16384)));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const req = env.infoRequests.shift();
+    req.resolve(new Response(endless, { status: 200 }));
+    await flush();
+    await flush();
+    assert.deepEqual(outcome.failed, { code: 1002, reason: 'GET http://h/echo/info: too large', wasClean: false });
+    assert.ok(pulls <= 8, `read ${pulls} chunks of 16 KiB`);
+    assert.ok(req.aborted || cancelled, 'the request was not stopped');
   });
 
   it('closes 1002 when /info does not answer in 8 s', async () => {
     const { env, outcome } = await connect({ names: ['xhr-polling'] });
     env.tick(8000);
     await flush();
-    assert.deepEqual(outcome.failed, { code: 1002, reason: 'Cannot connect to server', wasClean: false });
+    assert.deepEqual(outcome.failed, { code: 1002, reason: 'GET http://h/echo/info: timed out', wasClean: false });
     assert.equal(env.infoRequests[0].aborted, true);
   });
 

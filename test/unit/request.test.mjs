@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { request } from '../../dist/esm/transports/http/request.js';
+import { failureText, request, requestReason } from '../../dist/esm/net/request.js';
 
 /** An XMLHttpRequest double: answers `status` on send, or throws from setRequestHeader when told. */
 function fakeXhr({ status = 204, refuseHeaders = false } = {}) {
@@ -38,5 +38,73 @@ describe('request over XMLHttpRequest', () => {
     assert.equal(fetched, 0);
     request(env, { ...spec, onChunk: () => {} });
     assert.equal(fetched, 1);
+  });
+});
+
+describe('request over fetch', () => {
+  /** A fetch double that records its calls and answers with `response()`. */
+  function fakeFetch(response) {
+    const calls = [];
+    const fetch = (url, init) => {
+      calls.push({ url, init });
+      return Promise.resolve(response(init));
+    };
+    return { fetch, calls, env: { fetch, fetchStreams: true } };
+  }
+
+  it('reads a body as it arrives and aborts at maxLength, instead of holding an endless body whole', async () => {
+    let pulls = 0;
+    let signal;
+    // Endless, but bounded for the test: at most 1000 pulls of 1 KiB.
+    const endless = () =>
+      new ReadableStream({
+        pull(controller) {
+          if (++pulls > 1000) return controller.close();
+          controller.enqueue(new TextEncoder().encode('a'.repeat(1024)));
+        },
+      });
+    const { env } = fakeFetch((init) => ((signal = init.signal), new Response(endless(), { status: 200 })));
+    const result = await request(env, { ...spec, maxLength: 10000 }).done;
+    assert.deepEqual(result, { status: -1, body: '' });
+    assert.ok(pulls <= 12, `read ${pulls} KiB for a limit of 10,000 characters`);
+    assert.equal(signal.aborted, true, 'the request was aborted');
+  });
+
+  it('keeps a body of exactly maxLength', async () => {
+    const { env } = fakeFetch(() => new Response('abcde', { status: 500 }));
+    assert.deepEqual(await request(env, { ...spec, maxLength: 5 }).done, { status: 500, body: 'abcde' });
+  });
+
+  it('settles as a network error when fetch rejects', async () => {
+    const env = { fetch: () => Promise.reject(new TypeError('Failed to fetch')), fetchStreams: true };
+    assert.deepEqual(await request(env, spec).done, { status: 0, body: '' });
+  });
+});
+
+describe('failureText and requestReason', () => {
+  const bytes = (text) => Buffer.byteLength(text, 'utf8');
+
+  it('say why in words: the HTTP status, no answer, too large', () => {
+    assert.equal(failureText({ status: 404, body: '' }), 'HTTP 404');
+    assert.equal(failureText({ status: 0, body: '' }), 'no answer (down? CORS? CSP?)');
+    assert.equal(failureText({ status: -1, body: '' }), 'too large');
+  });
+
+  it('names the method and the URL without its query, which may carry a token', () => {
+    assert.equal(requestReason('GET', 'http://h/echo/info?token=secret&t=1', 'HTTP 404'), 'GET http://h/echo/info: HTTP 404');
+  });
+
+  it('cuts a long URL so that the reason fits a WebSocket close reason (123 bytes), keeping the why whole', () => {
+    const url = 'http://h/' + 'p'.repeat(300) + '/info';
+    const reason = requestReason('POST', url, 'no answer (down? CORS? CSP?)');
+    assert.equal(bytes(reason), 123);
+    assert.match(reason, /^POST http:\/\/h\/p+: no answer \(down\? CORS\? CSP\?\)$/);
+  });
+
+  it('leaves a short URL whole', () => {
+    const url = 'http://h/' + 'p'.repeat(80);
+    const reason = requestReason('GET', url, 'HTTP 500');
+    assert.equal(reason, `GET ${url}: HTTP 500`);
+    assert.ok(bytes(reason) <= 123);
   });
 });

@@ -39,7 +39,7 @@ describe('BatchSender', () => {
     await flush();
     s.send(['c']);
     await answer(500);
-    assert.deepEqual(failures, [{ code: 1006, reason: 'Send failed (HTTP 500)', wasClean: false, unsent: ['a', 'b', 'c'] }]);
+    assert.deepEqual(failures, [{ code: 1006, reason: 'POST /xhr_send: HTTP 500', wasClean: false, unsent: ['a', 'b', 'c'] }]);
   });
 
   it('does not resend a batch whose POST got no answer: it may have arrived', async () => {

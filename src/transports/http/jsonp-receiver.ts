@@ -1,4 +1,6 @@
+import { CloseCode } from '../../protocol/codes';
 import { appendPath, randomId } from '../../protocol/url';
+import { requestReason } from '../../net/request';
 import type { StartReceiver } from './receivers';
 import { anotherConnectionRetryDelay } from './another-connection';
 
@@ -13,8 +15,8 @@ type Registry = Record<string, (frame: unknown) => void>;
  */
 function scriptContainer(document: Document, globalObject: Record<string, unknown>): { window: Record<string, unknown>; document: Document; remove(): void } {
   const frame = document.createElement('iframe');
+  // display: none also keeps it out of the accessibility tree: no aria-hidden needed.
   frame.style.display = 'none';
-  frame.setAttribute('aria-hidden', 'true');
   (document.body || document.documentElement).appendChild(frame);
   const win = frame.contentWindow as unknown as (Record<string, unknown> & { document: Document }) | null;
   if (!win || !win.document) {
@@ -51,10 +53,12 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     cleanUp();
     container.remove();
   };
-  const failOnce = (reason: string, code = 1006) => {
+  // Every way out removes the frame: a failure that left it would leak one per attempt. `script`
+  // is set from the start of a poll until stop().
+  const failOnce = (why: string, code: number = CloseCode.Lost) => {
     if (!script) return;
     stop();
-    fail({ code, reason, wasClean: false });
+    fail({ code, reason: requestReason('GET', '/jsonp', why), wasClean: false });
   };
 
   /** `refusals`: how many polls in a row, just before this one, were refused with 2010 (another-connection.ts). */
@@ -66,22 +70,29 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     registry[id] = (data) => {
       received = true;
       delete registry[id];
-      if (typeof data !== 'string') return failOnce('JSONP payload is not a string', 1002);
+      if (typeof data !== 'string') return failOnce('payload is not a string', CloseCode.CannotConnect);
       if ((retryIn = anotherConnectionRetryDelay(data, refusals))) return;
       // The response may carry several newline-separated frames.
       for (const line of data.split('\n')) if (line && script) frame(line);
     };
     const element = (script = container.document.createElement('script'));
     element.async = true;
-    element.src = appendPath(sessionUrl, '/jsonp', { c: `${REGISTRY}.${id}` });
     element.onload = () => {
-      if (!received) return failOnce('JSONP response did not call back');
+      if (!received) return failOnce('no callback');
       cleanUp();
       if (retryIn) retryTimer = env.setTimeout(() => poll(refusals + 1), retryIn);
       else poll(0);
     };
-    element.onerror = () => failOnce('JSONP request failed');
-    (container.document.head || container.document.documentElement).appendChild(element);
+    element.onerror = () => failOnce('no answer (down? CSP?)');
+    try {
+      // Throws under a Trusted Types policy (`require-trusted-types-for 'script'`).
+      element.src = appendPath(sessionUrl, '/jsonp', { c: `${REGISTRY}.${id}` });
+      (container.document.head || container.document.documentElement).appendChild(element);
+    } catch {
+      // Reported from a microtask: the first poll runs while the transport is being built,
+      // before anyone listens for its close.
+      void Promise.resolve().then(() => failOnce('script refused'));
+    }
   };
   poll(0);
   return { stop };

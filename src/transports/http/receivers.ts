@@ -1,8 +1,9 @@
 import type { Env } from '../../env/env';
 import type { TransportCloseInfo, TransportOptions } from '../types';
-import { request, type HttpRequest, TOO_LARGE } from './request';
-import type { ChunkSink } from './splitters';
-import { eventStreamSplitter, lineSplitter } from './splitters';
+import { failureText, request, requestReason, type HttpRequest, TOO_LARGE } from '../../net/request';
+import type { ChunkSink } from '../../net/splitters';
+import { eventStreamSplitter, lineSplitter } from '../../net/splitters';
+import { CloseCode } from '../../protocol/codes';
 import { appendPath } from '../../protocol/url';
 import { anotherConnectionRetryDelay } from './another-connection';
 
@@ -21,10 +22,6 @@ export interface Receiver {
 }
 export type StartReceiver = (context: ReceiverContext) => Receiver;
 
-export const protocolError = (reason: string): TransportCloseInfo => ({ code: 1002, reason, wasClean: false });
-const httpFailure = (what: string, status: number): TransportCloseInfo =>
-  status === TOO_LARGE ? protocolError('Response too large') : { code: 1006, reason: `${what} failed (HTTP ${status})`, wasClean: false };
-
 type SplitterFactory = (onLine: (line: string) => void, maxLength: number, onOverflow: () => void) => ChunkSink;
 
 /**
@@ -37,7 +34,6 @@ type SplitterFactory = (onLine: (line: string) => void, maxLength: number, onOve
 function requestLoop(
   method: 'GET' | 'POST',
   endpoint: string,
-  what: string,
   streaming: boolean,
   splitter: SplitterFactory,
   isFrame: (line: string) => boolean,
@@ -51,10 +47,12 @@ function requestLoop(
       if (current) current.abort();
       current = null;
     };
-    const failOnce = (info: TransportCloseInfo) => {
+    // A response too large or unreadable is a protocol error; a broken request, a lost link.
+    // The reason names the endpoint, not the session's URL: the session id grants the session.
+    const failOnce = (code: number, why: string) => {
       if (stopped) return;
       stop();
-      fail(info);
+      fail({ code, reason: requestReason(method, endpoint, why), wasClean: false });
     };
 
     /** `refusals`: how many rounds in a row, just before this one, were refused with 2010. */
@@ -70,7 +68,7 @@ function requestLoop(
           frame(line);
         },
         options.maxFrameLength,
-        () => failOnce(protocolError('Frame too long')),
+        () => failOnce(CloseCode.CannotConnect, 'frame too long'),
       );
       const req = (current = request(env, {
         method,
@@ -80,14 +78,14 @@ function requestLoop(
         maxLength: options.maxFrameLength,
         onChunk: streaming ? sink : undefined,
       }));
-      void req.done.then(({ status, body }) => {
+      void req.done.then((result) => {
         if (stopped || current !== req) return;
-        if (status !== 200) return failOnce(httpFailure(what, status));
-        if (!streaming) sink(body);
+        if (result.status !== 200) return failOnce(result.status === TOO_LARGE ? CloseCode.CannotConnect : CloseCode.Lost, failureText(result));
+        if (!streaming) sink(result.body);
         if (stopped) return;
         // A stop() meanwhile leaves this timer to run out (at most 320 ms) and do nothing: no request is open.
         if (retryIn) return void env.setTimeout(() => stopped || round(refusals + 1), retryIn);
-        if (!frames) return failOnce(protocolError(`${what} ended without a frame`));
+        if (!frames) return failOnce(CloseCode.CannotConnect, 'ended without a frame');
         round(0);
       });
     };
@@ -100,6 +98,6 @@ const anyLine = (line: string) => line.length > 0;
 // xhr_streaming opens with 2048 'h' bytes (a prelude for old IE); no real frame starts with "hh".
 const notPrelude = (line: string) => line.length > 0 && line.slice(0, 2) !== 'hh';
 
-export const xhrStreamingReceiver = requestLoop('POST', '/xhr_streaming', 'Stream', true, lineSplitter, notPrelude);
-export const eventSourceReceiver = requestLoop('GET', '/eventsource', 'Event stream', true, eventStreamSplitter, anyLine);
-export const xhrPollingReceiver = requestLoop('POST', '/xhr', 'Poll', false, lineSplitter, anyLine);
+export const xhrStreamingReceiver = requestLoop('POST', '/xhr_streaming', true, lineSplitter, notPrelude);
+export const eventSourceReceiver = requestLoop('GET', '/eventsource', true, eventStreamSplitter, anyLine);
+export const xhrPollingReceiver = requestLoop('POST', '/xhr', false, lineSplitter, anyLine);

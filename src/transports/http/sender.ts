@@ -1,12 +1,13 @@
 import type { Env } from '../../env/env';
 import { encodeMessages } from '../../protocol/encode';
 import type { TransportCloseInfo, TransportOptions } from '../types';
-import { request, type HttpRequest } from './request';
+import { failureText, request, requestReason, type HttpRequest } from '../../net/request';
 
 /** How one endpoint wants a batch in a POST body: `xhr_send` takes the JSON, `jsonp_send` a form. */
 export interface SendEncoding {
   endpoint: string;
-  contentType: string;
+  /** None: fetch and XHR send a string as `text/plain;charset=UTF-8`, which `xhr_send` takes. */
+  contentType?: string;
   body(json: string): string;
   /** The endpoint answers without CORS headers: see `RequestSpec.noCors`. */
   noCors?: boolean;
@@ -14,7 +15,6 @@ export interface SendEncoding {
 
 export const xhrSendEncoding: SendEncoding = {
   endpoint: '/xhr_send',
-  contentType: 'text/plain;charset=UTF-8',
   body: (json) => json,
 };
 
@@ -81,14 +81,16 @@ export class BatchSender {
       maxLength: this._options.maxFrameLength,
       noCors: this._encoding.noCors,
     }));
-    void req.done.then(({ status }) => {
+    void req.done.then((result) => {
+      const { status } = result;
       if (this._request !== req) return;
       this._request = this._inFlight = null;
       if (status >= 200 && status < 300) return this._flush();
       // An error status means the server refused the batch: it goes back first, then the rest.
       // No answer at all (status 0) says nothing of whether it arrived: at most once, not again.
       const refused = status > 0 ? batch : [];
-      this._onFail({ code: 1006, reason: `Send failed (HTTP ${status})`, wasClean: false, unsent: refused.concat(this.stop()) });
+      const reason = requestReason('POST', this._encoding.endpoint, failureText(result));
+      this._onFail({ code: 1006, reason, wasClean: false, unsent: refused.concat(this.stop()) });
     });
   }
 }

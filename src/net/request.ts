@@ -1,14 +1,16 @@
-import type { Env } from '../../env/env';
-import type { Headers } from '../types';
+import type { Env } from '../env/env';
+
+/** Header names and values for a request (`TransportOptions.headers`). */
+export type RequestHeaders = Record<string, string>;
 
 export interface RequestSpec {
   method: 'GET' | 'POST';
   url: string;
   body?: string;
   contentType?: string;
-  headers: Headers;
+  headers: RequestHeaders;
   withCredentials: boolean;
-  /** Longest body kept; a longer one ends the request with status `TOO_LARGE`. */
+  /** Longest body kept; a longer one is aborted at the limit and ends with status `TOO_LARGE`. */
   maxLength: number;
   /** Streams the body as it arrives instead of collecting it. Only 200 responses are streamed. */
   onChunk?: (text: string) => void;
@@ -19,7 +21,7 @@ export interface RequestSpec {
   noCors?: boolean;
 }
 
-/** `status` is the HTTP status, `NETWORK_ERROR` when there was no response. */
+/** `status` is the HTTP status, or `NETWORK_ERROR` / `TOO_LARGE` when there was no usable answer. */
 export interface HttpResult {
   status: number;
   body: string;
@@ -34,6 +36,19 @@ export interface HttpRequest {
 export const NETWORK_ERROR = 0;
 export const TOO_LARGE = -1;
 
+/** Why a request failed, in words for a close reason: ASCII, under 70 characters. */
+export const failureText = ({ status }: HttpResult): string =>
+  status > 0 ? `HTTP ${status}` : status === TOO_LARGE ? 'too large' : 'no answer (down? CORS? CSP?)';
+
+/**
+ * A close reason that names the request: `GET http://h/echo/info: HTTP 404`. The query is left
+ * out (it may carry a token), and the URL cut short so that the reason fits a WebSocket close
+ * reason (123 bytes): URLs are ASCII (percent-encoded), every `why` resock gives is ASCII and
+ * under 70 characters, and methods have 3 or 4 letters.
+ */
+export const requestReason = (method: string, url: string, why: string): string =>
+  `${method} ${url.split('?')[0]!.slice(0, 120 - method.length - why.length)}: ${why}`;
+
 /**
  * Streams through fetch, read as they arrive (XHR's progress events come at most every 50 ms).
  * Everything else through XMLHttpRequest where there is one: in Chromium a short request costs
@@ -46,7 +61,9 @@ export function request(env: Env, spec: RequestSpec): HttpRequest {
 }
 
 const failed = (status: number): HttpResult => ({ status, body: '' });
-const requestHeaders = (spec: RequestSpec): Headers =>
+const noAnswer = () => failed(NETWORK_ERROR);
+
+const requestHeaders = (spec: RequestSpec): RequestHeaders =>
   spec.contentType ? { ...spec.headers, 'Content-Type': spec.contentType } : spec.headers;
 
 function fetchRequest(fetchFn: typeof fetch, spec: RequestSpec): HttpRequest {
@@ -66,25 +83,25 @@ function fetchRequest(fetchFn: typeof fetch, spec: RequestSpec): HttpRequest {
         controller.abort();
         return failed(200);
       }
-      if (spec.onChunk && response.status === 200 && response.body) {
-        await readStream(response.body, spec.onChunk);
-        return failed(200);
+      const onChunk = response.status === 200 && spec.onChunk;
+      let body = '';
+      if (!response.body) body = await response.text();
+      else {
+        // Read as it arrives and stop at the limit: `text()` would first hold an endless body whole.
+        const reader = response.body.getReader();
+        const decoder = new TextDecoder();
+        for (let chunk; body.length <= spec.maxLength && !(chunk = await reader.read()).done; ) {
+          const text = decoder.decode(chunk.value, { stream: true });
+          if (onChunk) onChunk(text);
+          else body += text;
+        }
       }
-      const body = await response.text();
-      return body.length > spec.maxLength ? failed(TOO_LARGE) : { status: response.status, body };
+      if (body.length <= spec.maxLength) return { status: response.status, body };
+      controller.abort();
+      return failed(TOO_LARGE);
     })
-    .catch(() => failed(NETWORK_ERROR));
+    .catch(noAnswer);
   return { done, abort: () => controller.abort() };
-}
-
-async function readStream(body: ReadableStream<Uint8Array>, onChunk: (text: string) => void): Promise<void> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    onChunk(decoder.decode(value, { stream: true }));
-  }
 }
 
 function xhrRequest(XHR: typeof XMLHttpRequest, spec: RequestSpec): HttpRequest {
@@ -115,7 +132,7 @@ function xhrRequest(XHR: typeof XMLHttpRequest, spec: RequestSpec): HttpRequest 
   xhr.onload = () => {
     if (deliverNew()) finish(spec.onChunk && xhr.status === 200 ? failed(200) : { status: xhr.status, body: xhr.responseText });
   };
-  xhr.onerror = xhr.ontimeout = () => finish(failed(NETWORK_ERROR));
+  xhr.onerror = xhr.ontimeout = () => finish(noAnswer());
   try {
     xhr.open(spec.method, spec.url, true);
     const headers = requestHeaders(spec);
@@ -124,7 +141,8 @@ function xhrRequest(XHR: typeof XMLHttpRequest, spec: RequestSpec): HttpRequest 
     xhr.send(spec.body ?? null);
   } catch {
     // A header value XHR refuses (a line break, a character beyond Latin-1): fetch would reject.
-    finish(failed(NETWORK_ERROR));
+    // Not named in the reason: the bundle's size budget had no room for it.
+    finish(noAnswer());
   }
   return {
     done,
