@@ -194,7 +194,8 @@
 
     /**
      * Starts the application of the reconnect scenario and resolves once it is open:
-     * - resock: its reconnecting client, `new Resock(url, { transports, reconnect: { minDelay } })`;
+     * - resock: its reconnecting client, `new Resock(url, { transports, reconnect: { minDelay, maxDelay: minDelay } })`
+     *   (every retry after exactly `minDelay`, as the others do);
      * - sockjs-client and the bare WebSocket have no reconnection: the app's `onclose` constructs
      *   a new socket after the same `minDelay` (and again after every failed attempt).
      * `noticed` is when the app learnt of the loss (resock's `reconnecting` event, the others'
@@ -204,7 +205,7 @@
       app.opens = [];
       app.noticed = [];
       if (spec.client === 'resock') {
-        const client = new window.Resock(spec.url, { transports: spec.transport, reconnect: { minDelay, maxDelay: 1000 } });
+        const client = new window.Resock(spec.url, { transports: spec.transport, reconnect: { minDelay, maxDelay: minDelay } });
         client.addEventListener('reconnecting', () => {
           app.noticed.push(Date.now());
           wakeApp();

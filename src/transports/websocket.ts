@@ -4,6 +4,8 @@ import { appendPath, toWebSocketUrl } from '../protocol/url';
 import { Emitter } from '../util/emitter';
 import type { Transport, TransportDescriptor, TransportEvents } from './types';
 
+const ignore = () => undefined;
+
 /**
  * SockJS over a WebSocket: one frame per batch of messages. Messages sent in one task share a
  * frame (a microtask, not a delay), which is what lets bursts beat one-frame-per-message.
@@ -47,7 +49,10 @@ class WebSocketTransport extends Emitter<TransportEvents> implements Transport {
 
   private _detach(): void {
     const ws = this._ws!;
-    ws.onmessage = ws.onclose = ws.onerror = null;
+    ws.onmessage = ws.onclose = null;
+    // Not null: Node's `ws` emits 'error' when a socket still connecting is closed, and an
+    // EventEmitter with no 'error' listener throws it out of the process.
+    ws.onerror = ignore;
     this._ws = null;
   }
 

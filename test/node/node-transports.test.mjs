@@ -147,3 +147,28 @@ describe(`resock in Node ${process.version}`, function () {
     });
   });
 });
+
+describe('Node: a WebSocket closed while it connects', () => {
+  it('closing a ws socket still in its handshake does not throw out of the process', async function () {
+    // A server that accepts the connection and never answers the upgrade: the socket stays CONNECTING.
+    const { createServer } = await import('node:net');
+    const sockets = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const errors = [];
+    const onUncaught = (error) => errors.push(error);
+    process.prependListener('uncaughtException', onUncaught);
+    try {
+      const client = new Resock(`http://127.0.0.1:${silent.address().port}/echo`, { transports: 'websocket', WebSocket: WsWebSocket });
+      await withDeadline(once(silent, 'connection'), { what: 'the handshake to start' });
+      client.close();
+      await withDeadline(once(client, 'close'), { what: 'close' });
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(errors.map(String), []);
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+});

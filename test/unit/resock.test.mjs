@@ -64,7 +64,7 @@ describe('Resock', () => {
     assert.equal(c.readyState, Resock.CONNECTING);
     const [, detail] = events.find(([type]) => type === 'reconnecting');
     assert.equal(detail.attempt, 1);
-    assert.ok(detail.delay >= 100 && detail.delay <= 100, 'first delay is minDelay');
+    assert.ok(detail.delay >= 100 && detail.delay <= 200, 'the first delay is within minDelay..2·minDelay');
     assert.deepEqual(detail.lastClose, { code: 1006, reason: 'cut', wasClean: false });
     for (let i = 0; i < 5; i++) c.send(`m${i}`);
     env.tick(detail.delay);
