@@ -286,10 +286,11 @@ export class Resock extends SocketBase<ResockEventMap> {
     const attempt = ++this._retries;
     // Offline, attempts would mostly burn: wait the longest delay (`online` cuts it short; and
     // navigator.onLine is known to lie, so never wait for it alone).
-    // After a drain, a delay below minDelay, spread at random: a node's clients do not all land at once.
+    // Retry n waits minDelay..minDelay·2^n (the first wave of a herd is spread too). After a drain,
+    // a delay below minDelay, spread at random: a node's clients do not all land at once.
     const { minDelay, maxDelay } = reconnect || { minDelay: 0, maxDelay: 0 };
     const delay =
-      resume !== 'timer' ? 0 : restart ? Math.round(Math.random() * minDelay) : this._env.lifecycle.online() ? backoffDelay(attempt - 1, minDelay, maxDelay) : maxDelay;
+      resume !== 'timer' ? 0 : restart ? Math.round(this._env.random() * minDelay) : this._env.lifecycle.online() ? backoffDelay(attempt, minDelay, maxDelay, this._env.random) : maxDelay;
     if (!this._setState('reconnecting')) return;
     // Armed before anything of the app runs: a throwing listener or logger cannot skip it.
     if (resume !== 'pageshow') this._timer = this._env.setTimeout(() => this._connect(), delay);

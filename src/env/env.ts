@@ -39,6 +39,8 @@ export interface Env extends Clock {
   globalObject: Record<string, unknown>;
   /** Cryptographically random bytes. */
   randomBytes(count: number): Uint8Array;
+  /** A random number in [0, 1) for jitter: tests hand in a fixed one. */
+  random(): number;
   sessionStorage?: Pick<Storage, 'getItem' | 'setItem'>;
   /** The page's own URL, for telling same-origin from cross-origin requests. */
   location?: { href: string };
@@ -86,6 +88,7 @@ export function detectEnv(g: typeof globalThis = globalThis): Env {
       else for (let i = 0; i < count; i++) bytes[i] = Math.floor(Math.random() * 256);
       return bytes;
     },
+    random: Math.random,
     // Read when needed, not here: in a fresh page the first read costs Chromium ms.
     get sessionStorage() {
       return safeSessionStorage(g);

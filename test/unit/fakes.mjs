@@ -107,6 +107,8 @@ export function fakeEnv(clock = fakeClock()) {
     globalObject: {},
     lifecycle: fakeLifecycle(),
     randomBytes: (n) => Uint8Array.from({ length: n }, (_, i) => (i * 37 + 11) & 255),
+    /** The jitter's draw: 0 puts every delay at its lower bound, so tests know when a retry comes. */
+    random: () => 0,
     sessionStorage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => storage.set(k, v) },
     storage,
     infoRequests,

@@ -518,3 +518,16 @@ describe('Resock: transports as objects (resock/core)', () => {
     assert.throws(() => new Resock('http://h/echo', { transports: ['websockets'] }, { env: fakeEnv(), transports: [] }), /not 'websockets'/);
   });
 });
+
+describe('Resock: a herd is spread', () => {
+  it('spreads even the first retry over minDelay..2·minDelay, by the jitter draw', async () => {
+    const delays = [];
+    for (const draw of [0, 0.5, 1]) {
+      const { env, link, lose, events } = client({ reconnect: { minDelay: 100, maxDelay: 10000 } });
+      env.random = () => draw;
+      lose(await link());
+      delays.push(events.filter(([t]) => t === 'reconnecting')[0][1].delay);
+    }
+    assert.deepEqual(delays, [100, 150, 200]);
+  });
+});
