@@ -15,12 +15,6 @@ import { ChatClient } from './chat-client.mjs';
 const NODE_TRANSPORTS = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling'];
 /** Bound for every client of a killed node to be open again (issue 16: 3 s, minDelay at its default). */
 const BACK_WITHIN_MS = 3000;
-/**
- * The client side of issue 16 is another developer's work in src/: a 1012 close skips the backoff,
- * and "session unknown" (a 404 on a send, a second `o`) ends the link with a reason that says so.
- * The tests of that are written against the public API and wait for it (pending until then).
- */
-const CLIENT_SIDE_LANDED = false;
 
 /** `count` clients, transports in turn, all open; ids `<prefix><i>`. */
 async function openClients(base, prefix, count, transports = NODE_TRANSPORTS) {
@@ -134,11 +128,9 @@ describe('cluster: 3 sockjs-node nodes behind HAProxy, RabbitMQ between them', f
     const lost = during.filter((cid) => reached(cid) === 0);
     const missed = during.filter((cid) => reached(cid) > 0 && reached(cid) < clients.length);
     const transportsOf = (cids) => [...new Set(cids.map((cid) => clients.find((c) => cid.startsWith(`${c.id}-`)).transport))].join(', ') || 'none';
-    if (CLIENT_SIDE_LANDED) {
-      // An HTTP send that got no 2xx was not taken by any node: it must go again on the next link.
-      const lostOverHttp = lost.filter((cid) => clients.find((c) => cid.startsWith(`${c.id}-`)).transport !== 'websocket');
-      assert.deepEqual(lostOverHttp, [], 'messages POSTed in the instant of the kill, never acknowledged, never re-sent');
-    }
+    // Written in the instant of the kill and never acknowledged: a plain SockJS session is at most
+    // once (a POST with no answer may have arrived, so it is not sent again); they are counted, not
+    // asserted. The resume companion (resock/server) is what makes them arrive.
     console.log(
       `      ${onVictim.length} of ${clients.length} clients on ${victim}: all back in ${backAfter} ms; ` +
         `${queued.length} queued messages, 0 lost, 0 duplicated; of ${during.length} written in the instant of the kill, ` +
@@ -175,18 +167,16 @@ describe('cluster: 3 sockjs-node nodes behind HAProxy, RabbitMQ between them', f
   });
 
   // Needs the client side of issue 16 (src/, another developer): 1012 skips the backoff.
-  (CLIENT_SIDE_LANDED ? it : it.skip)('a drained node\'s clients reconnect with no backoff wait (1012 "service restart")', async function () {
+  it('a drained node\'s clients reconnect with no backoff wait (1012 "service restart")', async function () {
     clients = await openClients(cluster.url, 'z', 8);
     const drained = busiestNode(clients);
     const moving = clients.filter((c) => c.node === drained);
     const exit = cluster.kill(drained, 'SIGTERM');
     await Promise.all(moving.map((c) => c.until((me) => me.reconnects.length > 0, 'reconnecting after the drain')));
     for (const c of moving) {
-      assert.deepEqual(
-        { code: c.reconnects[0].lastClose.code, delay: c.reconnects[0].delay },
-        { code: 1012, delay: 0 },
-        `${c.id} (${c.transport}) waited for the backoff after a 1012`,
-      );
+      // No backoff: a random delay below minDelay (500 ms by default), so the node's clients spread.
+      assert.equal(c.reconnects[0].lastClose.code, 1012, `${c.id} (${c.transport})`);
+      assert.ok(c.reconnects[0].delay <= 500, `${c.id} (${c.transport}) waited ${c.reconnects[0].delay} ms after a 1012`);
     }
     await Promise.all(moving.map((c) => c.opened()));
     await exit;
@@ -204,7 +194,7 @@ describe('cluster: 3 sockjs-node nodes behind HAProxy, RabbitMQ between them', f
     for (const transport of ['xhr-streaming', 'eventsource', 'xhr-polling']) {
       // Needs the client side of issue 16 (src/, another developer). Today a send that meets
       // "session unknown" (404) is retried on the same dead session and the messages never arrive.
-      (CLIENT_SIDE_LANDED ? it : it.skip)(`${transport}: every message arrives exactly once, and the client says why it reconnected`, async function () {
+      it(`${transport}: every message arrives exactly once, and the client says why it reconnected`, async function () {
         const base = `http://127.0.0.1:${roundRobin.port}/`;
         // The observer sits on WebSocket: one connection, so round-robin cannot split it.
         const observer = new ChatClient(base, { id: `o-${transport}`, transport: 'websocket' });

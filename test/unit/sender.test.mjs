@@ -61,3 +61,34 @@ describe('BatchSender', () => {
     assert.equal(posts[0].aborted, true);
   });
 });
+
+describe('BatchSender: bounded POSTs', () => {
+  it('splits a large queue into POSTs of at most MAX_BATCH characters, in order', async () => {
+    const { s, posts, answer } = sender();
+    const big = 'x'.repeat(100 * 1024);
+    s.send([big + '1', big + '2', big + '3', big + '4']);
+    await flush();
+    assert.equal(JSON.parse(posts[0].init.body).length, 2);
+    await answer(204);
+    assert.deepEqual(JSON.parse(posts[0].init.body).map((m) => m.slice(-1)), ['3', '4']);
+  });
+
+  it('names a 404 as a session the server does not know, and hands the batch back', async () => {
+    const { s, failures, answer } = sender();
+    s.send(['a', 'b']);
+    await flush();
+    await answer(404);
+    assert.match(failures[0].reason, /HTTP 404, session unknown/);
+    assert.deepEqual(failures[0].unsent, ['a', 'b']);
+  });
+
+  it('drops one message the server refuses as too large (413) rather than sending it for ever', async () => {
+    const { s, failures, answer } = sender();
+    s.send(['x'.repeat(300 * 1024)]);
+    await flush();
+    s.send(['next']);
+    await answer(413);
+    assert.match(failures[0].reason, /HTTP 413, message dropped/);
+    assert.deepEqual(failures[0].unsent, ['next']);
+  });
+});

@@ -25,6 +25,9 @@ export const formSendEncoding: SendEncoding = {
   noCors: true,
 };
 
+/** Most characters of messages in one POST (one larger message still goes, alone). */
+export const MAX_BATCH = 256 * 1024;
+
 /**
  * Batched POSTs with one request in flight: whatever is sent while a POST runs goes, in order,
  * in the next one. Messages sent in one task share a POST (a microtask, not a delay).
@@ -69,8 +72,14 @@ export class BatchSender {
 
   private _flush(): void {
     if (this._stopped || this._inFlight || !this._pending.length) return;
-    const batch = (this._inFlight = this._pending);
-    this._pending = [];
+    // At most MAX_BATCH characters a POST (at least one message): servers and proxies bound
+    // request bodies (a 413 for a whole queue would come back for ever).
+    const pending = this._pending;
+    let count = 0;
+    let size = 0;
+    while (count < pending.length && (!count || size + pending[count]!.length <= MAX_BATCH)) size += pending[count++]!.length;
+    const batch = (this._inFlight = pending.slice(0, count));
+    this._pending = pending.slice(count);
     const req = (this._request = request(this._env, {
       method: 'POST',
       url: this._url,
@@ -88,8 +97,11 @@ export class BatchSender {
       if (status >= 200 && status < 300) return this._flush();
       // An error status means the server refused the batch: it goes back first, then the rest.
       // No answer at all (status 0) says nothing of whether it arrived: at most once, not again.
-      const refused = status > 0 ? batch : [];
-      const reason = requestReason('POST', this._encoding.endpoint, failureText(result));
+      // A 404 here: the node does not know the session (no affinity behind a load balancer). A 413
+      // of one message: it can never go; it is dropped, and the reason says so.
+      const refused = status > 0 && !(status === 413 && batch.length === 1) ? batch : [];
+      const hint = status === 404 ? ', session unknown' : status === 413 && !refused.length ? ', message dropped' : '';
+      const reason = requestReason('POST', this._encoding.endpoint, failureText(result) + hint);
       this._onFail({ code: 1006, reason, wasClean: false, unsent: refused.concat(this.stop()) });
     });
   }
