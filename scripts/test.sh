@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm test: system packages, build, unit tests, browser tests (in Chromium, then in Firefox), the
-# other suites, then one summary line.
+# cross-engine suite (Chromium, Firefox, WebKit), the other suites, then one summary line.
 # Every suite runs even when an earlier one fails, so one run reports every failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +40,7 @@ run_suite() {
 run_suite test:unit
 run_suite test:browser RESOCK_BROWSER=chromium
 run_suite test:browser RESOCK_BROWSER=firefox
+run_suite test:engines
 run_suite test:node
 run_suite test:server
 run_suite test:types
