@@ -158,7 +158,7 @@ function markdown(meta, summary, targets, samples) {
   lines.push(`### Benchmark: resock vs sockjs-client 1.6.1 vs bare WebSocket`);
   lines.push('');
   lines.push(`${meta.date.slice(0, 16).replace('T', ' ')} UTC · ${meta.mode} run (${meta.settings.rounds} rounds, ${meta.durationS} s) · commit ${meta.commit}${meta.bundle && meta.bundle !== 'dist/resock.min.js' ? ` · resock bundle: ${meta.bundle}` : ''}  `);
-  lines.push(`${m.nproc} × ${m.cpu} · ${m.memGiB} GiB · Chromium ${m.chromium.replace(/^.*\//, '')} headless · Node ${m.node} · sockjs-node 0.3.24 on 127.0.0.1, page on another origin · nice ${meta.priority ?? '?'} · load average ${meta.loadAverage.before} before, ${(meta.loadAverage.rounds || []).join(' / ') || '?'} at each round's start, ${meta.loadAverage.after} after`);
+  lines.push(`${m.nproc} × ${m.cpu} · ${m.memGiB} GiB · ${engineLabel(m)} headless · Node ${m.node} · sockjs-node 0.3.24 on 127.0.0.1, page on another origin · nice ${meta.priority ?? '?'} · load average ${meta.loadAverage.before} before, ${(meta.loadAverage.rounds || []).join(' / ') || '?'} at each round's start, ${meta.loadAverage.after} after`);
   lines.push('');
   lines.push('Medians with (min–max) over rounds; ratios are paired in time (each round\'s resock run ÷ the neighbouring run of the other client), median (min–max). ' +
     `Round trip: ${meta.settings.roundTripCount} sequential echoes per run. Burst: ${meta.settings.burstCount} × ${meta.settings.burstSize}-byte messages sent in one task, rate until the last echo, count and order checked. ` +
@@ -252,7 +252,7 @@ function svg(meta, summary) {
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif" font-size="11">`);
   out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   out.push(`<text x="${left}" y="20" font-size="14" font-weight="bold">resock vs sockjs-client 1.6.1 vs bare WebSocket (medians)</text>`);
-  out.push(`<text x="${left}" y="36" fill="#555">${esc(meta.date.slice(0, 16).replace('T', ' '))} UTC · ${meta.machine.nproc} × ${esc(meta.machine.cpu)} · Chromium ${esc(meta.machine.chromium.replace(/^.*\//, ''))} · ${meta.mode} run</text>`);
+  out.push(`<text x="${left}" y="36" fill="#555">${esc(meta.date.slice(0, 16).replace('T', ' '))} UTC · ${meta.machine.nproc} × ${esc(meta.machine.cpu)} · ${esc(engineLabel(meta.machine))} · ${meta.mode} run</text>`);
   let lx = left;
   for (const [client, name] of [['sockjs', 'sockjs-client'], ['resock', 'resock'], ['ws', 'bare WebSocket (dashed line)']]) {
     out.push(`<rect x="${lx}" y="42" width="10" height="10" fill="${COLORS[client]}"/><text x="${lx + 14}" y="51">${name}</text>`);
@@ -296,4 +296,10 @@ function svg(meta, summary) {
   });
   out.push('</svg>');
   return out.join('\n');
+}
+
+/** "Chromium 156.0…" or "Firefox 153.8.0": the engine of the run (results from before engines were named are Chromium's). */
+function engineLabel(machine) {
+  const name = machine.engine === 'firefox' ? 'Firefox' : 'Chromium';
+  return `${name} ${machine.chromium.replace(/^.*\//, '')}`;
 }

@@ -1,7 +1,8 @@
 // npm run bench [-- --quick] [--rounds N] [--only open,session,fallback,reconnect] [--wait-load L] [--nice N] [--readme] [--from results/x.json] [--bundle path/to/candidate.min.js]
 //
 // resock's SockJS facade and sockjs-client 1.6.1, each transport forced, against a bare WebSocket
-// on sockjs-node's raw endpoint (the physical limit), in headless Chromium. Every measurement runs
+// on sockjs-node's raw endpoint (the physical limit), in headless Chromium (or Firefox, with
+// RESOCK_BROWSER=firefox: see test/support/engine.mjs; WebKit has no puppeteer driver). Every measurement runs
 // in a fresh browser context, the clients interleaved (A B A B…, the order rotating every round),
 // so that ratios can be taken between runs that were close in time. Results go to results/
 // (markdown, JSON, SVG) and the table is printed; `--readme` also writes it into bench/README.md.
@@ -14,7 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { startProxy } from '../test/support/proxy.mjs';
-import { launchChromium } from '../test/support/chromium.mjs';
+import { ENGINE, launchBrowser as launchEngine } from '../test/support/engine.mjs';
 import { trackNetwork } from '../test/support/network-tracker.mjs';
 import { startEchoServer, startStaticServer, repoRoot } from './servers.mjs';
 import { buildReport } from './report.mjs';
@@ -40,7 +41,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function launchBrowser() {
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'resock-bench-'));
   // handleSIGINT/SIGTERM off: the bench closes the browser itself, profile directory included.
-  const browser = await launchChromium({ userDataDir, handleSIGINT: false, handleSIGTERM: false });
+  const browser = await launchEngine({ userDataDir, handleSIGINT: false, handleSIGTERM: false });
   const close = async () => {
     for (const signal of ['SIGINT', 'SIGTERM']) process.off(signal, onSignal);
     await browser.close().catch(() => {});
@@ -202,7 +203,8 @@ function machineInfo(chromium) {
   } catch {
     // nproc missing: Node's count will do.
   }
-  return { nproc, cpu: model.trim(), memGiB: Math.round(os.totalmem() / 2 ** 30), chromium, node: process.version, os: `${os.type()} ${os.release()}` };
+  // `chromium` holds the browser's version whatever the engine (the key older results have); `engine` names it.
+  return { nproc, cpu: model.trim(), memGiB: Math.round(os.totalmem() / 2 ** 30), engine: ENGINE, chromium, node: process.version, os: `${os.type()} ${os.release()}` };
 }
 
 /** Warns when a source of the bundle (per its source map) changed after it was built: the bench would measure old code. */

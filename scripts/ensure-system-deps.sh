@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Installs what the tests need from Debian when it is missing: Chromium for the browser tests,
-# RabbitMQ for the broker and cluster tests, HAProxy for the cluster tests (run as a plain
-# process by demo/haproxy.mjs, never as a service), Go and sockjs-go's sources for the second server peer of the
-# browser tests (test/support/sockjs-go/, built offline from these sources). As root it installs;
-# otherwise it says what to install.
+# Installs what the tests need from Debian when it is missing: Chromium and Firefox ESR for the
+# browser tests, WebKitGTK's WebDriver (WebKitWebDriver and MiniBrowser) and Xvfb, its display,
+# for the cross-engine tests, RabbitMQ for the broker and cluster tests, HAProxy for the cluster
+# tests (run as a plain process by demo/haproxy.mjs, never as a service), Go and sockjs-go's
+# sources for the second server peer of the browser tests (test/support/sockjs-go/, built
+# offline from these sources). As root it installs; otherwise it says what to install.
 set -euo pipefail
 
 CHROMIUM=/usr/bin/chromium
 missing=()
 [[ -x "$CHROMIUM" ]] || missing+=(chromium)
+[[ -x /usr/bin/firefox-esr ]] || missing+=(firefox-esr)
+[[ -x /usr/bin/WebKitWebDriver ]] || missing+=(webkit2gtk-driver)
+[[ -x /usr/bin/Xvfb ]] || missing+=(xvfb)
 # rabbitmq-server lives in /usr/sbin, which a non-root PATH may lack.
 command -v rabbitmq-server >/dev/null 2>&1 || [[ -x /usr/sbin/rabbitmq-server ]] || missing+=(rabbitmq-server)
 command -v haproxy >/dev/null 2>&1 || [[ -x /usr/sbin/haproxy ]] || missing+=(haproxy)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# npm test: system packages, build, unit tests, browser tests, then one summary line.
-# Both suites run even when the first fails, so one run reports every failure.
+# npm test: system packages, build, unit tests, browser tests (in Chromium, then in Firefox), the
+# cross-engine suite (Chromium, Firefox, WebKit), the other suites, then one summary line.
+# Every suite runs even when an earlier one fails, so one run reports every failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,11 +13,13 @@ failed=0
 skipped=0
 status=0
 
-# Runs one mocha suite, echoing its output, and adds its counts to the totals.
+# Runs one mocha suite, echoing its output and its time, and adds its counts to the totals.
+# Variables given after the suite's name (NAME=value) are set for that suite alone.
 run_suite() {
-  local log suite_status=0
+  local log suite_status=0 started=$SECONDS
   log=$(mktemp)
-  npm run --silent "$1" 2>&1 | tee "$log" || suite_status=$?
+  env "${@:2}" npm run --silent "$1" 2>&1 | tee "$log" || suite_status=$?
+  echo "$* took $((SECONDS - started)) s"
   # Mocha's closing lines, "N passing", "N failing", "N pending", with any colour codes removed.
   local summary suite_passed suite_failed suite_skipped
   summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
@@ -35,7 +38,9 @@ run_suite() {
 }
 
 run_suite test:unit
-run_suite test:browser
+run_suite test:browser RESOCK_BROWSER=chromium
+run_suite test:browser RESOCK_BROWSER=firefox
+run_suite test:engines
 run_suite test:node
 run_suite test:server
 run_suite test:types

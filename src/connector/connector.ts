@@ -202,9 +202,13 @@ export class Connector {
     let session: Session;
     try {
       session = new Session(descriptor.create(sessionUrl(url, serverId, sessionId()), env, transportOptions), env);
-    } catch {
-      // e.g. a WebSocket constructor refusing the URL: this candidate failed, try the next.
+    } catch (error) {
+      // e.g. a WebSocket constructor refusing the URL, or Firefox refusing a WebSocket that the
+      // page's CSP blocks (it throws where Chromium fails asynchronously): this candidate failed,
+      // reported as any other failure, and the next is tried.
       this._failed.push(descriptor.name);
+      const reason = error instanceof Error ? error.message : 'Transport could not start';
+      debug('transport:fail', { transport: descriptor.name, code: CloseCode.CannotConnect, reason });
       return this._advance();
     }
     const attempt: Attempt = { descriptor, session, startedAt: env.now(), timer: null };

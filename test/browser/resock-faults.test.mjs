@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openPage } from '../support/browser.mjs';
+import { hasDevTools } from '../support/engine.mjs';
 import { startProxy } from '../support/proxy.mjs';
 import { startSockjsServer } from '../support/sockjs-server.mjs';
 
@@ -194,7 +195,7 @@ describe('Resock through faults, on every transport', function () {
         await echoedUpTo(last, `the echo of the last message (${last})`);
 
         const { queued, sentAt, echoed } = await page.run(() => window.sender);
-        const report = analyseEchoes(queued, echoed, sendRequests);
+        const report = analyseEchoes(queued, echoed, await sendRequests());
         const counts = await client.counts();
         console.log(
           `      ${transport}: ${queued.length} sent (${queued.filter(Boolean).length} queued), ${cuts} cuts (${outages} with a longer outage), ` +
@@ -344,20 +345,20 @@ describe('Resock through faults, on every transport', function () {
 });
 
 /**
- * The page's POSTs of messages (`xhr_send`, `jsonp_send`), seen through DevTools: resolves with
- * a function that tells in how many distinct requests a message went out. A request the browser
+ * The page's POSTs of messages (`xhr_send`, `jsonp_send`), seen by the browser: resolves with
+ * an async function that resolves with `requestsFor(n)`, in how many distinct requests message
+ * n went out. A request the browser
  * itself repeats (Chromium resends a request whose reused keep-alive connection was reset before
- * any answer) keeps its request id, so it counts once.
+ * any answer) keeps its request id, so it counts once. Chromium: through DevTools; Firefox:
+ * through WebDriver BiDi's request events, each body read with fetchPostData().
  */
 async function watchSendRequests(page) {
-  const cdp = await page.page.createCDPSession();
   const requestsOf = new Map(); // message number → Set of request ids
-  cdp.on('Network.requestWillBeSent', ({ requestId, request }) => {
-    if (!/\/(xhr|jsonp)_send$/.test(new URL(request.url).pathname)) return;
+  const count = (requestId, url, body) => {
+    if (!/\/(xhr|jsonp)_send$/.test(new URL(url).pathname)) return;
     let messages = [];
     try {
-      const body = request.url.includes('jsonp_send') ? decodeURIComponent((request.postData ?? '').replace(/^d=/, '')) : request.postData;
-      messages = JSON.parse(body ?? '[]');
+      messages = JSON.parse((url.includes('jsonp_send') ? decodeURIComponent((body ?? '').replace(/^d=/, '')) : body) ?? '[]');
     } catch {
       return; // not a batch of this test's messages: never counted, so any repeat of them is the client's
     }
@@ -366,9 +367,26 @@ async function watchSendRequests(page) {
       if (!requestsOf.has(n)) requestsOf.set(n, new Set());
       requestsOf.get(n).add(requestId);
     }
-  });
+  };
+  const bodies = [];
+  if (hasDevTools()) await watchSendRequestsThroughDevTools(page, count);
+  else {
+    page.page.on('request', (request) => {
+      if (!/\/(xhr|jsonp)_send$/.test(new URL(request.url()).pathname)) return;
+      bodies.push(request.fetchPostData().then((body) => count(request.id, request.url(), body), () => {}));
+    });
+  }
+  // Bodies read asynchronously (BiDi) are all counted before the count is handed over.
+  return async () => {
+    await Promise.all(bodies);
+    return (n) => requestsOf.get(n)?.size ?? 0;
+  };
+}
+
+async function watchSendRequestsThroughDevTools(page, count) {
+  const cdp = await page.page.createCDPSession();
+  cdp.on('Network.requestWillBeSent', ({ requestId, request }) => count(requestId, request.url, request.postData));
   await cdp.send('Network.enable', { maxPostDataSize: 16 * 1024 * 1024 });
-  return (n) => requestsOf.get(n)?.size ?? 0;
 }
 
 /**

@@ -3,6 +3,7 @@
 // HTTP transport (fetch streams, the receiver with the most moving parts).
 import assert from 'node:assert/strict';
 import { openPage } from '../support/browser.mjs';
+import { ENGINE, hasDevTools } from '../support/engine.mjs';
 import { startProxy } from '../support/proxy.mjs';
 import { startSockjsServer } from '../support/sockjs-server.mjs';
 
@@ -23,8 +24,12 @@ describe('Resock memory across reconnections', function () {
     await server?.close();
   });
 
+  // The heap is read after a forced collection, which only the DevTools protocol offers: under
+  // Firefox (WebDriver BiDi) these checks are pending, named so; Chromium's run stands for both.
+  const devToolsOnly = hasDevTools() ? it : (title, fn) => it.skip(`${title} (Chromium only: ${ENGINE} has no DevTools heap)`, fn);
+
   for (const transport of ['websocket', 'xhr-streaming']) {
-    it(`${transport}: ${CYCLES} cut/reconnect cycles grow the JS heap by less than 2 MB`, async function () {
+    devToolsOnly(`${transport}: ${CYCLES} cut/reconnect cycles grow the JS heap by less than 2 MB`, async function () {
       this.timeout(300000);
       const page = await openPage();
       // minUptime 0: every link counts as having stayed up, so the backoff stays at minDelay.

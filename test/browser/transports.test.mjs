@@ -4,6 +4,7 @@
 // fetch streams.
 import assert from 'node:assert/strict';
 import { openPage } from '../support/browser.mjs';
+import { ENGINE } from '../support/engine.mjs';
 import { SERVER_PEERS } from '../support/server-peers.mjs';
 
 const HTTP_TRANSPORTS = ['xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-polling'];
@@ -104,7 +105,12 @@ for (const peer of SERVER_PEERS) describe(`every transport against ${peer.name}`
         assert.deepEqual(await socket.messages(3), ['one', 'two', 'three']);
       });
 
-      it('reports a close by the server with its code and reason', async function () {
+      // sockjs-go answers a WebSocket that it closes at once with the handshake, `o`,
+      // `c[3000,"Go away!"]` and a TCP FIN in one go, without a close frame. Chromium and WebKit
+      // deliver the two frames, then close (1006); Firefox drops the whole connection instead: no
+      // open, no frame, only a close 1006, so no client (sockjs-client neither) can learn the code.
+      const closeUnseen = ENGINE === 'firefox' && peer.name === 'sockjs-go' && transport === 'websocket';
+      (closeUnseen ? it.skip : it)(`reports a close by the server with its code and reason${closeUnseen ? ' (not in Firefox: it drops the frames of a WebSocket closed with its handshake)' : ''}`, async function () {
         const { socket, open } = await connectOpen('/close');
         assert.equal(open.transport, transport);
         const closed = await socket.closed();

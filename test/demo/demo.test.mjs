@@ -10,16 +10,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoServer } from '../../demo/server.mjs';
-import { launchChromium } from '../support/chromium.mjs';
+import { ENGINE, launchBrowser } from '../support/engine.mjs';
+import { isConsoleReport } from '../support/test-page.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = path.join(ROOT, 'artifacts');
 const WAIT = 30000; // bound of every wait for the page; only a broken demo (or a badly overloaded machine) reaches it
 const OFFLINE_WAIT = 40000; // 5 s offline, then backoff of at most 5 s between attempts
 
-// What Chromium itself logs when a request or a WebSocket is cut on purpose (drop, block,
-// offline): expected after a fault, never before one. Anything else fails the test.
-const CUT_REQUEST = /net::ERR_|WebSocket connection to '[^']*\/chat\/[^']*' failed/;
+// What the browser itself logs when a request or a WebSocket is cut on purpose (drop, block,
+// offline): expected after a fault, never before one. Anything else fails the test. Chromium's
+// words first, then Firefox's (which WebDriver BiDi passes on as page errors: see isConsoleReport).
+const CUT_REQUEST = new RegExp(
+  [
+    /net::ERR_|WebSocket connection to '[^']*\/chat\/[^']*' failed/,
+    /^Firefox can.t establish a connection to the server at ws:\/\/\S*\/chat\//,
+    /^The connection to ws:\/\/\S*\/chat\/\S* was interrupted/,
+    /^Cross-Origin Request Blocked: .*\/chat\/.*\(Reason: CORS request did not succeed\)/,
+  ]
+    .map((pattern) => pattern.source)
+    .join('|'),
+);
 
 describe('demo: a live chat over resock', function () {
   this.timeout(120000);
@@ -33,8 +44,8 @@ describe('demo: a live chat over resock', function () {
       throw new Error('dist/ is not built: run `npm run build` first');
     }
     demo = await startDemoServer({ port: 0 });
-    userDataDir = await mkdtemp(path.join(os.tmpdir(), 'resock-demo-chromium-'));
-    browser = await launchChromium({ userDataDir });
+    userDataDir = await mkdtemp(path.join(os.tmpdir(), `resock-demo-${ENGINE}-`));
+    browser = await launchBrowser({ userDataDir });
   });
 
   after(async function () {
@@ -50,12 +61,16 @@ describe('demo: a live chat over resock', function () {
     await page.setViewport(viewport);
     const record = { page, pageErrors: [], consoleErrors: [], faulted: false };
     pages.push(record);
-    page.on('pageerror', (error) => record.pageErrors.push(error.stack || error.message));
-    page.on('console', (message) => {
-      if (message.type() !== 'error' && message.type() !== 'warn') return;
-      const text = message.text();
+    const consoleError = (type, text) => {
       if (record.faulted && CUT_REQUEST.test(text)) return;
-      record.consoleErrors.push(`${message.type()}: ${text}`);
+      record.consoleErrors.push(`${type}: ${text}`);
+    };
+    page.on('pageerror', (error) => {
+      if (isConsoleReport(error)) consoleError('error', error.message);
+      else record.pageErrors.push(error.stack || error.message);
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warn') consoleError(message.type(), message.text());
     });
     await page.goto(`${server.url}${file}?${new URLSearchParams(query)}`, { waitUntil: 'load' });
     await waitOpen(record);

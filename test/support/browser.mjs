@@ -1,11 +1,12 @@
-// Debian's Chromium, launched once per mocha run and shared by every browser test; each test
+// The browser engine of RESOCK_BROWSER (Debian's Chromium by default, or Firefox: see
+// engine.mjs), launched once per mocha run and shared by every browser test; each test
 // gets a fresh incognito context with the built bundle loaded from another origin than the
 // SockJS server's. Mocha loads this module as a root-hook plugin (see .mocharc.cjs): its
 // hooks close each test's pages and, at the end of the run, the browser.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CHROMIUM, launchChromium } from './chromium.mjs';
+import { ENGINE, launchBrowser } from './engine.mjs';
 import { trackNetwork } from './network-tracker.mjs';
 import { startStaticServer } from './static-server.mjs';
 import { TestPage } from './test-page.mjs';
@@ -45,15 +46,15 @@ export async function openPage({ deleteGlobals = [], responseHeaders = {} } = {}
 }
 
 async function launch() {
-  const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'resock-chromium-'));
+  const userDataDir = await mkdtemp(path.join(os.tmpdir(), `resock-${ENGINE}-`));
   const staticServer = await startStaticServer();
   try {
-    const browser = await launchChromium({ userDataDir });
+    const browser = await launchBrowser({ userDataDir });
     return { browser, userDataDir, staticServer };
   } catch (error) {
     await staticServer.close();
     await rm(userDataDir, { recursive: true, force: true });
-    throw new Error(`cannot start Chromium at ${CHROMIUM} (scripts/ensure-system-deps.sh installs it): ${error.message}`);
+    throw error;
   }
 }
 

@@ -10,6 +10,7 @@ const MAX_HEAD_BYTES = 64 * 1024;
 export async function startProxy({ targetPort }) {
   const sockets = new Set(); // both ends of every proxied connection
   let blackholing = false;
+  let refusingUpgrades = false;
   let refusing = false;
   let frozen = false;
 
@@ -29,6 +30,10 @@ export async function startProxy({ targetPort }) {
     }
     track(client);
     readRequestHead(client, (head) => {
+      if (refusingUpgrades && isWebSocketUpgrade(head)) {
+        client.resetAndDestroy();
+        return;
+      }
       if (blackholing && isWebSocketUpgrade(head)) {
         // Accepted and then never answered, like a proxy that does not speak WebSocket.
         client.on('data', () => {});
@@ -50,6 +55,10 @@ export async function startProxy({ targetPort }) {
     /** While on, connections that open with a WebSocket handshake get no answer, ever. */
     blackholeUpgrades(on) {
       blackholing = on;
+    },
+    /** While on, connections that open with a WebSocket handshake are reset, like a proxy that refuses WebSocket. */
+    refuseUpgrades(on) {
+      refusingUpgrades = on;
     },
     /** Resets every live connection, as a network cut would. */
     cutAll() {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { onLoopback } from './loopback.mjs';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const servedFolders = ['dist/', 'test/browser/'];
+const servedFolders = ['dist/', 'test/browser/', 'test/engines/'];
 const contentTypes = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -19,7 +19,7 @@ const contentTypes = {
 export const SET_HEADER_PARAM = 'set-header';
 
 /**
- * Starts the server. `/dist/…` and `/test/browser/…` are served from the repository.
+ * Starts the server. `/dist/…`, `/test/browser/…` and `/test/engines/…` are served from the repository.
  * Each `set-header` query parameter (`Name: value`) is added to the response, so a test
  * can serve its page with, for example, a Content-Security-Policy of its own.
  */

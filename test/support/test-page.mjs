@@ -2,6 +2,26 @@
 // recorder, knows the page's pending requests, and fails on any uncaught error in the page.
 import { withDeadline } from './deadline.mjs';
 
+/**
+ * Messages that Firefox hands to WebDriver BiDi as JavaScript errors of the page although no
+ * script threw: its console reports of a request blocked by the Content-Security-Policy, of a
+ * request or WebSocket that could not connect or was cut, of a <script> (JSONP) that failed to
+ * load. A CORS refusal for any other reason (a missing header: a real misconfiguration) is not
+ * among them. Chromium logs the same as console errors, and so
+ * are they kept here: shown when a test fails, expected in CSP and fallback tests. Anything else
+ * is an uncaught error and fails the test.
+ */
+const CONSOLE_REPORTS_AS_ERRORS = [
+  /^Content-Security-Policy: /,
+  /^Firefox can.t establish a connection to the server at wss?:\/\//,
+  /^The connection to wss?:\/\/\S+ was interrupted while the page was loading\.$/,
+  /^Cross-Origin Request Blocked: .*\(Reason: CORS request did not succeed\)\. Status code: \(null\)\.$/,
+  /^Loading failed for the <script> with source /,
+];
+
+/** True for a browser's console report that arrived as a page error (see CONSOLE_REPORTS_AS_ERRORS). */
+export const isConsoleReport = (error) => CONSOLE_REPORTS_AS_ERRORS.some((pattern) => pattern.test(error.message));
+
 export class TestPage {
   /** @param {import('puppeteer').Page} page  @param network from trackNetwork(page) */
   constructor(page, network) {
@@ -12,6 +32,10 @@ export class TestPage {
     this.reportedErrors = 0;
     this.errorWakers = new Set(); // runs waiting in the page, to be cut short by a page error
     page.on('pageerror', (error) => {
+      if (isConsoleReport(error)) {
+        this.consoleErrors.push(error.message);
+        return;
+      }
       this.pageErrors.push(error);
       for (const wake of [...this.errorWakers]) wake();
     });
@@ -21,8 +45,9 @@ export class TestPage {
   }
 
   /**
-   * Evaluates `fn(...args)` in the page (awaiting the promise it may return). Fails as soon
-   * as the page throws an uncaught error meanwhile, rather than when a wait times out.
+   * Evaluates `fn(...args)` in the page (awaiting the promise it may return) and resolves with
+   * its result as JSON would carry it. Fails as soon as the page throws an uncaught error
+   * meanwhile, rather than when a wait times out.
    */
   async run(fn, ...args) {
     let wake;
@@ -31,7 +56,7 @@ export class TestPage {
       this.errorWakers.add(wake);
     });
     try {
-      const result = await Promise.race([this.page.evaluate(fn, ...args), pageErrored]);
+      const result = await Promise.race([evaluateAsJson(this.page, fn, args), pageErrored]);
       this.assertNoPageErrors();
       return result;
     } finally {
@@ -75,6 +100,21 @@ export class TestPage {
 
   describeConsoleErrors() {
     return this.consoleErrors.length > 0 ? `console errors of the page: ${this.consoleErrors.join(' | ')}` : '';
+  }
+}
+
+/**
+ * `fn(...args)` in the page, its result passed as JSON text. WebDriver BiDi (Firefox) would
+ * otherwise hand back an object met twice as a reference to the first, and a function as
+ * undefined; as JSON both engines give the same plain value (undefined stays undefined).
+ */
+async function evaluateAsJson(page, fn, args) {
+  const handle = await page.evaluateHandle(fn, ...args);
+  try {
+    const json = await handle.evaluate((value) => JSON.stringify(value));
+    return json === undefined ? undefined : JSON.parse(json);
+  } finally {
+    await handle.dispose().catch(() => {}); // the page may be gone, and the handle with it
   }
 }
 

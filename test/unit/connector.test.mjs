@@ -6,7 +6,7 @@ import { fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
 const ALL = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-polling'];
 
 /** A connector over fake transports, as constructed: the early WebSocket has not started yet. */
-function make({ url = 'http://h/echo', names = ALL, allowed = null, memory = new TransportMemory(), env = fakeEnv(), timeout = 0 } = {}) {
+function make({ url = 'http://h/echo', names = ALL, allowed = null, memory = new TransportMemory(), env = fakeEnv(), timeout = 0, descriptors = (list) => list } = {}) {
   const created = [];
   const outcome = { };
   const log = [];
@@ -14,7 +14,7 @@ function make({ url = 'http://h/echo', names = ALL, allowed = null, memory = new
     {
       url,
       env,
-      descriptors: fakeDescriptors(names, created),
+      descriptors: descriptors(fakeDescriptors(names, created)),
       allowed,
       transportOptions: { headers: {}, withCredentials: true, maxFrameLength: 1e6 },
       timeout,
@@ -158,6 +158,26 @@ describe('Connector', () => {
       ['info', { rtt: 3, websocket: true }],
       ['transport:start', { transport: 'xhr-streaming' }],
       ['transport:open', { transport: 'xhr-streaming', blocked: ['websocket'] }],
+    ]);
+  });
+
+  it('reports a transport whose constructor throws (Firefox: a WebSocket the CSP blocks) as failed, then falls back', async () => {
+    // The early WebSocket's create() throws, as Firefox's `new WebSocket()` does under a CSP that blocks it.
+    const { created, env, log, outcome } = make({
+      descriptors: (descriptors) =>
+        descriptors.map((d) =>
+          d.name === 'websocket'
+            ? { ...d, create: () => { throw new DOMException('The operation is insecure.', 'SecurityError'); } }
+            : d,
+        ),
+    });
+    await flush();
+    await env.answerInfo();
+    created[0].frame('o');
+    assert.equal(outcome.opened, 'xhr-streaming');
+    assert.deepEqual(log.slice(0, 2), [
+      ['transport:start', { transport: 'websocket' }],
+      ['transport:fail', { transport: 'websocket', code: 1002, reason: 'The operation is insecure.' }],
     ]);
   });
 
