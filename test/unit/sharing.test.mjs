@@ -173,3 +173,26 @@ describe('sharing: one link for many tabs', () => {
     assert.equal(sharing.link(() => own), own);
   });
 });
+
+describe('resock/stomp over a shared Resock', () => {
+  /** Shaped like a Resock whose link is shared. */
+  const sharedSocket = (sharing) =>
+    Object.assign(new EventTarget(), { readyState: 0, sharing, closed: 0, send() {}, close() { this.closed++; } });
+
+  it('is refused at construction with a given socket, and at activate() with a factory, closing the socket', async () => {
+    const { StompClient } = await import('../../dist/esm/stomp/index.js');
+    assert.throws(() => new StompClient({ socket: sharedSocket('follower') }), /cannot run over a shared Resock/);
+    const made = [];
+    const client = new StompClient({ webSocketFactory: () => made[made.push(sharedSocket('leader')) - 1] });
+    assert.throws(() => client.activate(), /cannot run over a shared Resock/);
+    assert.equal(made[0].closed, 1);
+    // Nothing stayed active: activate() tries again (and is refused again) rather than doing nothing.
+    assert.throws(() => client.activate(), /cannot run over a shared Resock/);
+    assert.equal(made.length, 2);
+  });
+
+  it('runs over a client whose platform could not share (it has its own link)', async () => {
+    const { StompClient } = await import('../../dist/esm/stomp/index.js');
+    assert.doesNotThrow(() => new StompClient({ socket: sharedSocket('unavailable') }));
+  });
+});
