@@ -30,7 +30,7 @@ export default [
     // One ESM build for both entries: a second build into dist/esm would rewrite the shared core
     // modules with only the exports resock/stomp uses.
     // resume/index until Resock imports it (its unit tests load it from here); server/index is resock/server.
-    input: { index: 'src/index.ts', core: 'src/core.ts', transports: 'src/transports.ts', 'stomp/index': 'src/stomp/index.ts', 'resume/index': 'src/resume/index.ts', 'server/index': 'src/server/index.ts' },
+    input: { index: 'src/index.ts', core: 'src/core.ts', transports: 'src/transports.ts', 'stomp/index': 'src/stomp/index.ts', 'shared/index': 'src/sharing/index.ts', 'resume/index': 'src/resume/index.ts', 'server/index': 'src/server/index.ts' },
     external: [/^node:/],
     plugins: [ts()],
     output: [{ dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true }],
@@ -51,6 +51,11 @@ export default [
     output: [{ file: 'dist/cjs/stomp.cjs', format: 'cjs', exports: 'named', sourcemap: true }],
   },
   {
+    input: 'src/sharing/index.ts',
+    plugins: [ts()],
+    output: [{ file: 'dist/cjs/shared.cjs', format: 'cjs', exports: 'named', sourcemap: true }],
+  },
+  {
     input: 'src/server/index.ts',
     external: [/^node:/],
     plugins: [ts()],
@@ -59,4 +64,5 @@ export default [
   // The hint makes V8 compile every function with the script, not during the first connection.
   iife('src/iife.ts', 'dist/resock.min.js', 'Resock', '//# allFunctionsCalledOnLoad'),
   iife('src/stomp/iife.ts', 'dist/resock-stomp.min.js', 'ResockStomp'),
+  iife('src/sharing/iife.ts', 'dist/resock-shared.min.js', 'ResockShared'),
 ];

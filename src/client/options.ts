@@ -1,6 +1,7 @@
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../connector/options';
 import type { CloseInfo } from '../protocol/codes';
 import { ensure, readOptions, type Rule } from '../util/options';
+import type { SharedOption } from '../sharing/types';
 import type { OverflowPolicy, QueueLimits } from './queue';
 
 export interface ReconnectOptions {
@@ -63,6 +64,12 @@ export interface ResockOptions extends ConnectionOptions {
   shouldReconnect?: (close: CloseInfo) => boolean;
   /** Aborting it closes the client for good. */
   signal?: AbortSignal;
+  /**
+   * One link for every tab of this origin whose client has this option, for the same URL (and
+   * key): `shared()` from `resock/shared`. See `sharing` for this client's part.
+   * @example import { shared } from 'resock/shared'; { shared: shared({ key: 'chat' }) }
+   */
+  shared?: SharedOption;
 }
 
 export interface ResolvedResockOptions {
@@ -73,6 +80,7 @@ export interface ResolvedResockOptions {
   beforeConnect: ResockOptions['beforeConnect'];
   shouldReconnect: (close: CloseInfo) => boolean;
   signal: AbortSignal | undefined;
+  shared: SharedOption | undefined;
 }
 
 export const defaultShouldReconnect = (close: CloseInfo) => !(close.code >= 4000 && close.code <= 4999);
@@ -95,6 +103,7 @@ const resockRules = {
   beforeConnect: ['f', undefined] as Rule<ResockOptions['beforeConnect']>,
   shouldReconnect: ['f', defaultShouldReconnect] as Rule<(close: CloseInfo) => boolean>,
   signal: ['o', undefined] as Rule<AbortSignal | undefined>,
+  shared: ['o', undefined] as Rule<SharedOption | undefined>,
 };
 
 /** Validates every option, naming the one that is wrong. */
@@ -105,6 +114,7 @@ export function resolveResockOptions(options: ResockOptions): ResolvedResockOpti
   const queue = readOptions(own.queue, queueRules, 'queue.');
   ensure(queue.overflow === 'reject' || queue.overflow === 'drop-oldest', 'queue.overflow', "'reject' or 'drop-oldest'");
   ensure(!own.signal || typeof own.signal.addEventListener === 'function', 'signal', 'an AbortSignal');
+  ensure(!own.shared || typeof own.shared.attach === 'function', 'shared', "shared() from 'resock/shared'");
   return {
     connection,
     reconnect,
@@ -113,5 +123,6 @@ export function resolveResockOptions(options: ResockOptions): ResolvedResockOpti
     beforeConnect: own.beforeConnect,
     shouldReconnect: own.shouldReconnect,
     signal: own.signal,
+    shared: own.shared,
   };
 }

@@ -3,6 +3,7 @@ import { detectEnv, type Env } from '../env/env';
 import { Link } from '../link/link';
 import { parseBaseUrl } from '../protocol/base-url';
 import { CloseCode, type CloseInfo } from '../protocol/codes';
+import type { Sharing, SharingRole } from '../sharing/types';
 import type { TransportCloseInfo, TransportDescriptor } from '../transports/types';
 import { InvalidStateError } from '../util/errors';
 import { closeEvent, detailEvent, messageEvent, type ResockCloseEvent } from '../util/events';
@@ -80,6 +81,7 @@ export class Resock extends SocketBase<ResockEventMap> {
   private _timer: unknown = null;
   private _watchdog: unknown = null;
   private readonly _unsubscribe: Array<() => void> = [];
+  private readonly _sharing: Sharing | null = null;
 
   constructor(url: string, options?: ResockOptions);
   /** The entry point hands in its transports; tests a platform double. @internal */
@@ -98,6 +100,8 @@ export class Resock extends SocketBase<ResockEventMap> {
     this._queue = new OutboundQueue(this._o.queue);
     const debug = this._o.connection.debug;
     this._debug = (event, detail) => this._guard('debug', () => debug(event, detail), undefined);
+    const sharing = (this._sharing = this._o.shared ? this._o.shared.attach(this.url, env, this._debug) : null);
+    if (sharing) this._unsubscribe.push(() => sharing.close());
 
     const { lifecycle } = env;
     const comeBack = () => this._state === 'reconnecting' && this._connect();
@@ -119,6 +123,11 @@ export class Resock extends SocketBase<ResockEventMap> {
 
   get state(): ResockState {
     return this._state;
+  }
+
+  /** With the `shared` option, this client's part: `'leader'`, `'follower'` or `'unavailable'` (it runs its own link); else null. */
+  get sharing(): SharingRole | null {
+    return this._sharing && this._sharing.role;
   }
 
   get readyState(): number {
@@ -230,13 +239,14 @@ export class Resock extends SocketBase<ResockEventMap> {
 
   private _startLink(url: string, headers: Record<string, string>): void {
     const generation = this._generation;
-    const link = (this._link = new Link({
+    const create = () => new Link({
       url,
       env: this._env,
       options: { ...this._o.connection, debug: this._debug },
       headers: () => headers,
       descriptors: this._transports,
-    }));
+    });
+    const link = (this._link = this._sharing ? this._sharing.link(create) : create());
     link.on('open', () => this._onOpen(generation));
     link.on('message', (data) => this.dispatchEvent(messageEvent(data)));
     link.on('heartbeat', () => (this._sawHeartbeat = true));

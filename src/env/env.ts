@@ -27,6 +27,18 @@ export interface Lifecycle {
   on(type: string, fn: (event: Event) => void): () => void;
 }
 
+/** The part of the Web Locks API that elects one tab (`navigator.locks`). */
+export interface LockManagerLike {
+  request(name: string, options: { signal?: AbortSignal }, callback: () => Promise<void>): Promise<unknown>;
+}
+
+/** The part of `BroadcastChannel` that carries messages between tabs of one origin. */
+export interface ChannelLike {
+  onmessage: ((event: MessageEvent) => unknown) | null;
+  postMessage(data: unknown): void;
+  close(): void;
+}
+
 export interface Env extends Clock {
   WebSocket?: WebSocketConstructor;
   fetch?: typeof fetch;
@@ -45,6 +57,10 @@ export interface Env extends Clock {
   /** The page's own URL, for telling same-origin from cross-origin requests. */
   location?: { href: string };
   lifecycle: Lifecycle;
+  /** Web Locks, in a page only: a worker has no `pagehide` to hand its leadership over with. */
+  locks?: LockManagerLike;
+  BroadcastChannel?: new (name: string) => ChannelLike;
+  AbortController?: typeof AbortController;
 }
 
 function safeSessionStorage(g: typeof globalThis): Env['sessionStorage'] {
@@ -95,6 +111,9 @@ export function detectEnv(g: typeof globalThis = globalThis): Env {
     },
     location: g.location,
     lifecycle: lifecycleOf(g),
+    locks: typeof g.document !== 'undefined' && g.navigator ? g.navigator.locks : undefined,
+    BroadcastChannel: g.BroadcastChannel,
+    AbortController: g.AbortController,
     now: () => Date.now(),
     setTimeout: (fn, ms) => g.setTimeout(fn, ms),
     clearTimeout: (id) => g.clearTimeout(id as ReturnType<typeof setTimeout>),

@@ -5,7 +5,7 @@ import type { StompFrame, StompHeaders } from './frame';
 import { guard } from './guard';
 import { resolveStompOptions, type ResolvedStompOptions, type StompClientOptions } from './options';
 import { CONNECTED, DISCONNECTING, StompClosedError, StompSession, type Outgoing } from './session';
-import { isClosed, isOpen, listen, type StompSocket } from './socket';
+import { isClosed, isOpen, listen, refuseShared, type StompSocket } from './socket';
 import type { MessageHandler, StompSubscription, SubscriptionRegistry } from './subscriptions';
 
 export interface PublishParams {
@@ -246,6 +246,15 @@ export class StompClient extends EventTarget {
     } catch (error) {
       this._emit('error', { message: `webSocketFactory: ${error}` });
       return this._reconnectLater();
+    }
+    try {
+      refuseShared(socket);
+    } catch (error) {
+      // The first socket is made by activate(), which throws it: the app learns at once, nothing stays active.
+      socket.close();
+      this._socket = undefined;
+      this._setState('inactive');
+      throw error;
     }
     const onOpen = () => {
       this._linkEnded(); // a second open without a 'reconnecting' in between

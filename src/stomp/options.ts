@@ -1,5 +1,5 @@
 import type { StompHeaders } from './frame';
-import type { StompSocket } from './socket';
+import { refuseShared, type StompSocket } from './socket';
 
 export interface StompClientOptions {
   /**
@@ -84,5 +84,6 @@ export function resolveStompOptions(options: StompClientOptions): ResolvedStompO
   assign(o, options || {}, '');
   assign((o.heartbeat = { outgoing: 10000, incoming: 10000 }), (options && options.heartbeat) || {}, 'heartbeat.');
   if (!o.socket === !o.webSocketFactory) throw new TypeError("Give 'webSocketFactory' or 'socket'");
+  if (o.socket) refuseShared(o.socket as StompSocket);
   return o as ResolvedStompOptions;
 }

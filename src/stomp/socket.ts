@@ -17,6 +17,18 @@ export interface StompSocket {
   reconnect?(): void;
   /** A native WebSocket's; set to 'arraybuffer' so that binary frames can be read synchronously. */
   binaryType?: string;
+  /** Resock's: `'leader'` or `'follower'` when its link is shared between tabs. */
+  readonly sharing?: string | null;
+}
+
+/**
+ * A STOMP session is per connection, with subscriptions and receipts that belong to one tab: over
+ * a link shared between tabs, every tab would speak for the others. So it is refused, clearly.
+ */
+export function refuseShared(socket: StompSocket): void {
+  if (socket.sharing && socket.sharing !== 'unavailable') {
+    throw new TypeError('resock/stomp cannot run over a shared Resock (one STOMP session per tab): give each tab its own Resock, without `shared`');
+  }
 }
 
 export const isOpen = (socket: StompSocket) => socket.readyState === 1;

@@ -23,11 +23,12 @@ const lateErrors = [];
  * Opens the test page in a fresh incognito context and resolves with a TestPage.
  * - `deleteGlobals`: names deleted from `window` before any script runs (`['WebSocket']`,
  *   `['ReadableStream']`), so the library must fall back as on a platform without them;
- * - `responseHeaders`: extra headers on the page's response (a Content-Security-Policy, say).
+ * - `responseHeaders`: extra headers on the page's response (a Content-Security-Policy, say);
+ * - `sameContextAs`: a TestPage whose context gets this page too (tabs of one browser profile).
  */
-export async function openPage({ deleteGlobals = [], responseHeaders = {} } = {}) {
+export async function openPage({ deleteGlobals = [], responseHeaders = {}, sameContextAs } = {}) {
   const { browser, staticServer } = await (launched ??= launch());
-  const context = await browser.createBrowserContext();
+  const context = sameContextAs ? sameContextAs.page.browserContext() : await browser.createBrowserContext();
   const page = await context.newPage();
   const network = await trackNetwork(page);
   const testPage = new TestPage(page, network);
@@ -61,7 +62,7 @@ async function launch() {
 /** Closes the pages of the test that just ended, keeping the errors they had that no step reported. */
 async function closePagesOfThisTest(test) {
   const opened = openedThisTest.splice(0);
-  await Promise.all(opened.map(({ context }) => context.close()));
+  await Promise.all([...new Set(opened.map(({ context }) => context))].map((context) => context.close()));
   for (const { testPage } of opened) {
     const report = testPage.takeUnreportedErrors();
     if (!report) continue;

@@ -1,0 +1,160 @@
+// Doubles for the sharing unit tests: tabs of one origin, with a BroadcastChannel and a Web Locks
+// manager that deliver only when the test says so (`deliver()`), and real links the test steers.
+import { fakeClock, fakeLifecycle, flush } from './fakes.mjs';
+
+/** An origin: its channels and locks. `tab()` makes the Env of one more tab. */
+export function fakeOrigin() {
+  const channels = new Map(); // name → Set of open channels
+  const queue = []; // deliveries not made yet, in posting order
+  const locks = new Map(); // name → { holder, waiting: [{ owner, grant, reject, signal }] }
+  let tabs = 0;
+
+  class FakeChannel {
+    constructor(name) {
+      this.name = name;
+      this.onmessage = null;
+      this.closed = false;
+      if (!channels.has(name)) channels.set(name, new Set());
+      channels.get(name).add(this);
+    }
+    postMessage(data) {
+      if (this.closed) throw new Error('InvalidStateError: channel closed');
+      const copy = structuredClone(data);
+      for (const other of channels.get(this.name)) {
+        if (other !== this) queue.push(() => !other.closed && other.onmessage && other.onmessage({ data: copy }));
+      }
+    }
+    close() {
+      this.closed = true;
+      channels.get(this.name).delete(this);
+    }
+  }
+
+  const entry = (name) => {
+    if (!locks.has(name)) locks.set(name, { holder: null, waiting: [] });
+    return locks.get(name);
+  };
+  const grantNext = (name) => {
+    const lock = entry(name);
+    if (lock.holder || !lock.waiting.length) return;
+    const next = lock.waiting.shift();
+    lock.holder = next.owner;
+    const release = () => {
+      if (lock.holder !== next.owner) return;
+      lock.holder = null;
+      grantNext(name);
+    };
+    next.owner.release.set(name, release);
+    Promise.resolve()
+      .then(() => next.callback())
+      .then(release, release);
+  };
+
+  return {
+    /** Runs every delivery, including those the deliveries cause (bounded). */
+    async deliver() {
+      for (let round = 0; round < 100; round++) {
+        await flush();
+        if (!queue.length) return;
+        while (queue.length) queue.shift()();
+      }
+      throw new Error('the tabs never went quiet');
+    },
+    openChannels: () => [...channels.values()].reduce((n, set) => n + set.size, 0),
+    lockState: (name) => {
+      const lock = locks.get(name);
+      return lock ? { held: !!lock.holder, waiting: lock.waiting.length } : { held: false, waiting: 0 };
+    },
+    lockNames: () => [...locks.keys()],
+    tab() {
+      const owner = { release: new Map(), channels: [] };
+      const clock = fakeClock();
+      const id = ++tabs;
+      const env = {
+        ...clock,
+        lifecycle: fakeLifecycle(),
+        randomBytes: (n) => Uint8Array.from({ length: n }, (_, i) => (id * 31 + i) & 255),
+        AbortController,
+        BroadcastChannel: class extends FakeChannel {
+          constructor(name) {
+            super(name);
+            owner.channels.push(this);
+          }
+        },
+        locks: {
+          request(name, { signal }, callback) {
+            return new Promise((resolve, reject) => {
+              const waiter = { owner, callback: () => callback().then(resolve), signal };
+              if (signal) {
+                signal.addEventListener('abort', () => {
+                  const lock = entry(name);
+                  const at = lock.waiting.indexOf(waiter);
+                  if (at < 0) return;
+                  lock.waiting.splice(at, 1);
+                  reject(new DOMException('aborted', 'AbortError'));
+                });
+              }
+              entry(name).waiting.push(waiter);
+              grantNext(name);
+            });
+          },
+        },
+        /** The renderer dies: its channels go silent and the browser frees its locks. */
+        crash() {
+          for (const channel of owner.channels) channel.close();
+          for (const release of owner.release.values()) release();
+        },
+      };
+      return env;
+    },
+  };
+}
+
+/** A real link as the test drives it: `open()`, `message(data)`, `drop(info)`; records sends. */
+export function fakeLink(transport = 'xhr-streaming') {
+  const listeners = {};
+  const link = {
+    transport: null,
+    isOpen: false,
+    lastFrameAt: 0,
+    sent: [],
+    closed: false,
+    /** What close() hands back: accepted, never sent. */
+    unsent: [],
+    on(type, fn) {
+      (listeners[type] ||= []).push(fn);
+      return () => (listeners[type] = listeners[type].filter((f) => f !== fn));
+    },
+    emit(type, value) {
+      for (const fn of (listeners[type] || []).slice()) fn(value);
+    },
+    send(messages) {
+      link.sent.push(...messages);
+    },
+    close() {
+      link.closed = true;
+      link.isOpen = false;
+      return link.unsent.splice(0);
+    },
+    open() {
+      link.isOpen = true;
+      link.transport = transport;
+      link.emit('open');
+    },
+    message(data) {
+      link.emit('message', data);
+    },
+    drop(info) {
+      link.isOpen = false;
+      link.emit('close', info);
+    },
+  };
+  return link;
+}
+
+/** Records what a tab's link says: `[type, value]`. */
+export function record(link) {
+  const events = [];
+  for (const type of ['open', 'message', 'close']) link.on(type, (value) => events.push([type, value]));
+  return events;
+}
