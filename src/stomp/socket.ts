@@ -27,7 +27,7 @@ export interface StompSocket {
  */
 export function refuseShared(socket: StompSocket): void {
   if (socket.sharing && socket.sharing !== 'unavailable') {
-    throw new TypeError('resock/stomp cannot run over a shared Resock (one STOMP session per tab): give each tab its own Resock, without `shared`');
+    throw new TypeError('resock/stomp needs a Resock of its own, not a shared one');
   }
 }
 

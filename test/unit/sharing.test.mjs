@@ -181,13 +181,13 @@ describe('resock/stomp over a shared Resock', () => {
 
   it('is refused at construction with a given socket, and at activate() with a factory, closing the socket', async () => {
     const { StompClient } = await import('../../dist/esm/stomp/index.js');
-    assert.throws(() => new StompClient({ socket: sharedSocket('follower') }), /cannot run over a shared Resock/);
+    assert.throws(() => new StompClient({ socket: sharedSocket('follower') }), /needs a Resock of its own, not a shared one/);
     const made = [];
     const client = new StompClient({ webSocketFactory: () => made[made.push(sharedSocket('leader')) - 1] });
-    assert.throws(() => client.activate(), /cannot run over a shared Resock/);
+    assert.throws(() => client.activate(), /needs a Resock of its own, not a shared one/);
     assert.equal(made[0].closed, 1);
     // Nothing stayed active: activate() tries again (and is refused again) rather than doing nothing.
-    assert.throws(() => client.activate(), /cannot run over a shared Resock/);
+    assert.throws(() => client.activate(), /needs a Resock of its own, not a shared one/);
     assert.equal(made.length, 2);
   });
 
