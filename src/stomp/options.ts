@@ -1,4 +1,5 @@
 import type { StompHeaders } from './frame';
+import { readOptions, type Rule } from '../util/options';
 import { refuseShared, type StompSocket } from './socket';
 
 export interface StompClientOptions {
@@ -51,39 +52,21 @@ export interface StompClientOptions {
 export type ResolvedStompOptions = Required<Omit<StompClientOptions, 'socket' | 'webSocketFactory' | 'debug'>> &
   Pick<StompClientOptions, 'socket' | 'webSocketFactory' | 'debug'> & { heartbeat: { outgoing: number; incoming: number } };
 
-/** The `typeof` of the options that are not numbers. Numbers are those with a numeric default, finite and ≥ 0. */
-const TYPES: Record<string, string> = {
-  webSocketFactory: 'function',
-  socket: 'object',
-  connectHeaders: 'object or function',
-  heartbeat: 'object',
-  debug: 'function',
+const stompRules = {
+  webSocketFactory: ['f', undefined] as Rule<(() => StompSocket) | undefined>,
+  socket: ['o', undefined] as Rule<StompSocket | undefined>,
+  connectHeaders: ['of', {}] as Rule<StompClientOptions['connectHeaders']>,
+  heartbeat: ['o', undefined] as Rule<unknown>,
+  reconnectDelay: ['m', 1000] as Rule<number>,
+  maxQueue: ['n', 1000] as Rule<number>,
+  debug: ['f', undefined] as Rule<((message: string) => void) | undefined>,
 };
-
-/** Copies the defined options onto `target` (which holds the defaults), checking each. */
-function assign(target: Record<string, unknown>, source: object, prefix: string): void {
-  for (const [key, value] of Object.entries(source)) {
-    const name = prefix + key;
-    const type = TYPES[name] || (typeof target[key] === 'number' && 'number ≥ 0');
-    if (!type) throw new TypeError(`Unknown option '${name}'`);
-    if (value === undefined) continue;
-    if (value === null || type.indexOf(typeof value) < 0 || (typeof value === 'number' && !(value >= 0 && value < Infinity))) {
-      throw new TypeError(`Option '${name}' must be: ${type}`);
-    }
-    target[key] = value;
-  }
-}
+const heartbeatRules = { outgoing: ['m', 10000] as Rule<number>, incoming: ['m', 10000] as Rule<number> };
 
 /** Checks every option, naming the one that is wrong (unknown ones included), and fills in defaults. */
 export function resolveStompOptions(options: StompClientOptions): ResolvedStompOptions {
-  const o: Record<string, unknown> = {
-    connectHeaders: {},
-    reconnectDelay: 1000,
-    maxQueue: 1000,
-  };
-  assign(o, options || {}, '');
-  assign((o.heartbeat = { outgoing: 10000, incoming: 10000 }), (options && options.heartbeat) || {}, 'heartbeat.');
+  const o = readOptions(options, stompRules);
   if (!o.socket === !o.webSocketFactory) throw new TypeError("Give 'webSocketFactory' or 'socket'");
-  if (o.socket) refuseShared(o.socket as StompSocket);
-  return o as ResolvedStompOptions;
+  if (o.socket) refuseShared(o.socket);
+  return { ...o, heartbeat: readOptions(o.heartbeat, heartbeatRules, 'heartbeat.') } as ResolvedStompOptions;
 }

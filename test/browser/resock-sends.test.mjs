@@ -103,7 +103,7 @@ describe('Resock and a POST that did not succeed', function () {
       await client.send('x');
       await client.count('open', 2);
       const [lost] = await client.events('reconnecting');
-      assert.equal(lost.detail.lastClose.reason, 'POST /xhr_send: HTTP 404');
+      assert.equal(lost.detail.lastClose.reason, 'POST /xhr_send: HTTP 404, session unknown');
       await client.send('y');
       assert.deepEqual(await client.messagesUntil('y'), ['x', 'y']);
     });
