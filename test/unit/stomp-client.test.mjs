@@ -912,14 +912,14 @@ describe('StompClient', () => {
       [{ socket, webSocketFactory: () => socket }, "Give 'webSocketFactory' or 'socket'"],
       [{ socket, reconectDelay: 10 }, "Unknown option 'reconectDelay'"],
       [{ socket, heartbeat: { outgoing: 1, incomming: 1 } }, "Unknown option 'heartbeat.incomming'"],
-      [{ socket, heartbeat: { outgoing: -1 } }, "Option 'heartbeat.outgoing' must be: number ≥ 0"],
-      [{ socket, heartbeat: 1000 }, "Option 'heartbeat' must be: object"],
-      [{ socket, reconnectDelay: '1000' }, "Option 'reconnectDelay' must be: number ≥ 0"],
-      [{ socket, maxQueue: Infinity }, "Option 'maxQueue' must be: number ≥ 0"],
-      [{ socket, connectHeaders: 'login' }, "Option 'connectHeaders' must be: object or function"],
-      [{ socket, debug: true }, "Option 'debug' must be: function"],
-      [{ socket: null }, "Option 'socket' must be: object"],
-      [{ webSocketFactory: {} }, "Option 'webSocketFactory' must be: function"],
+      [{ socket, heartbeat: { outgoing: -1 } }, "Option 'heartbeat.outgoing' must be a finite number of ms ≥ 0"],
+      [{ socket, heartbeat: 1000 }, "Option 'heartbeat' must be an object"],
+      [{ socket, reconnectDelay: '1000' }, "Option 'reconnectDelay' must be a finite number of ms ≥ 0"],
+      [{ socket, maxQueue: -1 }, "Option 'maxQueue' must be a number ≥ 0"],
+      [{ socket, connectHeaders: 'login' }, "Option 'connectHeaders' must be an object or a function"],
+      [{ socket, debug: true }, "Option 'debug' must be a function"],
+      [{ socket: null }, "Option 'socket' must be an object"],
+      [{ webSocketFactory: {} }, "Option 'webSocketFactory' must be a function"],
     ];
     for (const [options, message] of cases) {
       it(`rejects ${JSON.stringify(options, (k, v) => (v === socket ? 'socket' : typeof v === 'function' ? 'fn' : v))}: ${message}`, () => {
