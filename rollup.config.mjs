@@ -29,8 +29,8 @@ export default [
   {
     // One ESM build for both entries: a second build into dist/esm would rewrite the shared core
     // modules with only the exports resock/stomp uses.
-    // resume/index until Resock imports it (its unit tests load it from here); server/index is resock/server.
-    input: { index: 'src/index.ts', core: 'src/core.ts', transports: 'src/transports.ts', 'stomp/index': 'src/stomp/index.ts', 'resume/index': 'src/resume/index.ts', 'server/index': 'src/server/index.ts' },
+    // resume is resock/resume; resume/index is the core alone (its unit tests load it from here); server/index is resock/server.
+    input: { index: 'src/index.ts', core: 'src/core.ts', transports: 'src/transports.ts', resume: 'src/resume.ts', 'stomp/index': 'src/stomp/index.ts', 'resume/index': 'src/resume/index.ts', 'server/index': 'src/server/index.ts' },
     external: [/^node:/],
     plugins: [ts()],
     output: [{ dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true }],
@@ -40,7 +40,7 @@ export default [
     plugins: [ts()],
     output: [{ file: 'dist/cjs/index.cjs', format: 'cjs', exports: 'named', sourcemap: true }],
   },
-  ...['core', 'transports'].map((name) => ({
+  ...['core', 'transports', 'resume'].map((name) => ({
     input: `src/${name}.ts`,
     plugins: [ts()],
     output: [{ file: `dist/cjs/${name}.cjs`, format: 'cjs', exports: 'named', sourcemap: true }],
@@ -59,4 +59,6 @@ export default [
   // The hint makes V8 compile every function with the script, not during the first connection.
   iife('src/iife.ts', 'dist/resock.min.js', 'Resock', '//# allFunctionsCalledOnLoad'),
   iife('src/stomp/iife.ts', 'dist/resock-stomp.min.js', 'ResockStomp'),
+  // After resock.min.js: adds Resock.resume (and the global ResockResume).
+  iife('src/resume/iife.ts', 'dist/resock-resume.min.js', 'ResockResume'),
 ];

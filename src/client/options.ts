@@ -1,5 +1,6 @@
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../connector/options';
 import type { CloseInfo } from '../protocol/codes';
+import type { ResumePlugin } from '../resume/plugin';
 import { ensure, readOptions, type Rule } from '../util/options';
 import type { OverflowPolicy, QueueLimits } from './queue';
 
@@ -63,6 +64,12 @@ export interface ResockOptions extends ConnectionOptions {
   shouldReconnect?: (close: CloseInfo) => boolean;
   /** Aborting it closes the client for good. */
   signal?: AbortSignal;
+  /**
+   * Resumable sessions (the server needs the companion, `resock/server`): nothing lost or
+   * duplicated across reconnects, in either direction. Opt-in, so apps without it do not carry it.
+   * @example import { resume } from 'resock/resume'; new Resock(url, { resume })
+   */
+  resume?: ResumePlugin | false;
 }
 
 export interface ResolvedResockOptions {
@@ -73,6 +80,7 @@ export interface ResolvedResockOptions {
   beforeConnect: ResockOptions['beforeConnect'];
   shouldReconnect: (close: CloseInfo) => boolean;
   signal: AbortSignal | undefined;
+  resume: ResumePlugin | null;
 }
 
 export const defaultShouldReconnect = (close: CloseInfo) => !(close.code >= 4000 && close.code <= 4999);
@@ -95,6 +103,7 @@ const resockRules = {
   beforeConnect: ['f', undefined] as Rule<ResockOptions['beforeConnect']>,
   shouldReconnect: ['f', defaultShouldReconnect] as Rule<(close: CloseInfo) => boolean>,
   signal: ['o', undefined] as Rule<AbortSignal | undefined>,
+  resume: ['*', undefined] as Rule<ResumePlugin | false | undefined>,
 };
 
 /** Validates every option, naming the one that is wrong. */
@@ -105,6 +114,7 @@ export function resolveResockOptions(options: ResockOptions): ResolvedResockOpti
   const queue = readOptions(own.queue, queueRules, 'queue.');
   ensure(queue.overflow === 'reject' || queue.overflow === 'drop-oldest', 'queue.overflow', "'reject' or 'drop-oldest'");
   ensure(!own.signal || typeof own.signal.addEventListener === 'function', 'signal', 'an AbortSignal');
+  ensure(!own.resume || typeof own.resume.start === 'function', 'resume', "resume from 'resock/resume' (Resock.resume with a <script> tag)");
   return {
     connection,
     reconnect,
@@ -113,5 +123,6 @@ export function resolveResockOptions(options: ResockOptions): ResolvedResockOpti
     beforeConnect: own.beforeConnect,
     shouldReconnect: own.shouldReconnect,
     signal: own.signal,
+    resume: own.resume || null,
   };
 }

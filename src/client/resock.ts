@@ -3,6 +3,7 @@ import { detectEnv, type Env } from '../env/env';
 import { Link } from '../link/link';
 import { parseBaseUrl } from '../protocol/base-url';
 import { CloseCode, type CloseInfo } from '../protocol/codes';
+import type { ResumeFailedDetail, ResumeSeam } from '../resume/plugin';
 import type { TransportCloseInfo, TransportDescriptor } from '../transports/types';
 import { InvalidStateError } from '../util/errors';
 import { closeEvent, detailEvent, messageEvent, type ResockCloseEvent } from '../util/events';
@@ -44,6 +45,11 @@ export interface ResockEventMap extends Record<string, Event> {
   /** `bufferedAmount` came back to 0. */
   drain: Event;
   state: Event & { readonly detail: { prev: ResockState; next: ResockState } };
+  /**
+   * With `resume`: the server could not resume (restarted, token expired, window exceeded) and a
+   * fresh session starts; `detail.unconfirmed` may be missing on the server. Before its `open`.
+   */
+  resumefailed: Event & { readonly detail: ResumeFailedDetail };
 }
 
 const READY_STATE: Record<ResockState, number> = { connecting: 0, reconnecting: 0, open: 1, closing: 2, closed: 3 };
@@ -80,6 +86,8 @@ export class Resock extends SocketBase<ResockEventMap> {
   private _timer: unknown = null;
   private _watchdog: unknown = null;
   private readonly _unsubscribe: Array<() => void> = [];
+  /** With `resume`: one core for the client's life, wrapping every link. */
+  private readonly _resume: ResumeSeam | null;
 
   constructor(url: string, options?: ResockOptions);
   /** The entry point hands in its transports; tests a platform double. @internal */
@@ -98,6 +106,8 @@ export class Resock extends SocketBase<ResockEventMap> {
     this._queue = new OutboundQueue(this._o.queue);
     const debug = this._o.connection.debug;
     this._debug = (event, detail) => this._guard('debug', () => debug(event, detail), undefined);
+    const { resume } = this._o;
+    this._resume = resume && resume.start({ clock: env, drain: () => this._flush(), failed: (detail) => this.dispatchEvent(detailEvent('resumefailed', detail)), debug: this._debug });
 
     const { lifecycle } = env;
     const comeBack = () => this._state === 'reconnecting' && this._connect();
@@ -125,6 +135,11 @@ export class Resock extends SocketBase<ResockEventMap> {
     return READY_STATE[this._state];
   }
 
+  /** With `resume`: null until a server answered, then whether it resumes (false against a plain server). */
+  get resumable(): boolean | null {
+    return this._resume ? this._resume.resumable : false;
+  }
+
   /** UTF-8 bytes of the messages waiting for an open link. */
   get bufferedAmount(): number {
     return this._queue.bytes;
@@ -140,7 +155,8 @@ export class Resock extends SocketBase<ResockEventMap> {
     if (this._state === 'closing' || this._state === 'closed') throw new InvalidStateError('InvalidStateError: The connection is closed');
     this._checkLiveness();
     const open = this._state === 'open' && this._link;
-    if (open && !this._queue.length) return open.send([text]);
+    // A link may not take it (resume's buffer is full): then it waits in the queue like the rest.
+    if (open && !this._queue.length && !(open.send([text]) || []).length) return;
     const dropped = this._queue.push(text);
     if (open) this._flush();
     if (dropped.length) this.dispatchEvent(detailEvent('drop', { messages: dropped }));
@@ -230,13 +246,15 @@ export class Resock extends SocketBase<ResockEventMap> {
 
   private _startLink(url: string, headers: Record<string, string>): void {
     const generation = this._generation;
-    const link = (this._link = new Link({
-      url,
+    const resume = this._resume;
+    const inner = new Link({
+      url: resume ? resume.url(url) : url,
       env: this._env,
       options: { ...this._o.connection, debug: this._debug },
       headers: () => headers,
       descriptors: this._transports,
-    }));
+    });
+    const link = (this._link = resume ? resume.wrap(inner) : inner);
     link.on('open', () => this._onOpen(generation));
     link.on('message', (data) => this.dispatchEvent(messageEvent(data)));
     link.on('heartbeat', () => (this._sawHeartbeat = true));
@@ -256,8 +274,9 @@ export class Resock extends SocketBase<ResockEventMap> {
   private _flush(): void {
     const link = this._link;
     if (!link || !link.isOpen || !this._queue.length) return;
-    link.send(this._queue.drain());
-    this.dispatchEvent(new Event('drain'));
+    // What the link did not take (resume's buffer is full) goes back in front, until its `drain`.
+    this._queue.unshift(link.send(this._queue.drain()) || []);
+    if (!this._queue.length) this.dispatchEvent(new Event('drain'));
   }
 
   /**
