@@ -124,6 +124,53 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it('drops a batch the browser sent twice (Chromium repeats a POST whose reused connection was reset), by its marker', async () => {
+    const w = world();
+    w.connect();
+    await w.settle();
+    w.client.core.send(['a']);
+    await w.settle();
+    w.client.core.send(['b']);
+    const batch = w.client.toServer.slice();
+    await w.settle();
+    for (const m of batch) w.client.link.emit('data', m); // the copy
+    w.client.core.send(['c']);
+    await w.settle();
+    assert.deepEqual(w.app.received, ['a', 'b', 'c']);
+  });
+
+  it('sees a server batch lost inside a live link (a poll the browser sent again) by its marker, and gets it again by resuming', async () => {
+    const w = world();
+    w.connect();
+    await w.settle();
+    const [conn] = w.app.sessions;
+    conn.write('s1');
+    await w.settle();
+    conn.write('s2');
+    w.client.link.toClient.splice(0); // lost with a reset response; sockjs-node thinks it delivered
+    conn.write('s3');
+    await w.settle();
+    assert.equal(w.client.events.at(-1).kind, 'error', 'a gap is seen, not taken as s2');
+    w.cut();
+    w.connect();
+    await w.settle();
+    assert.deepEqual(w.client.received, ['s1', 's2', 's3']);
+    assert.equal(w.app.sessions.length, 1);
+  });
+
+  it('ignores a hello the browser sent twice on one link (a repeated POST), instead of ending the session', async () => {
+    const w = world();
+    w.connect();
+    const [hello] = w.client.toServer;
+    await w.settle();
+    w.client.link.emit('data', hello); // the copy
+    w.client.core.send(['a']);
+    await w.settle();
+    assert.deepEqual(w.app.received, ['a']);
+    assert.equal(w.app.sessions[0].readyState, 1);
+    assert.equal(w.client.link.closed, null);
+  });
+
   it('frees an idle session at its TTL: store and live sessions empty, the app told close', async () => {
     const w = world({ server: { ttl: 5000 } });
     w.connect();
