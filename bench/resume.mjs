@@ -74,7 +74,11 @@ const until = (app, test) =>
   });
 
 async function open(url, withResume) {
-  const client = new Resock(url, { transports: 'websocket', WebSocket: CountingWebSocket, ...(withResume ? { resume } : {}) });
+  // The burst is larger than both default bounds (1000 kept unacknowledged, 1000 queued): room for it.
+  const client = new Resock(url, {
+    transports: 'websocket', WebSocket: CountingWebSocket, queue: { maxMessages: 1e5 },
+    ...(withResume ? { resume: resume({ maxMessages: 1e5 }) } : {}),
+  });
   await new Promise((resolve) => client.addEventListener('open', resolve, { once: true }));
   return client;
 }

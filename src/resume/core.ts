@@ -71,6 +71,9 @@ export class ResumeCore {
   /** Data messages still to drop as duplicates after a `next` marker. */
   private _skip = 0;
   private _refused = false;
+  /** Whether every data batch of this link carries its `next` marker, or only the first one. */
+  private _markAll = true;
+  private _marked = false;
   private _lastHeard = 0;
   private _pinged = false;
   private _timers: { [T in Timer]?: unknown } = {};
@@ -92,7 +95,12 @@ export class ResumeCore {
     return this._out.messages.length;
   }
 
-  linkUp(): void {
+  /**
+   * `markAll`: every batch says where it starts (default), for links whose requests a browser may
+   * send twice (HTTP); false for a WebSocket, where a frame cannot be repeated: once per link.
+   */
+  linkUp(markAll = true): void {
+    this._markAll = markAll;
     this._lastHeard = this._o.clock.now();
     if (this._plain) return this._open();
     this._link = 'hello';
@@ -193,6 +201,7 @@ export class ResumeCore {
 
   private _open(): void {
     this._link = 'open';
+    this._marked = false;
     this._onWire = this._out.base;
     if (!this._plain) {
       this._watch();
@@ -206,10 +215,10 @@ export class ResumeCore {
     const last = lastNumber(this._out);
     if (this._link !== 'open' || last === this._onWire) return;
     const wire = this._received > this._ackedIn ? [encodeAck(this._received)] : [];
-    // Every batch says where it starts, not only a link's first: a browser may send a POST again
-    // on a new connection when the one it reused was reset (Chromium does), and the server must
-    // be able to drop the copy by number.
-    wire.push(encodeNext(this._onWire + 1));
+    // On HTTP links every batch says where it starts, not only the link's first: a browser may
+    // send a POST again on a new connection when the one it reused was reset (Chromium does), and
+    // the server must be able to drop the copy by number.
+    if (this._markAll || !this._marked) wire.push(encodeNext(this._onWire + 1)), (this._marked = true);
     for (const message of this._out.messages.slice(this._onWire - this._out.base)) wire.push(encodeData(message));
     this._ackedIn = this._received;
     this._clear('ack');

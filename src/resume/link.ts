@@ -21,7 +21,8 @@ export class ResumeLink extends Emitter<LinkEvents> implements LinkLike {
   constructor(private readonly _inner: LinkLike, private readonly _core: ResumeCore) {
     super();
     _inner.on('open', () => {
-      _core.linkUp();
+      // A WebSocket frame cannot be sent twice by the browser: the markers once per link do.
+      _core.linkUp(_inner.transport !== 'websocket');
       // A plain core (the server has no companion) has no handshake: the link is usable at once.
       if (_core.plain) this.opened();
     });

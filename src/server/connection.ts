@@ -28,6 +28,9 @@ export class ResumableConnection extends EventEmitter {
   private _unlisten = (): void => undefined;
   private _ackedIn = 0;
   private _skip = 0;
+  /** Whether every write carries its `next` marker (HTTP links), or only the link's first (WebSocket). */
+  private _markAll = true;
+  private _marked = false;
   private _ackTimer: unknown;
   private _ttlTimer: unknown;
 
@@ -92,6 +95,8 @@ export class ResumableConnection extends EventEmitter {
     this._link?.close(ResumeCloseCode.Replaced, 'Replaced by a newer link');
     this._s.clock.clearTimeout(this._ttlTimer);
     this._link = this._lastLink = link;
+    this._markAll = link.protocol !== 'websocket';
+    this._marked = false;
     this._skip = 0;
     acknowledge(this._record.out, clientReceived);
     const onData = (raw: string): void => this._receive(raw);
@@ -114,7 +119,8 @@ export class ResumableConnection extends EventEmitter {
     // a reset connection is sent again by the browser (Chromium does) and sockjs-node, which
     // thinks the lost frame delivered, answers with the next ones. The client sees the gap by
     // number, drops the link and resumes from what it really has.
-    link.write(encodeNext(lastNumber(this._record.out) - messages.length + 1));
+    // On a WebSocket a frame cannot be repeated: the marker once per link does.
+    if (this._markAll || !this._marked) link.write(encodeNext(lastNumber(this._record.out) - messages.length + 1)), (this._marked = true);
     for (const message of messages) link.write(encodeData(message));
   }
 

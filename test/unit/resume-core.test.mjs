@@ -54,6 +54,19 @@ describe('ResumeCore handshake', () => {
     assert.deepEqual(sent(), [['n2', 'da', 'db']], 'every batch says where it starts (a POST may be sent twice)');
   });
 
+  it('on a WebSocket link (linkUp(false)) marks only the first batch of the link', () => {
+    const { core, sent } = setup();
+    core.linkUp(false);
+    core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+    core.send(['a']);
+    core.send(['b']);
+    assert.deepEqual(sent(), [['~resume1 - 0'], ['n1', 'da'], ['db']]);
+    core.linkLost();
+    core.linkUp(false);
+    core.receive(encodeWelcome({ kind: 'resumed', token: NEXT, received: 1 }));
+    assert.deepEqual(sent(), [[`~resume1 ${TOKEN} 0`], ['n2', 'db']], 'again once on the next link');
+  });
+
   for (const [why, answer, delivered] of [
     ['echo', (hello) => hello, []],
     ['message', () => 'welcome to the chat', ['welcome to the chat']],

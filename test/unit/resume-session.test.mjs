@@ -36,9 +36,10 @@ function world({ server: serverOptions = {}, client: clientOptions = {}, clock =
   });
   const w = {
     clock, store, companion, app, client, sockjs,
-    connect(url = '/app/websocket?resock-resume=1') {
+    connect(url = '/app/websocket?resock-resume=1', protocol = undefined) {
       client.toServer = [];
       client.link = fakeLink(url);
+      client.link.protocol = protocol;
       const link = client.link;
       link.on('close', () => { if (client.link === link) client.link = null, client.core.linkLost(); });
       w.sockjs.emit('connection', link);
@@ -169,6 +170,17 @@ describe('resume: client core with the server companion', () => {
     assert.deepEqual(w.app.received, ['a']);
     assert.equal(w.app.sessions[0].readyState, 1);
     assert.equal(w.client.link.closed, null);
+  });
+
+  it('marks every write on HTTP links, and only the first on a WebSocket', async () => {
+    for (const [protocol, expected] of [['xhr-polling', ['n1', 'ds1', 'n2', 'ds2']], ['websocket', ['n1', 'ds1', 'ds2']]]) {
+      const w = world();
+      w.connect('/app/x?resock-resume=1', protocol);
+      await w.settle();
+      w.app.sessions[0].write('s1');
+      w.app.sessions[0].write('s2');
+      assert.deepEqual(w.client.link.toClient, expected, protocol);
+    }
   });
 
   it('frees an idle session at its TTL: store and live sessions empty, the app told close', async () => {
