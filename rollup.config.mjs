@@ -29,8 +29,8 @@ export default [
   {
     // One ESM build for both entries: a second build into dist/esm would rewrite the shared core
     // modules with only the exports resock/stomp uses.
-    // resume/index until Resock imports it (its unit tests load it from here); server/index is resock/server.
-    input: { index: 'src/index.ts', core: 'src/core.ts', transports: 'src/transports.ts', 'stomp/index': 'src/stomp/index.ts', 'shared/index': 'src/sharing/index.ts', 'resume/index': 'src/resume/index.ts', 'server/index': 'src/server/index.ts' },
+    // resume is resock/resume; resume/index is the core alone (its unit tests load it from here); server/index is resock/server.
+    input: { index: 'src/index.ts', core: 'src/core.ts', transports: 'src/transports.ts', resume: 'src/resume.ts', 'stomp/index': 'src/stomp/index.ts', 'shared/index': 'src/sharing/index.ts', 'resume/index': 'src/resume/index.ts', 'server/index': 'src/server/index.ts' },
     external: [/^node:/],
     plugins: [ts()],
     output: [{ dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true }],
@@ -40,7 +40,7 @@ export default [
     plugins: [ts()],
     output: [{ file: 'dist/cjs/index.cjs', format: 'cjs', exports: 'named', sourcemap: true }],
   },
-  ...['core', 'transports'].map((name) => ({
+  ...['core', 'transports', 'resume'].map((name) => ({
     input: `src/${name}.ts`,
     plugins: [ts()],
     output: [{ file: `dist/cjs/${name}.cjs`, format: 'cjs', exports: 'named', sourcemap: true }],
@@ -65,4 +65,6 @@ export default [
   iife('src/iife.ts', 'dist/resock.min.js', 'Resock', '//# allFunctionsCalledOnLoad'),
   iife('src/stomp/iife.ts', 'dist/resock-stomp.min.js', 'ResockStomp'),
   iife('src/sharing/iife.ts', 'dist/resock-shared.min.js', 'ResockShared'),
+  // After resock.min.js: adds Resock.resume (and the global ResockResume).
+  iife('src/resume/iife.ts', 'dist/resock-resume.min.js', 'ResockResume'),
 ];

@@ -1,5 +1,6 @@
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from '../connector/options';
 import type { CloseInfo } from '../protocol/codes';
+import type { ResumePlugin } from '../resume/plugin';
 import { ensure, readOptions, type Rule } from '../util/options';
 import type { SharedOption } from '../sharing/types';
 import type { OverflowPolicy, QueueLimits } from './queue';
@@ -70,6 +71,12 @@ export interface ResockOptions extends ConnectionOptions {
    * @example import { shared } from 'resock/shared'; { shared: shared({ key: 'chat' }) }
    */
   shared?: SharedOption;
+  /**
+   * Resumable sessions (the server needs the companion, `resock/server`): nothing lost or
+   * duplicated across reconnects, in either direction. Opt-in, so apps without it do not carry it.
+   * @example import { resume } from 'resock/resume'; new Resock(url, { resume })
+   */
+  resume?: ResumePlugin | false;
 }
 
 export interface ResolvedResockOptions {
@@ -81,6 +88,7 @@ export interface ResolvedResockOptions {
   shouldReconnect: (close: CloseInfo) => boolean;
   signal: AbortSignal | undefined;
   shared: SharedOption | undefined;
+  resume: ResumePlugin | null;
 }
 
 export const defaultShouldReconnect = (close: CloseInfo) => !(close.code >= 4000 && close.code <= 4999);
@@ -104,6 +112,7 @@ const resockRules = {
   shouldReconnect: ['f', defaultShouldReconnect] as Rule<(close: CloseInfo) => boolean>,
   signal: ['o', undefined] as Rule<AbortSignal | undefined>,
   shared: ['o', undefined] as Rule<SharedOption | undefined>,
+  resume: ['*', undefined] as Rule<ResumePlugin | false | undefined>,
 };
 
 /** Validates every option, naming the one that is wrong. */
@@ -115,6 +124,7 @@ export function resolveResockOptions(options: ResockOptions): ResolvedResockOpti
   ensure(queue.overflow === 'reject' || queue.overflow === 'drop-oldest', 'queue.overflow', "'reject' or 'drop-oldest'");
   ensure(!own.signal || typeof own.signal.addEventListener === 'function', 'signal', 'an AbortSignal');
   ensure(!own.shared || typeof own.shared.attach === 'function', 'shared', "shared() from 'resock/shared'");
+  ensure(!own.resume || typeof own.resume.start === 'function', 'resume', "resume from 'resock/resume' (Resock.resume with a <script> tag)");
   return {
     connection,
     reconnect,
@@ -124,5 +134,6 @@ export function resolveResockOptions(options: ResockOptions): ResolvedResockOpti
     shouldReconnect: own.shouldReconnect,
     signal: own.signal,
     shared: own.shared,
+    resume: own.resume || null,
   };
 }

@@ -4,6 +4,7 @@ import { Link } from '../link/link';
 import { parseBaseUrl } from '../protocol/base-url';
 import { CloseCode, type CloseInfo } from '../protocol/codes';
 import type { Sharing, SharingRole } from '../sharing/types';
+import type { ResumeFailedDetail, ResumeSeam } from '../resume/plugin';
 import type { TransportCloseInfo, TransportDescriptor } from '../transports/types';
 import { InvalidStateError } from '../util/errors';
 import { closeEvent, detailEvent, messageEvent, type ResockCloseEvent } from '../util/events';
@@ -45,6 +46,11 @@ export interface ResockEventMap extends Record<string, Event> {
   /** `bufferedAmount` came back to 0. */
   drain: Event;
   state: Event & { readonly detail: { prev: ResockState; next: ResockState } };
+  /**
+   * With `resume`: the server could not resume (restarted, token expired, window exceeded) and a
+   * fresh session starts; `detail.unconfirmed` may be missing on the server. Before its `open`.
+   */
+  resumefailed: Event & { readonly detail: ResumeFailedDetail };
 }
 
 const READY_STATE: Record<ResockState, number> = { connecting: 0, reconnecting: 0, open: 1, closing: 2, closed: 3 };
@@ -82,6 +88,8 @@ export class Resock extends SocketBase<ResockEventMap> {
   private _watchdog: unknown = null;
   private readonly _unsubscribe: Array<() => void> = [];
   private readonly _sharing: Sharing | null = null;
+  /** With `resume`: one core for the client's life, wrapping every link. */
+  private readonly _resume: ResumeSeam | null;
 
   constructor(url: string, options?: ResockOptions);
   /** The entry point hands in its transports; tests a platform double. @internal */
@@ -102,6 +110,8 @@ export class Resock extends SocketBase<ResockEventMap> {
     this._debug = (event, detail) => this._guard('debug', () => debug(event, detail), undefined);
     const sharing = (this._sharing = this._o.shared ? this._o.shared.attach(this.url, env, this._debug) : null);
     if (sharing) this._unsubscribe.push(() => sharing.close());
+    const { resume } = this._o;
+    this._resume = resume && resume.start({ clock: env, drain: () => this._flush(), failed: (detail) => this.dispatchEvent(detailEvent('resumefailed', detail)), debug: this._debug });
 
     const { lifecycle } = env;
     const comeBack = () => this._state === 'reconnecting' && this._connect();
@@ -134,6 +144,11 @@ export class Resock extends SocketBase<ResockEventMap> {
     return READY_STATE[this._state];
   }
 
+  /** With `resume`: null until a server answered, then whether it resumes (false against a plain server). */
+  get resumable(): boolean | null {
+    return this._resume ? this._resume.resumable : false;
+  }
+
   /** UTF-8 bytes of the messages waiting for an open link. */
   get bufferedAmount(): number {
     return this._queue.bytes;
@@ -149,7 +164,8 @@ export class Resock extends SocketBase<ResockEventMap> {
     if (this._state === 'closing' || this._state === 'closed') throw new InvalidStateError('InvalidStateError: The connection is closed');
     this._checkLiveness();
     const open = this._state === 'open' && this._link;
-    if (open && !this._queue.length) return open.send([text]);
+    // A link may not take it (resume's buffer is full): then it waits in the queue like the rest.
+    if (open && !this._queue.length && !(open.send([text]) || []).length) return;
     const dropped = this._queue.push(text);
     if (open) this._flush();
     if (dropped.length) this.dispatchEvent(detailEvent('drop', { messages: dropped }));
@@ -239,14 +255,16 @@ export class Resock extends SocketBase<ResockEventMap> {
 
   private _startLink(url: string, headers: Record<string, string>): void {
     const generation = this._generation;
+    const resume = this._resume;
     const create = () => new Link({
-      url,
+      url: resume ? resume.url(url) : url,
       env: this._env,
       options: { ...this._o.connection, debug: this._debug },
       headers: () => headers,
       descriptors: this._transports,
     });
-    const link = (this._link = this._sharing ? this._sharing.link(create) : create());
+    const inner = this._sharing ? this._sharing.link(create) : create();
+    const link = (this._link = resume ? resume.wrap(inner) : inner);
     link.on('open', () => this._onOpen(generation));
     link.on('message', (data) => this.dispatchEvent(messageEvent(data)));
     link.on('heartbeat', () => (this._sawHeartbeat = true));
@@ -266,8 +284,9 @@ export class Resock extends SocketBase<ResockEventMap> {
   private _flush(): void {
     const link = this._link;
     if (!link || !link.isOpen || !this._queue.length) return;
-    link.send(this._queue.drain());
-    this.dispatchEvent(new Event('drain'));
+    // What the link did not take (resume's buffer is full) goes back in front, until its `drain`.
+    this._queue.unshift(link.send(this._queue.drain()) || []);
+    if (!this._queue.length) this.dispatchEvent(new Event('drain'));
   }
 
   /**

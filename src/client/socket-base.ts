@@ -1,4 +1,4 @@
-import type { Link } from '../link/link';
+import type { LinkLike } from '../link/link';
 import { parseBaseUrl } from '../protocol/base-url';
 import { isUserCloseCode } from '../protocol/codes';
 import type { TransportName } from '../transports/types';
@@ -32,7 +32,7 @@ export class SocketBase<M extends Record<string, Event>> extends EventTarget {
   readonly protocol = '';
   readonly extensions = '';
   /** The current link, if any; its transport is `transport`. */
-  protected _link: Link | null = null;
+  protected _link: LinkLike | null = null;
 
   onopen: ((event: Event) => unknown) | null = null;
   onmessage: ((event: MessageEvent<string>) => unknown) | null = null;

@@ -16,6 +16,20 @@ export interface LinkEvents extends Record<string, unknown> {
   close: TransportCloseInfo;
 }
 
+/**
+ * What an owner uses of a link: a `Link`, or a wrapper with the same surface that translates
+ * (resume/link.ts). `send` may hand back messages it did not take: they stay with the owner.
+ */
+export interface LinkLike {
+  readonly transport: TransportName | null;
+  readonly isOpen: boolean;
+  readonly infoPending: boolean;
+  readonly lastFrameAt: number;
+  on: Emitter<LinkEvents>['on'];
+  send(messages: readonly string[]): readonly string[] | void;
+  close(): string[];
+}
+
 export interface LinkSetup {
   url: string;
   env: Env;

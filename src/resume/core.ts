@@ -71,7 +71,8 @@ export class ResumeCore {
   /** Data messages still to drop as duplicates after a `next` marker. */
   private _skip = 0;
   private _refused = false;
-  /** Whether this link carried a `next` marker yet: the first data batch of a link says where it starts. */
+  /** Whether every data batch of this link carries its `next` marker, or only the first one. */
+  private _markAll = true;
   private _marked = false;
   private _lastHeard = 0;
   private _pinged = false;
@@ -94,7 +95,12 @@ export class ResumeCore {
     return this._out.messages.length;
   }
 
-  linkUp(): void {
+  /**
+   * `markAll`: every batch says where it starts (default), for links whose requests a browser may
+   * send twice (HTTP); false for a WebSocket, where a frame cannot be repeated: once per link.
+   */
+  linkUp(markAll = true): void {
+    this._markAll = markAll;
     this._lastHeard = this._o.clock.now();
     if (this._plain) return this._open();
     this._link = 'hello';
@@ -154,8 +160,13 @@ export class ResumeCore {
     this._clear('hello');
     this._token = welcome.token;
     if (welcome.kind === 'resumed') {
-      // Fewer than it acknowledged before: the server lost messages it had confirmed.
-      if (welcome.received < this._out.base || welcome.received > this._everSent || !this._acknowledge(welcome.received)) return this._fail(`resumed at ${welcome.received}, sent ${this._everSent}`);
+      // Fewer than it acknowledged before: the server lost messages it had confirmed; more than
+      // were sent: it counted some twice. This session cannot be trusted: the next link starts
+      // a fresh one (the token is forgotten), or every reconnect would meet the same count.
+      if (welcome.received < this._out.base || welcome.received > this._everSent || !this._acknowledge(welcome.received)) {
+        this._token = null;
+        return this._fail(`resumed at ${welcome.received}, sent ${this._everSent}`);
+      }
       this._open();
       this._o.onEvent({ kind: 'resumed' });
     } else {
@@ -204,7 +215,10 @@ export class ResumeCore {
     const last = lastNumber(this._out);
     if (this._link !== 'open' || last === this._onWire) return;
     const wire = this._received > this._ackedIn ? [encodeAck(this._received)] : [];
-    if (!this._marked) wire.push(encodeNext(this._onWire + 1)), (this._marked = true);
+    // On HTTP links every batch says where it starts, not only the link's first: a browser may
+    // send a POST again on a new connection when the one it reused was reset (Chromium does), and
+    // the server must be able to drop the copy by number.
+    if (this._markAll || !this._marked) wire.push(encodeNext(this._onWire + 1)), (this._marked = true);
     for (const message of this._out.messages.slice(this._onWire - this._out.base)) wire.push(encodeData(message));
     this._ackedIn = this._received;
     this._clear('ack');

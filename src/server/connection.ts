@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../env/env';
 import { acknowledge, emptyOutbox, fits, lastNumber, push, type OutboxBounds } from '../resume/outbox';
-import { decodeMessage, encodeAck, encodeData, encodeNext, encodeWelcome, type Welcome } from '../resume/wire';
+import { decodeHello, decodeMessage, encodeAck, encodeData, encodeNext, encodeWelcome, type Welcome } from '../resume/wire';
 import type { ResumeStore, SessionRecord } from './store';
 import { ResumeCloseCode, type SockjsConnectionLike } from './types';
 
@@ -28,6 +28,8 @@ export class ResumableConnection extends EventEmitter {
   private _unlisten = (): void => undefined;
   private _ackedIn = 0;
   private _skip = 0;
+  /** Whether every write carries its `next` marker (HTTP links), or only the link's first (WebSocket). */
+  private _markAll = true;
   private _marked = false;
   private _ackTimer: unknown;
   private _ttlTimer: unknown;
@@ -93,6 +95,7 @@ export class ResumableConnection extends EventEmitter {
     this._link?.close(ResumeCloseCode.Replaced, 'Replaced by a newer link');
     this._s.clock.clearTimeout(this._ttlTimer);
     this._link = this._lastLink = link;
+    this._markAll = link.protocol !== 'websocket';
     this._marked = false;
     this._skip = 0;
     acknowledge(this._record.out, clientReceived);
@@ -112,13 +115,21 @@ export class ResumableConnection extends EventEmitter {
   private _writeData(messages: readonly string[]): void {
     const link = this._link;
     if (!link || !messages.length) return;
-    if (!this._marked) link.write(encodeNext(lastNumber(this._record.out) - messages.length + 1)), (this._marked = true);
+    // Every write says where it starts, not only a link's first: a poll whose response was lost to
+    // a reset connection is sent again by the browser (Chromium does) and sockjs-node, which
+    // thinks the lost frame delivered, answers with the next ones. The client sees the gap by
+    // number, drops the link and resumes from what it really has.
+    // On a WebSocket a frame cannot be repeated: the marker once per link does.
+    if (this._markAll || !this._marked) link.write(encodeNext(lastNumber(this._record.out) - messages.length + 1)), (this._marked = true);
     for (const message of messages) link.write(encodeData(message));
   }
 
   private _receive(raw: string): void {
     const message = decodeMessage(raw);
     const record = this._record;
+    // A hello after the handshake is the hello of this link once more: a POST the browser sent
+    // again on a new connection (Chromium does when the one it reused was reset). Nothing to do.
+    if (!message && decodeHello(raw) !== undefined) return;
     if (!message) return this._fail();
     if (message.kind === 'data') {
       if (this._skip) return void this._skip--;

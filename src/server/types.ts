@@ -2,6 +2,8 @@
 export interface SockjsConnectionLike {
   readonly id?: string;
   readonly url?: string;
+  /** sockjs-node's transport name: 'websocket', 'xhr-polling'… */
+  readonly protocol?: string;
   readonly readyState?: number;
   write(data: string): unknown;
   close(code?: number, reason?: string): unknown;

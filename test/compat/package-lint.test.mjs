@@ -13,7 +13,7 @@ import { packResock, removePack } from './package.mjs';
 const run = promisify(execFile);
 const ATTW = path.join(repoRoot, 'node_modules/@arethetypeswrong/cli/dist/index.js');
 /** The entry points that must be checked; attw finds them in `exports` and may find more. */
-const ENTRY_POINTS = ['.', './stomp'];
+const ENTRY_POINTS = ['.', './stomp', './resume'];
 const RESOLUTIONS = ['node10', 'node16-cjs', 'node16-esm', 'bundler'];
 
 describe('the packed tarball passes the packaging linters', function () {

@@ -51,7 +51,20 @@ describe('ResumeCore handshake', () => {
     assert.deepEqual(sent(), [['n1', 'dearly']]);
     assert.deepEqual(events, [{ kind: 'fresh', reason: 'new', unconfirmed: [] }]);
     core.send(['a', 'b']);
-    assert.deepEqual(sent(), [['da', 'db']], 'the next marker goes once per link');
+    assert.deepEqual(sent(), [['n2', 'da', 'db']], 'every batch says where it starts (a POST may be sent twice)');
+  });
+
+  it('on a WebSocket link (linkUp(false)) marks only the first batch of the link', () => {
+    const { core, sent } = setup();
+    core.linkUp(false);
+    core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+    core.send(['a']);
+    core.send(['b']);
+    assert.deepEqual(sent(), [['~resume1 - 0'], ['n1', 'da'], ['db']]);
+    core.linkLost();
+    core.linkUp(false);
+    core.receive(encodeWelcome({ kind: 'resumed', token: NEXT, received: 1 }));
+    assert.deepEqual(sent(), [[`~resume1 ${TOKEN} 0`], ['n2', 'db']], 'again once on the next link');
   });
 
   for (const [why, answer, delivered] of [
@@ -146,6 +159,22 @@ describe('ResumeCore handshake', () => {
       assert.equal(events.at(-1).kind, 'error', raw);
     }
   });
+
+  it('forgets the token after an impossible resume, so the next link starts fresh instead of failing alike forever', () => {
+    const { core, sent, events } = setup();
+    core.linkUp();
+    core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+    core.send(['m1', 'm2']);
+    core.linkLost();
+    core.linkUp();
+    core.receive(encodeWelcome({ kind: 'resumed', token: NEXT, received: 5 })); // counted some twice
+    assert.equal(events.at(-1).kind, 'error');
+    sent();
+    core.linkUp();
+    assert.deepEqual(sent(), [['~resume1 - 0']]);
+    core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+    assert.deepEqual(events.at(-1), { kind: 'fresh', reason: 'new', unconfirmed: ['m1', 'm2'] });
+  });
 });
 
 describe('ResumeCore acks, bounds and liveness', () => {
@@ -180,7 +209,7 @@ describe('ResumeCore acks, bounds and liveness', () => {
     const { core, sent, events } = opened({ maxMessages: 3, maxBytes: 10 });
     assert.equal(core.send(['aaaa', 'bbbb', 'cccc']), 2, 'bytes bound');
     assert.equal(core.send(['c', 'd']), 1, 'count bound');
-    assert.deepEqual(sent(), [['n1', 'daaaa', 'dbbbb'], ['dc']]);
+    assert.deepEqual(sent(), [['n1', 'daaaa', 'dbbbb'], ['n3', 'dc']]);
     assert.equal(events.at(-1).kind, 'fresh');
     core.receive('k2');
     assert.deepEqual(events.at(-1), { kind: 'drain' });

@@ -36,9 +36,10 @@ function world({ server: serverOptions = {}, client: clientOptions = {}, clock =
   });
   const w = {
     clock, store, companion, app, client, sockjs,
-    connect(url = '/app/websocket?resock-resume=1') {
+    connect(url = '/app/websocket?resock-resume=1', protocol = undefined) {
       client.toServer = [];
       client.link = fakeLink(url);
+      client.link.protocol = protocol;
       const link = client.link;
       link.on('close', () => { if (client.link === link) client.link = null, client.core.linkLost(); });
       w.sockjs.emit('connection', link);
@@ -121,6 +122,64 @@ describe('resume: client core with the server companion', () => {
       assert.deepEqual(w.client.received, expectedDown, `server → client, cuts ${cutAt}`);
       assert.ok(w.client.events.filter((e) => e.kind === 'resumed').length >= 1, `resumed after cuts ${cutAt}`);
       assert.deepEqual(w.client.events.filter((e) => !['resumed', 'fresh'].includes(e.kind)), []);
+    }
+  });
+
+  it('drops a batch the browser sent twice (Chromium repeats a POST whose reused connection was reset), by its marker', async () => {
+    const w = world();
+    w.connect();
+    await w.settle();
+    w.client.core.send(['a']);
+    await w.settle();
+    w.client.core.send(['b']);
+    const batch = w.client.toServer.slice();
+    await w.settle();
+    for (const m of batch) w.client.link.emit('data', m); // the copy
+    w.client.core.send(['c']);
+    await w.settle();
+    assert.deepEqual(w.app.received, ['a', 'b', 'c']);
+  });
+
+  it('sees a server batch lost inside a live link (a poll the browser sent again) by its marker, and gets it again by resuming', async () => {
+    const w = world();
+    w.connect();
+    await w.settle();
+    const [conn] = w.app.sessions;
+    conn.write('s1');
+    await w.settle();
+    conn.write('s2');
+    w.client.link.toClient.splice(0); // lost with a reset response; sockjs-node thinks it delivered
+    conn.write('s3');
+    await w.settle();
+    assert.equal(w.client.events.at(-1).kind, 'error', 'a gap is seen, not taken as s2');
+    w.cut();
+    w.connect();
+    await w.settle();
+    assert.deepEqual(w.client.received, ['s1', 's2', 's3']);
+    assert.equal(w.app.sessions.length, 1);
+  });
+
+  it('ignores a hello the browser sent twice on one link (a repeated POST), instead of ending the session', async () => {
+    const w = world();
+    w.connect();
+    const [hello] = w.client.toServer;
+    await w.settle();
+    w.client.link.emit('data', hello); // the copy
+    w.client.core.send(['a']);
+    await w.settle();
+    assert.deepEqual(w.app.received, ['a']);
+    assert.equal(w.app.sessions[0].readyState, 1);
+    assert.equal(w.client.link.closed, null);
+  });
+
+  it('marks every write on HTTP links, and only the first on a WebSocket', async () => {
+    for (const [protocol, expected] of [['xhr-polling', ['n1', 'ds1', 'n2', 'ds2']], ['websocket', ['n1', 'ds1', 'ds2']]]) {
+      const w = world();
+      w.connect('/app/x?resock-resume=1', protocol);
+      await w.settle();
+      w.app.sessions[0].write('s1');
+      w.app.sessions[0].write('s2');
+      assert.deepEqual(w.client.link.toClient, expected, protocol);
     }
   });
 

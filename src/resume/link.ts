@@ -1,0 +1,99 @@
+import type { LinkEvents, LinkLike } from '../link/link';
+import type { TransportCloseInfo } from '../transports/types';
+import { Emitter } from '../util/emitter';
+import type { ResumeCore } from './core';
+
+/**
+ * One link seen through the resume core: the surface of a `Link`, owning nothing but the
+ * translation. The inner link's `open` starts the handshake, and this link says `open` only once
+ * the core has settled it (resumed, fresh or plain), so its owner never hands the core messages
+ * on a link that cannot carry them yet. Messages in and out go through the core; on a close the
+ * core is told, and what the inner link had not sent is NOT handed back: the core keeps its
+ * messages and re-sends them on the next link — unless the server turned out plain, where the
+ * core passes messages through and the owner's queue takes them back as it always did.
+ */
+export class ResumeLink extends Emitter<LinkEvents> implements LinkLike {
+  isOpen = false;
+  private _closed = false;
+  /** Messages of the app put on the inner link in plain mode: the tail of what it may hand back. */
+  private _plainSent = 0;
+
+  constructor(private readonly _inner: LinkLike, private readonly _core: ResumeCore) {
+    super();
+    _inner.on('open', () => {
+      // A WebSocket frame cannot be sent twice by the browser: the markers once per link do.
+      _core.linkUp(_inner.transport !== 'websocket');
+      // A plain core (the server has no companion) has no handshake: the link is usable at once.
+      if (_core.plain) this.opened();
+    });
+    _inner.on('message', (raw) => {
+      for (const message of _core.receive(raw)) {
+        if (this._closed) return;
+        this.emit('message', message);
+      }
+    });
+    _inner.on('heartbeat', () => this.emit('heartbeat', undefined));
+    _inner.on('close', (info) => this._end(info));
+  }
+
+  get transport() {
+    return this._inner.transport;
+  }
+
+  get infoPending(): boolean {
+    return this._inner.infoPending;
+  }
+
+  get lastFrameAt(): number {
+    return this._inner.lastFrameAt;
+  }
+
+  /** Offers messages to the core; returns those it had no room for (they stay with the owner until `drain`). */
+  send(messages: readonly string[]): string[] {
+    return messages.slice(this._core.send(messages));
+  }
+
+  /** The core's wire messages, onto the inner link. */
+  put(wire: string[]): void {
+    if (this._core.plain) this._plainSent += wire.length;
+    this._inner.send(wire);
+  }
+
+  /** The core settled the handshake: the owner may use the link. */
+  opened(): void {
+    if (this._closed) return;
+    this.isOpen = true;
+    this.emit('open', undefined);
+  }
+
+  /** The core judged the link dead or broken: close it, and say so as a close of the link. */
+  drop(info: TransportCloseInfo): void {
+    this._end(info);
+  }
+
+  close(): string[] {
+    if (this._closed) return [];
+    this._stop();
+    this.clear();
+    return this._ownersOf(this._inner.close());
+  }
+
+  private _end(info: TransportCloseInfo): void {
+    if (this._closed) return;
+    this._stop();
+    const unsent = this._ownersOf(this._inner.close().concat(info.unsent || []));
+    this.emit('close', { code: info.code, reason: info.reason, wasClean: info.wasClean, unsent });
+    this.clear();
+  }
+
+  private _stop(): void {
+    this._closed = true;
+    this.isOpen = false;
+    this._core.linkLost();
+  }
+
+  /** Of what the inner link did not send, what the owner must take back: app messages in plain mode only. */
+  private _ownersOf(unsent: string[]): string[] {
+    return this._core.plain ? unsent.slice(Math.max(0, unsent.length - this._plainSent)) : [];
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * `resume` for `Resock`: an opt-in, handed in as an option so that apps that do not use it do not
+ * carry the core (`new Resock(url, { resume })`, or `resume({ maxMessages: 5000 })`). Resock
+ * calls `start` once; the seam then lives as long as the client, one core across every link, and
+ * wraps each new link so that Resock itself knows nothing of the wire extension.
+ */
+import type { Clock } from '../env/env';
+import type { LinkLike } from '../link/link';
+import { CloseCode } from '../protocol/codes';
+import { ensure, readOptions, type Rule } from '../util/options';
+import { ResumeCore, type ResumeCoreOptions, type ResumeEvent } from './core';
+import { ResumeLink } from './link';
+import { RESUME_QUERY, type FreshReason } from './wire';
+
+export type ResumeOptions = Pick<ResumeCoreOptions, 'maxMessages' | 'maxBytes' | 'ackDelay' | 'ackEvery' | 'helloTimeout' | 'pingInterval' | 'pingTimeout'>;
+
+/** The `detail` of `resumefailed`: the server started a fresh session, and these messages may be missing. */
+export interface ResumeFailedDetail {
+  /** Why: a FreshReason of the server (`restarted`, `unknown`, `window`…), or `'unsupported'` (no companion any more). */
+  reason: FreshReason | 'unsupported' | (string & Record<never, never>);
+  /** Messages sent before that the old session may or may not have received: the app resyncs. */
+  unconfirmed: string[];
+}
+
+/** What Resock gives the seam. */
+export interface ResumeHost {
+  clock: Clock;
+  /** The core has room again: hand it what waits in the queue. */
+  drain(): void;
+  failed(detail: ResumeFailedDetail): void;
+  debug(event: string, detail: Record<string, unknown>): void;
+}
+
+export interface ResumeSeam {
+  /** null until a server answered; then whether it resumes (false: a plain server, said once). */
+  readonly resumable: boolean | null;
+  /** The URL of the next link: with RESUME_QUERY until the server turned out plain. */
+  url(url: string): string;
+  wrap(link: LinkLike): LinkLike;
+}
+
+export interface ResumePlugin {
+  start(host: ResumeHost): ResumeSeam;
+}
+
+/** `resume` itself is a plugin with the defaults; `resume(options)` makes one with other bounds. */
+export type Resume = ((options?: ResumeOptions) => ResumePlugin) & ResumePlugin;
+
+const ms: Rule<number | undefined> = ['m', undefined];
+const count: Rule<number | undefined> = ['n', undefined];
+const rules = { maxMessages: count, maxBytes: count, ackDelay: ms, ackEvery: count, helloTimeout: ms, pingInterval: ms, pingTimeout: ms };
+
+class Seam implements ResumeSeam {
+  resumable: boolean | null = null;
+  private readonly _core: ResumeCore;
+  private _link: ResumeLink | null = null;
+  /** A session was established once: a fresh start from now on means messages may be missing. */
+  private _had = false;
+
+  constructor(private readonly _host: ResumeHost, options: ResumeOptions) {
+    this._core = new ResumeCore({
+      ...options,
+      clock: _host.clock,
+      send: (wire) => this._link && this._link.put(wire),
+      onEvent: (event) => this._on(event),
+    });
+  }
+
+  url(url: string): string {
+    return this._core.plain ? url : url + (url.indexOf('?') < 0 ? '?' : '&') + RESUME_QUERY;
+  }
+
+  wrap(link: LinkLike): LinkLike {
+    return (this._link = new ResumeLink(link, this._core));
+  }
+
+  private _on(event: ResumeEvent): void {
+    const host = this._host;
+    const link = this._link;
+    if (event.kind === 'drain') return host.drain();
+    if (!link) return;
+    if (event.kind === 'dead') return link.drop({ code: CloseCode.Lost, reason: 'Heartbeat timeout', wasClean: false });
+    if (event.kind === 'error') return link.drop({ code: CloseCode.CannotConnect, reason: event.error.message, wasClean: false });
+    const had = this._had;
+    this._had = event.kind !== 'unsupported';
+    if (event.kind === 'unsupported') {
+      // Said once: the core is plain for good and the later URLs go without the query.
+      this.resumable = false;
+      host.debug('resume', { resumable: false, why: event.why });
+    } else {
+      this.resumable = true;
+      host.debug('resume', { resumable: true, result: event.kind === 'resumed' ? 'resumed' : event.reason });
+    }
+    // Before `open`, so the app knows to resync by the time it may send again.
+    if (event.kind !== 'resumed' && (had || event.unconfirmed.length)) {
+      host.failed({ reason: event.kind === 'fresh' ? event.reason : 'unsupported', unconfirmed: event.unconfirmed });
+    }
+    link.opened();
+  }
+}
+
+/** Reads the options (a TypeError names a wrong one) and makes a plugin that starts a seam per client. */
+function plugin(options?: ResumeOptions): ResumePlugin {
+  const read: Record<string, unknown> = readOptions(options, rules, 'resume.');
+  ensure(read.maxMessages !== 0, 'resume.maxMessages', 'a number ≥ 1');
+  // Unset bounds are left out, so the core's defaults apply.
+  for (const key in read) if (read[key] === undefined) delete read[key];
+  return { start: (host) => new Seam(host, read as ResumeOptions) };
+}
+
+/**
+ * Resumable sessions for `Resock` (docs/resume-protocol.md; the server needs the companion,
+ * `resock/server`): `new Resock(url, { resume })`, or `{ resume: resume({ maxMessages: 5000 }) }`.
+ */
+export const resume: Resume = /* @__PURE__ */ Object.assign(plugin, plugin());

@@ -1,0 +1,180 @@
+// Resock with `resume` (issue 13, part 2): the link wrapper between Resock and the resume core,
+// on fake transports and a fake clock. The server's side of each exchange is written by hand
+// with the wire codec; test/browser/resume.test.mjs runs the real thing.
+import assert from 'node:assert/strict';
+import { Resock } from '../../dist/esm/client/resock.js';
+import { resume } from '../../dist/esm/resume.js';
+import { encodeWelcome } from '../../dist/esm/resume/wire.js';
+import { fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
+
+const TOKEN = 'inst.AAAAAAAAAAAAAAAAAAAAAA';
+const NEXT = 'inst.BBBBBBBBBBBBBBBBBBBBBB';
+const fresh = (reason, token = TOKEN) => encodeWelcome({ kind: 'fresh', token, reason });
+const resumed = (received, token = NEXT) => encodeWelcome({ kind: 'resumed', token, received });
+
+/** A Resock with `resume` over fake xhr-streaming transports; `link()` opens the next one. */
+function client(options = {}) {
+  const env = fakeEnv();
+  const created = [];
+  const events = [];
+  const logged = [];
+  const c = new Resock(
+    'http://h/echo',
+    { reconnect: { minDelay: 100, maxDelay: 100 }, resume, debug: (event, detail) => logged.push([event, detail]), ...options },
+    { env, transports: fakeDescriptors(['xhr-streaming'], created) },
+  );
+  for (const type of ['open', 'message', 'reconnecting', 'resumefailed', 'drain']) {
+    c.addEventListener(type, (e) => events.push([type, e.data ?? e.detail]));
+  }
+  const link = async () => {
+    await env.answerInfo();
+    const transport = created.at(-1);
+    transport.frame('o');
+    env.tick(0);
+    return transport;
+  };
+  /** The server's messages, as one SockJS frame. */
+  const push = (transport, ...messages) => transport.frame('a' + JSON.stringify(messages));
+  const lose = (transport, unsent) => transport.fail({ code: 1006, reason: 'cut', wasClean: false, unsent });
+  const types = () => events.map(([type]) => type);
+  const received = () => events.filter(([type]) => type === 'message').map(([, data]) => data);
+  return { c, env, created, events, logged, types, received, link, push, lose };
+}
+
+describe('Resock with resume', () => {
+  it('asks to resume in the URL, says hello, and opens only once the server welcomed it', async () => {
+    const { c, link, push, types } = client();
+    c.send('early');
+    const t = await link();
+    assert.match(t.url, /[?&]resock-resume=1$/);
+    assert.deepEqual(t.sent, ['~resume1 - 0']);
+    assert.equal(c.state, 'connecting', 'no open before the welcome');
+    assert.equal(c.resumable, null);
+    push(t, fresh('new'));
+    assert.equal(c.state, 'open');
+    assert.equal(c.resumable, true);
+    assert.deepEqual(t.sent.slice(1), ['n1', 'dearly']);
+    c.send('later');
+    assert.deepEqual(t.sent.slice(3), ['n2', 'dlater']);
+    assert.deepEqual(types(), ['drain', 'open'], 'no resumefailed for a first session');
+  });
+
+  it('after a cut re-sends what the server did not confirm, takes nothing back into the queue, and drops what it had already', async () => {
+    const { c, env, link, push, lose, received, types } = client();
+    const first = await link();
+    push(first, fresh('new'), 'n1', 'dx', 'dy');
+    c.send('a');
+    c.send('b');
+    c.send('c');
+    assert.deepEqual(first.sent.slice(1), ['k2', 'n1', 'da', 'n2', 'db', 'n3', 'dc']);
+    // The link dies with 'c' never sent: it must not come back as an app message.
+    lose(first, ['dc']);
+    assert.equal(c.bufferedAmount, 0, 'the core keeps its messages; Resock does not queue them again');
+    c.send('d');
+    env.tick(100);
+    const second = await link();
+    assert.deepEqual(second.sent, [`~resume1 ${TOKEN} 2`], 'the hello carries the token and what was received');
+    push(second, resumed(1));
+    assert.deepEqual(second.sent.slice(1), ['n2', 'db', 'dc', 'n4', 'dd'], 'from the first message the server lacks, once');
+    // The server re-sends 'y' (it did not see the ack) and then 'z': 'y' is dropped by number.
+    push(second, 'n2', 'dy', 'dz');
+    assert.deepEqual(received(), ['x', 'y', 'z']);
+    assert.equal(types().filter((t) => t === 'resumefailed').length, 0);
+    assert.equal(types().filter((t) => t === 'open').length, 2);
+  });
+
+  it('when the server cannot resume: resumefailed with the unconfirmed messages, before open, then a fresh session', async () => {
+    const { c, env, link, push, lose, events } = client();
+    const first = await link();
+    push(first, fresh('new'));
+    c.send('a');
+    lose(first);
+    env.tick(100);
+    const second = await link();
+    push(second, fresh('restarted', NEXT));
+    const failed = events.findIndex(([type]) => type === 'resumefailed');
+    assert.deepEqual(events[failed], ['resumefailed', { reason: 'restarted', unconfirmed: ['a'] }]);
+    assert.equal(events[failed + 1][0], 'open', 'resumefailed comes right before open');
+    c.send('b');
+    assert.deepEqual(second.sent.slice(1), ['n1', 'db'], 'the fresh session numbers from 1');
+    assert.equal(c.resumable, true);
+  });
+
+  it('against a plain server, works as without resume and says so once', async () => {
+    const { c, env, link, push, lose, received, logged, types } = client();
+    c.send('queued');
+    const first = await link();
+    push(first, '~resume1 - 0'); // an echo server echoes the hello
+    assert.equal(c.state, 'open');
+    assert.equal(c.resumable, false);
+    assert.deepEqual(first.sent, ['~resume1 - 0', 'queued']);
+    push(first, 'queued');
+    c.send('x');
+    assert.deepEqual(first.sent.slice(2), ['x']);
+    // Plain, what the link did not send goes back to the queue, as without resume.
+    lose(first, ['x']);
+    env.tick(100);
+    const second = await link();
+    assert.doesNotMatch(second.url, /resock-resume/, 'no more asking');
+    assert.equal(c.state, 'open', 'no handshake on a plain server');
+    assert.deepEqual(second.sent, ['x']);
+    assert.deepEqual(received(), ['queued']);
+    assert.deepEqual(logged.filter(([event]) => event === 'resume'), [['resume', { resumable: false, why: 'echo' }]]);
+    assert.equal(types().filter((t) => t === 'resumefailed').length, 0);
+  });
+
+  it("keeps in Resock's queue what the core has no room for, and hands it over on the core's drain", async () => {
+    const { c, link, push } = client({ resume: resume({ maxMessages: 2 }) });
+    const t = await link();
+    push(t, fresh('new'));
+    for (const m of ['a', 'b', 'c', 'd']) c.send(m);
+    assert.deepEqual(t.sent.slice(1), ['n1', 'da', 'n2', 'db']);
+    assert.equal(c.bufferedAmount, 2, "'c' and 'd' wait in Resock's queue");
+    push(t, 'k2');
+    assert.deepEqual(t.sent.slice(5), ['n3', 'dc', 'dd']);
+    assert.equal(c.bufferedAmount, 0);
+  });
+
+  it("drops a link whose server stopped answering acks, like a heartbeat timeout", async () => {
+    const { c, env, link, push, events } = client({ resume: resume({ pingInterval: 1000, pingTimeout: 1000 }) });
+    const t = await link();
+    push(t, fresh('new'));
+    env.tick(1000);
+    assert.deepEqual(t.sent.at(-1), 'p0', 'an ack request after a silent second');
+    env.tick(1000);
+    assert.equal(c.state, 'reconnecting');
+    assert.equal(t.closed, true);
+    const [, detail] = events.find(([type]) => type === 'reconnecting');
+    assert.deepEqual(detail.lastClose, { code: 1006, reason: 'Heartbeat timeout', wasClean: false });
+  });
+
+  it('drops a link whose server broke the protocol, with the reason', async () => {
+    const { c, link, push, events, received } = client();
+    const t = await link();
+    push(t, fresh('new'), 'dfine', 'xbroken', 'dnever');
+    assert.equal(c.state, 'reconnecting');
+    assert.deepEqual(received(), ['fine'], 'nothing after the broken message');
+    const [, detail] = events.find(([type]) => type === 'reconnecting');
+    assert.equal(detail.lastClose.code, 1002);
+    assert.match(detail.lastClose.reason, /malformed/);
+  });
+
+  it('close() leaves no timer of the core behind', async () => {
+    const { c, env, link, push } = client();
+    const t = await link();
+    push(t, fresh('new'), 'dx'); // arms the ack and ping timers
+    c.close();
+    env.tick(0);
+    await flush();
+    assert.equal(env.pending(), 0);
+  });
+
+  it('takes resume or resume(options), and names a wrong value', () => {
+    const env = fakeEnv();
+    assert.throws(() => new Resock('http://h/echo', { resume: true }, { env }), /Option 'resume' must be resume from 'resock\/resume'/);
+    assert.throws(() => resume({ maxMesages: 1 }), /Unknown option 'resume.maxMesages'/);
+    assert.throws(() => resume({ maxMessages: 0 }), /resume.maxMessages/);
+    assert.equal(typeof resume({ maxMessages: 10 }).start, 'function');
+    assert.equal(new Resock('http://h/echo', { resume: false, reconnect: false }, { env, transports: fakeDescriptors(['xhr-streaming'], []) }).resumable, false);
+  });
+});
