@@ -1,3 +1,7 @@
+import { utf8Length } from '../util/utf8';
+
+export { utf8Length };
+
 /** `send` found the queue full and the overflow policy is `'reject'`. */
 export class QueueOverflowError extends Error {
   override readonly name = 'QueueOverflowError';
@@ -9,18 +13,6 @@ export interface QueueLimits {
   maxMessages: number;
   maxBytes: number;
   overflow: OverflowPolicy;
-}
-
-/** UTF-8 length without allocating: what the message costs on the wire, before escaping. */
-export function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff) i++, bytes += 2;
-    else if (unit >= 0x800) bytes += 2;
-    else if (unit >= 0x80) bytes += 1;
-  }
-  return bytes;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { utf8Length } from '../util/utf8';
+
 /**
  * The numbered messages one side has sent and the other has not acknowledged yet, as plain data
  * (so a server can keep it in a shared store). Message `base + 1 + i` is `messages[i]`: numbers
@@ -20,21 +22,6 @@ export const emptyOutbox = (): Outbox => ({ base: 0, messages: [], bytes: 0 });
 
 /** The number of the last message put in: acknowledged or not. */
 export const lastNumber = (outbox: Outbox): number => outbox.base + outbox.messages.length;
-
-/**
- * UTF-8 length without allocating. The same as `client/queue.ts` has: copied rather than imported
- * because `resume` sits below `client` and the server companion must not pull the client in.
- */
-export function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff) i++, bytes += 2;
-    else if (unit >= 0x800) bytes += 2;
-    else if (unit >= 0x80) bytes += 1;
-  }
-  return bytes;
-}
 
 /** Whether `message` still fits within the bounds. */
 export const fits = (outbox: Outbox, message: string, bounds: OutboxBounds): boolean =>
