@@ -290,10 +290,10 @@ export class Resock extends SocketBase<ResockEventMap> {
   }
 
   /**
-   * The link or attempt is over: reconnect after the backoff, or give up. `resume` says when the
+   * The link or attempt is over: reconnect after the backoff, or give up. `next` says when the
    * next attempt starts: after the backoff (`timer`), at once (`now`), or at `pageshow`.
    */
-  private _lose(info: TransportCloseInfo, resume: 'timer' | 'now' | 'pageshow' = 'timer'): void {
+  private _lose(info: TransportCloseInfo, next: 'timer' | 'now' | 'pageshow' = 'timer'): void {
     this._stopLink();
     if (info.unsent) this._queue.unshift(info.unsent);
     const lastClose: CloseInfo = { code: info.code, reason: info.reason, wasClean: info.wasClean };
@@ -304,10 +304,10 @@ export class Resock extends SocketBase<ResockEventMap> {
     this._openedAt = 0;
     // reconnect() is the app's own word; a hidden page comes back unless reconnection is off.
     const again =
-      resume === 'now' ||
+      next === 'now' ||
       (!!reconnect &&
         this._retries < reconnect.maxAttempts &&
-        (resume === 'pageshow' || this._guard('shouldReconnect', () => shouldReconnect(lastClose), defaultShouldReconnect(lastClose))));
+        (next === 'pageshow' || this._guard('shouldReconnect', () => shouldReconnect(lastClose), defaultShouldReconnect(lastClose))));
     if (!again) {
       this.dispatchEvent(new Event('error'));
       return this._finish(lastClose);
@@ -319,10 +319,10 @@ export class Resock extends SocketBase<ResockEventMap> {
     // a delay below minDelay, spread at random: a node's clients do not all land at once.
     const { minDelay, maxDelay } = reconnect || { minDelay: 0, maxDelay: 0 };
     const delay =
-      resume !== 'timer' ? 0 : restart ? Math.round(this._env.random() * minDelay) : this._env.lifecycle.online() ? backoffDelay(attempt, minDelay, maxDelay, this._env.random) : maxDelay;
+      next !== 'timer' ? 0 : restart ? Math.round(this._env.random() * minDelay) : this._env.lifecycle.online() ? backoffDelay(attempt, minDelay, maxDelay, this._env.random) : maxDelay;
     if (!this._setState('reconnecting')) return;
     // Armed before anything of the app runs: a throwing listener or logger cannot skip it.
-    if (resume !== 'pageshow') this._timer = this._env.setTimeout(() => this._connect(), delay);
+    if (next !== 'pageshow') this._timer = this._env.setTimeout(() => this._connect(), delay);
     this._debug('reconnect', { attempt, delay, code: info.code, reason: info.reason });
     this.dispatchEvent(detailEvent<ReconnectingDetail>('reconnecting', { attempt, delay, lastClose }));
   }
