@@ -207,8 +207,10 @@ describe('shared: many tabs, one connection', function () {
         let twice = 0;
         for (const i of [0, 1]) {
           const numbers = of(i).map((m) => Number(m.slice(m.lastIndexOf('-') + 1)));
-          // Never out of order; closed, never twice either (below).
-          assert.deepEqual(numbers, numbers.slice().sort((x, y) => x - y), `tab ${i}: in order`);
+          // Never out of order. Closed, never twice either (below); crashed, a message sent twice
+          // at the handover comes again after later ones: the order is that of first arrivals.
+          const firsts = how === 'closed' ? numbers : numbers.filter((n, k) => numbers.indexOf(n) === k);
+          assert.deepEqual(firsts, firsts.slice().sort((x, y) => x - y), `tab ${i}: in order`);
           twice += numbers.length - new Set(numbers).size;
           lost += COUNT - new Set(numbers).size;
         }
