@@ -19,6 +19,7 @@ import { ENGINE, launchBrowser as launchEngine } from '../test/support/engine.mj
 import { trackNetwork } from '../test/support/network-tracker.mjs';
 import { startEchoServer, startStaticServer, repoRoot } from './servers.mjs';
 import { buildReport } from './report.mjs';
+import { replaceReadmeSection } from './readme-section.mjs';
 
 export const TRANSPORTS = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-polling'];
 /** Wait after close() before counting what still runs. */
@@ -360,15 +361,7 @@ function gitCommit() {
 const README_START = '<!-- bench:results:start -->';
 const README_END = '<!-- bench:results:end -->';
 
-/** Replaces the results section of bench/README.md with the latest table. */
-function updateReadme(markdown) {
-  const file = path.join(repoRoot, 'bench/README.md');
-  const text = readFileSync(file, 'utf8');
-  const start = text.indexOf(README_START);
-  const end = text.indexOf(README_END);
-  if (start === -1 || end === -1) throw new Error(`bench/README.md lacks the ${README_START} … ${README_END} markers`);
-  writeFileSync(file, `${text.slice(0, start + README_START.length)}\n${markdown}\n${text.slice(end)}`);
-}
+const updateReadme = (markdown) => replaceReadmeSection(README_START, README_END, markdown);
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   main().catch((error) => {

@@ -5,13 +5,12 @@
 // bytes of each source module in the minified output, from the sourcemaps (see bytesByModule in
 // test/size/measure.mjs), with an estimate of its gzip share. Needs `npm run build` first.
 // Prints a markdown table; `--readme` also writes it into bench/README.md.
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../test/compat/file-server.mjs';
 import { consumerProject, removePack } from '../test/compat/package.mjs';
 import { SIZE_ROWS } from '../test/size/budgets.mjs';
 import { bytesByModule, measureRow, missingEntryPoints } from '../test/size/measure.mjs';
+import { replaceReadmeSection } from './readme-section.mjs';
 
 const README_START = '<!-- size:breakdown:start -->';
 const README_END = '<!-- size:breakdown:end -->';
@@ -85,14 +84,7 @@ function report({ measured, pending }) {
   return lines.join('\n');
 }
 
-function updateReadme(markdown) {
-  const file = path.join(repoRoot, 'bench/README.md');
-  const text = readFileSync(file, 'utf8');
-  const start = text.indexOf(README_START);
-  const end = text.indexOf(README_END);
-  if (start === -1 || end === -1) throw new Error(`bench/README.md lacks the ${README_START} … ${README_END} markers`);
-  writeFileSync(file, `${text.slice(0, start + README_START.length)}\n${markdown}\n${text.slice(end)}`);
-}
+const updateReadme = (markdown) => replaceReadmeSection(README_START, README_END, markdown);
 
 const { values: args } = parseArgs({ options: { readme: { type: 'boolean', default: false } } });
 const markdown = report(await measureAll());
