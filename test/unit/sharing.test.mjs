@@ -14,6 +14,20 @@ function tab(origin, { url = URL, key } = {}) {
   return { env, sharing, debug, made, link };
 }
 
+/** Tab `a` leads with an open link (`la`); tab `b` follows, its link `lb` recorded in `eb`. */
+async function leaderAndFollower() {
+  const origin = fakeOrigin();
+  const a = tab(origin);
+  await origin.deliver();
+  const la = a.link();
+  a.made[0].open();
+  const b = tab(origin);
+  const lb = b.link();
+  const eb = record(lb);
+  await origin.deliver();
+  return { origin, a, b, la, lb, eb };
+}
+
 describe('sharing: one link for many tabs', () => {
   it('the first tab leads and runs the link; another follows it: every message, sends once, acknowledged', async () => {
     const origin = fakeOrigin();
@@ -45,15 +59,7 @@ describe('sharing: one link for many tabs', () => {
   });
 
   it('a leader that crashes: the follower keeps what was not acknowledged, and another tab takes over', async () => {
-    const origin = fakeOrigin();
-    const a = tab(origin);
-    await origin.deliver();
-    a.link();
-    a.made[0].open();
-    const b = tab(origin);
-    const lb = b.link();
-    const eb = record(lb);
-    await origin.deliver();
+    const { origin, a, b, lb, eb } = await leaderAndFollower();
     lb.send(['acked']);
     await origin.deliver();
     a.env.crash(); // before it could take the next ones
@@ -70,15 +76,7 @@ describe('sharing: one link for many tabs', () => {
   });
 
   it('a leader that hides gives its followers back what its link had not sent, and its own to its client', async () => {
-    const origin = fakeOrigin();
-    const a = tab(origin);
-    await origin.deliver();
-    const la = a.link();
-    a.made[0].open();
-    const b = tab(origin);
-    const lb = b.link();
-    const eb = record(lb);
-    await origin.deliver();
+    const { origin, a, b, la, lb, eb } = await leaderAndFollower();
     la.send(['a1']);
     lb.send(['b1', 'b2']);
     await origin.deliver();
@@ -103,15 +101,7 @@ describe('sharing: one link for many tabs', () => {
   });
 
   it('the leader link dropping closes the followers with its close info; a late send for it is not acknowledged', async () => {
-    const origin = fakeOrigin();
-    const a = tab(origin);
-    await origin.deliver();
-    a.link();
-    a.made[0].open();
-    const b = tab(origin);
-    const lb = b.link();
-    const eb = record(lb);
-    await origin.deliver();
+    const { origin, a, b, lb, eb } = await leaderAndFollower();
     a.made[0].drop({ code: 1006, reason: 'cut', wasClean: false });
     lb.send(['late']); // crosses the close on the channel
     await origin.deliver();
