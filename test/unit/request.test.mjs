@@ -31,6 +31,22 @@ describe('request over XMLHttpRequest', () => {
     assert.deepEqual(await done, { status: 0, body: '' });
   });
 
+  it('names a header that neither XHR nor fetch would send, without sending anything', async () => {
+    let sent = 0;
+    const env = { fetch: () => (sent++, new Promise(() => {})), fetchStreams: true, XMLHttpRequest: fakeXhr() };
+    for (const [headers, named] of [
+      [{ Authorization: 'a\nb' }, 'Authorization'],
+      [{ 'X-Token': 'caf\u00e9 \u20ac' }, 'X-Token'],
+      [{ 'Bad Name': 'v' }, 'Bad Name'],
+      [{ 'X-\u00e9': 'v' }, 'X-?'],
+    ]) {
+      const result = await request(env, { ...spec, headers }).done;
+      assert.equal(failureText(result), `invalid header '${named}'`);
+    }
+    assert.equal(sent, 0);
+    assert.equal(failureText(await request({ XMLHttpRequest: fakeXhr() }, { ...spec, headers: { 'X-Ok': 'caf\u00e9' } }).done), 'HTTP 204', 'Latin-1 is allowed');
+  });
+
   it('is used for short requests where there is one, fetch for streams', () => {
     let fetched = 0;
     const env = { fetch: () => (fetched++, new Promise(() => {})), fetchStreams: true, XMLHttpRequest: fakeXhr() };
