@@ -18,8 +18,10 @@ export async function startRelay({ stompPort = STOMP_PORT, heartbeatDelay = 2500
   const wake = () => {
     for (const check of [...waiters]) check();
   };
-  const forget = (link) => {
-    links.delete(link);
+  /** Which side ended each link, by its number: 'broker' (the TCP connection closed first) or 'sockjs' (the session did). */
+  const endedBy = {};
+  const forget = (link, by) => {
+    if (links.delete(link)) endedBy[link.number] = by;
     wake();
   };
   /** The commands of the client frames forwarded to the broker, each with its link's number (from 1). */
@@ -51,7 +53,7 @@ export async function startRelay({ stompPort = STOMP_PORT, heartbeatDelay = 2500
     // a frozen link is a black hole, and the client must find out by itself.
     tcp.on('error', () => {});
     tcp.on('close', () => {
-      forget(link);
+      forget(link, 'broker');
       if (!link.frozen) conn.close(1000, 'Broker connection closed');
     });
     conn.on('data', (text) => {
@@ -62,7 +64,7 @@ export async function startRelay({ stompPort = STOMP_PORT, heartbeatDelay = 2500
       wake();
     });
     conn.on('close', () => {
-      forget(link);
+      forget(link, 'sockjs');
       tcp.destroy();
     });
   });
@@ -93,6 +95,16 @@ export async function startRelay({ stompPort = STOMP_PORT, heartbeatDelay = 2500
      */
     untilForwarded(number, command) {
       return until(() => forwarded.some((f) => f.link === number && f.command === command));
+    },
+    /**
+     * Resolves once the `number`th link (from 1) has ended, with who ended it: 'broker' (RabbitMQ
+     * closed the connection, as it does on a DISCONNECT) or 'sockjs' (the SockJS session ended:
+     * the client aborted an open poll, or stopped polling for the server's disconnect_delay).
+     * Unbounded: give it a deadline.
+     */
+    async untilEnded(number) {
+      await until(() => endedBy[number]);
+      return endedBy[number];
     },
     /** What each link forwarded from its client: `[{ link, command }]`, in order. */
     forwarded: () => [...forwarded],

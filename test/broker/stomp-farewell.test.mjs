@@ -8,8 +8,9 @@
 // The link is dropped from a message handler, when no poll is open: sockjs-node closes a session
 // at once when an open poll is aborted (an idle link needs no farewell there), not between polls.
 // What the broker had already handed to the dropped link is lost with ack:auto whatever the client
-// does, so the producer pauses at the drop, and streams on from the moment the DISCONNECT reached
-// the broker, while the consumer reconnects.
+// does, and so is what it hands the old session before that session is gone (RabbitMQ closes the
+// connection once it has): so the producer pauses at the drop, and streams on from the moment the
+// old link ended, while the consumer reconnects.
 import assert from 'node:assert/strict';
 import { withDeadline } from '../support/deadline.mjs';
 import { startRelay } from './relay.mjs';
@@ -58,6 +59,8 @@ describe('resock/stomp: a link its Resock drops ends its broker session first (a
         timeoutMs: 30000,
         explain: async () => JSON.stringify(relay.forwarded()),
       });
+      const endedBy = await withDeadline(relay.untilEnded(1), { what: 'the session of the dropped link to end', timeoutMs: 30000 });
+      assert.equal(endedBy, 'broker', 'ended by the DISCONNECT, not by the SockJS server 5 s later');
       await producer.call('stream', [{ destination, ...STREAM }]);
       if (how === 'pagehide') await consumer.call('pageshow');
       await consumer.connected(2);
