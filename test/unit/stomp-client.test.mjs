@@ -552,7 +552,7 @@ describe('StompClient', () => {
       client.activate();
       const socket = await connect();
       socket.receive('MESSAGE\nno colon\n\n\0');
-      assert.equal(events[1][1].message, 'Frame malformed');
+      assert.equal(events[1][1].message, 'Frame malformed: no colon');
       assert.equal(socket.commands().at(-1), 'DISCONNECT');
       // The parser stopped at the bad frame, so no RECEIPT can be read: the broker's close ends the wait.
       socket.closed(1000);
