@@ -92,11 +92,12 @@ export class Resock extends SocketBase<ResockEventMap> {
   private readonly _resume: ResumeSeam | null;
   /**
    * A last message for the open link, sent if Resock drops that link itself (`reconnect()`, a
-   * silent link, `pagehide`, `close()`), after what the link had not sent yet, instead of handing
-   * those back to the queue: a protocol's goodbye on the session it leaves (resock/stomp sets its
-   * DISCONNECT). On xhr-streaming, eventsource and the polling transports the server cannot see
-   * a client go until its `disconnect_delay` (5 s in sockjs-node) without it; a WebSocket's close
-   * ends the session at once. Reset to null whenever a link ends; not sent with `resume`.
+   * heartbeat timeout, `pagehide`, `close()`), after what the link had not sent yet, instead of
+   * handing those back to the queue: a protocol's goodbye on the session it leaves (resock/stomp
+   * sets its DISCONNECT). On xhr-streaming, eventsource and the polling transports the server
+   * cannot see a client go until its `disconnect_delay` (5 s in sockjs-node) without it; a
+   * WebSocket's close ends the session at once. Reset to null whenever a link ends; not sent with
+   * `resume` (the server keeps that session on purpose) or `shared`.
    */
   farewell: string | null = null;
 
