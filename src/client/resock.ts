@@ -90,6 +90,16 @@ export class Resock extends SocketBase<ResockEventMap> {
   private readonly _sharing: Sharing | null = null;
   /** With `resume`: one core for the client's life, wrapping every link. */
   private readonly _resume: ResumeSeam | null;
+  /**
+   * A last message for the open link, sent if Resock drops that link itself (`reconnect()`, a
+   * heartbeat timeout, `pagehide`, `close()`), after what the link had not sent yet, instead of
+   * handing those back to the queue: a protocol's goodbye on the session it leaves (resock/stomp
+   * sets its DISCONNECT). On xhr-streaming, eventsource and the polling transports the server
+   * cannot see a client go until its `disconnect_delay` (5 s in sockjs-node) without it; a
+   * WebSocket's close ends the session at once. Reset to null whenever a link ends; not sent with
+   * `resume` (the server keeps that session on purpose) or `shared`.
+   */
+  farewell: string | null = null;
 
   constructor(url: string, options?: ResockOptions);
   /** The entry point hands in its transports; tests a platform double. @internal */
@@ -365,8 +375,8 @@ export class Resock extends SocketBase<ResockEventMap> {
     env.clearTimeout(this._watchdog);
     this._timer = this._watchdog = null;
     // Replaced by choice (silent heartbeats, pagehide, reconnect()): what the link had not sent goes back first.
-    if (this._link) this._queue.unshift(this._link.close());
-    this._link = null;
+    if (this._link) this._queue.unshift(this._link.close(this.farewell ? [this.farewell] : undefined));
+    this._link = this.farewell = null;
   }
 
   private _finish(info: CloseInfo): void {

@@ -27,7 +27,7 @@ export interface LinkLike {
   readonly lastFrameAt: number;
   on: Emitter<LinkEvents>['on'];
   send(messages: readonly string[]): readonly string[] | void;
-  close(): string[];
+  close(last?: readonly string[]): string[];
 }
 
 export interface LinkSetup {
@@ -86,8 +86,8 @@ export class Link extends Emitter<LinkEvents> {
     if (this._session) this._session.send(messages);
   }
 
-  /** Ends the link, without a `close` event; returns the messages it accepted and never sent. */
-  close(): string[] {
+  /** Ends the link, without a `close` event; returns the messages it accepted and never sent (none with `last`: see Transport). */
+  close(last?: readonly string[]): string[] {
     if (this._closed) return [];
     this._closed = true;
     const connector = this._connector;
@@ -96,7 +96,7 @@ export class Link extends Emitter<LinkEvents> {
     this.transport = null;
     this.clear();
     if (connector) connector.abort();
-    return session ? session.close() : [];
+    return session ? session.close(last) : [];
   }
 
   private _onOpen(session: Session, transport: TransportName): void {

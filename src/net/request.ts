@@ -19,6 +19,8 @@ export interface RequestSpec {
    * `jsonp_send`): sent in `no-cors` mode, an answer counts as 200. Needs fetch.
    */
   noCors?: boolean;
+  /** Outlives the page (fetch's `keepalive`, as `sendBeacon`): a farewell sent on `pagehide`. Needs fetch. */
+  keepalive?: boolean;
 }
 
 /**
@@ -75,7 +77,7 @@ export const requestReason = (method: string, url: string, why: string): string 
 export function request(env: Env, spec: RequestSpec): HttpRequest {
   const refused = invalidHeader(requestHeaders(spec));
   if (refused !== undefined) return { done: Promise.resolve(failed(INVALID_HEADER, refused)), abort: () => undefined };
-  if (env.fetch && (spec.onChunk ? env.fetchStreams : spec.noCors || !env.XMLHttpRequest)) return fetchRequest(env.fetch, spec);
+  if (env.fetch && (spec.onChunk ? env.fetchStreams : spec.noCors || spec.keepalive || !env.XMLHttpRequest)) return fetchRequest(env.fetch, spec);
   if (env.XMLHttpRequest) return xhrRequest(env.XMLHttpRequest, spec);
   throw new Error('No fetch or XMLHttpRequest on this platform');
 }
@@ -96,6 +98,7 @@ function fetchRequest(fetchFn: typeof fetch, spec: RequestSpec): HttpRequest {
     cache: 'no-store',
     mode: spec.noCors ? 'no-cors' : 'cors',
     signal: controller.signal,
+    keepalive: spec.keepalive,
   })
     .then(async (response) => {
       // An opaque body can never be read; abort it, or Chromium keeps the request pending.

@@ -40,11 +40,11 @@ export class Session extends Emitter<SessionEvents> {
   }
 
   /** Closes without a `close` event (the owner knows why); returns what the transport had not sent. */
-  close(): string[] {
+  close(last?: readonly string[]): string[] {
     if (this._state === 'closed') return [];
     this._state = 'closed';
     this.clear();
-    return this._transport.close();
+    return this._transport.close(last);
   }
 
   private _onFrame(raw: string): void {

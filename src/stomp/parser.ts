@@ -22,9 +22,9 @@ export interface StompParser {
  * because `content-length` counts bytes, and a body with a `content-length` may contain NULs.
  *
  * It never throws on bad input: a malformed frame, or one larger than `maxFrameSize`, is reported
- * once through `onError` (with the reason `malformed` or `too large`) and the parser then ignores
- * everything. It holds at most one unfinished frame, which `maxFrameSize` bounds, and the chunk
- * being parsed.
+ * once through `onError` (with the reason `too large`, or `malformed: ` and the command, header
+ * line or header at fault) and the parser then ignores everything. It holds at most one
+ * unfinished frame, which `maxFrameSize` bounds, and the chunk being parsed.
  *
  * Linear in its input: each byte is scanned once for the end of the head or of the body, even
  * when the frame comes in many chunks (the scan resumes where it stopped), only the head is
@@ -73,14 +73,18 @@ export function createParser(
     end += bytes.length;
   };
 
-  /** Parses the head, the `length` bytes from `start`, when `scanned` is at the LF of the blank line after it; sets `command` unless it is malformed. */
-  const readHead = (length: number): void => {
+  /**
+   * Parses the head, the `length` bytes from `start`, when `scanned` is at the LF of the blank line
+   * after it; sets `command`, or returns what is at fault: the command, a header line without a
+   * colon, or `content-length`.
+   */
+  const readHead = (length: number): string | void => {
     const [first, ...lines] = decoder.decode(buf.subarray(start, start + length)).split(/\r?\n/);
     const unescape = parser.escaping && first !== 'CONNECTED';
     const entries: Array<[string, string]> = [];
     for (const line of lines) {
       const colon = line.indexOf(':');
-      if (colon < 0) return;
+      if (colon < 0) return line;
       const name = line.slice(0, colon);
       const value = line.slice(colon + 1);
       // In reverse, so that the first of a repeated header wins; fromEntries keeps __proto__ a header.
@@ -88,7 +92,8 @@ export function createParser(
     }
     headers = Object.fromEntries(entries);
     const contentLength = headers['content-length'];
-    if (!/^[A-Za-z]+$/.test(first) || (contentLength !== undefined && !/^\d+$/.test(contentLength))) return;
+    if (!/^[A-Za-z]+$/.test(first)) return first;
+    if (contentLength !== undefined && !/^\d+$/.test(contentLength)) return 'content-length';
     command = first;
     bodyStart = scanned + 1; // after the LF that ends the blank line
     bodyEnd = contentLength ? bodyStart + +contentLength : -1;
@@ -105,8 +110,9 @@ export function createParser(
       if (buf[at] !== LF) continue;
       if (buf[--at] === CR) at--;
       if (buf[at] !== LF) continue;
-      readHead(at - start - (buf[at - 1] === CR ? 1 : 0));
-      if (command === undefined) return fail('malformed');
+      const fault = readHead(at - start - (buf[at - 1] === CR ? 1 : 0));
+      // Named, cut short: a line may be as long as a frame.
+      if (command === undefined) return fail('malformed: ' + fault!.slice(0, 32));
     }
     if (command === undefined) return;
     if (bodyEnd < 0) {
@@ -115,7 +121,7 @@ export function createParser(
       bodyEnd = scanned + nul;
     }
     if (bodyEnd >= length) return;
-    if (buf[start + bodyEnd]) return fail('malformed');
+    if (buf[start + bodyEnd]) return fail('malformed: content-length');
     const body = buf.slice(start + bodyStart, start + bodyEnd);
     const frame = { command, headers, body: decoder.decode(body), binaryBody: body };
     start += bodyEnd + 1;

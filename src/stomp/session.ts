@@ -3,7 +3,7 @@ import { encodeFrame, escapingOf, type StompFrame, type StompHeaders } from './f
 import { negotiateHeartbeat, startHeartbeat, type HeartbeatMonitor } from './heartbeat';
 import type { ResolvedStompOptions } from './options';
 import { createParser, type StompParser } from './parser';
-import { isOpen, type StompSocket } from './socket';
+import { isOpen, setFarewell, type StompSocket } from './socket';
 
 /**
  * What a request that awaited a RECEIPT rejects with when the STOMP session or the client it
@@ -84,6 +84,8 @@ export class StompSession {
         if (this._state !== CONNECTING) return;
         const heartBeat = heartbeat.outgoing + ',' + heartbeat.incoming;
         this._write({ _command: 'CONNECT', _headers: { ...headers, 'accept-version': '1.0,1.1,1.2', 'heart-beat': heartBeat } });
+        // From CONNECT on: the broker session may exist before its CONNECTED arrives.
+        setFarewell(_socket, 'DISCONNECT\n\n\0');
       },
       (error: unknown) => this._state === CONNECTING && _host._fail(`connectHeaders: ${error}`),
     );
@@ -131,6 +133,7 @@ export class StompSession {
    */
   _disconnect(receipt: string, done: () => void): void {
     this._heartbeat?.stop();
+    setFarewell(this._socket, null);
     this._write({ _command: 'DISCONNECT', _headers: { receipt }, _resolve: done });
     this._state = DISCONNECTING;
     this._timer = this._host._clock.setTimeout(done, DISCONNECT_TIMEOUT);

@@ -15,6 +15,8 @@ export interface StompSocket {
    * given socket whose broker went silent, since closing it would end it for good.
    */
   reconnect?(): void;
+  /** Resock's: what its link sends last if Resock drops that link itself (reconnect(), pagehide…). */
+  farewell?: string | null;
   /** A native WebSocket's; set to 'arraybuffer' so that binary frames can be read synchronously. */
   binaryType?: string;
   /** Resock's: `'leader'` or `'follower'` when its link is shared between tabs. */
@@ -29,6 +31,15 @@ export function refuseShared(socket: StompSocket): void {
   if (socket.sharing && socket.sharing !== 'unavailable') {
     throw new TypeError('resock/stomp needs a Resock of its own, not a shared one');
   }
+}
+
+/**
+ * Over a Resock, a connecting or connected STOMP session leaves a DISCONNECT as its link's farewell
+ * (null once it sent its own): dropped without one, a link on an HTTP transport lives on at the
+ * SockJS server for its disconnect_delay, and so does the broker session, with its subscriptions.
+ */
+export function setFarewell(socket: StompSocket, frame: string | null): void {
+  if ('farewell' in socket) socket.farewell = frame;
 }
 
 export const isOpen = (socket: StompSocket) => socket.readyState === 1;

@@ -36,8 +36,11 @@ export interface TransportEvents extends Record<string, unknown> {
  */
 export interface Transport {
   send(messages: readonly string[]): void;
-  /** Returns the messages it had not started to send: none of them can have reached the server. */
-  close(): string[];
+  /**
+   * Returns the messages it had not started to send: none of them can have reached the server.
+   * With `last` (an HTTP transport: see Resock's `farewell`), they and then `last` are still sent.
+   */
+  close(last?: readonly string[]): string[];
   on<K extends keyof TransportEvents>(type: K, fn: (value: TransportEvents[K]) => void): () => void;
 }
 

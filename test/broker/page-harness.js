@@ -85,6 +85,8 @@
             ? new WebSocket(url, ['v12.stomp', 'v11.stomp', 'v10.stomp'])
             : new Resock(url, { transports: transport, reconnect: { minDelay: 100, maxDelay: 1000 } });
         note(`(new ${kind})`);
+        w.socket = socket;
+        w.socket = socket;
         for (const type of ['open', 'close', 'reconnecting']) {
           socket.addEventListener(type, (e) => note(`(${type}${e.code ? ` ${e.code} ${e.reason}` : ''}${e.detail ? ` ${JSON.stringify(e.detail.lastClose)}` : ''})`));
         }
@@ -110,6 +112,7 @@
         destination,
         (message) => {
           list.push(message);
+          if (message.body === w.dropOn?.body) w.dropOn.drop();
           if (ackEach) message.ack();
           w.wake();
         },
@@ -220,6 +223,27 @@
     confirmed(id, count) {
       const w = watched(id);
       return w.until(() => (w.stream.confirmed >= count || w.stream.rejected.length > 0) && { published: w.stream.published, confirmed: w.stream.confirmed, rejected: w.stream.rejected });
+    },
+
+    /** Drops the link of the client's current Resock and makes another (Resock's reconnect()). */
+    reconnectSocket(id) {
+      watched(id).socket.reconnect();
+      return 'ok';
+    },
+
+    /**
+     * When a message with this body arrives, the client's Resock drops its link from the message
+     * handler (no poll is open then): `how` is 'reconnect' (its reconnect()) or 'pagehide' (the
+     * page's pagehide event; 'pageshow' brings it back).
+     */
+    dropLinkOn(id, body, how) {
+      const w = watched(id);
+      const drop = how === 'reconnect' ? () => w.socket.reconnect() : () => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+      w.dropOn = { body, drop };
+    },
+
+    pageshow() {
+      window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
     },
 
     deactivate(id) {

@@ -60,6 +60,27 @@ describe('BatchSender', () => {
     assert.deepEqual(s.stop(), ['b']);
     assert.equal(posts[0].aborted, true);
   });
+
+  it('on stop with last words (a farewell), aborts nothing: what waited, then they, go after the POST in flight, kept alive', async () => {
+    const { s, posts, answer } = sender();
+    s.send(['a']);
+    await flush();
+    s.send(['b']);
+    assert.deepEqual(s.stop(['bye']), []);
+    assert.equal(posts[0].aborted, false);
+    assert.equal(posts[0].init.keepalive, false);
+    await answer(204);
+    assert.deepEqual([posts[0].init.body, posts[0].init.keepalive], ['["b","bye"]', true]);
+    await answer(204);
+    assert.equal(posts.length, 0);
+  });
+
+  it('keeps a farewell POST alive only within fetch\'s keepalive quota (64 KiB): past it fetch would refuse it', async () => {
+    const { s, posts } = sender();
+    s.stop(['x'.repeat(22 * 1024)]);
+    await flush();
+    assert.equal(posts[0].init.keepalive, false);
+  });
 });
 
 describe('BatchSender: bounded POSTs', () => {

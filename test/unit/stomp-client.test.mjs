@@ -2,7 +2,8 @@
 // which order, across reconnects, and what the application is told.
 import assert from 'node:assert/strict';
 import { StompClient, QueueOverflowError, StompClosedError } from '../../dist/esm/stomp/index.js';
-import { fakeClock as manualClock, flush } from './fakes.mjs';
+import { Resock } from '../../dist/esm/client/resock.js';
+import { fakeClock as manualClock, fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
 
 /** A frame as text, split into command, headers and body (no unescaping: the tests read the wire). */
 function decode(text) {
@@ -551,7 +552,7 @@ describe('StompClient', () => {
       client.activate();
       const socket = await connect();
       socket.receive('MESSAGE\nno colon\n\n\0');
-      assert.equal(events[1][1].message, 'Frame malformed');
+      assert.equal(events[1][1].message, 'Frame malformed: no colon');
       assert.equal(socket.commands().at(-1), 'DISCONNECT');
       // The parser stopped at the bad frame, so no RECEIPT can be read: the broker's close ends the wait.
       socket.closed(1000);
@@ -780,6 +781,109 @@ describe('StompClient', () => {
       clock.tick(3000);
       assert.deepEqual(second.commands(), ['CONNECT'], 'no DISCONNECT that nobody would answer');
       assert.equal(second.closeCalls, 1);
+    });
+  });
+
+  describe('a DISCONNECT left as the farewell of a Resock link (defect 20: links Resock drops itself)', () => {
+    const FAREWELL = 'DISCONNECT\n\n\0';
+
+    it('sets it with CONNECT, keeps it while connected, and clears it when it says DISCONNECT itself', async () => {
+      const { client, socket } = setupGiven();
+      socket.farewell = null;
+      client.activate();
+      await flush();
+      assert.deepEqual([socket.commands(), socket.farewell], [['CONNECT'], FAREWELL], 'the broker session may exist before CONNECTED');
+      socket.receive('CONNECTED\nversion:1.2\n\n\0');
+      assert.equal(socket.farewell, FAREWELL);
+      socket.receive('ERROR\nmessage:Unknown destination\n\n\0');
+      assert.deepEqual([socket.commands().at(-1), socket.farewell], ['DISCONNECT', null], 'one DISCONNECT, not two');
+    });
+
+    it('leaves nothing on a socket that has no farewell (a WebSocket, a SockJS)', async () => {
+      const { client, connect, last } = setup();
+      client.activate();
+      await connect();
+      assert.equal('farewell' in last(), false);
+    });
+
+    /**
+     * A real Resock (dist/esm) over fake transports, and a StompClient over it: what each link was
+     * given to send last when Resock closed it.
+     */
+    async function overResock(heartbeat = { outgoing: 0, incoming: 0 }) {
+      const env = fakeEnv();
+      const created = [];
+      const descriptors = fakeDescriptors(['xhr-polling'], created).map((d) => ({
+        ...d,
+        create(url) {
+          const t = d.create(url);
+          const close = t.close;
+          t.close = (last) => ((t.last = last), close.call(t));
+          return t;
+        },
+      }));
+      const resock = new Resock('http://h/stomp', { reconnect: { minDelay: 100, maxDelay: 1000 } }, { env, transports: descriptors });
+      const client = new StompClient({ socket: resock, heartbeat }, { clock: env });
+      const disconnects = [];
+      client.on('disconnect', ({ reason }) => disconnects.push(reason));
+      /** Opens the next link and answers its CONNECT. */
+      const link = async (connected = 'CONNECTED\nversion:1.2\n\n\0') => {
+        await env.answerInfo();
+        const t = created.at(-1);
+        t.frame('o');
+        await flush();
+        assert.match(t.sent.at(-1), /^CONNECT\n/);
+        t.frame('a' + JSON.stringify([connected]));
+        return t;
+      };
+      client.activate();
+      return { env, created, resock, client, link, disconnects };
+    }
+
+    const commandsOf = (t) => t.sent.map((frame) => frame.slice(0, frame.indexOf('\n')));
+
+    it('reconnect(): the old link sends the DISCONNECT last, the new one begins with CONNECT', async () => {
+      const { env, resock, client, link } = await overResock();
+      const first = await link();
+      client.subscribe('/queue/a', () => {});
+      resock.reconnect();
+      assert.deepEqual(first.last, [FAREWELL]);
+      env.tick(0);
+      const second = await link();
+      assert.deepEqual(commandsOf(second), ['CONNECT', 'SUBSCRIBE']);
+      assert.equal(second.sent.includes(FAREWELL), false);
+    });
+
+    it('a lost heart-beat: the link Resock drops on the client\'s reconnect() sends the DISCONNECT last', async () => {
+      const { env, link, disconnects } = await overResock({ outgoing: 0, incoming: 1000 });
+      const first = await link('CONNECTED\nversion:1.2\nheart-beat:1000,0\n\n\0');
+      env.tick(3000);
+      assert.deepEqual(disconnects, ['Heart-beat lost']);
+      assert.deepEqual(first.last, [FAREWELL]);
+    });
+
+    it('pagehide, and close() of the Resock by the app: the link sends the DISCONNECT last', async () => {
+      const { env, resock, link } = await overResock();
+      const first = await link();
+      env.lifecycle.fire('pagehide');
+      assert.deepEqual(first.last, [FAREWELL]);
+      env.lifecycle.fire('pageshow');
+      env.tick(0);
+      const second = await link();
+      resock.close();
+      assert.deepEqual(second.last, [FAREWELL]);
+    });
+
+    it('none on a link the server ended, and none left over for the next link before its CONNECT', async () => {
+      const { env, resock, created, link } = await overResock();
+      const first = await link();
+      first.fail({ code: 1006, reason: 'cut', wasClean: false });
+      assert.equal(resock.farewell, null);
+      env.tick(100);
+      await env.answerInfo();
+      // Dropped before its session sent CONNECT: nothing to say goodbye to.
+      resock.reconnect();
+      assert.equal(created[1].last, undefined);
     });
   });
 

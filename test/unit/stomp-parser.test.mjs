@@ -101,14 +101,22 @@ describe('STOMP parser', () => {
     assert.deepEqual(frames[0].binaryBody, body);
   });
 
-  it('reports a body longer than its content-length as malformed', () => {
-    assert.deepEqual(parse(['MESSAGE\ncontent-length:2\n\nabc\0']).errors, ['malformed']);
+  it('reports a body longer than its content-length as malformed, naming content-length', () => {
+    assert.deepEqual(parse(['MESSAGE\ncontent-length:2\n\nabc\0']).errors, ['malformed: content-length']);
   });
 
-  it('reports a bad command, header line or content-length as malformed, once, and then ignores input', () => {
-    for (const text of ['MES SAGE\n\n\0', '\u00ff\n\n\0', 'MESSAGE\nno colon here\n\n\0', 'MESSAGE\ncontent-length:-1\n\n\0', 'MESSAGE\ncontent-length:1x\n\nx\0']) {
+  it('reports a bad command, header line or content-length as malformed, naming it (cut short), once, and then ignores input', () => {
+    const cases = [
+      ['MES SAGE\n\n\0', 'MES SAGE'],
+      ['\u00ff\n\n\0', '\u00ff'],
+      ['MESSAGE\nno colon here\n\n\0', 'no colon here'],
+      ['MESSAGE\nx-' + 'long'.repeat(100) + '\n\n\0', 'x-' + 'long'.repeat(7) + 'lo'],
+      ['MESSAGE\ncontent-length:-1\n\n\0', 'content-length'],
+      ['MESSAGE\ncontent-length:1x\n\nx\0', 'content-length'],
+    ];
+    for (const [text, fault] of cases) {
       const { frames, errors } = parse([text, 'RECEIPT\nreceipt-id:1\n\n\0']);
-      assert.deepEqual({ frames, errors }, { frames: [], errors: ['malformed'] }, JSON.stringify(text));
+      assert.deepEqual({ frames, errors }, { frames: [], errors: [`malformed: ${fault}`] }, JSON.stringify(text));
     }
   });
 

@@ -22,16 +22,16 @@ export class HttpTransport extends Emitter<TransportEvents> implements Transport
     if (!this._closed) this._sender.send(messages);
   }
 
-  close(): string[] {
-    return this._shutDown();
+  close(last?: readonly string[]): string[] {
+    return this._shutDown(last);
   }
 
   /** Stops both halves; returns what the sender still held. */
-  private _shutDown(): string[] {
+  private _shutDown(last?: readonly string[]): string[] {
     if (this._closed) return [];
     this._closed = true;
     this._receiver.stop();
-    return this._sender.stop();
+    return this._sender.stop(last);
   }
 
   private _end(info: TransportCloseInfo): void {

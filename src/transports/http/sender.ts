@@ -38,6 +38,8 @@ export class BatchSender {
   private _request: HttpRequest | null = null;
   private _scheduled = false;
   private _stopped = false;
+  /** Sending a farewell: see `stop(last)`. */
+  private _leaving = false;
 
   constructor(
     private readonly _env: Env,
@@ -60,8 +62,11 @@ export class BatchSender {
   /**
    * Aborts the POST in flight and returns the messages never sent. The batch in flight is not
    * among them: the server may have it already, and sending it again could duplicate it.
+   * With `last` (Resock's `farewell`): nothing is aborted or returned; what waits goes out after
+   * the POST in flight, then `last`, in POSTs kept alive through the page's unload (`pagehide`).
    */
-  stop(): string[] {
+  stop(last?: readonly string[]): string[] {
+    if (last) return (this._leaving = true), this.send(last), [];
     this._stopped = true;
     if (this._request) this._request.abort();
     const unsent = this._pending;
@@ -80,15 +85,19 @@ export class BatchSender {
     while (count < pending.length && (!count || size + pending[count]!.length <= MAX_BATCH)) size += pending[count++]!.length;
     const batch = (this._inFlight = pending.slice(0, count));
     this._pending = pending.slice(count);
+    const body = this._encoding.body(encodeMessages(batch));
     const req = (this._request = request(this._env, {
       method: 'POST',
       url: this._url,
-      body: this._encoding.body(encodeMessages(batch)),
+      body,
       contentType: this._encoding.contentType,
       headers: this._options.headers,
       withCredentials: this._options.withCredentials,
       maxLength: this._options.maxFrameLength,
       noCors: this._encoding.noCors,
+      // fetch refuses outright a keepalive body past its quota, 64 KiB (of UTF-8, at most 3 bytes a
+      // character): a larger batch goes as usual.
+      keepalive: this._leaving && body.length * 3 <= 65536,
     }));
     void req.done.then((result) => {
       const { status } = result;
