@@ -173,7 +173,7 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
     for (let i = 1; i <= count; i++) this._handed.push({ from, seq: i === count ? seq : 0 });
   }
 
-  /** These messages went out (or may have): each follower learns the last of its batches among them. */
+  /** These messages went out: each follower learns the last of its batches among them. */
   private _confirm(out: Handed[]): void {
     const last: Record<string, number> = {};
     for (const { from, seq } of out) if (from !== null && seq) last[from] = seq;
@@ -181,16 +181,15 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
   }
 
   /**
-   * Leading, the link ended with `unsent`, the tail of what was handed to it. The rest went out or
-   * may have (a POST in flight when it ended: the link's own at-most-once), and is confirmed; the
-   * followers' unsent ones stay with their tabs, which send them on the next link; this tab's own
-   * are returned.
+   * Leading, the link ended with `unsent`, the tail of what was handed to it: this tab's own go
+   * back to its client. Nothing more is confirmed: a follower's batch in a POST in flight when the
+   * link ended may or may not have arrived (Chromium delivers an aborted POST whose body left,
+   * Firefox often does not), and its tab sends it again — at least once, never lost.
    */
   private _settle(unsent: string[]): string[] {
     const handed = this._handed;
     const out = handed.length - unsent.length;
     this._handed = [];
-    this._confirm(handed.slice(0, Math.max(0, out)));
     return unsent.filter((_, i) => {
       const entry = handed[out + i];
       return !entry || entry.from === null;

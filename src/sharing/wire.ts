@@ -13,7 +13,7 @@ export type TabMessage =
   | { t: 'close'; from: string; lid: string; code: number; reason: string; wasClean: boolean }
   /** A follower's messages for the link `lid`, numbered per tab. */
   | { t: 'send'; from: string; lid: string; seq: number; data: string[] }
-  /** The follower's batches up to `seq` went out on the leader's link (or may have: a POST in flight when it ended): `to` forgets them. */
+  /** The follower's batches up to `seq` went out on the leader's link (a frame written, a POST answered): `to` forgets them. */
   | { t: 'ack'; from: string; to: string; seq: number };
 
 /** The BroadcastChannel and lock name of one shared link: one per URL and key, never across them. */

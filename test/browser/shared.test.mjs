@@ -100,18 +100,6 @@ function installTab() {
         w();
       });
     },
-    /** Sends `${prefix}-0` … `${prefix}-${count - 1}`, one a task (`every` ms apart): a workload, not a wait. */
-    sendMany(prefix, count, every) {
-      let k = 0;
-      return new Promise((resolve) => {
-        const next = () => {
-          if (k === count) return resolve(count);
-          tab.client.send(`${prefix}-${k++}`);
-          setTimeout(next, every);
-        };
-        next();
-      });
-    },
   });
 }
 
@@ -127,6 +115,15 @@ async function openTabs(count) {
   return pages;
 }
 
+/**
+ * Sends `${prefix}-0` … `${prefix}-${count - 1}` from the page, one evaluation each: paced by the
+ * round trips of the driver to the page, not by the page's timers — Firefox clamps the timers of a
+ * background tab to one a second (only one tab of a window is in the foreground), which turned a
+ * 5 ms pacing into a minute and timed the hand-over tests out.
+ */
+async function sendFrom(page, prefix, count) {
+  for (let k = 0; k < count; k++) await page.run((m) => window.tab.client.send(m), `${prefix}-${k}`);
+}
 const start = (page, url, options) => page.run((u, o) => window.tab.start(u, o), url, options);
 const waitIn = (page, what, fn, ...args) =>
   withDeadline(page.run(fn, ...args), {
@@ -175,11 +172,11 @@ describe('shared: many tabs, one connection', function () {
 
   for (const transport of TRANSPORTS) {
     for (const how of ['closed', 'crashed']) {
-      const outcome = how === 'closed' ? 'no message lost or sent twice' : 'no message lost, in order, what was doubled at the handover counted';
-      // Firefox: a crash needs CDP (Page.crash), which BiDi has not; and the hand-over after a
-      // closed leader page timed out there (found at the end of session 3, not yet understood):
-      // pending in Firefox, with this reason, until it is.
-      const firefoxGap = ENGINE === 'firefox' ? (how === 'crashed' ? ' (pending in Firefox: no CDP to crash a page)' : ' (pending in Firefox: the hand-over timed out, under investigation)') : '';
+      const outcome = transport === 'websocket' && how === 'closed' ? 'no message lost or sent twice' : 'no message lost, in order, what was doubled at the handover counted';
+      // Firefox: a crash needs CDP (Page.crash), which BiDi has not: pending there, so named. (The
+      // closed-page hand-over that timed out in Firefox was the test's own 5 ms timers, clamped to
+      // 1 s in background tabs: see sendFrom.)
+      const firefoxGap = ENGINE === 'firefox' && how === 'crashed' ? ' (pending in Firefox: no CDP to crash a page)' : '';
       (firefoxGap ? it.skip : it)(`${transport}: the leader page ${how} while every tab sends: a new leader, ${outcome}${firefoxGap}`, async () => {
         const pages = await openTabs(3);
         const prefix = `${transport}-${how}`;
@@ -189,8 +186,8 @@ describe('shared: many tabs, one connection', function () {
         const leader = pages[roles.indexOf('leader')];
         const followers = pages.filter((page) => page !== leader);
         const COUNT = 60;
-        const sending = followers.map((page, i) => page.run((p, n) => window.tab.sendMany(p, n, 5), `${prefix}-${i}`, COUNT));
-        void leader.run((p, n) => window.tab.sendMany(p, n, 5), `${prefix}-leader`, COUNT).catch(() => undefined);
+        const sending = followers.map((page, i) => sendFrom(page, `${prefix}-${i}`, COUNT));
+        void sendFrom(leader, `${prefix}-leader`, COUNT).catch(() => undefined); // its page goes away mid-way
         // Let the followers be mid-way: wait until the server has a third of their messages.
         const of = (i) => server.received.filter((m) => m.startsWith(`${prefix}-${i}-`));
         await server.until(() => of(0).length >= COUNT / 3 && of(1).length >= COUNT / 3, 'a third of the followers’ messages');
@@ -212,22 +209,26 @@ describe('shared: many tabs, one connection', function () {
         let twice = 0;
         for (const i of [0, 1]) {
           const numbers = of(i).map((m) => Number(m.slice(m.lastIndexOf('-') + 1)));
-          // Never out of order. Closed, never twice either (below); crashed, a message sent twice
-          // at the handover comes again after later ones: the order is that of first arrivals.
-          const firsts = how === 'closed' ? numbers : numbers.filter((n, k) => numbers.indexOf(n) === k);
+          // Never out of order. A message sent twice at the handover comes again after later ones:
+          // the order is that of first arrivals.
+          const firsts = numbers.filter((n, k) => numbers.indexOf(n) === k);
           assert.deepEqual(firsts, firsts.slice().sort((x, y) => x - y), `tab ${i}: in order`);
           twice += numbers.length - new Set(numbers).size;
+          // What came twice is one run of numbers: the batch in flight when the leader went (with
+          // the batches just before it, if its confirmations died with it).
+          const doubled = [...new Set(numbers.filter((n, k) => numbers.indexOf(n) !== k))].sort((x, y) => x - y);
+          assert.ok(!doubled.length || doubled.at(-1) - doubled[0] + 1 === doubled.length, `tab ${i}: doubled ${doubled} are one run`);
           lost += COUNT - new Set(numbers).size;
         }
         // A follower keeps what it asked the leader to send until the leader's link says it went
-        // out (a frame written, a POST answered): nothing is lost, closed or crashed. Closed, the
-        // leader confirms what its link may have sent (a POST in flight when it left: the link's
-        // own at-most-once) and the followers send the rest on the next link: nothing twice either.
-        // Crashed, it confirms nothing more: a batch its link had in flight may have reached the
-        // server and goes out again through the next leader — at least once, twice at most for
-        // the batch in flight of each follower. Only the server can drop such a copy.
+        // out (a WebSocket frame written, a POST answered): nothing is lost, closed or crashed.
+        // Over HTTP, a batch in a POST in flight when the leader left or died may have reached the
+        // server or not (Chromium delivers an aborted POST whose body had left; Firefox often does
+        // not): its tab sends it again through the next leader — at least once, so it may come
+        // twice. A WebSocket leader that leaves cleanly writes its last frame: nothing twice.
+        // Only the server can drop such a copy.
         assert.equal(lost, 0, 'nothing lost');
-        if (how === 'closed') assert.equal(twice, 0, 'nothing twice');
+        if (transport === 'websocket' && how === 'closed') assert.equal(twice, 0, 'nothing twice');
         console.log(`      ${transport}, leader ${how}: a new leader after ${newLeaderAt - gone} ms; ${lost} lost, ${twice} twice`);
       });
     }
