@@ -18,7 +18,7 @@ async function startRecordingServer() {
     res.end();
   });
   const received = [];
-  const sessions = new Set();
+  const sessions = new Set(); // in the order they opened
   const open = new Set();
   const waiters = new Set();
   const echo = sockjs.createServer({ log: () => {}, heartbeat_delay: 25000 });
@@ -44,6 +44,8 @@ async function startRecordingServer() {
     received,
     sessions: () => sessions.size,
     openSessions: () => open.size,
+    /** The sessions opened after the first `mark` ones that are still open. */
+    openSince: (mark) => [...sessions].slice(mark).filter((conn) => open.has(conn)),
     /** Resolves once `check()` is true, looked at on every connection, message and close. */
     until(check, what) {
       return withDeadline(
@@ -65,7 +67,21 @@ function installTab() {
   const wake = () => {
     for (const w of [...waiters]) w();
   };
+  // Counts this page's open BroadcastChannels (the client reads the global when it is made).
+  const Native = window.BroadcastChannel;
+  window.BroadcastChannel = class extends Native {
+    constructor(name) {
+      super(name);
+      tab.channels++;
+      this.counted = true;
+    }
+    close() {
+      if (this.counted) tab.channels--, (this.counted = false);
+      super.close();
+    }
+  };
   const tab = (window.tab = {
+    channels: 0,
     client: null,
     got: [],
     events: [],
@@ -103,11 +119,12 @@ function installTab() {
   });
 }
 
-/** `count` pages of one browser context, each with `window.tab`, the sharing add-on loaded. */
-async function openTabs(count) {
+/** `count` pages of one browser context (a new one, or that of `anchor`), each with `window.tab`, the sharing add-on loaded. */
+async function openTabs(count, anchor) {
   const pages = [];
   for (let i = 0; i < count; i++) {
-    const page = await openPage(pages.length ? { sameContextAs: pages[0] } : {});
+    const sameContextAs = anchor || pages[0];
+    const page = await openPage(sameContextAs ? { sameContextAs } : {});
     await page.page.addScriptTag({ url: new URL('/dist/resock-shared.min.js', page.page.url()).href });
     await page.run(installTab);
     pages.push(page);
@@ -130,6 +147,24 @@ const waitIn = (page, what, fn, ...args) =>
     what,
     explain: () => page.run(() => `events ${JSON.stringify(window.tab.events)}, ${window.tab.got.length} message(s), role ${window.tab.client.sharing}`),
   });
+/** This origin's Web Locks, as the browser sees them: held and waiting requests. */
+const locksOf = (page) => page.run(async () => {
+  const { held, pending } = await navigator.locks.query();
+  return { held: held.length, pending: pending.length };
+});
+const closeClient = (page) => waitIn(page, 'close', () => {
+  window.tab.client.close();
+  return window.tab.until(() => window.tab.events.find((e) => e.startsWith('close')));
+});
+/** Seeded, so that a failing run can be replayed (mulberry32). */
+function prng(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 const opened = (page) => waitIn(page, 'open', () => window.tab.until(() => window.tab.client.readyState === 1));
 const role = (page) => page.run(() => window.tab.client.sharing);
 
@@ -233,4 +268,114 @@ describe('shared: many tabs, one connection', function () {
       });
     }
   }
+
+  it("a follower's close() detaches that tab only; the last tab's close() leaves no request, lock or channel", async () => {
+    const [leaderPage, followerPage] = await openTabs(2);
+    await start(leaderPage, server.url('/echo'), { shared: true, key: 'close', transports: 'xhr-streaming' });
+    await opened(leaderPage);
+    await start(followerPage, server.url('/echo'), { shared: true, key: 'close', transports: 'xhr-streaming' });
+    await opened(followerPage);
+    assert.deepEqual([await role(leaderPage), await role(followerPage)], ['leader', 'follower']);
+    const sessionsBefore = server.sessions();
+
+    assert.equal(await closeClient(followerPage), 'close 1000');
+    await leaderPage.run(() => window.tab.client.send('after the follower left'));
+    await waitIn(leaderPage, 'its echo', () => window.tab.until(() => window.tab.got.includes('after the follower left')));
+    assert.deepEqual(await followerPage.run(() => [window.tab.got, window.tab.channels]), [[], 0]);
+    assert.deepEqual(await locksOf(leaderPage), { held: 1, pending: 0 }, 'the follower no longer waits for the lock');
+    assert.equal(server.sessions(), sessionsBefore, 'the link went on');
+
+    assert.equal(await closeClient(leaderPage), 'close 1000');
+    assert.deepEqual(await locksOf(leaderPage), { held: 0, pending: 0 });
+    assert.equal(await leaderPage.run(() => window.tab.channels), 0);
+    for (const page of [leaderPage, followerPage]) await page.waitUntilNoPendingRequests();
+    assert.deepEqual([leaderPage, followerPage].map((page) => page.network.pendingRequests()), [[], []]);
+  });
+
+  it('pagehide in the leader: another tab leads at once; shown again, the tab follows it, and nothing is lost', async () => {
+    const [first, second] = await openTabs(2);
+    for (const page of [first, second]) {
+      await start(page, server.url('/echo'), { shared: true, key: 'pagehide', transports: 'websocket' });
+      await opened(page);
+    }
+    assert.deepEqual([await role(first), await role(second)], ['leader', 'follower']);
+    await first.run(() => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })));
+    await waitIn(second, 'the lead', () => window.tab.until(() => window.tab.client.sharing === 'leader' && window.tab.client.readyState === 1));
+    await second.run(() => window.tab.client.send('while the first was hidden'));
+    await first.run(() => window.tab.client.send('sent while hidden'));
+    await first.run(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+    await opened(first);
+    assert.equal(await role(first), 'follower');
+    const both = ['sent while hidden', 'while the first was hidden'];
+    await server.until(() => both.every((m) => server.received.includes(m)), 'both messages');
+    assert.deepEqual(server.received.filter((m) => both.includes(m)).sort(), both, 'each once');
+    await waitIn(first, 'its own echo', () => window.tab.until(() => window.tab.got.includes('sent while hidden')));
+  });
+
+  it("offline and online in the leader (xhr-polling): the followers' sends wait and go out once, the tab keeps the lead", async () => {
+    const [leaderPage, followerPage] = await openTabs(2);
+    for (const page of [leaderPage, followerPage]) {
+      await start(page, server.url('/echo'), { shared: true, key: 'offline', transports: 'xhr-polling' });
+      await opened(page);
+    }
+    await leaderPage.page.setOfflineMode(true);
+    // The leader's POST of it fails: the link is lost for both tabs, and the message not confirmed.
+    await followerPage.run(() => window.tab.client.send('sent while the leader was offline'));
+    await waitIn(followerPage, 'the link lost', () => window.tab.until(() => window.tab.events.includes('reconnecting')));
+    await leaderPage.page.setOfflineMode(false);
+    await waitIn(followerPage, 'its echo', () => window.tab.until(() => window.tab.got.includes('sent while the leader was offline')));
+    assert.equal(server.received.filter((m) => m === 'sent while the leader was offline').length, 1);
+    assert.deepEqual([await role(leaderPage), await role(followerPage)], ['leader', 'follower']);
+  });
+
+  it('tabs join and leave at random for 15 s: each tab gets every server message sent while it was attached, once, in order', async function () {
+    this.timeout(120000);
+    const seed = Number(process.env.RESOCK_SEED || 15);
+    const random = prng(seed);
+    const url = server.url('/echo');
+    const options = { shared: true, key: `random-${seed}`, transports: 'websocket' };
+    const tabs = []; // { page, expected }
+    const finished = []; // { expected, got } of tabs that left
+    let anchor; // the first page: its context is the one profile every tab opens in
+    const join = async () => {
+      const [page] = await openTabs(1, anchor);
+      anchor ||= page;
+      await start(page, url, options);
+      tabs.push({ page, expected: [] });
+    };
+    // Sessions of earlier tests may still be closing: this test's are those opened from now on.
+    const mark = server.sessions();
+    const everyoneOpen = () =>
+      server.until(() => server.openSince(mark).length === 1, 'one session').then(() => Promise.all(tabs.map(({ page }) => opened(page))));
+    const serverMessages = (page) => page.run(() => window.tab.got.filter((m) => m.startsWith('srv-')));
+    let pushes = 0;
+    const steps = [];
+    const until = Date.now() + 15000;
+    for (let step = 0; step < 200 && Date.now() < until; step++) {
+      const r = random();
+      if (tabs.length < 2 || (r < 0.3 && tabs.length < 5)) {
+        steps.push('join');
+        await join();
+      } else if (r < 0.55) {
+        const { page, expected } = tabs.splice(Math.floor(random() * tabs.length), 1)[0];
+        finished.push({ expected, got: await serverMessages(page) });
+        // Half the time the page closes (its tab goes), else its client closes.
+        const how = random() < 0.5 ? 'page' : 'client';
+        steps.push(`leave by ${how}`);
+        if (how === 'page') await page.page.close();
+        else await closeClient(page);
+      } else {
+        await everyoneOpen();
+        const message = `srv-${pushes++}`;
+        steps.push(message);
+        for (const conn of server.openSince(mark)) conn.write(message);
+        for (const t of tabs) t.expected.push(message);
+        await Promise.all(tabs.map(({ page }) => waitIn(page, message, (m) => window.tab.until(() => window.tab.got.includes(m)), message)));
+      }
+    }
+    for (const t of tabs) finished.push({ expected: t.expected, got: await serverMessages(t.page) });
+    console.log(`      seed ${seed}: ${steps.length} steps (${steps.filter((s) => s === 'join').length} joins, ${steps.filter((s) => s.startsWith('leave')).length} leaves, ${pushes} server messages)`);
+    assert.ok(pushes >= 3 && steps.some((s) => s.startsWith('leave')), `too few steps to mean anything: ${steps}`);
+    for (const { expected, got } of finished) assert.deepEqual(got, expected);
+  });
 });
