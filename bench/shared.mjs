@@ -1,24 +1,28 @@
 // node bench/shared.mjs [--rounds 20]: what `shared` (issue 15) costs and saves, in real Chromium
 // tabs of one profile against sockjs-node on 127.0.0.1 (websocket):
 //  - open: ms from `new Resock()` to `open` in a new tab, alone vs. joining a leader's link;
-//  - round trip: ms of an echo from the leader's tab vs. from a follower's (median of `rounds`);
-//  - memory: JS heap of a follower tab's page with vs. without its client (page.metrics()).
+//  - round trip: ms of an echo from the leader's tab vs. from a follower's, in alternating rounds
+//    after a warm-up (so neither is measured colder), median and 90th percentile of `rounds` each;
+//  - the floor of that difference: a bare BroadcastChannel round trip between the same two tabs;
+//  - memory: JS heap of a follower tab's page with vs. without its client, each after a forced
+//    garbage collection (page.metrics() and HeapProfiler.collectGarbage: Chromium only).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { launchChromium } from '../test/support/chromium.mjs';
+import { launchBrowser } from '../test/support/engine.mjs';
 import { startSockjsServer } from '../test/support/sockjs-server.mjs';
 import { startStaticServer } from '../test/support/static-server.mjs';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' } } });
 const ROUNDS = Number(values.rounds);
-const median = (list) => list.slice().sort((a, b) => a - b)[Math.floor(list.length / 2)];
+const quantile = (list, q) => list.slice().sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(list.length * q))];
+const median = (list) => quantile(list, 0.5);
 
 const server = await startSockjsServer();
 const statics = await startStaticServer();
 const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'resock-bench-shared-'));
-const browser = await launchChromium({ userDataDir });
+const browser = await launchBrowser({ userDataDir }, 'chromium');
 const context = await browser.createBrowserContext();
 const url = server.url('/echo');
 
@@ -35,23 +39,25 @@ const open = (page, shared) =>
     const c = (window.client = new Resock(u, { transports: 'websocket', ...(s ? { shared: Resock.shared({ key: 'bench' }) } : {}) }));
     c.onopen = () => resolve(performance.now() - t0);
   }), url, shared);
-/** Median echo round trip, ms. */
-const roundTrip = (page, rounds) =>
-  page.evaluate((n) => new Promise((resolve) => {
-    const times = [];
-    let t0 = 0;
+/** One echo round trip from the page's client, ms. */
+const roundTrip = (page, text) =>
+  page.evaluate((t) => new Promise((resolve) => {
     const c = window.client;
-    const next = () => ((t0 = performance.now()), c.send(`rt-${times.length}`));
+    const t0 = performance.now();
     c.addEventListener('message', function on(e) {
-      if (e.data !== `rt-${times.length}`) return;
-      times.push(performance.now() - t0);
-      if (times.length < n) return next();
+      if (e.data !== t) return;
       c.removeEventListener('message', on);
-      resolve(times.sort((a, b) => a - b)[Math.floor(n / 2)]);
+      resolve(performance.now() - t0);
     });
-    next();
-  }), rounds);
-const heap = async (page) => (await page.metrics()).JSHeapUsedSize;
+    c.send(t);
+  }), text);
+/** JS heap in use after a full garbage collection. */
+const heap = async (page) => {
+  const cdp = await page.createCDPSession();
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.detach();
+  return (await page.metrics()).JSHeapUsedSize;
+};
 
 const alone = [];
 const joined = [];
@@ -69,14 +75,40 @@ for (let i = 0; i < 5; i++) {
   joined.push(await open(f, true));
   followers.push({ page: f, heap: (await heap(f)) - before });
 }
-const rtLeader = await roundTrip(leader, ROUNDS);
-const rtFollower = await roundTrip(followers[0].page, ROUNDS);
+const follower = followers[0].page;
+// The floor of the relay: one bare BroadcastChannel round trip between the same two tabs (the
+// follower's send to the leader, the leader's relay of the echo: two hops), in the same rounds.
+await leader.evaluate(() => {
+  const echo = new BroadcastChannel('bench-bc');
+  echo.onmessage = (e) => echo.postMessage(e.data);
+});
+await follower.evaluate(() => (window.bc = new BroadcastChannel('bench-bc')));
+const bcRoundTrip = (page) =>
+  page.evaluate(() => new Promise((resolve) => {
+    const t0 = performance.now();
+    window.bc.onmessage = () => resolve(performance.now() - t0);
+    window.bc.postMessage('ping');
+  }));
+const bcRoundTrips = [];
+for (let i = 0; i < 10; i++) await roundTrip(leader, `warm-l-${i}`), await roundTrip(follower, `warm-f-${i}`);
+const rtLeader = [];
+const rtFollower = [];
+for (let i = 0; i < ROUNDS; i++) {
+  // Alternating, and each pair in a different order: neither side gets the warmer slot.
+  const pair = i % 2 ? [[leader, rtLeader], [follower, rtFollower]] : [[follower, rtFollower], [leader, rtLeader]];
+  for (const [page, times] of pair) times.push(await roundTrip(page, `rt-${i}`));
+  bcRoundTrips.push(await bcRoundTrip(follower));
+}
+const ms = (x) => +x.toFixed(2);
 console.log(JSON.stringify({
   openAloneMs: +median(alone).toFixed(1),
   openJoiningLeaderMs: +median(joined).toFixed(1),
-  roundTripLeaderMs: +rtLeader.toFixed(2),
-  roundTripFollowerMs: +rtFollower.toFixed(2),
+  roundTripLeaderMs: { median: ms(median(rtLeader)), p90: ms(quantile(rtLeader, 0.9)) },
+  roundTripFollowerMs: { median: ms(median(rtFollower)), p90: ms(quantile(rtFollower, 0.9)) },
+  followerMinusLeaderMs: ms(median(rtFollower) - median(rtLeader)),
+  bareBroadcastChannelRoundTripMs: { median: ms(median(bcRoundTrips)), p90: ms(quantile(bcRoundTrips, 0.9)) },
   followerHeapBytes: median(followers.map((f) => f.heap)),
+  rounds: ROUNDS,
 }, null, 2));
 await browser.close();
 await statics.close();

@@ -29,7 +29,7 @@ const cleanRoom = (name) =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 24);
 
-export function startChat(Resock, { variant, StompClient = null, root = document.body }) {
+export function startChat(Resock, { variant, StompClient = null, shared = null, root = document.body }) {
   renderLayout(root, variant);
   const $ = (id) => document.getElementById(id);
   /** Writes only what changed: the view is refreshed ten times a second. */
@@ -39,7 +39,10 @@ export function startChat(Resock, { variant, StompClient = null, root = document
   };
   const params = new URLSearchParams(location.search);
 
-  const clientId = randomId(); // one per page load: the server keys its fault switches on it
+  // `?shared=1`: every tab of this browser uses one link (resock/shared). Tabs share a link only
+  // for the same URL, so they share one client id too, kept for the browser.
+  const sharing = !!shared && params.get('shared') === '1';
+  const clientId = (sharing && sharedClientId()) || randomId(); // the server keys its fault switches on it
   const url = `/chat?client=${encodeURIComponent(clientId)}`;
   const timeline = new Timeline($('timeline'));
   const sparkline = new Sparkline($('sparkline'), $('rtt-now'), $('rtt-stats'));
@@ -60,6 +63,16 @@ export function startChat(Resock, { variant, StompClient = null, root = document
       // Storage denied: the page works without it.
     }
   };
+
+  function sharedClientId() {
+    try {
+      const id = localStorage.getItem('resock-demo:shared-client') || randomId();
+      localStorage.setItem('resock-demo:shared-client', id);
+      return id;
+    } catch {
+      return null; // storage denied: this tab cannot find the others' link
+    }
+  }
 
   let nick = (params.get('nick') || saved('nick') || `guest-${Math.floor(1000 + Math.random() * 9000)}`).slice(0, 24);
   let room = cleanRoom(params.get('room')) || 'lobby'; // the room on screen
@@ -95,6 +108,7 @@ export function startChat(Resock, { variant, StompClient = null, root = document
     const generation = ++generations;
     const options = { reconnect: RECONNECT, debug: (event, detail) => generation === generations && onDebug(event, detail) };
     if (picked !== 'auto') options.transports = picked;
+    if (sharing) options.shared = shared({ key: 'demo' });
     const c = (client = new Resock(url, options));
     attempt = 0;
     queuedCount = 0;
@@ -142,7 +156,11 @@ export function startChat(Resock, { variant, StompClient = null, root = document
   }
 
   function onDebug(event, detail) {
-    if (event === 'info') {
+    if (event === 'shared:role') {
+      tabs.role(detail.role);
+    } else if (event === 'shared:unavailable') {
+      timeline.add('tabs', `cannot share here (${detail.reason}): this tab runs its own link`, { level: 'warn' });
+    } else if (event === 'info') {
       timeline.add('client', `/info answered in ${Math.round(detail.rtt)} ms${detail.websocket ? '' : ' (server has WebSocket off)'}`);
     } else if (event === 'transport:start') {
       timeline.add('client', `trying ${detail.transport}`);
@@ -265,7 +283,8 @@ export function startChat(Resock, { variant, StompClient = null, root = document
         if (msg.room === chatRoom) members = msg.members;
         break;
       case 'pong':
-        if (typeof msg.t === 'number') sparkline.add(performance.now() - msg.t);
+        // Shared, every tab gets every tab's pongs: only this tab's pings count.
+        if (pings.delete(msg.t)) sparkline.add(performance.now() - msg.t);
         break;
       case 'control':
         if ('wsBlocked' in msg) wsBlocked = msg.wsBlocked;
@@ -344,6 +363,15 @@ export function startChat(Resock, { variant, StompClient = null, root = document
     restart();
   });
 
+  $('shared-switch').checked = sharing;
+  $('shared-switch').disabled = !shared;
+  $('shared-switch').addEventListener('change', () => {
+    const next = new URL(location.href);
+    if ($('shared-switch').checked) next.searchParams.set('shared', '1');
+    else next.searchParams.delete('shared');
+    location.assign(next);
+  });
+
   $('drop').addEventListener('click', () => {
     timeline.add('you', 'asked the server to cut your link');
     control('drop');
@@ -415,6 +443,13 @@ export function startChat(Resock, { variant, StompClient = null, root = document
     setText('fact-buffered', bytes(client.bufferedAmount));
     setText('fact-unconfirmed', String(rooms.pending().length));
     setText('fact-reconnects', String(reconnects));
+    $('fact-shared-row').hidden = !sharing;
+    if (sharing) {
+      setText('fact-shared', `${plural(tabs.links, 'connection')}, ${plural(tabs.count, 'tab')}`);
+      setText('fact-role', tabs.describe(client.sharing));
+      const title = `${client.sharing === 'leader' ? '★ leads · ' : ''}resock — live chat`;
+      if (document.title !== title) document.title = title;
+    }
     $('fact-node-row').hidden = !node;
     setText('fact-node', node ? (open ? node : `${node} (lost)`) : '—');
     $('kill-node-row').hidden = !cluster;
@@ -475,17 +510,73 @@ export function startChat(Resock, { variant, StompClient = null, root = document
   }
 
   setInterval(render, 100);
+  const pings = new Set(); // this tab's pings not answered yet (a few: a lost one is forgotten)
   setInterval(() => {
-    if (client && client.readyState === Resock.OPEN) send({ type: 'ping', t: performance.now() });
+    if (client && client.readyState === Resock.OPEN) {
+      const t = performance.now();
+      pings.add(t);
+      if (pings.size > 10) pings.delete(pings.values().next().value);
+      send({ type: 'ping', t });
+    }
     sparkline.draw();
   }, PING_EVERY_MS);
 
+  const tabs = sharing ? watchTabs(timeline, render, () => client) : null;
   connect();
   // For the demo's test and for curious people with a console open.
   window.demo = {
     get client() {
       return client;
     },
+    get sharing() {
+      return tabs && { role: client.sharing, name: tabs.name, leader: tabs.leader, tabs: tabs.count, links: tabs.links };
+    },
     clientId,
   };
+}
+
+/**
+ * Shared mode: how many tabs use the link and which leads. resock elects the leader with a Web
+ * Lock, so `navigator.locks.query()` shows it all: the lock held (one link) and the tabs waiting
+ * for it. Which tab holds it, the leader says on a channel of the demo's own, by a short name.
+ */
+function watchTabs(timeline, render, currentClient) {
+  const name = `tab ${randomId().slice(0, 4)}`;
+  const channel = new BroadcastChannel('resock-demo:tabs');
+  const tabs = {
+    name,
+    leader: null,
+    count: 1,
+    links: 0,
+    role(role) {
+      if (role === 'leader') {
+        tabs.leader = name;
+        channel.postMessage({ leader: name });
+      }
+      timeline.add('tabs', role === 'leader' ? `${name} (this tab) leads: it runs the one link for every tab` : `${name} follows: it uses the leader's link`, { level: role === 'leader' ? 'ok' : 'info' });
+      render();
+    },
+    describe(role) {
+      if (role === 'leader') return `${name} (this tab) leads`;
+      if (role === 'follower') return `${tabs.leader || 'another tab'} leads; this is ${name}`;
+      return 'cannot share here: this tab has its own link';
+    },
+  };
+  channel.onmessage = ({ data }) => {
+    if (data.leader && data.leader !== tabs.leader) timeline.add('tabs', `${data.leader} leads: this tab (${name}) uses its link`);
+    if (data.leader) tabs.leader = data.leader;
+    const client = currentClient();
+    if (data.who && client && client.sharing === 'leader') channel.postMessage({ leader: name });
+    render();
+  };
+  channel.postMessage({ who: true });
+  const ours = (lock) => lock.name.startsWith('resock ');
+  const count = () =>
+    navigator.locks.query().then(({ held, pending }) => {
+      tabs.links = held.filter(ours).length;
+      tabs.count = tabs.links + pending.filter(ours).length;
+    });
+  void count();
+  setInterval(count, 500);
+  return tabs;
 }

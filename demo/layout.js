@@ -61,7 +61,14 @@ export function renderLayout(root, variant) {
       <div><dt>Reconnects</dt><dd><span id="fact-reconnects">0</span><small>so far</small></dd></div>
       <div><dt>Queued in resock</dt><dd><span id="fact-queued">0 messages</span><small><code>bufferedAmount</code> <span id="fact-buffered">0 B</span></small></dd></div>
       <div><dt>Not echoed yet</dt><dd><span id="fact-unconfirmed">0</span><small>of your messages</small></dd></div>
+      <div id="fact-shared-row" hidden><dt>Shared between tabs</dt><dd><span id="fact-shared">—</span><small id="fact-role">—</small></dd></div>
     </dl>
+
+    <div class="field switch">
+      <input type="checkbox" id="shared-switch">
+      <label for="shared-switch">Share one connection between this browser's tabs</label>
+      <p class="hint">Open this page in more tabs: one tab leads and runs the link, the others use it. Close the leader: another takes over. Switching reloads the page.</p>
+    </div>
 
     <div class="field">
       <label for="transport-picker">Transport</label>

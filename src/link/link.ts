@@ -12,6 +12,8 @@ export interface LinkEvents extends Record<string, unknown> {
   /** One message; none after `close()`, even from the rest of the same frame. */
   message: string;
   heartbeat: void;
+  /** So many of the messages sent, the oldest, went out: what a shared link's leader confirms to the tabs. */
+  sent: number;
   /** Exactly once, unless the owner closed the link itself. */
   close: TransportCloseInfo;
 }
@@ -110,6 +112,7 @@ export class Link extends Emitter<LinkEvents> {
       }
     });
     session.on('heartbeat', () => this.emit('heartbeat', undefined));
+    session.on('sent', (count) => this.emit('sent', count));
     session.on('close', (info) => this._end(info));
     this.emit('open', undefined);
   }

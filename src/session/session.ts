@@ -8,6 +8,7 @@ export interface SessionEvents extends Record<string, unknown> {
   open: void;
   messages: string[];
   heartbeat: void;
+  sent: number;
   /** Exactly once, unless the owner closed the session itself. */
   close: TransportCloseInfo;
 }
@@ -29,6 +30,7 @@ export class Session extends Emitter<SessionEvents> {
     this.lastFrameAt = _clock.now();
     _transport.on('frame', (raw) => this._onFrame(raw));
     _transport.on('close', (info) => this._end(info));
+    _transport.on('sent', (count) => this.emit('sent', count));
   }
 
   get isOpen(): boolean {

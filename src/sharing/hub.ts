@@ -20,10 +20,12 @@ class Hub implements Sharing, TabHub {
   private _link: TabLink | null = null;
   private _links = 0;
   /**
-   * What a leaving leader gave back after this tab's view of its link had ended (the lock can
-   * reach this tab before the leader's last messages do): sent first on the next open link.
+   * Following: what this tab asked a leader to send and no leader confirmed yet, by batch number.
+   * Kept here, not in a view, so that a confirmation a leaving (or dying) leader posted still
+   * counts when the lock reached this tab first; sent again on every next link until confirmed.
    */
-  private _owed: string[] = [];
+  private _kept: Array<{ seq: number; data: string[] }> = [];
+  private _seq = 0;
   /** The pending or granted lock request; null while not a candidate (hidden, closed). */
   private _abort: AbortController | null = null;
   private _release: (() => void) | null = null;
@@ -55,6 +57,7 @@ class Hub implements Sharing, TabHub {
   }
 
   close(): void {
+    this._kept = [];
     this._resign();
     for (const unsubscribe of this._unsubscribe.splice(0)) unsubscribe();
     this._channel.onmessage = null;
@@ -73,12 +76,26 @@ class Hub implements Sharing, TabHub {
     return this._env.now();
   }
 
-  takeOwed(): string[] {
-    return this._owed.splice(0);
+  offer(lid: string, data: readonly string[]): void {
+    const batch = { seq: ++this._seq, data: data.slice() };
+    this._kept.push(batch);
+    this._ask(lid, batch);
+  }
+
+  resend(lid: string): void {
+    for (const batch of this._kept) this._ask(lid, batch);
+  }
+
+  takeKept(): string[] {
+    return ([] as string[]).concat(...this._kept.splice(0).map((k) => k.data));
   }
 
   forget(link: TabLink): void {
     if (this._link === link) this._link = null;
+  }
+
+  private _ask(lid: string, { seq, data }: { seq: number; data: string[] }): void {
+    this.post({ t: 'send', from: this.id, lid, seq, data });
   }
 
   /** Asks for the lock; the browser grants it when no other tab holds it. */
@@ -116,12 +133,10 @@ class Hub implements Sharing, TabHub {
 
   private _receive(message: TabMessage): void {
     const link = this._link;
-    if (!this._abort) return;
-    if (message.t === 'return') {
-      if (message.to !== this.id || (link && link.takeReturn(message))) return;
-      this._owed.push(...message.data);
-      if (link && link.isOpen) link.send(this.takeOwed());
-    } else if (link) link.receive(message);
+    // From whichever leader: it confirms batches up to `seq`, sent in order on its link.
+    if (message.t === 'ack') {
+      if (message.to === this.id) this._kept = this._kept.filter((k) => k.seq > message.seq);
+    } else if (this._abort && link) link.receive(message);
   }
 }
 

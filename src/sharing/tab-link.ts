@@ -15,8 +15,12 @@ export interface TabHub {
   now(): number;
   /** The link ended: the hub routes nothing more to it. */
   forget(link: TabLink): void;
-  /** Messages of this tab given back too late for the view they were meant for: they go first on the next open link. */
-  takeOwed(): string[];
+  /** Following: asks the leader to send these on its link `lid`, and keeps them until it confirms they went out. */
+  offer(lid: string, messages: readonly string[]): void;
+  /** Following, a view of the link `lid` opened: everything still kept goes to its leader again, in order. */
+  resend(lid: string): void;
+  /** Leading now: what this tab kept as a follower, to go first on its own link. */
+  takeKept(): string[];
 }
 
 /**
@@ -24,16 +28,18 @@ export interface TabHub {
  * `Resock` come back at once (within `minDelay`, no backoff), as after a server restart.
  */
 const LEADER_CHANGED: TransportCloseInfo = { code: CloseCode.ServiceRestart, reason: 'Leader tab changed', wasClean: true };
-/** Origins of the last messages handed to the real link, kept to give back what it never sent. */
-const HANDED_LIMIT = 1024;
+/** A message handed to the leader's link and not confirmed out yet: who sent it, and for a follower's batch's last message, its number. */
+interface Handed {
+  from: string | null;
+  seq: number;
+}
 
 /**
  * One attempt's link in a tab that shares: the `Link` surface, whichever tab runs the real link.
  * Leading, it runs the link made by `create()` and relays it: every server message to every tab,
- * every follower's messages into the link (acknowledged once handed over). Following, it mirrors
- * the leader's link: it opens when that link is open, delivers its messages, and keeps what it
- * sends until the leader acknowledges it, so that `close()` (and the `close` event) give back
- * everything a leader that died never took.
+ * every follower's messages into the link, confirmed to their tab once the link says they went out
+ * (`sent`). Following, it mirrors the leader's link: it opens when that link is open and delivers
+ * its messages; what it sends, its hub keeps until confirmed, across links and leaders.
  */
 export class TabLink extends Emitter<LinkEvents> implements LinkLike {
   transport: TransportName | null = null;
@@ -43,13 +49,10 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
   private _leader: string | null = null;
   private _closed = false;
   private _heardAt = 0;
-  private _seq = 0;
-  /** Following: sent to the leader and not acknowledged yet, oldest first. */
-  private _pending: Array<{ seq: number; data: readonly string[] }> = [];
-  /** Following: what the leaving leader gave back, to go out before the pending ones. */
-  private _returned: string[] = [];
-  /** Leading: who sent each of the last messages handed to the link (null: this tab). */
-  private _handed: Array<string | null> = [];
+  /** Leading: the messages handed to the link and not confirmed out, oldest first. */
+  private _handed: Handed[] = [];
+  /** Leading: the last batch number of each follower handed to this link (a view reopened on it sends them again). */
+  private _took: Record<string, number> = {};
   /** Leading, after a retirement the owner did not ask for: its own unsent, for its `close()`. */
   private _own: string[] = [];
 
@@ -72,17 +75,12 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
 
   send(messages: readonly string[]): void {
     if (!this.isOpen) return;
-    const hub = this._hub;
-    if (this._real) {
-      this._real.send(messages);
-      this._remember(null, messages);
-    } else {
-      const seq = ++this._seq;
-      this._pending.push({ seq, data: messages });
-      hub.post({ t: 'send', from: hub.id, lid: this._lid!, seq, data: messages.slice() });
-    }
+    if (!this._real) return this._hub.offer(this._lid!, messages);
+    this._real.send(messages);
+    this._remember(null, 0, messages.length);
   }
 
+  /** Leading: returns what this tab sent and its link never did. Following, nothing: the hub keeps it for the next link. */
   close(): string[] {
     if (!this._closed) this._own = this._retire();
     const own = this._own;
@@ -104,23 +102,16 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
     if (!this._closed) this._own = this._retire();
   }
 
-  /** Takes back what a leaving leader had not sent, if it is this view's link's; else the hub keeps it. */
-  takeReturn(m: TabMessage & { t: 'return' }): boolean {
-    if (this._closed || this._real || m.lid !== this._lid) return false;
-    this._returned.push(...m.data);
-    return true;
-  }
-
   receive(m: TabMessage): void {
     if (this._closed) return;
     const hub = this._hub;
     if (this._real) {
       if (m.t === 'hello' && this._lid) hub.post({ t: 'open', from: hub.id, lid: this._lid, transport: this.transport });
-      // A send for a link that ended is not acknowledged: its tab sends it again on its next link.
-      if (m.t === 'send' && m.lid === this._lid && this._real.isOpen) {
+      // A send for a link that ended is not confirmed: its tab sends it again on its next link.
+      if (m.t === 'send' && m.lid === this._lid && this._real.isOpen && m.seq > (this._took[m.from] || 0)) {
+        this._took[m.from] = m.seq;
         this._real.send(m.data);
-        this._remember(m.from, m.data);
-        hub.post({ t: 'ack', from: hub.id, to: m.from, seq: m.seq });
+        this._remember(m.from, m.seq, m.data.length);
       }
       return;
     }
@@ -136,9 +127,6 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
         if (m.lid !== this._lid) return;
         this._heardAt = hub.now();
         return this.emit('message', m.data);
-      case 'ack':
-        if (m.to === hub.id && m.from === this._leader) this._pending = this._pending.filter((p) => p.seq > m.seq);
-        return;
       case 'close':
         if (m.lid === this._lid) this._end({ code: m.code, reason: m.reason, wasClean: m.wasClean });
         return;
@@ -162,6 +150,7 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
       this.emit('message', data);
     });
     real.on('heartbeat', () => this.emit('heartbeat', undefined));
+    real.on('sent', (count) => this._confirm(this._handed.splice(0, count)));
     real.on('close', ({ unsent, ...info }) => {
       this._real = null;
       const own = this._settle(unsent || []);
@@ -171,34 +160,40 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
   }
 
   private _opened(): void {
-    const owed = this._hub.takeOwed();
-    if (owed.length) this.send(owed);
+    const hub = this._hub;
+    if (!this._real) hub.resend(this._lid!);
+    else {
+      const kept = hub.takeKept();
+      if (kept.length) this.send(kept);
+    }
     this.emit('open', undefined);
   }
 
-  private _remember(origin: string | null, messages: readonly string[]): void {
-    for (let i = 0; i < messages.length; i++) this._handed.push(origin);
-    if (this._handed.length > 2 * HANDED_LIMIT) this._handed = this._handed.slice(-HANDED_LIMIT);
+  private _remember(from: string | null, seq: number, count: number): void {
+    for (let i = 1; i <= count; i++) this._handed.push({ from, seq: i === count ? seq : 0 });
+  }
+
+  /** These messages went out: each follower learns the last of its batches among them. */
+  private _confirm(out: Handed[]): void {
+    const last: Record<string, number> = {};
+    for (const { from, seq } of out) if (from !== null && seq) last[from] = seq;
+    for (const to in last) this._hub.post({ t: 'ack', from: this._hub.id, to, seq: last[to]! });
   }
 
   /**
-   * Leading, the link ended with `unsent` (the last messages handed to it): the followers' ones go
-   * back to their tabs, ahead of the link's `close`; this tab's own are returned.
+   * Leading, the link ended with `unsent`, the tail of what was handed to it: this tab's own go
+   * back to its client. Nothing more is confirmed: a follower's batch in a POST in flight when the
+   * link ended may or may not have arrived (Chromium delivers an aborted POST whose body left,
+   * Firefox often does not), and its tab sends it again — at least once, never lost.
    */
   private _settle(unsent: string[]): string[] {
-    const hub = this._hub;
-    const origins = unsent.length ? this._handed.slice(-unsent.length) : [];
-    const skipped = unsent.length - origins.length;
-    const own: string[] = [];
-    const back = new Map<string, string[]>();
-    unsent.forEach((text, i) => {
-      const origin = i < skipped ? null : origins[i - skipped]!;
-      if (origin === null) own.push(text);
-      else back.set(origin, (back.get(origin) || []).concat(text));
-    });
-    back.forEach((data, to) => hub.post({ t: 'return', from: hub.id, to, lid: this._lid!, data }));
+    const handed = this._handed;
+    const out = handed.length - unsent.length;
     this._handed = [];
-    return own;
+    return unsent.filter((_, i) => {
+      const entry = handed[out + i];
+      return !entry || entry.from === null;
+    });
   }
 
   /** Ends this tab's part without an event; returns what this tab sent and never went out. */
@@ -206,26 +201,18 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
     this._closed = true;
     this._hub.forget(this);
     const real = this._real;
-    if (!real) return this._unsent();
+    if (!real) return [];
     this._real = null;
     const own = this._settle(real.close());
     if (this._lid) this._hub.post({ t: 'close', from: this._hub.id, lid: this._lid, ...LEADER_CHANGED });
     return own;
   }
 
-  /** Following: what the leader gave back, then what it never acknowledged, in the order sent. */
-  private _unsent(): string[] {
-    const unsent = this._returned.slice();
-    for (const { data } of this._pending) unsent.push(...data);
-    return unsent;
-  }
-
   private _end(info: TransportCloseInfo): void {
     if (this._closed) return;
     this._closed = true;
     this._hub.forget(this);
-    const unsent = (info.unsent || []).concat(this._unsent());
-    this.emit('close', unsent.length ? { ...info, unsent } : info);
+    this.emit('close', info);
     this.clear();
   }
 }

@@ -13,10 +13,8 @@ export type TabMessage =
   | { t: 'close'; from: string; lid: string; code: number; reason: string; wasClean: boolean }
   /** A follower's messages for the link `lid`, numbered per tab. */
   | { t: 'send'; from: string; lid: string; seq: number; data: string[] }
-  /** The leader handed the follower's messages up to `seq` to its link: the follower may forget them. */
-  | { t: 'ack'; from: string; to: string; seq: number }
-  /** The leader is leaving: these messages of `to` were acknowledged but never left; they go back. */
-  | { t: 'return'; from: string; to: string; lid: string; data: string[] };
+  /** The follower's batches up to `seq` went out on the leader's link (a frame written, a POST answered): `to` forgets them. */
+  | { t: 'ack'; from: string; to: string; seq: number };
 
 /** The BroadcastChannel and lock name of one shared link: one per URL and key, never across them. */
 export const channelName = (url: string, key: string) => `resock ${JSON.stringify([url, key])}`;

@@ -27,6 +27,8 @@ export interface TransportCloseInfo extends CloseInfo {
 export interface TransportEvents extends Record<string, unknown> {
   /** One raw SockJS frame: `o`, `h`, `a[...]`, `c[...]`. */
   frame: string;
+  /** So many of the messages sent, the oldest, went out (a WebSocket frame written, a POST answered 2xx). */
+  sent: number;
   close: TransportCloseInfo;
 }
 

@@ -44,6 +44,7 @@ class WebSocketTransport extends Emitter<TransportEvents> implements Transport {
   private _flush(): void {
     if (!this._batch.length || !this._ws || this._ws.readyState !== 1) return;
     this._ws.send(encodeMessages(this._batch));
+    this.emit('sent', this._batch.length);
     this._batch = [];
   }
 

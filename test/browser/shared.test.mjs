@@ -18,7 +18,7 @@ async function startRecordingServer() {
     res.end();
   });
   const received = [];
-  const sessions = new Set();
+  const sessions = new Set(); // in the order they opened
   const open = new Set();
   const waiters = new Set();
   const echo = sockjs.createServer({ log: () => {}, heartbeat_delay: 25000 });
@@ -44,6 +44,8 @@ async function startRecordingServer() {
     received,
     sessions: () => sessions.size,
     openSessions: () => open.size,
+    /** The sessions opened after the first `mark` ones that are still open. */
+    openSince: (mark) => [...sessions].slice(mark).filter((conn) => open.has(conn)),
     /** Resolves once `check()` is true, looked at on every connection, message and close. */
     until(check, what) {
       return withDeadline(
@@ -65,7 +67,21 @@ function installTab() {
   const wake = () => {
     for (const w of [...waiters]) w();
   };
+  // Counts this page's open BroadcastChannels (the client reads the global when it is made).
+  const Native = window.BroadcastChannel;
+  window.BroadcastChannel = class extends Native {
+    constructor(name) {
+      super(name);
+      tab.channels++;
+      this.counted = true;
+    }
+    close() {
+      if (this.counted) tab.channels--, (this.counted = false);
+      super.close();
+    }
+  };
   const tab = (window.tab = {
+    channels: 0,
     client: null,
     got: [],
     events: [],
@@ -100,26 +116,15 @@ function installTab() {
         w();
       });
     },
-    /** Sends `${prefix}-0` … `${prefix}-${count - 1}`, one a task (`every` ms apart): a workload, not a wait. */
-    sendMany(prefix, count, every) {
-      let k = 0;
-      return new Promise((resolve) => {
-        const next = () => {
-          if (k === count) return resolve(count);
-          tab.client.send(`${prefix}-${k++}`);
-          setTimeout(next, every);
-        };
-        next();
-      });
-    },
   });
 }
 
-/** `count` pages of one browser context, each with `window.tab`, the sharing add-on loaded. */
-async function openTabs(count) {
+/** `count` pages of one browser context (a new one, or that of `anchor`), each with `window.tab`, the sharing add-on loaded. */
+async function openTabs(count, anchor) {
   const pages = [];
   for (let i = 0; i < count; i++) {
-    const page = await openPage(pages.length ? { sameContextAs: pages[0] } : {});
+    const sameContextAs = anchor || pages[0];
+    const page = await openPage(sameContextAs ? { sameContextAs } : {});
     await page.page.addScriptTag({ url: new URL('/dist/resock-shared.min.js', page.page.url()).href });
     await page.run(installTab);
     pages.push(page);
@@ -127,12 +132,39 @@ async function openTabs(count) {
   return pages;
 }
 
+/**
+ * Sends `${prefix}-0` … `${prefix}-${count - 1}` from the page, one evaluation each: paced by the
+ * round trips of the driver to the page, not by the page's timers — Firefox clamps the timers of a
+ * background tab to one a second (only one tab of a window is in the foreground), which turned a
+ * 5 ms pacing into a minute and timed the hand-over tests out.
+ */
+async function sendFrom(page, prefix, count) {
+  for (let k = 0; k < count; k++) await page.run((m) => window.tab.client.send(m), `${prefix}-${k}`);
+}
 const start = (page, url, options) => page.run((u, o) => window.tab.start(u, o), url, options);
 const waitIn = (page, what, fn, ...args) =>
   withDeadline(page.run(fn, ...args), {
     what,
     explain: () => page.run(() => `events ${JSON.stringify(window.tab.events)}, ${window.tab.got.length} message(s), role ${window.tab.client.sharing}`),
   });
+/** This origin's Web Locks, as the browser sees them: held and waiting requests. */
+const locksOf = (page) => page.run(async () => {
+  const { held, pending } = await navigator.locks.query();
+  return { held: held.length, pending: pending.length };
+});
+const closeClient = (page) => waitIn(page, 'close', () => {
+  window.tab.client.close();
+  return window.tab.until(() => window.tab.events.find((e) => e.startsWith('close')));
+});
+/** Seeded, so that a failing run can be replayed (mulberry32). */
+function prng(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 const opened = (page) => waitIn(page, 'open', () => window.tab.until(() => window.tab.client.readyState === 1));
 const role = (page) => page.run(() => window.tab.client.sharing);
 
@@ -175,11 +207,11 @@ describe('shared: many tabs, one connection', function () {
 
   for (const transport of TRANSPORTS) {
     for (const how of ['closed', 'crashed']) {
-      const outcome = how === 'closed' ? 'no message lost or sent twice' : 'in order, what was lost or doubled at the handover counted';
-      // Firefox: a crash needs CDP (Page.crash), which BiDi has not; and the hand-over after a
-      // closed leader page timed out there (found at the end of session 3, not yet understood):
-      // pending in Firefox, with this reason, until it is.
-      const firefoxGap = ENGINE === 'firefox' ? (how === 'crashed' ? ' (pending in Firefox: no CDP to crash a page)' : ' (pending in Firefox: the hand-over timed out, under investigation)') : '';
+      const outcome = transport === 'websocket' && how === 'closed' ? 'no message lost or sent twice' : 'no message lost, in order, what was doubled at the handover counted';
+      // Firefox: a crash needs CDP (Page.crash), which BiDi has not: pending there, so named. (The
+      // closed-page hand-over that timed out in Firefox was the test's own 5 ms timers, clamped to
+      // 1 s in background tabs: see sendFrom.)
+      const firefoxGap = ENGINE === 'firefox' && how === 'crashed' ? ' (pending in Firefox: no CDP to crash a page)' : '';
       (firefoxGap ? it.skip : it)(`${transport}: the leader page ${how} while every tab sends: a new leader, ${outcome}${firefoxGap}`, async () => {
         const pages = await openTabs(3);
         const prefix = `${transport}-${how}`;
@@ -189,8 +221,8 @@ describe('shared: many tabs, one connection', function () {
         const leader = pages[roles.indexOf('leader')];
         const followers = pages.filter((page) => page !== leader);
         const COUNT = 60;
-        const sending = followers.map((page, i) => page.run((p, n) => window.tab.sendMany(p, n, 5), `${prefix}-${i}`, COUNT));
-        void leader.run((p, n) => window.tab.sendMany(p, n, 5), `${prefix}-leader`, COUNT).catch(() => undefined);
+        const sending = followers.map((page, i) => sendFrom(page, `${prefix}-${i}`, COUNT));
+        void sendFrom(leader, `${prefix}-leader`, COUNT).catch(() => undefined); // its page goes away mid-way
         // Let the followers be mid-way: wait until the server has a third of their messages.
         const of = (i) => server.received.filter((m) => m.startsWith(`${prefix}-${i}-`));
         await server.until(() => of(0).length >= COUNT / 3 && of(1).length >= COUNT / 3, 'a third of the followers’ messages');
@@ -212,22 +244,138 @@ describe('shared: many tabs, one connection', function () {
         let twice = 0;
         for (const i of [0, 1]) {
           const numbers = of(i).map((m) => Number(m.slice(m.lastIndexOf('-') + 1)));
-          // Never out of order. Closed, never twice either (below); crashed, a message sent twice
-          // at the handover comes again after later ones: the order is that of first arrivals.
-          const firsts = how === 'closed' ? numbers : numbers.filter((n, k) => numbers.indexOf(n) === k);
+          // Never out of order. A message sent twice at the handover comes again after later ones:
+          // the order is that of first arrivals.
+          const firsts = numbers.filter((n, k) => numbers.indexOf(n) === k);
           assert.deepEqual(firsts, firsts.slice().sort((x, y) => x - y), `tab ${i}: in order`);
           twice += numbers.length - new Set(numbers).size;
+          // What came twice is one run of numbers: the batch in flight when the leader went (with
+          // the batches just before it, if its confirmations died with it).
+          const doubled = [...new Set(numbers.filter((n, k) => numbers.indexOf(n) !== k))].sort((x, y) => x - y);
+          assert.ok(!doubled.length || doubled.at(-1) - doubled[0] + 1 === doubled.length, `tab ${i}: doubled ${doubled} are one run`);
           lost += COUNT - new Set(numbers).size;
         }
-        // Closed, the leader gives back what its link had not sent: nothing is lost. Crashed, it
-        // can say nothing: what its link had accepted and not written yet (HTTP transports: the
-        // batch waiting behind the POST in flight) is lost, at most once, like any link's in-flight
-        // messages. And an acknowledgement the dead leader posted may reach a follower after the
-        // new leader's word: the follower then sends that message again (twice at the handover).
-        // Only the resume companion (server-side dedup) could make a crash exactly-once.
-        if (how === 'closed') assert.deepEqual({ lost, twice }, { lost: 0, twice: 0 });
+        // A follower keeps what it asked the leader to send until the leader's link says it went
+        // out (a WebSocket frame written, a POST answered): nothing is lost, closed or crashed.
+        // Over HTTP, a batch in a POST in flight when the leader left or died may have reached the
+        // server or not (Chromium delivers an aborted POST whose body had left; Firefox often does
+        // not): its tab sends it again through the next leader — at least once, so it may come
+        // twice. A WebSocket leader that leaves cleanly writes its last frame: nothing twice.
+        // Only the server can drop such a copy.
+        assert.equal(lost, 0, 'nothing lost');
+        if (transport === 'websocket' && how === 'closed') assert.equal(twice, 0, 'nothing twice');
         console.log(`      ${transport}, leader ${how}: a new leader after ${newLeaderAt - gone} ms; ${lost} lost, ${twice} twice`);
       });
     }
   }
+
+  it("a follower's close() detaches that tab only; the last tab's close() leaves no request, lock or channel", async () => {
+    const [leaderPage, followerPage] = await openTabs(2);
+    await start(leaderPage, server.url('/echo'), { shared: true, key: 'close', transports: 'xhr-streaming' });
+    await opened(leaderPage);
+    await start(followerPage, server.url('/echo'), { shared: true, key: 'close', transports: 'xhr-streaming' });
+    await opened(followerPage);
+    assert.deepEqual([await role(leaderPage), await role(followerPage)], ['leader', 'follower']);
+    const sessionsBefore = server.sessions();
+
+    assert.equal(await closeClient(followerPage), 'close 1000');
+    await leaderPage.run(() => window.tab.client.send('after the follower left'));
+    await waitIn(leaderPage, 'its echo', () => window.tab.until(() => window.tab.got.includes('after the follower left')));
+    assert.deepEqual(await followerPage.run(() => [window.tab.got, window.tab.channels]), [[], 0]);
+    assert.deepEqual(await locksOf(leaderPage), { held: 1, pending: 0 }, 'the follower no longer waits for the lock');
+    assert.equal(server.sessions(), sessionsBefore, 'the link went on');
+
+    assert.equal(await closeClient(leaderPage), 'close 1000');
+    assert.deepEqual(await locksOf(leaderPage), { held: 0, pending: 0 });
+    assert.equal(await leaderPage.run(() => window.tab.channels), 0);
+    for (const page of [leaderPage, followerPage]) await page.waitUntilNoPendingRequests();
+    assert.deepEqual([leaderPage, followerPage].map((page) => page.network.pendingRequests()), [[], []]);
+  });
+
+  it('pagehide in the leader: another tab leads at once; shown again, the tab follows it, and nothing is lost', async () => {
+    const [first, second] = await openTabs(2);
+    for (const page of [first, second]) {
+      await start(page, server.url('/echo'), { shared: true, key: 'pagehide', transports: 'websocket' });
+      await opened(page);
+    }
+    assert.deepEqual([await role(first), await role(second)], ['leader', 'follower']);
+    await first.run(() => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })));
+    await waitIn(second, 'the lead', () => window.tab.until(() => window.tab.client.sharing === 'leader' && window.tab.client.readyState === 1));
+    await second.run(() => window.tab.client.send('while the first was hidden'));
+    await first.run(() => window.tab.client.send('sent while hidden'));
+    await first.run(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+    await opened(first);
+    assert.equal(await role(first), 'follower');
+    const both = ['sent while hidden', 'while the first was hidden'];
+    await server.until(() => both.every((m) => server.received.includes(m)), 'both messages');
+    assert.deepEqual(server.received.filter((m) => both.includes(m)).sort(), both, 'each once');
+    await waitIn(first, 'its own echo', () => window.tab.until(() => window.tab.got.includes('sent while hidden')));
+  });
+
+  it("offline and online in the leader (xhr-polling): the followers' sends wait and go out once, the tab keeps the lead", async () => {
+    const [leaderPage, followerPage] = await openTabs(2);
+    for (const page of [leaderPage, followerPage]) {
+      await start(page, server.url('/echo'), { shared: true, key: 'offline', transports: 'xhr-polling' });
+      await opened(page);
+    }
+    await leaderPage.page.setOfflineMode(true);
+    // The leader's POST of it fails: the link is lost for both tabs, and the message not confirmed.
+    await followerPage.run(() => window.tab.client.send('sent while the leader was offline'));
+    await waitIn(followerPage, 'the link lost', () => window.tab.until(() => window.tab.events.includes('reconnecting')));
+    await leaderPage.page.setOfflineMode(false);
+    await waitIn(followerPage, 'its echo', () => window.tab.until(() => window.tab.got.includes('sent while the leader was offline')));
+    assert.equal(server.received.filter((m) => m === 'sent while the leader was offline').length, 1);
+    assert.deepEqual([await role(leaderPage), await role(followerPage)], ['leader', 'follower']);
+  });
+
+  it('tabs join and leave at random for 15 s: each tab gets every server message sent while it was attached, once, in order', async function () {
+    this.timeout(120000);
+    const seed = Number(process.env.RESOCK_SEED || 15);
+    const random = prng(seed);
+    const url = server.url('/echo');
+    const options = { shared: true, key: `random-${seed}`, transports: 'websocket' };
+    const tabs = []; // { page, expected }
+    const finished = []; // { expected, got } of tabs that left
+    let anchor; // the first page: its context is the one profile every tab opens in
+    const join = async () => {
+      const [page] = await openTabs(1, anchor);
+      anchor ||= page;
+      await start(page, url, options);
+      tabs.push({ page, expected: [] });
+    };
+    // Sessions of earlier tests may still be closing: this test's are those opened from now on.
+    const mark = server.sessions();
+    const everyoneOpen = () =>
+      server.until(() => server.openSince(mark).length === 1, 'one session').then(() => Promise.all(tabs.map(({ page }) => opened(page))));
+    const serverMessages = (page) => page.run(() => window.tab.got.filter((m) => m.startsWith('srv-')));
+    let pushes = 0;
+    const steps = [];
+    const until = Date.now() + 15000;
+    for (let step = 0; step < 200 && Date.now() < until; step++) {
+      const r = random();
+      if (tabs.length < 2 || (r < 0.3 && tabs.length < 5)) {
+        steps.push('join');
+        await join();
+      } else if (r < 0.55) {
+        const { page, expected } = tabs.splice(Math.floor(random() * tabs.length), 1)[0];
+        finished.push({ expected, got: await serverMessages(page) });
+        // Half the time the page closes (its tab goes), else its client closes.
+        const how = random() < 0.5 ? 'page' : 'client';
+        steps.push(`leave by ${how}`);
+        if (how === 'page') await page.page.close();
+        else await closeClient(page);
+      } else {
+        await everyoneOpen();
+        const message = `srv-${pushes++}`;
+        steps.push(message);
+        for (const conn of server.openSince(mark)) conn.write(message);
+        for (const t of tabs) t.expected.push(message);
+        await Promise.all(tabs.map(({ page }) => waitIn(page, message, (m) => window.tab.until(() => window.tab.got.includes(m)), message)));
+      }
+    }
+    for (const t of tabs) finished.push({ expected: t.expected, got: await serverMessages(t.page) });
+    console.log(`      seed ${seed}: ${steps.length} steps (${steps.filter((s) => s === 'join').length} joins, ${steps.filter((s) => s.startsWith('leave')).length} leaves, ${pushes} server messages)`);
+    assert.ok(pushes >= 3 && steps.some((s) => s.startsWith('leave')), `too few steps to mean anything: ${steps}`);
+    for (const { expected, got } of finished) assert.deepEqual(got, expected);
+  });
 });

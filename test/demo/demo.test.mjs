@@ -54,9 +54,9 @@ describe('demo: a live chat over resock', function () {
     if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
   });
 
-  /** Opens the demo in a fresh incognito context (its own sessionStorage) and waits for 'open'. */
-  async function openDemo(query, { file = '', viewport = { width: 1280, height: 900 }, server = demo } = {}) {
-    const context = await browser.createBrowserContext();
+  /** Opens the demo in a fresh incognito context (its own sessionStorage), or in `context` (another tab of it), and waits for 'open'. */
+  async function openDemo(query, { file = '', viewport = { width: 1280, height: 900 }, server = demo, context = null } = {}) {
+    context ||= await browser.createBrowserContext();
     const page = await context.newPage();
     await page.setViewport(viewport);
     const record = { page, pageErrors: [], consoleErrors: [], faulted: false };
@@ -295,6 +295,38 @@ describe('demo: a live chat over resock', function () {
     await mkdir(ARTIFACTS, { recursive: true });
     await dave.page.screenshot({ path: path.join(ARTIFACTS, 'demo-phone.png'), fullPage: true });
     assertNoErrors(dave);
+  });
+
+  it('"shared": three tabs of one browser show 1 connection, 3 tabs and who leads; the leader closed, another takes over', async function () {
+    const shared = (record) => record.page.evaluate(() => window.demo.sharing);
+    const sees = (record, tabs, what) =>
+      waitFor(record, (n) => window.demo.sharing && window.demo.sharing.links === 1 && window.demo.sharing.tabs === n && !!window.demo.sharing.leader && document.getElementById('fact-shared').textContent === `1 connection, ${n} tabs`, what, WAIT, tabs);
+    const first = await openDemo({ shared: '1', nick: 'tab-one' });
+    const context = first.page.browserContext();
+    const tabs = [first, await openDemo({ shared: '1', nick: 'tab-two' }, { context }), await openDemo({ shared: '1', nick: 'tab-three' }, { context })];
+    for (const record of tabs) await sees(record, 3, '"1 connection, 3 tabs" and a known leader');
+    const states = await Promise.all(tabs.map(shared));
+    assert.deepEqual(states.map((s) => s.role).sort(), ['follower', 'follower', 'leader']);
+    const leader = tabs[states.findIndex((s) => s.role === 'leader')];
+    const leaderName = states.find((s) => s.role === 'leader').name;
+    assert.deepEqual(states.map((s) => s.leader), [leaderName, leaderName, leaderName], 'every tab names the same leader');
+    assert.equal(await leader.page.$eval('#fact-role', (el) => el.textContent), `${leaderName} (this tab) leads`);
+    await mkdir(ARTIFACTS, { recursive: true });
+    await tabs.find((t) => t !== leader).page.screenshot({ path: path.join(ARTIFACTS, 'demo-shared.png') });
+
+    leader.faulted = true; // its requests are cut as it closes
+    await leader.page.close();
+    const rest = tabs.filter((t) => t !== leader);
+    for (const record of rest) await sees(record, 2, '"1 connection, 2 tabs" after the leader left');
+    const after = await Promise.all(rest.map(shared));
+    assert.deepEqual(after.map((s) => s.role).sort(), ['follower', 'leader']);
+    assert.notEqual(after[0].leader, leaderName, 'another tab leads');
+    assert.equal(after[0].leader, after[1].leader);
+    // And the chat goes on through the new leader's link.
+    for (const record of rest) await waitOpen(record);
+    assert.notEqual(await say(rest[0], 'after the hand-over'), 'queued', 'the link was open');
+    for (const record of rest) await arrives(record, 'after the hand-over');
+    await rest[1].page.screenshot({ path: path.join(ARTIFACTS, 'demo-shared-after.png') });
   });
 
   it('has no console errors, and leaves screenshots in artifacts/', async function () {

@@ -43,7 +43,7 @@ export const flush = async () => {
 
 /** A transport the test drives: `frame(raw)`, `fail(info)`; records sends and close(). */
 export function fakeTransport(name, url) {
-  const listeners = { frame: [], close: [] };
+  const listeners = { frame: [], sent: [], close: [] };
   return {
     name,
     url,
@@ -64,6 +64,10 @@ export function fakeTransport(name, url) {
     },
     frame(raw) {
       for (const fn of listeners.frame.slice()) fn(raw);
+    },
+    /** The oldest `count` messages sent went out. */
+    confirm(count) {
+      for (const fn of listeners.sent.slice()) fn(count);
     },
     fail(info) {
       for (const fn of listeners.close.slice()) fn(info);

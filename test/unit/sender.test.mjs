@@ -7,13 +7,14 @@ const OPTIONS = { headers: {}, withCredentials: true, maxFrameLength: 1e6 };
 function sender() {
   const env = fakeEnv();
   const failures = [];
-  const s = new BatchSender(env, 'http://h/echo/1/s/xhr_send', OPTIONS, xhrSendEncoding, (info) => failures.push(info));
+  const sent = [];
+  const s = new BatchSender(env, 'http://h/echo/1/s/xhr_send', OPTIONS, xhrSendEncoding, (info) => failures.push(info), (count) => sent.push(count));
   const posts = env.infoRequests; // every fetch lands here
   const answer = async (status) => {
     posts.shift().resolve(new Response(null, { status }));
     await flush();
   };
-  return { s, env, posts, failures, answer };
+  return { s, env, posts, failures, sent, answer };
 }
 
 describe('BatchSender', () => {
@@ -31,6 +32,18 @@ describe('BatchSender', () => {
     await answer(204);
     assert.equal(posts.length, 1);
     assert.equal(posts[0].init.body, '["d","e"]');
+  });
+
+  it('says how many messages went out once their POST is answered 2xx, not before, and not for a failed one', async () => {
+    const { s, sent, answer } = sender();
+    s.send(['a', 'b']);
+    await flush();
+    assert.deepEqual(sent, [], 'in flight is not out yet');
+    s.send(['c']);
+    await answer(204);
+    assert.deepEqual(sent, [2]);
+    await answer(500);
+    assert.deepEqual(sent, [2]);
   });
 
   it('gives back the refused batch first, then what waited, when a POST fails', async () => {

@@ -7,7 +7,7 @@ function openSession() {
   const transport = fakeTransport('websocket');
   const session = new Session(transport, clock);
   const seen = [];
-  for (const type of ['open', 'messages', 'heartbeat', 'close']) session.on(type, (v) => seen.push([type, v]));
+  for (const type of ['open', 'messages', 'heartbeat', 'sent', 'close']) session.on(type, (v) => seen.push([type, v]));
   return { clock, transport, session, seen };
 }
 
@@ -27,6 +27,13 @@ describe('Session', () => {
     transport.unsent = ['queued'];
     transport.frame('c[3000,"bye"]');
     assert.deepEqual(seen.at(-1), ['close', { code: 3000, reason: 'bye', wasClean: true, unsent: ['queued'] }]);
+  });
+
+  it('passes on how many messages the transport says went out (what a shared link confirms to its tabs)', () => {
+    const { transport, seen } = openSession();
+    transport.frame('o');
+    transport.confirm(2);
+    assert.deepEqual(seen.at(-1), ['sent', 2]);
   });
 
   it('notes when the last frame arrived', () => {

@@ -110,7 +110,7 @@ export function fakeOrigin() {
   };
 }
 
-/** A real link as the test drives it: `open()`, `message(data)`, `drop(info)`; records sends. */
+/** A real link as the test drives it: `open()`, `message(data)`, `confirm(count)`, `drop(info)`; records sends. */
 export function fakeLink(transport = 'xhr-streaming') {
   const listeners = {};
   const link = {
@@ -143,6 +143,10 @@ export function fakeLink(transport = 'xhr-streaming') {
     },
     message(data) {
       link.emit('message', data);
+    },
+    /** The oldest `count` messages sent went out (a frame written, a POST answered). */
+    confirm(count) {
+      link.emit('sent', count);
     },
     drop(info) {
       link.isOpen = false;

@@ -14,7 +14,7 @@ export class HttpTransport extends Emitter<TransportEvents> implements Transport
   constructor(sessionUrl: string, env: Env, options: TransportOptions, startReceiver: StartReceiver, encoding: SendEncoding) {
     super();
     const fail = (info: TransportCloseInfo) => this._end(info);
-    this._sender = new BatchSender(env, appendPath(sessionUrl, encoding.endpoint), options, encoding, fail);
+    this._sender = new BatchSender(env, appendPath(sessionUrl, encoding.endpoint), options, encoding, fail, (count) => this.emit('sent', count));
     this._receiver = startReceiver({ env, sessionUrl, options, frame: (raw) => this.emit('frame', raw), fail });
   }
 

@@ -47,6 +47,7 @@ export class BatchSender {
     private readonly _options: TransportOptions,
     private readonly _encoding: SendEncoding,
     private readonly _onFail: (info: TransportCloseInfo) => void,
+    private readonly _onSent: (count: number) => void,
   ) {}
 
   send(messages: readonly string[]): void {
@@ -103,7 +104,7 @@ export class BatchSender {
       const { status } = result;
       if (this._request !== req) return;
       this._request = this._inFlight = null;
-      if (status >= 200 && status < 300) return this._flush();
+      if (status >= 200 && status < 300) return this._onSent(batch.length), this._flush();
       // An error status means the server refused the batch: it goes back first, then the rest.
       // No answer at all (status 0) says nothing of whether it arrived: at most once, not again.
       // A 404 here: the node does not know the session (no affinity behind a load balancer). A 413
