@@ -20,7 +20,7 @@
  * link); `error` (the server broke the protocol: drop the link).
  */
 import type { Clock } from '../env/env';
-import { acknowledge, emptyOutbox, fits, lastNumber, push, type Outbox } from './outbox';
+import { acknowledge, add, emptyOutbox, lastNumber, type Outbox } from './outbox';
 import { decodeMessage, decodeWelcome, encodeAck, encodeData, encodeHello, encodeNext, encodePing, type Welcome } from './wire';
 
 export class ResumeProtocolError extends Error {
@@ -68,6 +68,8 @@ export class ResumeCore {
   private _everSent = 0;
   private _received = 0;
   private _ackedIn = 0;
+  /** When the oldest data message not acknowledged yet arrived. */
+  private _owedAt = 0;
   /** Data messages still to drop as duplicates after a `next` marker. */
   private _skip = 0;
   private _refused = false;
@@ -104,6 +106,8 @@ export class ResumeCore {
     this._lastHeard = this._o.clock.now();
     if (this._plain) return this._open();
     this._link = 'hello';
+    // The hello says what was received: that is the ack.
+    this._ackedIn = this._received;
     this._hello = encodeHello(this._token, this._received);
     this._o.send([this._hello]);
     this._arm('hello', this._o.helloTimeout, () => this._fallBack('timeout'));
@@ -114,7 +118,7 @@ export class ResumeCore {
     if (this._plain) {
       if (this._link === 'open') this._o.send(messages.slice()), (taken = messages.length);
     } else {
-      while (taken < messages.length && fits(this._out, messages[taken]!, this._o)) push(this._out, messages[taken++]!);
+      while (taken < messages.length && add(this._out, messages[taken]!, this._o)) taken++;
       this._flush();
     }
     if (taken < messages.length) this._refused = true;
@@ -132,7 +136,7 @@ export class ResumeCore {
     if (!message) return this._fail(`malformed message ${JSON.stringify(raw.slice(0, 32))}`);
     if (message.kind === 'data') {
       if (this._skip) return this._skip--, [];
-      this._received++;
+      if (this._received++ === this._ackedIn) this._owedAt = this._o.clock.now();
       if (this._received - this._ackedIn >= this._o.ackEvery) this._sendAck();
       else if (!this._timers.ack) this._arm('ack', this._o.ackDelay, () => this._sendAck());
       return [message.data];
@@ -194,7 +198,7 @@ export class ResumeCore {
     const { messages, base } = this._out;
     const unconfirmed = messages.slice(0, Math.max(0, this._everSent - base));
     this._out = emptyOutbox();
-    for (const message of messages.slice(unconfirmed.length)) push(this._out, message);
+    for (const message of messages.slice(unconfirmed.length)) add(this._out, message);
     this._onWire = this._everSent = 0;
     return unconfirmed;
   }
@@ -214,14 +218,15 @@ export class ResumeCore {
   private _flush(): void {
     const last = lastNumber(this._out);
     if (this._link !== 'open' || last === this._onWire) return;
-    const wire = this._received > this._ackedIn ? [encodeAck(this._received)] : [];
+    // The owed ack rides along once half due: two-way traffic then carries its acks in frames
+    // that leave anyway, without one in every frame (bytes) nor one frame of its own.
+    const wire = this._received > this._ackedIn && this._o.clock.now() - this._owedAt >= this._o.ackDelay / 2 ? [this._ack()] : [];
     // On HTTP links every batch says where it starts, not only the link's first: a browser may
     // send a POST again on a new connection when the one it reused was reset (Chromium does), and
     // the server must be able to drop the copy by number.
     if (this._markAll || !this._marked) wire.push(encodeNext(this._onWire + 1)), (this._marked = true);
-    for (const message of this._out.messages.slice(this._onWire - this._out.base)) wire.push(encodeData(message));
-    this._ackedIn = this._received;
-    this._clear('ack');
+    const { messages, base } = this._out;
+    for (let i = this._onWire - base; i < messages.length; i++) wire.push(encodeData(messages[i]!));
     this._onWire = last;
     this._everSent = Math.max(this._everSent, last);
     this._o.send(wire);
@@ -241,8 +246,14 @@ export class ResumeCore {
   }
 
   private _sendAck(asked?: boolean): void {
+    if (this._link === 'open' && (asked || this._received > this._ackedIn)) this._o.send([this._ack()]);
+    else this._clear('ack');
+  }
+
+  /** The ack of everything received; nothing is owed after it. */
+  private _ack(): string {
     this._clear('ack');
-    if (this._link === 'open' && (asked || this._received > this._ackedIn)) this._o.send([encodeAck((this._ackedIn = this._received))]);
+    return encodeAck((this._ackedIn = this._received));
   }
 
   /** Liveness by timestamp: a throttled timer that fires late still judges the real silence. */

@@ -23,13 +23,13 @@ export const emptyOutbox = (): Outbox => ({ base: 0, messages: [], bytes: 0 });
 /** The number of the last message put in: acknowledged or not. */
 export const lastNumber = (outbox: Outbox): number => outbox.base + outbox.messages.length;
 
-/** Whether `message` still fits within the bounds. */
-export const fits = (outbox: Outbox, message: string, bounds: OutboxBounds): boolean =>
-  outbox.messages.length < bounds.maxMessages && outbox.bytes + utf8Length(message) <= bounds.maxBytes;
-
-export function push(outbox: Outbox, message: string): void {
+/** Puts `message` in if it fits within `bounds` (none: it does); false when it does not. One UTF-8 pass. */
+export function add(outbox: Outbox, message: string, bounds?: OutboxBounds): boolean {
+  const bytes = utf8Length(message);
+  if (bounds && (outbox.messages.length >= bounds.maxMessages || outbox.bytes + bytes > bounds.maxBytes)) return false;
   outbox.messages.push(message);
-  outbox.bytes += utf8Length(message);
+  outbox.bytes += bytes;
+  return true;
 }
 
 /**
