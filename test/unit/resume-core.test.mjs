@@ -115,7 +115,6 @@ describe('ResumeCore handshake', () => {
     core.receive(encodeWelcome({ kind: 'resumed', token: NEXT, received: 1 }));
     assert.deepEqual(sent(), [['n2', 'dm2', 'dm3', 'dm4']], 'no ack: the hello said what was received');
     assert.deepEqual(events.at(-1), { kind: 'resumed' });
-    assert.equal(core.buffered, 3);
     core.linkLost();
     core.linkUp();
     assert.deepEqual(sent(), [[`~resume1 ${NEXT} 2`]], 'the rotated token');
