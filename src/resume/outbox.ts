@@ -39,8 +39,10 @@ export function add(outbox: Outbox, message: string, bounds?: OutboxBounds): boo
  */
 export function acknowledge(outbox: Outbox, count: number): number | undefined {
   if (count > lastNumber(outbox)) return undefined;
-  const dropped = outbox.messages.splice(0, Math.max(0, count - outbox.base));
-  for (const message of dropped) outbox.bytes -= utf8Length(message);
+  const drop = Math.max(0, count - outbox.base);
+  // All of it, the usual case of a cumulative ack: nothing to move, nothing to measure.
+  if (drop === outbox.messages.length) (outbox.messages = []), (outbox.bytes = 0);
+  else for (const message of outbox.messages.splice(0, drop)) outbox.bytes -= utf8Length(message);
   outbox.base = Math.max(outbox.base, count);
-  return dropped.length;
+  return drop;
 }
