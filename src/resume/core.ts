@@ -20,9 +20,14 @@
  * link); `error` (the server broke the protocol: drop the link).
  */
 import type { Clock } from '../env/env';
-import { acknowledge, emptyOutbox, fits, lastNumber, push, type Outbox } from './outbox';
+import { acknowledge, add, emptyOutbox, lastNumber, type Outbox } from './outbox';
 import { decodeMessage, decodeWelcome, encodeAck, encodeData, encodeHello, encodeNext, encodePing, type Welcome } from './wire';
 
+/**
+ * The server broke the wire extension. The message is a short code: `malformed` (not a message
+ * of the extension), `gap` (a `next` beyond what was received), `ack` (an ack of more than was
+ * sent), `resumed` (a welcome whose count does not match what was sent).
+ */
 export class ResumeProtocolError extends Error {
   override readonly name = 'ResumeProtocolError';
 }
@@ -53,13 +58,21 @@ export interface ResumeCoreOptions {
   pingTimeout?: number;
 }
 
-// Keys of `_timers`, not member names: the minifier renames `_` members, never these strings.
-type Timer = 'ack' | 'hello' | 'ping';
+// The current link: none (or lost), waiting for the welcome, open.
+const DOWN = 0;
+const HELLO = 1;
+const OPEN = 2;
+type LinkState = typeof DOWN | typeof HELLO | typeof OPEN;
+
+// Slots of `_timers`. The watch is the hello timeout until the welcome, then the liveness watch.
+const ACK = 0;
+const WATCH = 1;
+type Timer = typeof ACK | typeof WATCH;
 
 export class ResumeCore {
   private _o: Required<ResumeCoreOptions>;
   private _plain = false;
-  private _link: 'down' | 'hello' | 'open' = 'down';
+  private _link: LinkState = DOWN;
   private _hello = '';
   private _token: string | null = null;
   private _out: Outbox = emptyOutbox();
@@ -68,6 +81,8 @@ export class ResumeCore {
   private _everSent = 0;
   private _received = 0;
   private _ackedIn = 0;
+  /** When the oldest data message not acknowledged yet arrived. */
+  private _owedAt = 0;
   /** Data messages still to drop as duplicates after a `next` marker. */
   private _skip = 0;
   private _refused = false;
@@ -76,7 +91,7 @@ export class ResumeCore {
   private _marked = false;
   private _lastHeard = 0;
   private _pinged = false;
-  private _timers: { [T in Timer]?: unknown } = {};
+  private _timers: unknown[] = [];
 
   constructor(options: ResumeCoreOptions) {
     this._o = {
@@ -90,11 +105,6 @@ export class ResumeCore {
     return this._plain;
   }
 
-  /** Messages taken and not yet acknowledged by the server. */
-  get buffered(): number {
-    return this._out.messages.length;
-  }
-
   /**
    * `markAll`: every batch says where it starts (default), for links whose requests a browser may
    * send twice (HTTP); false for a WebSocket, where a frame cannot be repeated: once per link.
@@ -103,18 +113,20 @@ export class ResumeCore {
     this._markAll = markAll;
     this._lastHeard = this._o.clock.now();
     if (this._plain) return this._open();
-    this._link = 'hello';
+    this._link = HELLO;
+    // The hello says what was received: that is the ack.
+    this._ackedIn = this._received;
     this._hello = encodeHello(this._token, this._received);
     this._o.send([this._hello]);
-    this._arm('hello', this._o.helloTimeout, () => this._fallBack('timeout'));
+    this._arm(WATCH, this._o.helloTimeout, () => this._fallBack('timeout'));
   }
 
   send(messages: readonly string[]): number {
     let taken = 0;
     if (this._plain) {
-      if (this._link === 'open') this._o.send(messages.slice()), (taken = messages.length);
+      if (this._link === OPEN) this._o.send(messages.slice()), (taken = messages.length);
     } else {
-      while (taken < messages.length && fits(this._out, messages[taken]!, this._o)) push(this._out, messages[taken++]!);
+      while (taken < messages.length && add(this._out, messages[taken]!, this._o)) taken++;
       this._flush();
     }
     if (taken < messages.length) this._refused = true;
@@ -126,38 +138,38 @@ export class ResumeCore {
     this._lastHeard = this._o.clock.now();
     this._pinged = false;
     if (this._plain) return [raw];
-    if (this._link === 'hello') return this._welcome(raw);
-    if (this._link === 'down') return []; // a late message of a link reported lost
+    if (this._link === HELLO) return this._welcome(raw);
+    if (this._link === DOWN) return []; // a late message of a link reported lost
     const message = decodeMessage(raw);
-    if (!message) return this._fail(`malformed message ${JSON.stringify(raw.slice(0, 32))}`);
+    if (!message) return this._fail('malformed');
     if (message.kind === 'data') {
       if (this._skip) return this._skip--, [];
-      this._received++;
+      if (this._received++ === this._ackedIn) this._owedAt = this._o.clock.now();
       if (this._received - this._ackedIn >= this._o.ackEvery) this._sendAck();
-      else if (!this._timers.ack) this._arm('ack', this._o.ackDelay, () => this._sendAck());
+      else if (!this._timers[ACK]) this._arm(ACK, this._o.ackDelay, () => this._sendAck());
       return [message.data];
     }
     if (message.kind === 'next') {
-      if (message.count > this._received + 1) return this._fail(`gap: next is ${message.count}, received ${this._received}`);
+      if (message.count > this._received + 1) return this._fail('gap');
       this._skip = this._received + 1 - message.count;
       return [];
     }
-    if (message.count > this._everSent || !this._acknowledge(message.count)) return this._fail(`ack of ${message.count}, sent ${this._everSent}`);
+    if (message.count > this._everSent || !this._acknowledge(message.count)) return this._fail('ack');
     if (message.kind === 'ping') this._sendAck(true);
     return [];
   }
 
   linkLost(): void {
-    this._link = 'down';
+    this._link = DOWN;
     this._skip = 0;
-    this._clear('ack'), this._clear('hello'), this._clear('ping');
+    this._clear(ACK), this._clear(WATCH);
   }
 
   private _welcome(raw: string): string[] {
     if (raw === this._hello) return this._fallBack('echo'), [];
     const welcome = decodeWelcome(raw);
     if (!welcome) return this._fallBack('message'), [raw];
-    this._clear('hello');
+    // The hello's timeout is replaced by the liveness watch when the link opens.
     this._token = welcome.token;
     if (welcome.kind === 'resumed') {
       // Fewer than it acknowledged before: the server lost messages it had confirmed; more than
@@ -165,7 +177,7 @@ export class ResumeCore {
       // a fresh one (the token is forgotten), or every reconnect would meet the same count.
       if (welcome.received < this._out.base || welcome.received > this._everSent || !this._acknowledge(welcome.received)) {
         this._token = null;
-        return this._fail(`resumed at ${welcome.received}, sent ${this._everSent}`);
+        return this._fail('resumed');
       }
       this._open();
       this._o.onEvent({ kind: 'resumed' });
@@ -180,7 +192,7 @@ export class ResumeCore {
 
   private _fallBack(why: 'echo' | 'message' | 'timeout'): void {
     this._plain = true;
-    this._clear('hello');
+    this._clear(WATCH);
     const unconfirmed = this._forgetSent();
     const unsent = this._out.messages;
     this._out = emptyOutbox();
@@ -194,13 +206,13 @@ export class ResumeCore {
     const { messages, base } = this._out;
     const unconfirmed = messages.slice(0, Math.max(0, this._everSent - base));
     this._out = emptyOutbox();
-    for (const message of messages.slice(unconfirmed.length)) push(this._out, message);
+    for (const message of messages.slice(unconfirmed.length)) add(this._out, message);
     this._onWire = this._everSent = 0;
     return unconfirmed;
   }
 
   private _open(): void {
-    this._link = 'open';
+    this._link = OPEN;
     this._marked = false;
     this._onWire = this._out.base;
     if (!this._plain) {
@@ -213,15 +225,16 @@ export class ResumeCore {
   /** Writes every message not yet on this link, the pending ack in the same batch. */
   private _flush(): void {
     const last = lastNumber(this._out);
-    if (this._link !== 'open' || last === this._onWire) return;
-    const wire = this._received > this._ackedIn ? [encodeAck(this._received)] : [];
+    if (this._link !== OPEN || last === this._onWire) return;
+    // The owed ack rides along once half due: two-way traffic then carries its acks in frames
+    // that leave anyway, without one in every frame (bytes) nor one frame of its own.
+    const wire = this._received > this._ackedIn && this._o.clock.now() - this._owedAt >= this._o.ackDelay / 2 ? [this._ack()] : [];
     // On HTTP links every batch says where it starts, not only the link's first: a browser may
     // send a POST again on a new connection when the one it reused was reset (Chromium does), and
     // the server must be able to drop the copy by number.
     if (this._markAll || !this._marked) wire.push(encodeNext(this._onWire + 1)), (this._marked = true);
-    for (const message of this._out.messages.slice(this._onWire - this._out.base)) wire.push(encodeData(message));
-    this._ackedIn = this._received;
-    this._clear('ack');
+    const { messages, base } = this._out;
+    for (let i = this._onWire - base; i < messages.length; i++) wire.push(encodeData(messages[i]!));
     this._onWire = last;
     this._everSent = Math.max(this._everSent, last);
     this._o.send(wire);
@@ -241,8 +254,14 @@ export class ResumeCore {
   }
 
   private _sendAck(asked?: boolean): void {
-    this._clear('ack');
-    if (this._link === 'open' && (asked || this._received > this._ackedIn)) this._o.send([encodeAck((this._ackedIn = this._received))]);
+    if (this._link === OPEN && (asked || this._received > this._ackedIn)) this._o.send([this._ack()]);
+    else this._clear(ACK);
+  }
+
+  /** The ack of everything received; nothing is owed after it. */
+  private _ack(): string {
+    this._clear(ACK);
+    return encodeAck((this._ackedIn = this._received));
   }
 
   /** Liveness by timestamp: a throttled timer that fires late still judges the real silence. */
@@ -257,10 +276,10 @@ export class ResumeCore {
       this._pinged = true;
       this._o.send([encodePing((this._ackedIn = this._received))]);
     }
-    this._arm('ping', (silent >= pingInterval ? pingInterval + pingTimeout : pingInterval) - silent, () => this._watch());
+    this._arm(WATCH, (silent >= pingInterval ? pingInterval + pingTimeout : pingInterval) - silent, () => this._watch());
   }
 
-  private _fail(why: string): string[] {
+  private _fail(why: 'malformed' | 'gap' | 'ack' | 'resumed'): string[] {
     this.linkLost();
     this._o.onEvent({ kind: 'error', error: new ResumeProtocolError(why) });
     return [];

@@ -49,8 +49,9 @@ export class ResumeLink extends Emitter<LinkEvents> implements LinkLike {
   }
 
   /** Offers messages to the core; returns those it had no room for (they stay with the owner until `drain`). */
-  send(messages: readonly string[]): string[] {
-    return messages.slice(this._core.send(messages));
+  send(messages: readonly string[]): string[] | void {
+    const taken = this._core.send(messages);
+    if (taken < messages.length) return messages.slice(taken);
   }
 
   /** The core's wire messages, onto the inner link. */

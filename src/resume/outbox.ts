@@ -23,13 +23,13 @@ export const emptyOutbox = (): Outbox => ({ base: 0, messages: [], bytes: 0 });
 /** The number of the last message put in: acknowledged or not. */
 export const lastNumber = (outbox: Outbox): number => outbox.base + outbox.messages.length;
 
-/** Whether `message` still fits within the bounds. */
-export const fits = (outbox: Outbox, message: string, bounds: OutboxBounds): boolean =>
-  outbox.messages.length < bounds.maxMessages && outbox.bytes + utf8Length(message) <= bounds.maxBytes;
-
-export function push(outbox: Outbox, message: string): void {
+/** Puts `message` in if it fits within `bounds` (none: it does); false when it does not. One UTF-8 pass. */
+export function add(outbox: Outbox, message: string, bounds?: OutboxBounds): boolean {
+  const bytes = utf8Length(message);
+  if (bounds && (outbox.messages.length >= bounds.maxMessages || outbox.bytes + bytes > bounds.maxBytes)) return false;
   outbox.messages.push(message);
-  outbox.bytes += utf8Length(message);
+  outbox.bytes += bytes;
+  return true;
 }
 
 /**
@@ -39,8 +39,10 @@ export function push(outbox: Outbox, message: string): void {
  */
 export function acknowledge(outbox: Outbox, count: number): number | undefined {
   if (count > lastNumber(outbox)) return undefined;
-  const dropped = outbox.messages.splice(0, Math.max(0, count - outbox.base));
-  for (const message of dropped) outbox.bytes -= utf8Length(message);
+  const drop = Math.max(0, count - outbox.base);
+  // All of it, the usual case of a cumulative ack: nothing to move, nothing to measure.
+  if (drop === outbox.messages.length) (outbox.messages = []), (outbox.bytes = 0);
+  else for (const message of outbox.messages.splice(0, drop)) outbox.bytes -= utf8Length(message);
   outbox.base = Math.max(outbox.base, count);
-  return dropped.length;
+  return drop;
 }

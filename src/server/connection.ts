@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../env/env';
-import { acknowledge, emptyOutbox, fits, lastNumber, push, type OutboxBounds } from '../resume/outbox';
+import { acknowledge, add, emptyOutbox, lastNumber, type OutboxBounds } from '../resume/outbox';
 import { decodeHello, decodeMessage, encodeAck, encodeData, encodeNext, encodeWelcome, type Welcome } from '../resume/wire';
 import type { ResumeStore, SessionRecord } from './store';
-import { ResumeCloseCode, type SockjsConnectionLike } from './types';
+import { ResumeCloseCode, writeBatch, type SockjsConnectionLike } from './types';
 
 export interface SessionSettings extends OutboxBounds {
   clock: Clock;
@@ -27,6 +27,8 @@ export class ResumableConnection extends EventEmitter {
   private _lastLink: SockjsConnectionLike | null = null;
   private _unlisten = (): void => undefined;
   private _ackedIn = 0;
+  /** When the oldest data message not acknowledged yet arrived. */
+  private _owedAt = 0;
   private _skip = 0;
   /** Whether every write carries its `next` marker (HTTP links), or only the link's first (WebSocket). */
   private _markAll = true;
@@ -37,7 +39,6 @@ export class ResumableConnection extends EventEmitter {
   /** @internal */
   constructor(private readonly _record: SessionRecord, private readonly _s: SessionSettings) {
     super();
-    this._ackedIn = _record.received;
     this._armTtl();
   }
 
@@ -66,15 +67,11 @@ export class ResumableConnection extends EventEmitter {
     if (this.readyState !== 1) return false;
     const message = String(data);
     const out = this._record.out;
-    if (!fits(out, message, this._s)) {
+    if (!add(out, message, this._s)) {
       this._end(ResumeCloseCode.WindowExceeded, 'Resume window exceeded', true);
       return false;
     }
-    push(out, message);
-    if (this._link) {
-      this._sendAck();
-      this._writeData([message]);
-    }
+    if (this._link) writeBatch(this._link, this._batch([message]));
     return true;
   }
 
@@ -98,6 +95,9 @@ export class ResumableConnection extends EventEmitter {
     this._markAll = link.protocol !== 'websocket';
     this._marked = false;
     this._skip = 0;
+    // The welcome says what was received: that is the ack.
+    this._ackedIn = this._record.received;
+    this._stopAckTimer();
     acknowledge(this._record.out, clientReceived);
     const onData = (raw: string): void => this._receive(raw);
     const onClose = (): void => this._detach();
@@ -107,21 +107,28 @@ export class ResumableConnection extends EventEmitter {
       link.removeListener('data', onData);
       link.removeListener('close', onClose);
     };
-    link.write(encodeWelcome(welcome));
-    this._writeData(this._record.out.messages);
+    writeBatch(link, [encodeWelcome(welcome), ...this._batch(this._record.out.messages)]);
     for (const raw of pending) if (this._link === link) this._receive(raw);
   }
 
-  private _writeData(messages: readonly string[]): void {
-    const link = this._link;
-    if (!link || !messages.length) return;
+  /**
+   * The wire messages that put `messages` (the last ones of the outbox) on the link: the owed ack
+   * when it is half due (so two-way traffic carries its acks in frames that leave anyway, and a
+   * round trip does not pay one), the `next` marker, the data. One batch: one SockJS frame.
+   */
+  private _batch(messages: readonly string[]): string[] {
+    const wire: string[] = [];
+    if (!messages.length) return wire;
+    const { received } = this._record;
+    if (received - this._ackedIn >= this._s.ackEvery || (received > this._ackedIn && this._s.clock.now() - this._owedAt >= this._s.ackDelay / 2)) wire.push(this._ack());
     // Every write says where it starts, not only a link's first: a poll whose response was lost to
     // a reset connection is sent again by the browser (Chromium does) and sockjs-node, which
     // thinks the lost frame delivered, answers with the next ones. The client sees the gap by
     // number, drops the link and resumes from what it really has.
     // On a WebSocket a frame cannot be repeated: the marker once per link does.
-    if (this._markAll || !this._marked) link.write(encodeNext(lastNumber(this._record.out) - messages.length + 1)), (this._marked = true);
-    for (const message of messages) link.write(encodeData(message));
+    if (this._markAll || !this._marked) wire.push(encodeNext(lastNumber(this._record.out) - messages.length + 1)), (this._marked = true);
+    for (const message of messages) wire.push(encodeData(message));
+    return wire;
   }
 
   private _receive(raw: string): void {
@@ -133,8 +140,10 @@ export class ResumableConnection extends EventEmitter {
     if (!message) return this._fail();
     if (message.kind === 'data') {
       if (this._skip) return void this._skip--;
-      record.received++;
-      if (record.received - this._ackedIn >= this._s.ackEvery) this._sendAck();
+      if (record.received++ === this._ackedIn) this._owedAt = this._s.clock.now();
+      // Owed in full: at the end of this turn, so that the rest of the frames read in the same
+      // chunk (a burst arrives as hundreds of frames per read) share one ack, not one per ackEvery.
+      if (record.received - this._ackedIn === this._s.ackEvery) queueMicrotask(() => this._sendAck());
       else if (this._ackTimer === undefined) this._ackTimer = this._s.clock.setTimeout(() => this._sendAck(), this._s.ackDelay);
       this.emit('data', message.data);
     } else if (message.kind === 'next') {
@@ -146,19 +155,28 @@ export class ResumableConnection extends EventEmitter {
     }
   }
 
+  /** An ack on its own: due (its delay passed, or `ackEvery` messages owed), or asked for by a ping. */
   private _sendAck(asked?: boolean): void {
+    if (this._link && (asked || this._record.received > this._ackedIn)) this._link.write(this._ack());
+    else this._stopAckTimer();
+  }
+
+  /** The ack of everything received; nothing is owed after it. */
+  private _ack(): string {
+    this._stopAckTimer();
+    return encodeAck((this._ackedIn = this._record.received));
+  }
+
+  private _stopAckTimer(): void {
     this._s.clock.clearTimeout(this._ackTimer);
     this._ackTimer = undefined;
-    const received = this._record.received;
-    if (this._link && (asked || received > this._ackedIn)) this._link.write(encodeAck((this._ackedIn = received)));
   }
 
   /** The link dropped: wait for the client for `ttl` ms, with the state in the store. */
   private _detach(): void {
     this._unlisten();
     this._link = null;
-    this._s.clock.clearTimeout(this._ackTimer);
-    this._ackTimer = undefined;
+    this._stopAckTimer();
     this._armTtl();
     void Promise.resolve(this._s.store.set(this._record.token, this._record)).catch(() => undefined);
   }
@@ -181,7 +199,7 @@ export class ResumableConnection extends EventEmitter {
     this._unlisten();
     const link = this._link;
     this._link = null;
-    this._s.clock.clearTimeout(this._ackTimer);
+    this._stopAckTimer();
     const record = this._record;
     record.out = emptyOutbox();
     record.overflowed = overflowed;

@@ -177,7 +177,7 @@ describe('Resock with resume, on every transport', function () {
         const messages = await client.messagesUntil('state:0');
         assert.deepEqual(messages, ['ping 1', 'state:0'], 'the new server knew nothing, and the app learnt so');
         const { failed } = await page.run(() => window.resumeLog);
-        assert.deepEqual(failed, [{ reason: 'restarted', unconfirmed: ['c0', 'c1', 'c2'] }], "'ping 1' was confirmed by the ack on its echo");
+        assert.deepEqual(failed, [{ reason: 'restarted', unconfirmed: ['ping 1', 'c0', 'c1', 'c2'] }], 'the acks wait a minute: nothing was confirmed');
         await client.send('c3');
         await own.app.resume.until(() => own.app.resume.received.length === 1);
         assert.deepEqual(own.app.resume.received, [3]);
@@ -186,6 +186,78 @@ describe('Resock with resume, on every transport', function () {
       }
     });
   }
+
+  /** A server of its own (`options` for its companion) behind a proxy of its own, and a client of it. */
+  async function ownServer(options, transport, run) {
+    const own = await startResumeServer(options);
+    const ownProxy = await startProxy({ targetPort: own.port });
+    try {
+      await run(own, ownProxy, await openClient('/resume', transport, { url: ownProxy.url('/resume') }));
+    } finally {
+      await ownProxy.close();
+      await own.close();
+    }
+  }
+
+  /** Cuts the client off and keeps it off (every reconnect refused) until `during()` is done. */
+  async function outage(proxy, client, during) {
+    proxy.refuse(true);
+    proxy.cutAll();
+    await client.count('reconnecting', 1);
+    await during();
+    proxy.refuse(false);
+    await client.count('open', 2);
+  }
+
+  it('a long outage that exceeds the window (xhr-streaming): resumefailed "window", then a fresh session that works', async function () {
+    await ownServer({ maxMessages: 5 }, 'xhr-streaming', async (own, ownProxy, { page, client }) => {
+      const app = own.app.resume;
+      // Six writes while the client is away: the sixth does not fit and ends the session.
+      await outage(ownProxy, client, () => app.push(6, 0).then(() => app.until(() => app.closes === 1)));
+      assert.deepEqual((await page.run(() => window.resumeLog)).failed, [{ reason: 'window', unconfirmed: [] }]);
+      await client.send('after');
+      assert.deepEqual(await client.messagesUntil('after'), ['after'], 'nothing of the ended session, and the new one echoes');
+    });
+  });
+
+  it('an outage longer than the TTL (websocket): resumefailed "unknown", then a fresh session', async function () {
+    await ownServer({ ttl: 300 }, 'websocket', async (own, ownProxy, { page, client }) => {
+      // The session's `close` is the TTL's: the client is away, nothing else ends it.
+      await outage(ownProxy, client, () => own.app.resume.until(() => own.app.resume.closes === 1));
+      assert.deepEqual((await page.run(() => window.resumeLog)).failed, [{ reason: 'unknown', unconfirmed: [] }]);
+    });
+  });
+
+  it('a stale or a forged token cannot take a session over (websocket): each gets a fresh session of its own', async function () {
+    await ownServer({}, 'websocket', async (own, ownProxy, { page, client }) => {
+      ownProxy.cutAll(); // a resume rotates the token: the first one is stale from then on
+      await client.count('open', 2);
+      const [stale, latest] = own.tokens;
+      assert.ok(stale && latest && own.tokens.length === 2, `tokens ${own.tokens}`);
+      const forged = `${latest.split('.')[0]}.${'A'.repeat(22)}`;
+      // The thief: a page of its own, speaking the wire extension over a plain SockJS socket.
+      const thief = await openPage();
+      for (const token of [stale, forged]) {
+        const welcome = await thief.run(
+          (url, hello) =>
+            new Promise((resolve) => {
+              const socket = new Resock.SockJS(url, null, { transports: 'websocket' });
+              socket.onopen = () => socket.send(hello);
+              socket.onmessage = (event) => (socket.close(), resolve(event.data));
+            }),
+          own.url('/resume?resock-resume=1'),
+          `~resume1 ${token} 0`,
+        );
+        assert.match(welcome, /^~fresh \S+ unknown$/, `the welcome to ${token === stale ? 'the stale' : 'the forged'} token`);
+      }
+      // The owner's link was not touched: no reconnect, and its session still answers.
+      await client.send('still mine');
+      assert.deepEqual(await client.messagesUntil('still mine'), ['still mine']);
+      const { reconnecting, open } = await client.counts();
+      assert.deepEqual({ reconnecting, open }, { reconnecting: 1, open: 2 });
+      assert.deepEqual((await page.run(() => window.resumeLog)).failed, []);
+    });
+  });
 
   for (const transport of ['websocket', 'xhr-streaming']) {
     it(`against a plain sockjs-node (${transport}): works as without resume, and says so once`, async function () {

@@ -202,4 +202,15 @@ describe('resock/server on sockjs-node with a resume client over WebSocket', fun
     assert.equal(await withDeadline(echo, { what: 'the plain echo' }), 'echo:plain');
     plain.terminate();
   });
+
+  it('writes a batch as one SockJS frame: on xhr-polling the marker and the data come in one poll', async () => {
+    server = await startServer();
+    const base = `http://127.0.0.1:${server.port}/r/000/batch`;
+    const post = async (path, body) => (await fetch(`${base}/${path}?resock-resume=1`, { method: 'POST', body })).text();
+    assert.equal(await post('xhr'), 'o\n');
+    await post('xhr_send', JSON.stringify(['~resume1 - 0']));
+    assert.match(await post('xhr'), /^a\["~fresh \S+ new"\]\n$/);
+    await post('xhr_send', JSON.stringify(['n1', 'decho:x']));
+    assert.equal(await post('xhr'), 'a["n1","decho:x"]\n', 'one poll, not one per message');
+  });
 });

@@ -3,7 +3,7 @@
 // so that one run can show what resume saves. Restartable on the same port (its state is lost).
 import http from 'node:http';
 import sockjs from 'sockjs';
-import { attachResume, ResumableConnection } from '../../dist/esm/server/index.js';
+import { attachResume, MemoryStore, ResumableConnection } from '../../dist/esm/server/index.js';
 import { onLoopback } from './loopback.mjs';
 
 const quiet = () => {};
@@ -17,7 +17,7 @@ const quiet = () => {};
  * plain connection the companion hands over is not made current (see below).
  */
 function numberedApp({ sessionsOnly = false } = {}) {
-  const app = { received: [], pushed: 0, connections: 0, current: null, timer: null, waiters: new Set() };
+  const app = { received: [], pushed: 0, connections: 0, closes: 0, current: null, timer: null, waiters: new Set() };
   const notify = () => app.waiters.forEach((fn) => fn());
   app.onConnection = (conn) => {
     app.connections += 1;
@@ -26,6 +26,7 @@ function numberedApp({ sessionsOnly = false } = {}) {
     // connection after its helloTimeout. No client reads it; pushing there would lose messages.
     if (sessionsOnly && !(conn instanceof ResumableConnection)) return;
     app.current = conn;
+    conn.on('close', () => (app.closes += 1, notify()));
     conn.on('data', (message) => {
       if (/^c\d+$/.test(message)) app.received.push(Number(message.slice(1)));
       else if (message === 'resync') conn.write(`state:${app.received.length}`);
@@ -82,6 +83,15 @@ function stompApp(conn) {
   });
 }
 
+/** A MemoryStore that remembers every token it was given, in order (the last one resumes). */
+class TokenLog extends MemoryStore {
+  tokens = [];
+  set(token, record) {
+    if (this.tokens.at(-1) !== token) this.tokens.push(token);
+    super.set(token, record);
+  }
+}
+
 /**
  * Starts the server, on a random port unless `port` is given (a restart: every session is gone).
  * - `/resume`: the numbered app behind the companion (`app.resume`);
@@ -89,7 +99,7 @@ function stompApp(conn) {
  * - `/echo`: a plain echo (a SockJS server that knows nothing of resume);
  * - `/stomp`: a minimal STOMP server behind the companion.
  */
-export async function startResumeServer({ heartbeatDelay = 500, port: wantedPort = 0, ttl = 60000, ackDelay = 200 } = {}) {
+export async function startResumeServer({ heartbeatDelay = 500, port: wantedPort = 0, ttl = 60000, ackDelay = 200, maxMessages = 1000 } = {}) {
   const server = http.createServer((req, res) => {
     res.writeHead(404);
     res.end();
@@ -100,7 +110,8 @@ export async function startResumeServer({ heartbeatDelay = 500, port: wantedPort
   const companions = [];
 
   const resumeSock = sockjs.createServer(options);
-  companions.push(attachResume(resumeSock, { ttl, ackDelay }).on('connection', apps.resume.onConnection));
+  const store = new TokenLog();
+  companions.push(attachResume(resumeSock, { ttl, ackDelay, maxMessages, store }).on('connection', apps.resume.onConnection));
   resumeSock.installHandlers(server, { prefix: '/resume' });
 
   const plainSock = sockjs.createServer(options);
@@ -120,6 +131,8 @@ export async function startResumeServer({ heartbeatDelay = 500, port: wantedPort
   return {
     port,
     app: apps,
+    /** Every token `/resume` issued, in order. */
+    tokens: store.tokens,
     url: (prefix) => `http://127.0.0.1:${port}${prefix}`,
     /** Stops at once, as a crash would: no goodbye to any client, every session forgotten. */
     close: async () => {

@@ -183,6 +183,23 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it('companion: an owed ack rides on a write once half due, else goes alone when due', async () => {
+    const w = world({ server: { ackDelay: 200, ackEvery: 32 } });
+    w.connect('/app/websocket?resock-resume=1', 'websocket');
+    await w.settle();
+    const session = w.app.sessions[0];
+    w.client.link.toClient.length = 0;
+    w.client.link.emit('data', 'n1'), w.client.link.emit('data', 'dc1');
+    session.write('s1');
+    assert.deepEqual(w.client.link.toClient.splice(0), ['n1', 'ds1'], 'an echo pays no ack');
+    w.clock.tick(100);
+    session.write('s2');
+    assert.deepEqual(w.client.link.toClient.splice(0), ['k1', 'ds2'], 'half due: it rides');
+    w.client.link.emit('data', 'dc2');
+    w.clock.tick(200);
+    assert.deepEqual(w.client.link.toClient.splice(0), ['k2'], 'no write: alone, when due');
+  });
+
   it('frees an idle session at its TTL: store and live sessions empty, the app told close', async () => {
     const w = world({ server: { ttl: 5000 } });
     w.connect();
