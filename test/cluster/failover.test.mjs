@@ -23,9 +23,15 @@ async function openClients(base, prefix, count, transports = NODE_TRANSPORTS) {
   return clients;
 }
 
-/** Every client has received each of `cids` (by cid), checked on its events; bounded. */
-function allReceived(clients, cids, what) {
-  return Promise.all(clients.map((c) => c.until((me) => cids.every((cid) => me.received.some((m) => m.cid === cid)), what)));
+/** Every client has received each of `cids` (by cid), checked on its events; bounded. A timeout names what is missing where. */
+async function allReceived(clients, cids, what) {
+  const missing = (c) => cids.filter((cid) => !c.received.some((m) => m.cid === cid));
+  try {
+    await Promise.all(clients.map((c) => c.until((me) => missing(me).length === 0, what)));
+  } catch (error) {
+    const where = clients.filter((c) => missing(c).length).map((c) => `${c.id} (${c.transport}, on ${c.nodes.join(' then ')}) misses ${missing(c).join(' ')}`);
+    throw new Error(`${error.message}\n${where.join('\n')}`);
+  }
 }
 
 /** cids that arrived more than once at one client, as distinct messages (different ids). */
@@ -83,9 +89,10 @@ describe('cluster: 3 sockjs-node nodes behind HAProxy, RabbitMQ between them', f
     await cluster?.close();
   });
 
-  // Pending: at the end of session 3 it failed in 2 of 3 runs on a loaded machine (a message that
-  // did not reach every client within 20 s), cause not found yet; issue 16 stays open for it.
-  it.skip('SIGKILL the node of some clients while everyone sends: all back, no queued message lost or duplicated, order kept, chat goes on (pending: flaky, under investigation)', async function () {
+  // It failed in about half the runs (a message that never reached some client): two nodes gave
+  // two messages of one burst the same id (Date.now() · 1000), and a page keeps one message per id.
+  // Ids are unique across nodes now (demo/chat.mjs); a clash is named below.
+  it('SIGKILL the node of some clients while everyone sends: all back, no queued message lost or duplicated, order kept, chat goes on', async function () {
     clients = await openClients(cluster.url, 'k', 12);
     const victim = busiestNode(clients);
     const onVictim = clients.filter((c) => c.node === victim);
@@ -124,6 +131,7 @@ describe('cluster: 3 sockjs-node nodes behind HAProxy, RabbitMQ between them', f
     const after = onVictim.map((c) => c.say('10'));
     await allReceived(clients, [...before, ...queued, ...fromSurvivors, ...after], 'the queued messages and the ones after');
     assert.deepEqual(duplicates(clients), []);
+    assert.deepEqual(clients.flatMap((c) => c.idClashes), []);
     assertPerSenderOrder(clients, clients);
 
     const reached = (cid) => clients.filter((c) => c.received.some((m) => m.cid === cid)).length;
