@@ -38,6 +38,12 @@ export interface Transport {
   send(messages: readonly string[]): void;
   /** Returns the messages it had not started to send: none of them can have reached the server. */
   close(): string[];
+  /**
+   * Ends like `close()` when a frame ended the session, but lets a request in flight answer first
+   * (HTTP: see `BatchSender.settle`); resolves with what never reached the server, in order.
+   * Sends meanwhile are kept for that answer. Absent: `close()` is used.
+   */
+  settle?(): Promise<string[]>;
   on<K extends keyof TransportEvents>(type: K, fn: (value: TransportEvents[K]) => void): () => void;
 }
 

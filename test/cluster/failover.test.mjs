@@ -205,11 +205,10 @@ describe('cluster: 3 sockjs-node nodes behind HAProxy, RabbitMQ between them', f
       // Without affinity an HTTP session cannot last (its requests land on different nodes), and no
       // client can change that: what must hold is that nothing is lost or doubled silently. Each
       // lost session is named in the reconnect reason and the debug log, what arrived arrived once
-      // and in order, and what did not is still waiting in the sender's queue.
-      // xhr-polling: pending. Its POSTs in flight when a poll meets another node are aborted with the
-      // lost session and, having no answer, are not sent again (at most once): they can vanish.
-      // Found here, not fixed yet; the resume companion (resock/server) is the cure.
-      (transport === 'xhr-polling' ? it.skip : it)(`${transport}: no silent loss: the client says why it reconnects, and keeps what it could not deliver`, async function () {
+      // and in order, and what did not is still waiting in the sender's queue. xhr-polling found that
+      // a POST in flight when a poll met another node was aborted with the lost session and so
+      // never re-sent: the session now waits for its answer (a 404: re-queued, in order).
+      it(`${transport}: no silent loss: the client says why it reconnects, and keeps what it could not deliver`, async function () {
         const base = `http://127.0.0.1:${roundRobin.port}/`;
         // The observer sits on WebSocket: one connection, so round-robin cannot split it.
         const observer = new ChatClient(base, { id: `o-${transport}`, transport: 'websocket' });
