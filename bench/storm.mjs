@@ -91,6 +91,8 @@ async function run(mode) {
       medianBackMs: backTimes[Math.floor(backTimes.length / 2)],
       peakPer100ms: peak,
       peakPerSecond: peak * (1000 / BUCKET_MS),
+      // The attempts of each 100 ms after the kill, for the first 4 s: how the herd was spread.
+      per100ms: Array.from({ length: 40 }, (_, i) => buckets.get(i) || 0).join(' '),
     };
   } finally {
     for (const c of clients) c.resock.close();

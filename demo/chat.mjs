@@ -28,6 +28,15 @@ const MAX_TEXT = 2000;
 const MAX_CLIENTS = 5000;
 const OFFLINE_MS = 5000;
 const REMEMBERED_CIDS = 20000; // per node: far more than a few minutes of chat
+// Cluster mode: ids are time-based (Date.now() · 1000, so a page that moves to another node keeps
+// one numbering), and each node takes only the ids of its own slot (id mod ID_SLOTS = the number of
+// its name, n1…nN from demo/cluster.mjs): two nodes never give one id in the same millisecond (a
+// page keeps one message per id, and dropped the other one).
+const ID_SLOTS = 32;
+// Cluster mode: nodes hear the bus in different orders, so a page's last id does not say it has
+// every smaller one; a join sends back the history of this long before it too (the page keeps one
+// message per id).
+const CATCH_UP_SKEW_MS = 5000;
 
 const cleanNick = (nick) =>
   String(nick || '')
@@ -60,8 +69,13 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
   const sessions = new Set(); // their session ids: a draining node serves these, and no new one
   let draining = null; // { code, reason } once the node drains
   let drained = () => {}; // wakes the drain when a connection closes
-  /** Ids that stay increasing when a page moves to another node of the cluster. */
-  const nextId = () => (bus ? (lastId = Math.max(lastId + 1, Date.now() * 1000)) : ++seq);
+  const idSlot = Number(/\d+$/.exec(node || '')?.[0] || 0) % ID_SLOTS;
+  /** Ids that stay increasing when a page moves to another node of the cluster, unique across nodes. */
+  const nextId = () => {
+    if (!bus) return ++seq;
+    const next = Math.max(lastId + 1, Date.now() * 1000);
+    return (lastId = next + ((idSlot - (next % ID_SLOTS) + ID_SLOTS) % ID_SLOTS));
+  };
 
   const send = (conn, message) => conn && conn.write(JSON.stringify(message));
   const online = () => [...clients.values()].filter((c) => c.conn);
@@ -112,7 +126,7 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
       const previous = client.room;
       client.nick = cleanNick(nick) || client.nick;
       client.room = room.name;
-      const after = Number(since) || 0;
+      const after = (Number(since) || 0) - (bus ? CATCH_UP_SKEW_MS * 1000 : 0);
       send(client.conn, { type: 'joined', room: room.name, history: room.messages.filter((m) => m.id > after).slice(-CATCH_UP) });
       if (previous && previous !== room.name) broadcastPresence(previous);
       broadcastPresence(room.name);

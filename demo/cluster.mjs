@@ -28,7 +28,7 @@ export function startRabbitMQ() {
 }
 
 /** One demo node as a child process. Resolves once it listens and its bus is connected. */
-function spawnNode({ name, port = 0, amqp, allowKill, maxBodyBytes, log }) {
+function spawnNode({ name, port = 0, amqp, allowKill, maxBodyBytes, jsessionid, log }) {
   const env = {
     ...process.env,
     PORT: String(port),
@@ -36,6 +36,7 @@ function spawnNode({ name, port = 0, amqp, allowKill, maxBodyBytes, log }) {
     RESOCK_DEMO_AMQP: amqp,
     RESOCK_DEMO_ALLOW_KILL: allowKill ? '1' : '',
     RESOCK_DEMO_MAX_BODY: maxBodyBytes ? String(maxBodyBytes) : '',
+    RESOCK_DEMO_JSESSIONID: jsessionid ? '1' : '',
   };
   const child = spawn(process.execPath, [SERVER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -69,7 +70,7 @@ function spawnNode({ name, port = 0, amqp, allowKill, maxBodyBytes, log }) {
 
 /**
  * Starts RabbitMQ, `nodes` demo nodes named n1…nN and HAProxy on `port` (0: a free one).
- * `balance`: see demo/haproxy.mjs. `restartKilledAfterMs`: a node that dies is started again after
+ * `balance`: see demo/haproxy.mjs ('jsessionid' makes the nodes set the cookie). `restartKilledAfterMs`: a node that dies is started again after
  * that long (the demo's "kill this node" button), else it stays down until `restart(name)`.
  * `log(line)` hears every process's output. Resolves with the cluster's handle.
  */
@@ -88,7 +89,7 @@ export async function startCluster({
   let closing = false;
 
   async function launch(name, nodePort = 0) {
-    const launched = spawnNode({ name, port: nodePort, amqp: AMQP_URL, allowKill, maxBodyBytes, log });
+    const launched = spawnNode({ name, port: nodePort, amqp: AMQP_URL, allowKill, maxBodyBytes, jsessionid: balance === 'jsessionid', log });
     const entry = { name, port: nodePort, process: launched };
     nodes.set(name, entry);
     entry.port = await launched.ready;

@@ -103,6 +103,7 @@ export async function startDemoServer({
   amqp = null,
   allowKill = false,
   maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+  jsessionid = false,
 } = {}) {
   let draining = false;
   let chat = null;
@@ -128,6 +129,9 @@ export async function startDemoServer({
     log: (severity, message) => severity === 'error' && log(`sockjs: ${message}`),
     heartbeat_delay: 25000,
     disconnect_delay: 5000,
+    // A JSESSIONID cookie on every HTTP transport request (and cookie_needed in /info), for a
+    // balancer that routes by it (demo/haproxy.mjs, balance 'jsessionid').
+    jsessionid,
   });
   endpoint.installHandlers(server, { prefix: PREFIX });
   const prefixes = [PREFIX];
@@ -227,7 +231,7 @@ async function main() {
   let demo;
   try {
     const { RESOCK_DEMO_BROKER: broker, RESOCK_DEMO_BROKER_LOGIN: brokerLogin, RESOCK_DEMO_BROKER_PASSCODE: brokerPasscode } = process.env;
-    const { RESOCK_DEMO_NODE: node, RESOCK_DEMO_AMQP: amqp, RESOCK_DEMO_ALLOW_KILL: allowKill, RESOCK_DEMO_MAX_BODY: maxBody } = process.env;
+    const { RESOCK_DEMO_NODE: node, RESOCK_DEMO_AMQP: amqp, RESOCK_DEMO_ALLOW_KILL: allowKill, RESOCK_DEMO_MAX_BODY: maxBody, RESOCK_DEMO_JSESSIONID: jsessionid } = process.env;
     demo = await startDemoServer({
       port,
       broker: broker || null,
@@ -237,6 +241,7 @@ async function main() {
       amqp: amqp || null,
       allowKill: allowKill === '1',
       maxBodyBytes: maxBody ? Number(maxBody) : undefined,
+      jsessionid: jsessionid === '1',
       log: (line) => console.error(node ? `[${node}] ${line}` : line),
     });
   } catch (error) {

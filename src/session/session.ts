@@ -18,7 +18,8 @@ export interface SessionEvents extends Record<string, unknown> {
  * notes when the last frame arrived, and reports one close. Knows nothing of reconnection.
  */
 export class Session extends Emitter<SessionEvents> {
-  private _state: 'connecting' | 'open' | 'closed' = 'connecting';
+  /** `settling`: a frame ended the session, the transport's request in flight has yet to answer. */
+  private _state: 'connecting' | 'open' | 'settling' | 'closed' = 'connecting';
   /** When the last frame of any kind arrived: liveness is judged by timestamps, not timers. */
   lastFrameAt: number;
 
@@ -38,7 +39,8 @@ export class Session extends Emitter<SessionEvents> {
   }
 
   send(messages: readonly string[]): void {
-    if (this._state === 'open') this._transport.send(messages);
+    // While settling, the transport keeps them: they come back with the close, in order.
+    if (this._state === 'open' || this._state === 'settling') this._transport.send(messages);
   }
 
   /** Closes without a `close` event (the owner knows why); returns what the transport had not sent. */
@@ -50,7 +52,7 @@ export class Session extends Emitter<SessionEvents> {
   }
 
   private _onFrame(raw: string): void {
-    if (this._state === 'closed') return;
+    if (this._state === 'closed' || this._state === 'settling') return;
     this.lastFrameAt = this._clock.now();
     const frame = decodeFrame(raw);
     switch (frame.kind) {
@@ -60,7 +62,7 @@ export class Session extends Emitter<SessionEvents> {
         return this.emit('open', undefined);
       case 'close':
         // A close frame may come first: the server answers a dead or duplicate session with it.
-        return this._end({ code: frame.code, reason: frame.reason, wasClean: true });
+        return this._endByFrame({ code: frame.code, reason: frame.reason, wasClean: true });
       case 'error':
         return this._fail(CloseCode.CannotConnect, frame.reason);
     }
@@ -70,7 +72,20 @@ export class Session extends Emitter<SessionEvents> {
   }
 
   private _fail(code: number, reason: string): void {
-    this._end({ code, reason, wasClean: false });
+    this._endByFrame({ code, reason, wasClean: false });
+  }
+
+  /** Ended by a frame: the transport may still have a request to hear out (`Transport.settle`). */
+  private _endByFrame(info: TransportCloseInfo): void {
+    if (!this._transport.settle || this._state !== 'open') return this._end(info);
+    this._state = 'settling';
+    void this._transport.settle().then((unsent) => {
+      // close() meanwhile: the owner took what was left, and wants no event.
+      if (this._state !== 'settling') return;
+      this._state = 'closed';
+      this.emit('close', unsent.length ? { ...info, unsent } : info);
+      this.clear();
+    });
   }
 
   private _end(info: TransportCloseInfo): void {

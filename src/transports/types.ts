@@ -43,6 +43,12 @@ export interface Transport {
    * With `last` (an HTTP transport: see Resock's `farewell`), they and then `last` are still sent.
    */
   close(last?: readonly string[]): string[];
+  /**
+   * Ends like `close()` when a frame ended the session, but lets a request in flight answer first
+   * (HTTP: see `BatchSender.settle`); resolves with what never reached the server, in order.
+   * Sends meanwhile are kept for that answer. Absent: `close()` is used.
+   */
+  settle?(): Promise<string[]>;
   on<K extends keyof TransportEvents>(type: K, fn: (value: TransportEvents[K]) => void): () => void;
 }
 

@@ -28,7 +28,8 @@ export class ChatClient {
     this.node = null; // the node of the current link, from its `welcome`
     this.nodes = []; // every node that welcomed this client, in order
     this.received = []; // room messages, once per id, in arrival order
-    this.ids = new Set();
+    this.ids = new Map(); // id → cid
+    this.idClashes = []; // two messages with one id: the second one is dropped, as the page drops it
     this.reconnects = []; // `reconnecting` details: { attempt, delay, lastClose }
     this.debugEvents = []; // [event, detail] from resock's `debug` option
     this.closed = null;
@@ -70,8 +71,11 @@ export class ChatClient {
 
   /** A room message, once per id: history after a reconnect may repeat what arrived live. */
   keep(message) {
-    if (this.ids.has(message.id)) return;
-    this.ids.add(message.id);
+    if (this.ids.has(message.id)) {
+      if (this.ids.get(message.id) !== message.cid) this.idClashes.push(`${this.id}: ${message.cid} has the id of ${this.ids.get(message.id)}`);
+      return;
+    }
+    this.ids.set(message.id, message.cid);
     this.lastId = Math.max(this.lastId, message.id);
     this.received.push(message);
   }

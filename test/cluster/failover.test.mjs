@@ -23,9 +23,15 @@ async function openClients(base, prefix, count, transports = NODE_TRANSPORTS) {
   return clients;
 }
 
-/** Every client has received each of `cids` (by cid), checked on its events; bounded. */
-function allReceived(clients, cids, what) {
-  return Promise.all(clients.map((c) => c.until((me) => cids.every((cid) => me.received.some((m) => m.cid === cid)), what)));
+/** Every client has received each of `cids` (by cid), checked on its events; bounded. A timeout names what is missing where. */
+async function allReceived(clients, cids, what) {
+  const missing = (c) => cids.filter((cid) => !c.received.some((m) => m.cid === cid));
+  try {
+    await Promise.all(clients.map((c) => c.until((me) => missing(me).length === 0, what)));
+  } catch (error) {
+    const where = clients.filter((c) => missing(c).length).map((c) => `${c.id} (${c.transport}, on ${c.nodes.join(' then ')}) misses ${missing(c).join(' ')}`);
+    throw new Error(`${error.message}\n${where.join('\n')}`);
+  }
 }
 
 /** cids that arrived more than once at one client, as distinct messages (different ids). */
@@ -49,6 +55,16 @@ function assertPerSenderOrder(clients, senders) {
       assert.deepEqual(texts, [...texts].sort((a, b) => a - b), `${c.id} got ${s.id}'s messages out of order: ${texts}`);
     }
   }
+}
+
+/**
+ * Call it before the fault: `await next()` resolves with each client's first `reconnecting`
+ * detail after the call (bounded). A client may have reconnected before (an attempt that timed
+ * out while it opened, under load): that one is not the fault's.
+ */
+function nextReconnects(clients, what) {
+  const seen = new Map(clients.map((c) => [c, c.reconnects.length]));
+  return () => Promise.all(clients.map((c) => c.until((me) => me.reconnects.length > seen.get(me), what).then(() => c.reconnects[seen.get(c)])));
 }
 
 /** The node with the most of `clients`. */
@@ -83,9 +99,10 @@ describe('cluster: 3 sockjs-node nodes behind HAProxy, RabbitMQ between them', f
     await cluster?.close();
   });
 
-  // Pending: at the end of session 3 it failed in 2 of 3 runs on a loaded machine (a message that
-  // did not reach every client within 20 s), cause not found yet; issue 16 stays open for it.
-  it.skip('SIGKILL the node of some clients while everyone sends: all back, no queued message lost or duplicated, order kept, chat goes on (pending: flaky, under investigation)', async function () {
+  // It failed in about half the runs (a message that never reached some client): two nodes gave
+  // two messages of one burst the same id (Date.now() · 1000), and a page keeps one message per id.
+  // Ids are unique across nodes now (demo/chat.mjs); a clash is named below.
+  it('SIGKILL the node of some clients while everyone sends: all back, no queued message lost or duplicated, order kept, chat goes on', async function () {
     clients = await openClients(cluster.url, 'k', 12);
     const victim = busiestNode(clients);
     const onVictim = clients.filter((c) => c.node === victim);
@@ -97,6 +114,7 @@ describe('cluster: 3 sockjs-node nodes behind HAProxy, RabbitMQ between them', f
     await allReceived(clients, before, 'the messages before the kill');
 
     // Queued: once a client knows its link is gone, what it sends waits in resock's queue.
+    const reconnected = nextReconnects(onVictim, 'reconnecting after the kill');
     const queued = [];
     for (const c of onVictim) {
       c.resock.addEventListener(
@@ -112,7 +130,7 @@ describe('cluster: 3 sockjs-node nodes behind HAProxy, RabbitMQ between them', f
     const during = clients.flatMap((c) => [4, 5, 6].map((n) => c.say(String(n))));
     const killedAt = Date.now();
     await cluster.kill(victim, 'SIGKILL');
-    await Promise.all(onVictim.map((c) => c.until((me) => me.reconnects.length > 0, 'reconnecting after the kill')));
+    await reconnected();
     assert.equal(queued.length, onVictim.length * 3);
     const fromSurvivors = survivors.flatMap((c) => [7, 8, 9].map((n) => c.say(String(n))));
 
@@ -124,6 +142,7 @@ describe('cluster: 3 sockjs-node nodes behind HAProxy, RabbitMQ between them', f
     const after = onVictim.map((c) => c.say('10'));
     await allReceived(clients, [...before, ...queued, ...fromSurvivors, ...after], 'the queued messages and the ones after');
     assert.deepEqual(duplicates(clients), []);
+    assert.deepEqual(clients.flatMap((c) => c.idClashes), []);
     assertPerSenderOrder(clients, clients);
 
     const reached = (cid) => clients.filter((c) => c.received.some((m) => m.cid === cid)).length;
@@ -157,9 +176,10 @@ describe('cluster: 3 sockjs-node nodes behind HAProxy, RabbitMQ between them', f
     clients = await openClients(cluster.url, 'd', 12);
     const drained = busiestNode(clients);
     const moving = clients.filter((c) => c.node === drained);
+    const reconnected = nextReconnects(moving, 'reconnecting after the drain');
     const exit = cluster.kill(drained, 'SIGTERM');
-    await Promise.all(moving.map((c) => c.until((me) => me.reconnects.length > 0, 'reconnecting after the drain')));
-    for (const c of moving) assert.equal(c.reconnects[0].lastClose.code, 1012, `${c.id} (${c.transport}) closed with ${JSON.stringify(c.reconnects[0].lastClose)}`);
+    const firsts = await reconnected();
+    moving.forEach((c, i) => assert.equal(firsts[i].lastClose.code, 1012, `${c.id} (${c.transport}) closed with ${JSON.stringify(firsts[i].lastClose)}`));
     const queued = moving.flatMap((c) => [1, 2, 3].map((n) => c.say(String(n))));
     await Promise.all(moving.map((c) => c.opened()));
     for (const c of moving) assert.notEqual(c.node, drained, `${c.id} came back on the draining node`);
@@ -173,13 +193,14 @@ describe('cluster: 3 sockjs-node nodes behind HAProxy, RabbitMQ between them', f
     clients = await openClients(cluster.url, 'z', 8);
     const drained = busiestNode(clients);
     const moving = clients.filter((c) => c.node === drained);
+    const reconnected = nextReconnects(moving, 'reconnecting after the drain');
     const exit = cluster.kill(drained, 'SIGTERM');
-    await Promise.all(moving.map((c) => c.until((me) => me.reconnects.length > 0, 'reconnecting after the drain')));
-    for (const c of moving) {
+    const firsts = await reconnected();
+    moving.forEach((c, i) => {
       // No backoff: a random delay below minDelay (500 ms by default), so the node's clients spread.
-      assert.equal(c.reconnects[0].lastClose.code, 1012, `${c.id} (${c.transport})`);
-      assert.ok(c.reconnects[0].delay <= 500, `${c.id} (${c.transport}) waited ${c.reconnects[0].delay} ms after a 1012`);
-    }
+      assert.equal(firsts[i].lastClose.code, 1012, `${c.id} (${c.transport})`);
+      assert.ok(firsts[i].delay <= 500, `${c.id} (${c.transport}) waited ${firsts[i].delay} ms after a 1012`);
+    });
     await Promise.all(moving.map((c) => c.opened()));
     await exit;
   });
@@ -196,20 +217,30 @@ describe('cluster: 3 sockjs-node nodes behind HAProxy, RabbitMQ between them', f
     for (const transport of ['xhr-streaming', 'eventsource', 'xhr-polling']) {
       // Without affinity an HTTP session cannot last (its requests land on different nodes), and no
       // client can change that: what must hold is that nothing is lost or doubled silently. Each
-      // lost session is named in the reconnect reason and the debug log, what arrived arrived once
-      // and in order, and what did not is still waiting in the sender's queue.
-      // xhr-polling: pending. Its POSTs in flight when a poll meets another node are aborted with the
-      // lost session and, having no answer, are not sent again (at most once): they can vanish.
-      // Found here, not fixed yet; the resume companion (resock/server) is the cure.
-      (transport === 'xhr-polling' ? it.skip : it)(`${transport}: no silent loss: the client says why it reconnects, and keeps what it could not deliver`, async function () {
+      // lost session is named in the reconnect reason and the debug log, and once the client has
+      // affinity again every message arrives, once and in order. xhr-polling found that
+      // a POST in flight when a poll met another node was aborted with the lost session and so
+      // never re-sent: the session now waits for its answer (a 404: re-queued, in order).
+      it(`${transport}: no silent loss: the client says why it reconnects, and keeps what it could not deliver`, async function () {
         const base = `http://127.0.0.1:${roundRobin.port}/`;
         // The observer sits on WebSocket: one connection, so round-robin cannot split it.
         const observer = new ChatClient(base, { id: `o-${transport}`, transport: 'websocket' });
-        const sender = new ChatClient(base, { id: `s-${transport}`, transport, options: { reconnect: { minDelay: 100, maxDelay: 400 } } });
+        // After three lost sessions the sender comes back through the balancer with affinity (same
+        // nodes): round-robin alone may never let a POST reach its session's node, and what was
+        // queued must then all arrive.
+        const id = `s-${transport}`;
+        const withAffinity = { url: `${cluster.url}chat?client=${id}` };
+        let sender;
+        sender = new ChatClient(base, { id, transport, options: { reconnect: { minDelay: 100, maxDelay: 400 }, beforeConnect: () => (sender && sender.reconnects.length >= 3 ? withAffinity : undefined) } });
         clients = [observer, sender];
         await observer.opened();
         const cids = [];
-        for (let n = 1; n <= 6; n++) cids.push(sender.say(String(n)));
+        // A streaming session meets another node only when it POSTs, and one POST may land on its
+        // own node by chance: each message that reaches the observer brings the next one (at most
+        // 60), so every session keeps sending until three are lost.
+        const sayNext = () => cids.length < 60 && sender.reconnects.length < 3 && cids.push(sender.say(String(cids.length + 1)));
+        observer.resock.addEventListener('message', (event) => JSON.parse(event.data).nick === sender.id && sayNext());
+        for (let n = 1; n <= 6; n++) sayNext();
         await sender.until((me) => me.reconnects.length >= 3, 'three lost sessions');
         const reasons = sender.reconnects.map((r) => r.lastClose.reason);
         assert.ok(reasons.every((r) => /session/i.test(r)), `reconnect reasons: ${JSON.stringify(reasons)}`);
@@ -217,10 +248,10 @@ describe('cluster: 3 sockjs-node nodes behind HAProxy, RabbitMQ between them', f
           sender.debugEvents.some(([event, detail]) => event === 'reconnect' && /session/i.test(detail.reason)),
           `debug events: ${JSON.stringify(sender.debugEvents.filter(([e]) => e === 'reconnect' || e === 'close'))}`,
         );
+        // Nothing lost: what a node refused waited in the queue and goes on the session with affinity.
+        await allReceived([observer], cids, 'every message said, once the sender has affinity');
         assert.deepEqual(duplicates([observer]), []);
         assertPerSenderOrder([observer], [sender]);
-        const arrived = cids.filter((cid) => observer.received.some((m) => m.cid === cid));
-        assert.ok(arrived.length === cids.length || sender.resock.bufferedAmount > 0, `${arrived.length} of ${cids.length} arrived and nothing is queued`);
       });
     }
   });

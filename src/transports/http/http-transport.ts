@@ -26,6 +26,12 @@ export class HttpTransport extends Emitter<TransportEvents> implements Transport
     return this._shutDown(last);
   }
 
+  settle(): Promise<string[]> {
+    if (this._closed) return Promise.resolve([]);
+    this._receiver.stop();
+    return this._sender.settle().then((unsent) => unsent.concat(this._shutDown()));
+  }
+
   /** Stops both halves; returns what the sender still held. */
   private _shutDown(last?: readonly string[]): string[] {
     if (this._closed) return [];

@@ -28,6 +28,9 @@ export const formSendEncoding: SendEncoding = {
 /** Most characters of messages in one POST (one larger message still goes, alone). */
 export const MAX_BATCH = 256 * 1024;
 
+/** Longest wait for the answer of a POST in flight when the session ends (see `settle`). */
+export const SETTLE_MS = 3000;
+
 /**
  * Batched POSTs with one request in flight: whatever is sent while a POST runs goes, in order,
  * in the next one. Messages sent in one task share a POST (a microtask, not a delay).
@@ -40,6 +43,9 @@ export class BatchSender {
   private _stopped = false;
   /** Sending a farewell: see `stop(last)`. */
   private _leaving = false;
+  /** While settling: takes what the POST in flight did not deliver (see `settle`). */
+  private _settle: ((undelivered: string[]) => void) | null = null;
+  private _settleTimer: unknown = null;
 
   constructor(
     private readonly _env: Env,
@@ -69,6 +75,8 @@ export class BatchSender {
   stop(last?: readonly string[]): string[] {
     if (last) return (this._leaving = true), this.send(last), [];
     this._stopped = true;
+    this._settle = null;
+    this._env.clearTimeout(this._settleTimer);
     if (this._request) this._request.abort();
     const unsent = this._pending;
     this._inFlight = this._request = null;
@@ -76,8 +84,24 @@ export class BatchSender {
     return unsent;
   }
 
+  /**
+   * The session ended by a frame (behind a balancer without affinity: a poll met another node
+   * and got a new `o`) while a POST was on its way, perhaps to a node that answers 404, "session
+   * unknown": aborting it would lose that batch without a word. So no new POST starts, and the
+   * one in flight is awaited (at most SETTLE_MS): refused (an error status), it was not
+   * delivered and comes back first; 2xx, it was; no answer, it may have been (at most once, as
+   * in `stop`). Resolves with that, then what waited, as `stop()` would return it.
+   */
+  settle(): Promise<string[]> {
+    if (!this._request) return Promise.resolve(this.stop());
+    return new Promise((resolve) => {
+      this._settleTimer = this._env.setTimeout(() => resolve(this.stop()), SETTLE_MS);
+      this._settle = (undelivered) => resolve(undelivered.concat(this.stop()));
+    });
+  }
+
   private _flush(): void {
-    if (this._stopped || this._inFlight || !this._pending.length) return;
+    if (this._stopped || this._settle || this._inFlight || !this._pending.length) return;
     // At most MAX_BATCH characters a POST (at least one message): servers and proxies bound
     // request bodies (a 413 for a whole queue would come back for ever).
     const pending = this._pending;
@@ -104,12 +128,15 @@ export class BatchSender {
       const { status } = result;
       if (this._request !== req) return;
       this._request = this._inFlight = null;
-      if (status >= 200 && status < 300) return this._onSent(batch.length), this._flush();
+      const delivered = status >= 200 && status < 300;
+      if (delivered) this._onSent(batch.length);
       // An error status means the server refused the batch: it goes back first, then the rest.
       // No answer at all (status 0) says nothing of whether it arrived: at most once, not again.
       // A 404 here: the node does not know the session (no affinity behind a load balancer). A 413
       // of one message: it can never go; it is dropped, and the reason says so.
-      const refused = status > 0 && !(status === 413 && batch.length === 1) ? batch : [];
+      const refused = !delivered && status > 0 && !(status === 413 && batch.length === 1) ? batch : [];
+      if (this._settle) return this._settle(refused);
+      if (delivered) return this._flush();
       const hint = status === 404 ? ', session unknown' : status === 413 && !refused.length ? ', message dropped' : '';
       const reason = requestReason('POST', this._encoding.endpoint, failureText(result) + hint);
       this._onFail({ code: 1006, reason, wasClean: false, unsent: refused.concat(this.stop()) });
