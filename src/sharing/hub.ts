@@ -1,8 +1,8 @@
 import type { DebugLogger } from '../connector/options';
-import type { Env } from '../env/env';
+import type { ChannelLike, Env } from '../env/env';
 import { TabLink, type TabHub } from './tab-link';
 import type { LinkLike, SharedOption, Sharing, SharingRole } from './types';
-import { channelName, type TabMessage } from './wire';
+import { channelName, pairName, type TabMessage } from './wire';
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => (b + 256).toString(16).slice(1)).join('');
 
@@ -10,13 +10,17 @@ const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => (b + 256).toString(1
  * One client's membership of a shared link. The tab that holds the Web Lock named after the
  * link leads: its client runs the real link. The others wait for the lock — the browser grants
  * it to one of them as soon as the leader's page closes, crashes or hides — and meanwhile use
- * the leader's link over a BroadcastChannel. Nothing to host, no script URL: works under a
- * strict Content-Security-Policy.
+ * the leader's link over BroadcastChannels (the link's, and a pair channel per follower: see
+ * `wire.ts`). Nothing to host, no script URL: works under a strict Content-Security-Policy.
  */
 class Hub implements Sharing, TabHub {
   readonly id: string;
   role: SharingRole = 'follower';
-  private readonly _channel;
+  private readonly _channel: ChannelLike;
+  /** This tab's pair channel: following, what it says to the leader and hears from it alone. */
+  private readonly _pair: ChannelLike;
+  /** Leading: the pair channel of each tab that said `hello`, by tab id. */
+  private _pairs: Record<string, ChannelLike> = {};
   private _link: TabLink | null = null;
   private _links = 0;
   /**
@@ -38,8 +42,8 @@ class Hub implements Sharing, TabHub {
     private readonly _debug: DebugLogger,
   ) {
     this.id = hex(_env.randomBytes(8));
-    const channel = (this._channel = new _env.BroadcastChannel!(_name));
-    channel.onmessage = (event) => this._receive(event.data as TabMessage);
+    this._channel = this._listen(_name);
+    this._pair = this._listen(pairName(_name, this.id));
     const { lifecycle } = _env;
     // A page in the back/forward cache cannot relay: it hands the lock over and comes back a candidate.
     this._unsubscribe = [lifecycle.on('pagehide', () => this._resign()), lifecycle.on('pageshow', () => this._stand())];
@@ -60,12 +64,17 @@ class Hub implements Sharing, TabHub {
     this._kept = [];
     this._resign();
     for (const unsubscribe of this._unsubscribe.splice(0)) unsubscribe();
-    this._channel.onmessage = null;
-    this._channel.close();
+    this._pair.postMessage({ t: 'bye', from: this.id });
+    for (const channel of [this._channel, this._pair]) quit(channel);
   }
 
   post(message: TabMessage): void {
     this._channel.postMessage(message);
+  }
+
+  tell(message: TabMessage, to?: string): void {
+    const pairs = this._pairs;
+    for (const id of to ? [to] : Object.keys(pairs)) if (pairs[id]) pairs[id].postMessage(message);
   }
 
   nextLid(): string {
@@ -95,7 +104,13 @@ class Hub implements Sharing, TabHub {
   }
 
   private _ask(lid: string, { seq, data }: { seq: number; data: string[] }): void {
-    this.post({ t: 'send', from: this.id, lid, seq, data });
+    this._pair.postMessage({ t: 'send', from: this.id, lid, seq, data });
+  }
+
+  private _listen(name: string): ChannelLike {
+    const channel = new this._env.BroadcastChannel!(name);
+    channel.onmessage = (event) => this._receive(event.data as TabMessage);
+    return channel;
   }
 
   /** Asks for the lock; the browser grants it when no other tab holds it. */
@@ -119,6 +134,8 @@ class Hub implements Sharing, TabHub {
   /** Stops leading or waiting: the link this tab runs ends (its followers' messages go back to them), the lock is freed. */
   private _resign(): void {
     if (this.leading && this._link) this._link.retire();
+    for (const id in this._pairs) quit(this._pairs[id]!);
+    this._pairs = {};
     if (this._abort) this._abort.abort();
     if (this._release) this._release();
     this._abort = this._release = null;
@@ -133,12 +150,23 @@ class Hub implements Sharing, TabHub {
 
   private _receive(message: TabMessage): void {
     const link = this._link;
-    // From whichever leader: it confirms batches up to `seq`, sent in order on its link.
-    if (message.t === 'ack') {
-      if (message.to === this.id) this._kept = this._kept.filter((k) => k.seq > message.seq);
-    } else if (this._abort && link) link.receive(message);
+    const { t, from } = message;
+    // From whichever leader, on this tab's pair channel: it confirms batches up to `seq`, sent in order on its link.
+    if (t === 'ack') this._kept = this._kept.filter((k) => k.seq > message.seq);
+    else if (t === 'bye') {
+      if (this._pairs[from]) quit(this._pairs[from]);
+      delete this._pairs[from];
+    } else {
+      if (t === 'hello' && this.leading && !this._pairs[from]) this._pairs[from] = this._listen(pairName(this._name, from));
+      if (this._abort && link) link.receive(message);
+    }
   }
 }
+
+const quit = (channel: ChannelLike) => {
+  channel.onmessage = null;
+  channel.close();
+};
 
 /** Where the platform cannot share: the client runs its own link, and says so. */
 const alone: Sharing = { role: 'unavailable', link: (create) => create(), close: () => undefined };

@@ -9,7 +9,10 @@ import type { TabMessage } from './wire';
 export interface TabHub {
   readonly id: string;
   readonly leading: boolean;
+  /** To every tab, on the link's channel. */
   post(message: TabMessage): void;
+  /** Leading: to the tab `to`, or to every tab that said `hello`, on their pair channels. */
+  tell(message: TabMessage, to?: string): void;
   /** A new link id for this leader's next open link. */
   nextLid(): string;
   now(): number;
@@ -106,7 +109,7 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
     if (this._closed) return;
     const hub = this._hub;
     if (this._real) {
-      if (m.t === 'hello' && this._lid) hub.post({ t: 'open', from: hub.id, lid: this._lid, transport: this.transport });
+      if (m.t === 'hello' && this._lid) hub.tell({ t: 'open', from: hub.id, lid: this._lid, transport: this.transport }, m.from);
       // A send for a link that ended is not confirmed: its tab sends it again on its next link.
       if (m.t === 'send' && m.lid === this._lid && this._real.isOpen && m.seq > (this._took[m.from] || 0)) {
         this._took[m.from] = m.seq;
@@ -133,6 +136,8 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
       case 'leader':
         // Another tab holds the lock: the leader this tab followed is gone (it may have crashed, saying nothing).
         if (this._lid && m.from !== this._leader) this._end(LEADER_CHANGED);
+        // Waiting: the new leader has no pair channel to this tab yet.
+        else if (!this._lid) hub.post({ t: 'hello', from: hub.id });
     }
   }
 
@@ -142,7 +147,7 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
     real.on('open', () => {
       const lid = (this._lid = hub.nextLid());
       this.transport = real.transport;
-      hub.post({ t: 'open', from: hub.id, lid, transport: this.transport });
+      hub.tell({ t: 'open', from: hub.id, lid, transport: this.transport });
       this._opened();
     });
     real.on('message', (data) => {
@@ -177,7 +182,7 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
   private _confirm(out: Handed[]): void {
     const last: Record<string, number> = {};
     for (const { from, seq } of out) if (from !== null && seq) last[from] = seq;
-    for (const to in last) this._hub.post({ t: 'ack', from: this._hub.id, to, seq: last[to]! });
+    for (const to in last) this._hub.tell({ t: 'ack', from: this._hub.id, seq: last[to]! }, to);
   }
 
   /**

@@ -1,20 +1,35 @@
 /**
- * What tabs say to each other over the BroadcastChannel of one shared link. Every message names
- * its sender (`from`, a tab id); `lid` names one link of one leader, so that nothing meant for a
- * link that ended is applied to the next one.
+ * What tabs say to each other about one shared link. Every message names its sender (`from`, a
+ * tab id); `lid` names one link of one leader, so that nothing meant for a link that ended is
+ * applied to the next one.
+ *
+ * Two kinds of BroadcastChannel carry them (both per URL and key, see `channelName`):
+ * - the link's channel, which every tab listens on: what all tabs need (`leader`, `hello`, `msg`,
+ *   `close`);
+ * - a tab's own channel (`pairName`), held by that tab and, while it leads, by the leader: what
+ *   only those two need (`open`, `send`, `ack`, `bye`). A follower's send and its confirmation
+ *   wake no other tab: on a loaded machine every tab that wakes for a message it drops delays the
+ *   leader's relay (measured: bench/README.md, shared links).
+ * The platform delivers the messages of all channels to one tab in the order they were posted.
  */
 export type TabMessage =
-  /** The sender holds the lock now: whoever followed another leader's link must let it go. */
+  /** The sender holds the lock now: whoever followed another leader's link lets it go; whoever waits says `hello` again. */
   | { t: 'leader'; from: string }
-  /** A tab wants the link: the leader answers with `open` if its link is open. */
+  /** A tab wants the link: the leader opens the tab's pair channel, and answers `open` on it once its link is open. */
   | { t: 'hello'; from: string }
+  /** On a follower's pair channel: the leader's link `lid` is open. */
   | { t: 'open'; from: string; lid: string; transport: string | null }
   | { t: 'msg'; from: string; lid: string; data: string }
   | { t: 'close'; from: string; lid: string; code: number; reason: string; wasClean: boolean }
-  /** A follower's messages for the link `lid`, numbered per tab. */
+  /** On the sender's pair channel: its messages for the link `lid`, numbered per tab. */
   | { t: 'send'; from: string; lid: string; seq: number; data: string[] }
-  /** The follower's batches up to `seq` went out on the leader's link (a frame written, a POST answered): `to` forgets them. */
-  | { t: 'ack'; from: string; to: string; seq: number };
+  /** On the follower's pair channel: its batches up to `seq` went out on the leader's link (a frame written, a POST answered). */
+  | { t: 'ack'; from: string; seq: number }
+  /** On the sender's pair channel: it left; the leader closes the pair. */
+  | { t: 'bye'; from: string };
 
 /** The BroadcastChannel and lock name of one shared link: one per URL and key, never across them. */
 export const channelName = (url: string, key: string) => `resock ${JSON.stringify([url, key])}`;
+
+/** The channel between tab `id` and the leader of the link `name`. */
+export const pairName = (name: string, id: string) => `${name} ${id}`;

@@ -14,6 +14,8 @@ export function fakeOrigin() {
       this.name = name;
       this.onmessage = null;
       this.closed = false;
+      /** Messages delivered to it: what its tab woke for. */
+      this.heard = 0;
       if (!channels.has(name)) channels.set(name, new Set());
       channels.get(name).add(this);
     }
@@ -21,7 +23,7 @@ export function fakeOrigin() {
       if (this.closed) throw new Error('InvalidStateError: channel closed');
       const copy = structuredClone(data);
       for (const other of channels.get(this.name)) {
-        if (other !== this) queue.push(() => !other.closed && other.onmessage && other.onmessage({ data: copy }));
+        if (other !== this) queue.push(() => !other.closed && (other.heard++, other.onmessage && other.onmessage({ data: copy })));
       }
     }
     close() {
@@ -99,6 +101,8 @@ export function fakeOrigin() {
             });
           },
         },
+        /** How many messages this tab's channels were delivered. */
+        heard: () => owner.channels.reduce((n, channel) => n + channel.heard, 0),
         /** The renderer dies: its channels go silent and the browser frees its locks. */
         crash() {
           for (const channel of owner.channels) channel.close();

@@ -30,6 +30,15 @@ async function leaderAndFollower() {
   return { origin, a, b, la, lb, eb };
 }
 
+/** The leader `a` crashes and `b` leads: what b's first link sends when it opens (what no leader confirmed to b). */
+async function takeOver(origin, a, b) {
+  a.env.crash();
+  await origin.deliver();
+  b.link();
+  b.made[0].open();
+  return b.made[0].sent;
+}
+
 describe('sharing: one link for many tabs', () => {
   it('the first tab leads and runs the link; another follows it: every message, sends once', async () => {
     const origin = fakeOrigin();
@@ -58,6 +67,46 @@ describe('sharing: one link for many tabs', () => {
     assert.deepEqual(a.made[0].sent, ['from a', 'from b']);
     // A follower's view hands nothing back: its hub keeps what is not confirmed, for the next link.
     assert.deepEqual(lb.close(), []);
+  });
+
+  it("a follower's send and its confirmation reach the leader and that follower only: the other tabs do not wake for them", async () => {
+    const { origin, a, b, lb } = await leaderAndFollower();
+    const c = tab(origin);
+    const ec = record(c.link());
+    await origin.deliver();
+    const before = c.env.heard();
+    lb.send(['from b']);
+    await origin.deliver();
+    a.made[0].confirm(1);
+    await origin.deliver();
+    assert.deepEqual(a.made[0].sent, ['from b']);
+    assert.equal(c.env.heard(), before, "c heard nothing of b's send and its confirmation");
+    a.made[0].message('echo');
+    await origin.deliver();
+    assert.deepEqual(ec, [['open', undefined], ['message', 'echo']]);
+    // The confirmation reached b: after the leader crashes, b's next link sends nothing again.
+    assert.deepEqual(await takeOver(origin, a, b), []);
+  });
+
+  it('a view that greeted a tab before it led is opened by it once it leads and its link opens', async () => {
+    const origin = fakeOrigin();
+    const a = tab(origin);
+    const b = tab(origin);
+    await origin.deliver();
+    const c = tab(origin);
+    const lc = c.link();
+    const ec = record(lc);
+    await origin.deliver(); // c's hello reached a (leading, no link yet) and b (following)
+    a.sharing.close();
+    await origin.deliver();
+    assert.equal(b.sharing.role, 'leader');
+    b.link();
+    b.made[0].open();
+    await origin.deliver();
+    assert.deepEqual(ec, [['open', undefined]]);
+    lc.send(['from c']);
+    await origin.deliver();
+    assert.deepEqual(b.made[0].sent, ['from c']);
   });
 
   it('a leader that crashes: what its link confirmed is forgotten, what it did not goes out on the next link (at least once)', async () => {
@@ -131,11 +180,7 @@ describe('sharing: one link for many tabs', () => {
     assert.deepEqual(a.made[0].sent, ['x']);
     a.made[0].confirm(1);
     await origin.deliver();
-    a.env.crash();
-    await origin.deliver();
-    b.link();
-    b.made[0].open();
-    assert.deepEqual(b.made[0].sent, []);
+    assert.deepEqual(await takeOver(origin, a, b), []);
   });
 
   it('a view still waiting for a leader becomes the real link when its tab gets the lock, without a close', async () => {
@@ -166,7 +211,13 @@ describe('sharing: one link for many tabs', () => {
     const a = tab(origin);
     const b = tab(origin);
     await origin.deliver();
+    a.link();
+    b.link();
+    await origin.deliver();
+    assert.equal(origin.openChannels(), 5, "each tab's two channels, and the leader's to b");
     b.sharing.close();
+    await origin.deliver();
+    assert.equal(origin.openChannels(), 2, "b said bye: the leader closed its channel to b");
     a.sharing.close();
     await origin.deliver();
     assert.equal(origin.openChannels(), 0);
