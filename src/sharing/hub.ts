@@ -19,7 +19,10 @@ class Hub implements Sharing, TabHub {
   private readonly _channel: ChannelLike;
   /** This tab's pair channel: following, what it says to the leader and hears from it alone. */
   private readonly _pair: ChannelLike;
-  /** Leading: the pair channel of each tab that said `hello`, by tab id. */
+  /**
+   * Leading: the pair channel of each tab that said `hello`, by tab id, until it says `bye`. A tab
+   * that crashed says nothing: its idle channel stays until this tab stops leading.
+   */
   private _pairs: Record<string, ChannelLike> = {};
   private _link: TabLink | null = null;
   private _links = 0;
