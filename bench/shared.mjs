@@ -1,5 +1,6 @@
-// node bench/shared.mjs [--rounds 20]: what `shared` (issue 15) costs and saves, in real Chromium
-// tabs of one profile against sockjs-node on 127.0.0.1 (websocket):
+// node bench/shared.mjs [--rounds 20] [--followers 5]: what `shared` (issue 15) costs and saves, in
+// real Chromium tabs of one profile (a leader and `followers` more) against sockjs-node on 127.0.0.1
+// (websocket):
 //  - open: ms from `new Resock()` to `open` in a new tab, alone vs. joining a leader's link;
 //  - round trip: ms of an echo from the leader's tab vs. from a follower's, in alternating rounds
 //    after a warm-up (so neither is measured colder), median and 90th percentile of `rounds` each;
@@ -14,8 +15,10 @@ import { launchBrowser } from '../test/support/engine.mjs';
 import { startSockjsServer } from '../test/support/sockjs-server.mjs';
 import { startStaticServer } from '../test/support/static-server.mjs';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' }, followers: { type: 'string', default: '5' } } });
 const ROUNDS = Number(values.rounds);
+const FOLLOWERS = Number(values.followers);
+if (!(FOLLOWERS >= 1)) throw new TypeError('--followers must be 1 or more (the round trip is measured from the first)');
 const quantile = (list, q) => list.slice().sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(list.length * q))];
 const median = (list) => quantile(list, 0.5);
 
@@ -69,7 +72,7 @@ for (let i = 0; i < 5; i++) {
 const leader = await tab();
 await open(leader, true);
 const followers = [];
-for (let i = 0; i < 5; i++) {
+for (let i = 0; i < FOLLOWERS; i++) {
   const f = await tab();
   const before = await heap(f);
   joined.push(await open(f, true));
@@ -109,6 +112,7 @@ console.log(JSON.stringify({
   bareBroadcastChannelRoundTripMs: { median: ms(median(bcRoundTrips)), p90: ms(quantile(bcRoundTrips, 0.9)) },
   followerHeapBytes: median(followers.map((f) => f.heap)),
   rounds: ROUNDS,
+  followers: FOLLOWERS,
 }, null, 2));
 await browser.close();
 await statics.close();
