@@ -23,7 +23,7 @@ class Hub implements Sharing, TabHub {
    * Leading: the pair channel of each tab that said `hello`, by tab id, until it says `bye`. A tab
    * that crashed says nothing: its idle channel stays until this tab stops leading.
    */
-  private _pairs: Record<string, ChannelLike> = {};
+  private readonly _pairs = new Map<string, ChannelLike>();
   private _link: TabLink | null = null;
   private _links = 0;
   /**
@@ -77,7 +77,7 @@ class Hub implements Sharing, TabHub {
 
   tell(message: TabMessage, to?: string): void {
     const pairs = this._pairs;
-    for (const id of to ? [to] : Object.keys(pairs)) if (pairs[id]) pairs[id].postMessage(message);
+    for (const pair of to ? [pairs.get(to)] : pairs.values()) if (pair) pair.postMessage(message);
   }
 
   nextLid(): string {
@@ -137,8 +137,8 @@ class Hub implements Sharing, TabHub {
   /** Stops leading or waiting: the link this tab runs ends (its followers' messages go back to them), the lock is freed. */
   private _resign(): void {
     if (this.leading && this._link) this._link.retire();
-    for (const id in this._pairs) quit(this._pairs[id]!);
-    this._pairs = {};
+    this._pairs.forEach(quit);
+    this._pairs.clear();
     if (this._abort) this._abort.abort();
     if (this._release) this._release();
     this._abort = this._release = null;
@@ -157,10 +157,11 @@ class Hub implements Sharing, TabHub {
     // From whichever leader, on this tab's pair channel: it confirms batches up to `seq`, sent in order on its link.
     if (t === 'ack') this._kept = this._kept.filter((k) => k.seq > message.seq);
     else if (t === 'bye') {
-      if (this._pairs[from]) quit(this._pairs[from]);
-      delete this._pairs[from];
+      const pair = this._pairs.get(from);
+      if (pair) quit(pair);
+      this._pairs.delete(from);
     } else {
-      if (t === 'hello' && this.leading && !this._pairs[from]) this._pairs[from] = this._listen(pairName(this._name, from));
+      if (t === 'hello' && this.leading && !this._pairs.has(from)) this._pairs.set(from, this._listen(pairName(this._name, from)));
       if (this._abort && link) link.receive(message);
     }
   }
