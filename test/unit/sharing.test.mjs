@@ -88,6 +88,20 @@ describe('sharing: one link for many tabs', () => {
     assert.deepEqual(await takeOver(origin, a, b), []);
   });
 
+  it('a same-origin page that posts tab ids named like Object members on the channel breaks nothing', async () => {
+    const { origin, a, lb } = await leaderAndFollower();
+    const rogue = new (origin.tab().BroadcastChannel)(origin.lockNames()[0]);
+    for (const from of ['constructor', '__proto__', 'toString']) {
+      rogue.postMessage({ t: 'hello', from });
+      rogue.postMessage({ t: 'bye', from });
+      rogue.postMessage({ t: 'bye', from });
+    }
+    await origin.deliver();
+    lb.send(['still']);
+    await origin.deliver();
+    assert.deepEqual(a.made[0].sent, ['still']);
+  });
+
   it('a view that greeted a tab before it led is opened by it once it leads and its link opens', async () => {
     const origin = fakeOrigin();
     const a = tab(origin);
