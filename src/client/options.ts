@@ -117,7 +117,8 @@ const resockRules = {
 
 /** Validates every option, naming the one that is wrong. */
 export function resolveResockOptions(options: ResockOptions): ResolvedResockOptions {
-  const { own, ...connection } = resolveConnectionOptions(options, resockRules);
+  const connection = resolveConnectionOptions(options, resockRules);
+  const { own } = connection;
   const reconnect = own.reconnect === false ? null : readOptions(own.reconnect, reconnectRules, 'reconnect.');
   if (reconnect) reconnect.maxDelay = Math.max(reconnect.minDelay, reconnect.maxDelay);
   const queue = readOptions(own.queue, queueRules, 'queue.');
@@ -128,14 +129,10 @@ export function resolveResockOptions(options: ResockOptions): ResolvedResockOpti
   // Each tab's resume core would speak over the one shared session, and messages were lost.
   ensure(!own.shared || !own.resume, 'shared', "left out with 'resume': they do not combine yet");
   return {
+    ...own,
     connection,
     reconnect,
     queue,
-    heartbeatTimeout: own.heartbeatTimeout,
-    beforeConnect: own.beforeConnect,
-    shouldReconnect: own.shouldReconnect,
-    signal: own.signal,
-    shared: own.shared,
     resume: own.resume || null,
   };
 }

@@ -6,7 +6,8 @@ import { CloseCode, type CloseInfo } from '../protocol/codes';
 import type { Sharing, SharingRole } from '../sharing/types';
 import type { ResumeFailedDetail, ResumeSeam } from '../resume/plugin';
 import type { TransportCloseInfo, TransportDescriptor } from '../transports/types';
-import { InvalidStateError } from '../util/errors';
+import { errorMessage, InvalidStateError } from '../util/errors';
+import { ensure } from '../util/options';
 import { closeEvent, detailEvent, messageEvent, type ResockCloseEvent } from '../util/events';
 import { backoffDelay } from './backoff';
 import { defaultShouldReconnect, resolveResockOptions, type ConnectChanges, type ResockOptions, type ResolvedResockOptions } from './options';
@@ -56,8 +57,6 @@ export interface ResockEventMap extends Record<string, Event> {
 const READY_STATE: Record<ResockState, number> = { connecting: 0, reconnecting: 0, open: 1, closing: 2, closed: 3 };
 /** Messages an async iterator holds for a reader that does not keep up. */
 export const ITERATOR_LIMIT = 10000;
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * A SockJS connection that comes back by itself: reconnects with backoff, queues what is sent
@@ -111,9 +110,7 @@ export class Resock extends SocketBase<ResockEventMap> {
     this._transports = internals.transports || [];
     this._o = resolveResockOptions(options);
     for (const name of this._o.connection.allowed || []) {
-      if (!this._transports.some((d) => d.name === name)) {
-        throw new TypeError(`Option 'transports': '${name}' is not in this build; with resock/core, hand in the transport itself (resock/transports)`);
-      }
+      ensure(this._transports.some((d) => d.name === name), 'transports', `a transport of this build (not '${name}'); with resock/core, the transport itself from resock/transports`);
     }
     this._queue = new OutboundQueue(this._o.queue);
     const debug = this._o.connection.debug;
@@ -245,7 +242,7 @@ export class Resock extends SocketBase<ResockEventMap> {
     const failed = (callback: string) => (error: unknown) => {
       if (generation !== this._generation) return;
       this._report(callback, error);
-      this._lose({ code: CloseCode.CannotConnect, reason: `${callback} failed: ${message(error)}`, wasClean: false });
+      this._lose({ code: CloseCode.CannotConnect, reason: `${callback} failed: ${errorMessage(error)}`, wasClean: false });
     };
     let headers: Record<string, string>;
     try {

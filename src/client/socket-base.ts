@@ -3,6 +3,7 @@ import { parseBaseUrl } from '../protocol/base-url';
 import { isUserCloseCode } from '../protocol/codes';
 import type { TransportName } from '../transports/types';
 import { InvalidAccessError } from '../util/errors';
+import { utf8Length } from '../util/utf8';
 import type { ResockCloseEvent } from '../util/events';
 
 const CONNECTING = 0;
@@ -67,5 +68,5 @@ export interface SocketBase<M extends Record<string, Event>> {
 /** WebSocket's rules for `close(code, reason)`: 1000 or 3000–4999, a reason of at most 123 bytes. */
 export function checkCloseArguments(code?: number, reason?: string): void {
   if (code !== undefined && !isUserCloseCode(code)) throw new InvalidAccessError('InvalidAccessError: Invalid code');
-  if (reason && new TextEncoder().encode(reason).length > 123) throw new SyntaxError('reason argument has an invalid length');
+  if (reason && utf8Length(reason) > 123) throw new SyntaxError('reason argument has an invalid length');
 }

@@ -1,6 +1,7 @@
 import type { Env } from '../env/env';
 import { CloseCode, isUserCloseCode, type CloseInfo } from '../protocol/codes';
 import { Session } from '../session/session';
+import { errorMessage } from '../util/errors';
 import { connectTimeout, raceGrace } from '../protocol/timeout';
 import { sessionUrl } from '../protocol/url';
 import type { TransportDescriptor, TransportName, TransportOptions } from '../transports/types';
@@ -207,8 +208,7 @@ export class Connector {
       // page's CSP blocks (it throws where Chromium fails asynchronously): this candidate failed,
       // reported as any other failure, and the next is tried.
       this._failed.push(descriptor.name);
-      const reason = error instanceof Error ? error.message : 'Transport could not start';
-      debug('transport:fail', { transport: descriptor.name, code: CloseCode.CannotConnect, reason });
+      debug('transport:fail', { transport: descriptor.name, code: CloseCode.CannotConnect, reason: errorMessage(error) });
       return this._advance();
     }
     const attempt: Attempt = { descriptor, session, startedAt: env.now(), timer: null };

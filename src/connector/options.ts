@@ -117,15 +117,11 @@ export function resolveConnectionOptions(options: unknown, own?: Record<string, 
   const all = readOptions(options, { ...connectionRules, ...own }, '', TOLERATED);
   const { sessionId: id, headers, debug } = all;
   ensure(typeof id !== 'number' || (id >= 1 && id <= 64), 'sessionId', 'a length from 1 to 64 or a function');
-  return {
-    ...chosenTransports(all.transports, !!own),
-    server: all.server,
-    sessionId: typeof id === 'function' ? () => String(id()) : (env) => randomId(env.randomBytes, id),
-    timeout: all.timeout,
+  // The checked values themselves, with the few that need it turned into their working form.
+  return Object.assign(all, chosenTransports(all.transports, !!own), {
+    sessionId: typeof id === 'function' ? () => String(id()) : (env: Env) => randomId(env.randomBytes, id),
     headers: typeof headers === 'function' ? headers : () => headers,
-    withCredentials: all.withCredentials,
-    WebSocket: all.WebSocket,
     debug: debug === true ? toConsole : debug || silent,
     own: all,
-  };
+  });
 }

@@ -6,6 +6,7 @@ import { CloseCode } from '../protocol/codes';
 import type { Session } from '../session/session';
 import type { TransportCloseInfo, TransportDescriptor, TransportName } from '../transports/types';
 import { Emitter } from '../util/emitter';
+import { errorMessage } from '../util/errors';
 
 export interface LinkEvents extends Record<string, unknown> {
   open: void;
@@ -65,8 +66,7 @@ export class Link extends Emitter<LinkEvents> {
     } catch (error) {
       // A platform with no way to connect, a `headers` function that threw: no attempt could
       // start. Said in a later task, like any failure, so the owner has its listeners in place.
-      const reason = error instanceof Error ? error.message : String(error);
-      env.setTimeout(() => this._end({ code: CloseCode.CannotConnect, reason, wasClean: false }), 0);
+      env.setTimeout(() => this._end({ code: CloseCode.CannotConnect, reason: errorMessage(error), wasClean: false }), 0);
     }
   }
 

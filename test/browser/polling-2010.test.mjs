@@ -44,7 +44,9 @@ describe('polling sessions against sockjs-go are not lost to the client speed (2
 function runSessions(url, transport, { sessions, atOnce, rounds }) {
   const runOne = () =>
     new Promise((resolve) => {
-      const socket = new window.Resock.SockJS(url, null, { transports: transport });
+      // A generous open timeout: this test is about 2010 during a session, and on a loaded machine
+      // a jsonp open can outlast the RTT-derived timeout (one round trip's worth), failing with 2000.
+      const socket = new window.Resock.SockJS(url, null, { transports: transport, timeout: 10000 });
       let echoed = 0;
       socket.onopen = () => socket.send('m0');
       socket.onmessage = (event) => {
