@@ -8,7 +8,7 @@
  *   core.linkUp();                         // sends the hello through `send`
  *   link.onmessages = (raw) => raw.forEach((m) => core.receive(m).forEach(deliverToApp));
  *   const taken = core.send(appMessages);  // keeps and numbers them; the rest stays with you
- *   core.take(appMessages); … core.flush(); // the same, gathered: one batch for many sends
+ *   core.send(appMessages, true); … core.flush(); // the same, gathered: one batch for many sends
  *   core.linkLost();                       // the link died: what is unacknowledged is re-sent on the next
  *
  * `send` takes messages while the buffer of unacknowledged ones is within its bounds and returns
@@ -122,30 +122,23 @@ export class ResumeCore {
     this._arm(WATCH, this._o.helloTimeout, () => this._fallBack('timeout'));
   }
 
-  /** `take`, then `flush`: the messages leave at once, as one batch. */
-  send(messages: readonly string[]): number {
-    const taken = this.take(messages);
-    this.flush();
-    return taken;
-  }
-
   /**
-   * Keeps and numbers what fits (returns how many), without writing it yet: `flush` writes every
-   * message taken since the last one as ONE batch. Sends gathered over a task and flushed once
-   * cost one batch (one marker, one call down the link) instead of one per message. In plain
-   * mode nothing is kept: the messages go through at once.
+   * Keeps and numbers what fits (returns how many) and writes it at once as one batch; `later`:
+   * writes nothing yet, `flush` then writes every message taken since the last batch as ONE
+   * batch. Sends gathered over a task and flushed once cost one batch (one marker, one call down
+   * the link) instead of one per message. In plain mode nothing is kept: the messages go through.
    */
-  take(messages: readonly string[]): number {
+  send(messages: readonly string[], later?: boolean): number {
     let taken = 0;
     if (this._plain) {
       if (this._link === OPEN) this._o.send(messages.slice()), (taken = messages.length);
     } else {
       while (taken < messages.length && add(this._out, messages[taken]!, this._o)) taken++;
+      if (!later) this.flush();
     }
     if (taken < messages.length) this._refused = true;
     return taken;
   }
-
 
   /** Returns the application messages `raw` carried (none, one, or `raw` itself in plain mode). */
   receive(raw: string): string[] {

@@ -57,7 +57,7 @@ export class ResumeLink extends Emitter<LinkEvents> implements LinkLike {
    * its frames), which is what keeps resume's bursts near plain ones.
    */
   send(messages: readonly string[]): string[] | void {
-    const taken = this._core.take(messages);
+    const taken = this._core.send(messages, true);
     if (!this._flushing) {
       this._flushing = true;
       void Promise.resolve().then(() => {

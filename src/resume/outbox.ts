@@ -44,8 +44,7 @@ export function add(outbox: Outbox, message: string, bounds?: OutboxBounds): boo
 
 /** Measures the messages not measured yet; returns the exact UTF-8 bytes of all. */
 function measure(outbox: Outbox): number {
-  const { messages } = outbox;
-  for (; outbox.measured < messages.length; outbox.measured++) outbox.bytes += utf8Length(messages[outbox.measured]!);
+  while (outbox.measured < outbox.messages.length) outbox.bytes += utf8Length(outbox.messages[outbox.measured++]!);
   outbox.chars = 0;
   return outbox.bytes;
 }
@@ -62,13 +61,11 @@ export function acknowledge(outbox: Outbox, count: number): number | undefined {
   if (drop === outbox.messages.length) {
     outbox.messages = [];
     outbox.bytes = outbox.measured = outbox.chars = 0;
-  } else if (drop <= outbox.measured) {
+  } else {
+    // A part of it (an ack that crossed messages in flight): exact bytes for what stays.
+    measure(outbox);
     for (const message of outbox.messages.splice(0, drop)) outbox.bytes -= utf8Length(message);
     outbox.measured -= drop;
-  } else {
-    // Every measured message goes, and some of the others: their characters only were counted.
-    for (const message of outbox.messages.splice(0, drop).slice(outbox.measured)) outbox.chars -= message.length;
-    outbox.bytes = outbox.measured = 0;
   }
   outbox.base = Math.max(outbox.base, count);
   return drop;
