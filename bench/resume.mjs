@@ -7,19 +7,27 @@
 //  - round trip: 100 echoes one after the other, the median;
 //  - bytes: the WebSocket payload bytes, both ways, of 200 messages of 64 bytes each way sent
 //    20 ms apart (50 a second, as the issue's runs), per message, minus the 64 of the message.
-// Needs `npm run build` first. Prints a markdown table; medians over the rounds, ratios paired.
+// `--only burst` (or `burst,rtt`, `bytes`…) runs only those steps. `--dist dir` measures another
+// build (a scratch copy of dist/, for A/B against another commit).
+// Needs `npm run build` first. Prints a markdown table; medians over the rounds, ratios paired
+// with their (min–max) over the rounds.
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import sockjs from 'sockjs';
 import { WebSocket as WsWebSocket } from 'ws';
-import { Resock } from '../dist/esm/index.js';
-import { resume } from '../dist/esm/resume.js';
-import { attachResume } from '../dist/esm/server/index.js';
+import { pathToFileURL } from 'node:url';
 import { onLoopback } from '../test/support/loopback.mjs';
 import { pairedRatio, summarize } from './stats.mjs';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '5' }, only: { type: 'string', default: 'burst,rtt,bytes' }, dist: { type: 'string', default: 'dist' } },
+});
 const ROUNDS = Number(values.rounds);
+const STEPS = new Set(values.only.split(','));
+const dist = pathToFileURL(`${values.dist}/esm/`);
+const { Resock } = await import(new URL('index.js', dist));
+const { resume } = await import(new URL('resume.js', dist));
+const { attachResume } = await import(new URL('server/index.js', dist));
 const BURST = 5000;
 const ECHOES = 100;
 const STEADY = 200;
@@ -86,22 +94,34 @@ async function open(url, withResume) {
 async function round(server, name) {
   const app = server.apps[name];
   const client = await open(`http://127.0.0.1:${server.port}/${name}`, name === 'resume');
-  // Burst.
-  app.received = 0;
-  let start = performance.now();
-  for (let i = 0; i < BURST; i++) client.send('m' + PAYLOAD.slice(1));
-  await until(app, () => app.received >= BURST);
-  const burst = performance.now() - start;
-  // Round trips.
+  const result = { burst: NaN, rtt: NaN, bytes: { up: NaN, down: NaN } };
+  if (STEPS.has('burst')) {
+    app.received = 0;
+    const start = performance.now();
+    for (let i = 0; i < BURST; i++) client.send('m' + PAYLOAD.slice(1));
+    await until(app, () => app.received >= BURST);
+    result.burst = performance.now() - start;
+  }
+  if (STEPS.has('rtt')) result.rtt = await roundTrips(client);
+  if (STEPS.has('bytes')) result.bytes = await steadyBytes(client, app);
+  client.close();
+  return result;
+}
+
+async function roundTrips(client) {
   const rtts = [];
   for (let i = 0; i < ECHOES; i++) {
-    start = performance.now();
+    const start = performance.now();
     const back = new Promise((resolve) => client.addEventListener('message', resolve, { once: true }));
     client.send('e' + PAYLOAD.slice(1));
     await back;
     rtts.push(performance.now() - start);
   }
-  // Steady traffic, both ways, and its bytes.
+  return summarize(rtts).median;
+}
+
+/** Steady traffic, both ways, and its bytes per message. */
+async function steadyBytes(client, app) {
   await new Promise((resolve) => setTimeout(resolve, 500)); // let the last acks of the burst go by
   wire.up = wire.down = 0;
   app.received = 0;
@@ -114,9 +134,7 @@ async function round(server, name) {
   }
   await Promise.all([allDown, until(app, () => app.received >= STEADY)]);
   await new Promise((resolve) => setTimeout(resolve, 500)); // the last batched acks
-  const bytes = { up: wire.up / STEADY - 64, down: wire.down / STEADY - 64 };
-  client.close();
-  return { burst, rtt: summarize(rtts).median, bytes };
+  return { up: wire.up / STEADY - 64, down: wire.down / STEADY - 64 };
 }
 
 const server = await startServer();
@@ -126,14 +144,25 @@ await server.close();
 
 const paired = (key) => pairedRatio(new Map(results.plain.map((x, i) => [i, x[key]])), new Map(results.resume.map((x, i) => [i, x[key]])));
 const fmt = (x) => (Math.round(x * 100) / 100).toString();
-const med = (name, f) => fmt(summarize(results[name].map(f)).median);
+const med = (name, f) => (STEPS.has(f.step) ? fmt(summarize(results[name].map(f)).median) : '–');
+const range = (s) => `(${fmt(s.min)}–${fmt(s.max)})`;
 console.log(`Resume on WebSocket, Node + ws against sockjs-node on 127.0.0.1, ${ROUNDS} rounds, medians:\n`);
 console.log('| | without resume | with resume | ratio (paired) |');
 console.log('|---|---:|---:|---:|');
 const burstRatio = paired('burst');
-console.log(`| burst of ${BURST} × 64 B, ms | ${med('plain', (x) => x.burst)} | ${med('resume', (x) => x.burst)} | throughput ${fmt(burstRatio.median)}× |`);
+const step = (name, f) => Object.assign(f, { step: name });
+const burst = step('burst', (x) => x.burst);
+const rtt = step('rtt', (x) => x.rtt);
+const up = step('bytes', (x) => x.bytes.up);
+const down = step('bytes', (x) => x.bytes.down);
+if (burstRatio) console.log(`| burst of ${BURST} × 64 B, ms | ${med('plain', burst)} | ${med('resume', burst)} | throughput ${fmt(burstRatio.median)}× ${range(burstRatio)} |`);
 const rttRatio = pairedRatio(new Map(results.resume.map((x, i) => [i, x.rtt])), new Map(results.plain.map((x, i) => [i, x.rtt])));
-console.log(`| round trip, ms | ${med('plain', (x) => x.rtt)} | ${med('resume', (x) => x.rtt)} | +${fmt((rttRatio.median - 1) * 100)} % |`);
-console.log(`| WebSocket bytes per 64 B message beyond it, up (client → server) | ${med('plain', (x) => x.bytes.up)} | ${med('resume', (x) => x.bytes.up)} | |`);
-console.log(`| same, down (server → client) | ${med('plain', (x) => x.bytes.down)} | ${med('resume', (x) => x.bytes.down)} | |`);
+if (rttRatio) {
+  const pct = (r) => `${r >= 1 ? '+' : ''}${fmt((r - 1) * 100)} %`;
+  console.log(`| round trip, ms | ${med('plain', rtt)} | ${med('resume', rtt)} | ${pct(rttRatio.median)} (${pct(rttRatio.min)} to ${pct(rttRatio.max)}) |`);
+}
+if (STEPS.has('bytes')) {
+  console.log(`| WebSocket bytes per 64 B message beyond it, up (client → server) | ${med('plain', up)} | ${med('resume', up)} | |`);
+  console.log(`| same, down (server → client) | ${med('plain', down)} | ${med('resume', down)} | |`);
+}
 process.exit(0);

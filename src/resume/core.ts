@@ -8,6 +8,7 @@
  *   core.linkUp();                         // sends the hello through `send`
  *   link.onmessages = (raw) => raw.forEach((m) => core.receive(m).forEach(deliverToApp));
  *   const taken = core.send(appMessages);  // keeps and numbers them; the rest stays with you
+ *   core.send(appMessages, true); … core.flush(); // the same, gathered: one batch for many sends
  *   core.linkLost();                       // the link died: what is unacknowledged is re-sent on the next
  *
  * `send` takes messages while the buffer of unacknowledged ones is within its bounds and returns
@@ -121,13 +122,19 @@ export class ResumeCore {
     this._arm(WATCH, this._o.helloTimeout, () => this._fallBack('timeout'));
   }
 
-  send(messages: readonly string[]): number {
+  /**
+   * Keeps and numbers what fits (returns how many) and writes it at once as one batch; `later`:
+   * writes nothing yet, `flush` then writes every message taken since the last batch as ONE
+   * batch. Sends gathered over a task and flushed once cost one batch (one marker, one call down
+   * the link) instead of one per message. In plain mode nothing is kept: the messages go through.
+   */
+  send(messages: readonly string[], later?: boolean): number {
     let taken = 0;
     if (this._plain) {
       if (this._link === OPEN) this._o.send(messages.slice()), (taken = messages.length);
     } else {
       while (taken < messages.length && add(this._out, messages[taken]!, this._o)) taken++;
-      this._flush();
+      if (!later) this.flush();
     }
     if (taken < messages.length) this._refused = true;
     return taken;
@@ -217,13 +224,13 @@ export class ResumeCore {
     this._onWire = this._out.base;
     if (!this._plain) {
       this._watch();
-      this._flush();
+      this.flush();
     }
     this._drained();
   }
 
-  /** Writes every message not yet on this link, the pending ack in the same batch. */
-  private _flush(): void {
+  /** Writes every message taken and not yet on the open link as one batch, the owed ack in it. */
+  flush(): void {
     const last = lastNumber(this._out);
     if (this._link !== OPEN || last === this._onWire) return;
     // The owed ack rides along once half due: two-way traffic then carries its acks in frames

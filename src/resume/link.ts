@@ -17,6 +17,8 @@ export class ResumeLink extends Emitter<LinkEvents> implements LinkLike {
   private _closed = false;
   /** Messages of the app put on the inner link in plain mode: the tail of what it may hand back. */
   private _plainSent = 0;
+  /** A flush of the core is due at the end of this task. */
+  private _flushing = false;
 
   constructor(private readonly _inner: LinkLike, private readonly _core: ResumeCore) {
     super();
@@ -48,9 +50,21 @@ export class ResumeLink extends Emitter<LinkEvents> implements LinkLike {
     return this._inner.lastFrameAt;
   }
 
-  /** Offers messages to the core; returns those it had no room for (they stay with the owner until `drain`). */
+  /**
+   * Offers messages to the core; returns those it had no room for (they stay with the owner until
+   * `drain`). The core keeps them at once but writes them at the end of the task (a microtask):
+   * a burst of sends is one batch, not a batch per message (as the WebSocket transport gathers
+   * its frames), which is what keeps resume's bursts near plain ones.
+   */
   send(messages: readonly string[]): string[] | void {
-    const taken = this._core.send(messages);
+    const taken = this._core.send(messages, true);
+    if (!this._flushing) {
+      this._flushing = true;
+      void Promise.resolve().then(() => {
+        this._flushing = false;
+        this._core.flush();
+      });
+    }
     if (taken < messages.length) return messages.slice(taken);
   }
 
@@ -74,6 +88,8 @@ export class ResumeLink extends Emitter<LinkEvents> implements LinkLike {
 
   close(): string[] {
     if (this._closed) return [];
+    // What this task sent goes before the close, as on a plain link.
+    this._core.flush();
     this._stop();
     this.clear();
     return this._ownersOf(this._inner.close());

@@ -9,8 +9,11 @@ export interface Outbox {
   /** How many messages the peer has acknowledged: the first one kept is number `base + 1`. */
   base: number;
   messages: string[];
-  /** UTF-8 bytes of `messages`. */
+  /** UTF-8 bytes of the first `measured` messages; the rest are counted in `chars` only. */
   bytes: number;
+  measured: number;
+  /** UTF-16 code units of the messages not measured yet: at most 3 UTF-8 bytes each. */
+  chars: number;
 }
 
 export interface OutboxBounds {
@@ -18,18 +21,32 @@ export interface OutboxBounds {
   maxBytes: number;
 }
 
-export const emptyOutbox = (): Outbox => ({ base: 0, messages: [], bytes: 0 });
+export const emptyOutbox = (): Outbox => ({ base: 0, messages: [], bytes: 0, measured: 0, chars: 0 });
 
 /** The number of the last message put in: acknowledged or not. */
 export const lastNumber = (outbox: Outbox): number => outbox.base + outbox.messages.length;
 
-/** Puts `message` in if it fits within `bounds` (none: it does); false when it does not. One UTF-8 pass. */
+/**
+ * Puts `message` in if it fits within `bounds` (none: it does); false when it does not. A message
+ * is measured in UTF-8 only when 3 bytes per code unit could reach `maxBytes`: measuring reads
+ * every character (and makes V8 copy a string built by concatenation into one piece), which in a
+ * burst far from the bound cost more than the rest of the resume path together.
+ */
 export function add(outbox: Outbox, message: string, bounds?: OutboxBounds): boolean {
-  const bytes = utf8Length(message);
-  if (bounds && (outbox.messages.length >= bounds.maxMessages || outbox.bytes + bytes > bounds.maxBytes)) return false;
+  if (bounds) {
+    if (outbox.messages.length >= bounds.maxMessages) return false;
+    if (outbox.bytes + 3 * (outbox.chars + message.length) > bounds.maxBytes && measure(outbox) + utf8Length(message) > bounds.maxBytes) return false;
+  }
   outbox.messages.push(message);
-  outbox.bytes += bytes;
+  outbox.chars += message.length;
   return true;
+}
+
+/** Measures the messages not measured yet; returns the exact UTF-8 bytes of all. */
+function measure(outbox: Outbox): number {
+  while (outbox.measured < outbox.messages.length) outbox.bytes += utf8Length(outbox.messages[outbox.measured++]!);
+  outbox.chars = 0;
+  return outbox.bytes;
 }
 
 /**
@@ -41,8 +58,15 @@ export function acknowledge(outbox: Outbox, count: number): number | undefined {
   if (count > lastNumber(outbox)) return undefined;
   const drop = Math.max(0, count - outbox.base);
   // All of it, the usual case of a cumulative ack: nothing to move, nothing to measure.
-  if (drop === outbox.messages.length) (outbox.messages = []), (outbox.bytes = 0);
-  else for (const message of outbox.messages.splice(0, drop)) outbox.bytes -= utf8Length(message);
+  if (drop === outbox.messages.length) {
+    outbox.messages = [];
+    outbox.bytes = outbox.measured = outbox.chars = 0;
+  } else {
+    // A part of it (an ack that crossed messages in flight): exact bytes for what stays.
+    measure(outbox);
+    for (const message of outbox.messages.splice(0, drop)) outbox.bytes -= utf8Length(message);
+    outbox.measured -= drop;
+  }
   outbox.base = Math.max(outbox.base, count);
   return drop;
 }

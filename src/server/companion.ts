@@ -94,7 +94,8 @@ export class ResumeServer extends EventEmitter {
     const onData = (raw: string): void => {
       if (hello !== undefined) return void pending.push(raw);
       clock.clearTimeout(timer);
-      hello = decodeHello(raw);
+      // sockjs-node hands on any JSON value of the client's array: only a string can be a hello.
+      hello = typeof raw === 'string' ? decodeHello(raw) : undefined;
       if (hello === undefined) return plain(raw);
       this._hello(link, hello, pending, () => closed).then(stop, (error: unknown) => {
         stop();

@@ -5,6 +5,9 @@ import { decodeHello, decodeMessage, encodeAck, encodeData, encodeNext, encodeWe
 import type { ResumeStore, SessionRecord } from './store';
 import { ResumeCloseCode, writeBatch, type SockjsConnectionLike } from './types';
 
+/** 'd', the tag of a data message. */
+const DATA_TAG = 100;
+
 export interface SessionSettings extends OutboxBounds {
   clock: Clock;
   store: ResumeStore;
@@ -131,28 +134,35 @@ export class ResumableConnection extends EventEmitter {
     return wire;
   }
 
-  private _receive(raw: string): void {
+  private _receive(raw: unknown): void {
+    // sockjs-node hands on any JSON value of the client's array: a number is not a message of ours.
+    if (typeof raw !== 'string') return this._fail();
+    // Data first, without decoding it into an object: a burst is thousands of these per frame.
+    if (raw.charCodeAt(0) === DATA_TAG) return this._data(raw.slice(1));
     const message = decodeMessage(raw);
     const record = this._record;
     // A hello after the handshake is the hello of this link once more: a POST the browser sent
     // again on a new connection (Chromium does when the one it reused was reset). Nothing to do.
     if (!message && decodeHello(raw) !== undefined) return;
-    if (!message) return this._fail();
-    if (message.kind === 'data') {
-      if (this._skip) return void this._skip--;
-      if (record.received++ === this._ackedIn) this._owedAt = this._s.clock.now();
-      // Owed in full: at the end of this turn, so that the rest of the frames read in the same
-      // chunk (a burst arrives as hundreds of frames per read) share one ack, not one per ackEvery.
-      if (record.received - this._ackedIn === this._s.ackEvery) queueMicrotask(() => this._sendAck());
-      else if (this._ackTimer === undefined) this._ackTimer = this._s.clock.setTimeout(() => this._sendAck(), this._s.ackDelay);
-      this.emit('data', message.data);
-    } else if (message.kind === 'next') {
+    if (!message || message.kind === 'data') return this._fail();
+    if (message.kind === 'next') {
       if (message.count > record.received + 1) return this._fail();
       this._skip = record.received + 1 - message.count;
     } else {
       if (acknowledge(record.out, message.count) === undefined) return this._fail();
       if (message.kind === 'ping') this._sendAck(true);
     }
+  }
+
+  private _data(data: string): void {
+    const record = this._record;
+    if (this._skip) return void this._skip--;
+    if (record.received++ === this._ackedIn) this._owedAt = this._s.clock.now();
+    // Owed in full: at the end of this turn, so that the rest of the frames read in the same
+    // chunk (a burst arrives as hundreds of frames per read) share one ack, not one per ackEvery.
+    if (record.received - this._ackedIn === this._s.ackEvery) queueMicrotask(() => this._sendAck());
+    else if (this._ackTimer === undefined) this._ackTimer = this._s.clock.setTimeout(() => this._sendAck(), this._s.ackDelay);
+    this.emit('data', data);
   }
 
   /** An ack on its own: due (its delay passed, or `ackEvery` messages owed), or asked for by a ping. */

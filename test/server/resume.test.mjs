@@ -213,4 +213,16 @@ describe('resock/server on sockjs-node with a resume client over WebSocket', fun
     await post('xhr_send', JSON.stringify(['n1', 'decho:x']));
     assert.equal(await post('xhr'), 'a["n1","decho:x"]\n', 'one poll, not one per message');
   });
+
+  it('ends a session whose client sends a JSON value that is not a string (code 3103), without throwing', async () => {
+    server = await startServer();
+    const base = `http://127.0.0.1:${server.port}/r/000/number`;
+    const post = async (path, body) => (await fetch(`${base}/${path}?resock-resume=1`, { method: 'POST', body })).text();
+    assert.equal(await post('xhr'), 'o\n');
+    await post('xhr_send', JSON.stringify(['~resume1 - 0']));
+    assert.match(await post('xhr'), /^a\["~fresh \S+ new"\]\n$/);
+    await post('xhr_send', '[1]');
+    assert.equal(await post('xhr'), 'c[3103,"Resume protocol error"]\n');
+    assert.equal(server.app.closes, 1, 'the app is told the session ended');
+  });
 });

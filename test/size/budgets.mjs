@@ -78,7 +78,7 @@ export const SIZE_ROWS = [
     label: 'resock-resume.min.js',
     file: 'dist/resock-resume.min.js',
     target: null,
-    budget: 3241, // 3,177 on 2026-12-01, + 2 %
+    budget: 3406, // 3,339 on 2026-12-01 (session 5: +131 B for the resume burst: UTF-8 measured only near the byte bound, one batch per task), + 2 %
   },
   {
     name: 'dist/resock-stomp.min.js (script tag: the STOMP client)',

@@ -3,6 +3,7 @@
 // resume-session.test.mjs pairs the core with the real companion.
 import assert from 'node:assert/strict';
 import { ResumeCore } from '../../dist/esm/resume/index.js';
+import { add, emptyOutbox } from '../../dist/esm/resume/outbox.js';
 import { decodeHello, decodeMessage, decodeWelcome, encodeHello, encodeWelcome } from '../../dist/esm/resume/wire.js';
 import { fakeClock } from './fakes.mjs';
 
@@ -229,6 +230,34 @@ describe('ResumeCore acks, bounds and liveness', () => {
     core.receive('k2');
     assert.deepEqual(events.at(-1), { kind: 'drain' });
     assert.equal(core.send(['d']), 1);
+  });
+
+  it('bounds by exact UTF-8 bytes, after partial acks too', () => {
+    const { core, sent } = opened({ maxMessages: 100, maxBytes: 12 });
+    // 'é' is 2 bytes, '€' 3: 2 + 3 + 6 = 11 bytes; one more byte fits, two do not.
+    assert.equal(core.send(['é', '€', 'abcdef', 'xy']), 3);
+    assert.equal(core.send(['z']), 1, 'exactly up to maxBytes');
+    assert.equal(core.send(['z']), 0);
+    core.receive('k1'); // 'é' goes: 2 bytes free
+    assert.equal(core.send(['€']), 0, '3 bytes do not fit in 2');
+    assert.equal(core.send(['éz']), 0);
+    assert.equal(core.send(['yz']), 1);
+    core.receive('k4'); // '€', 'abcdef', 'z' go: 12 - 2 = 10 free
+    assert.equal(core.send(['€€€', 'é']), 1, '9 bytes fit, 2 more do not');
+    assert.equal(sent().flat().filter((m) => m[0] === 'd').length, 6);
+  });
+
+  it('measures UTF-8 only near the byte bound (measuring reads every character of every message)', () => {
+    let reads = 0;
+    // A String object counts the characters read one by one; the bound still sees its length.
+    const counted = (text) => Object.assign(new String(text), { charCodeAt: (i) => (reads++, text.charCodeAt(i)) });
+    const out = emptyOutbox();
+    const bounds = { maxMessages: 1e6, maxBytes: 3000 };
+    for (let i = 0; i < 10; i++) assert.equal(add(out, counted('x'.repeat(64)), bounds), true);
+    assert.equal(reads, 0, 'far from the bound: 3 bytes per character cannot reach it');
+    for (let i = 0; i < 50 && add(out, counted('x'.repeat(64)), bounds); i++);
+    assert.ok(reads > 0, 'near the bound: measured');
+    assert.equal(out.messages.length, 46, 'and exact: 46 × 64 = 2,944 bytes ≤ 3,000');
   });
 
   it('asks for an ack after pingInterval of silence and reports the link dead after pingTimeout more', () => {

@@ -53,8 +53,11 @@ describe('Resock with resume', () => {
     push(t, fresh('new'));
     assert.equal(c.state, 'open');
     assert.equal(c.resumable, true);
+    await flush();
     assert.deepEqual(t.sent.slice(1), ['n1', 'dearly']);
     c.send('later');
+    assert.deepEqual(t.sent.slice(3), [], 'written at the end of the task');
+    await flush();
     assert.deepEqual(t.sent.slice(3), ['n2', 'dlater']);
     assert.deepEqual(types(), ['drain', 'open'], 'no resumefailed for a first session');
   });
@@ -66,7 +69,8 @@ describe('Resock with resume', () => {
     c.send('a');
     c.send('b');
     c.send('c');
-    assert.deepEqual(first.sent.slice(1), ['n1', 'da', 'n2', 'db', 'n3', 'dc'], 'the ack of x and y is not due yet');
+    await flush();
+    assert.deepEqual(first.sent.slice(1), ['n1', 'da', 'db', 'dc'], 'the sends of one task in one batch, one marker; the ack of x and y is not due yet');
     // The link dies with 'c' never sent: it must not come back as an app message.
     lose(first, ['dc']);
     assert.equal(c.bufferedAmount, 0, 'the core keeps its messages; Resock does not queue them again');
@@ -75,6 +79,7 @@ describe('Resock with resume', () => {
     const second = await link();
     assert.deepEqual(second.sent, [`~resume1 ${TOKEN} 2`], 'the hello carries the token and what was received');
     push(second, resumed(1));
+    await flush();
     assert.deepEqual(second.sent.slice(1), ['n2', 'db', 'dc', 'n4', 'dd'], 'from the first message the server lacks, once');
     // The server re-sends 'y' (it did not see the ack) and then 'z': 'y' is dropped by number.
     push(second, 'n2', 'dy', 'dz');
@@ -88,6 +93,7 @@ describe('Resock with resume', () => {
     const first = await link();
     push(first, fresh('new'));
     c.send('a');
+    await flush();
     lose(first);
     env.tick(100);
     const second = await link();
@@ -96,6 +102,7 @@ describe('Resock with resume', () => {
     assert.deepEqual(events[failed], ['resumefailed', { reason: 'restarted', unconfirmed: ['a'] }]);
     assert.equal(events[failed + 1][0], 'open', 'resumefailed comes right before open');
     c.send('b');
+    await flush();
     assert.deepEqual(second.sent.slice(1), ['n1', 'db'], 'the fresh session numbers from 1');
     assert.equal(c.resumable, true);
   });
@@ -128,10 +135,12 @@ describe('Resock with resume', () => {
     const t = await link();
     push(t, fresh('new'));
     for (const m of ['a', 'b', 'c', 'd']) c.send(m);
-    assert.deepEqual(t.sent.slice(1), ['n1', 'da', 'n2', 'db']);
     assert.equal(c.bufferedAmount, 2, "'c' and 'd' wait in Resock's queue");
+    await flush();
+    assert.deepEqual(t.sent.slice(1), ['n1', 'da', 'db']);
     push(t, 'k2');
-    assert.deepEqual(t.sent.slice(5), ['n3', 'dc', 'dd']);
+    await flush();
+    assert.deepEqual(t.sent.slice(4), ['n3', 'dc', 'dd']);
     assert.equal(c.bufferedAmount, 0);
   });
 
@@ -157,6 +166,16 @@ describe('Resock with resume', () => {
     const [, detail] = events.find(([type]) => type === 'reconnecting');
     assert.equal(detail.lastClose.code, 1002);
     assert.match(detail.lastClose.reason, /malformed/);
+  });
+
+  it('close() writes what the same task sent before it, as a plain link does', async () => {
+    const { c, link, push } = client();
+    const t = await link();
+    push(t, fresh('new'));
+    c.send('last words');
+    c.close();
+    assert.deepEqual(t.sent.slice(1), ['n1', 'dlast words']);
+    assert.equal(t.closed, true);
   });
 
   it('close() leaves no timer of the core behind', async () => {
