@@ -41,6 +41,25 @@ ctl() { "$BIN/rabbitmqctl" -n "$NODE" "$@"; }
 
 running() { ctl status >/dev/null 2>&1; }
 
+# Our node's Erlang VM, found by its home (our DIR), whether or not rabbitmqctl can reach it: a
+# node whose epmd died under it still holds the ports, and a new one then fails to start
+# (dist_port_already_used) while the old one answers on the STOMP port.
+node_pids() { pgrep -f -- "beam\.smp .*-home $DIR( |\$)" || true; }
+
+# Ends a node rabbitmqctl cannot reach: TERM, then KILL after 10 s.
+kill_unreachable() {
+  local pids
+  pids=$(node_pids)
+  [[ -z $pids ]] && return 0
+  echo "RabbitMQ $NODE: ending a node rabbitmqctl cannot reach (pid $pids)" >&2
+  kill $pids 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do
+    [[ -z $(node_pids) ]] && return 0
+    sleep 0.2
+  done
+  kill -9 $(node_pids) 2>/dev/null || true
+}
+
 stomp_accepts() { (exec 3<>"/dev/tcp/127.0.0.1/$STOMP_PORT") 2>/dev/null; }
 
 prepare() {
@@ -67,6 +86,7 @@ start() {
     echo "RabbitMQ $NODE already running"
     return 0
   fi
+  kill_unreachable
   prepare
   # Detached from this shell (and from the test process that may have called it), output logged.
   setsid "$BIN/rabbitmq-server" >>"$DIR/log/server.out" 2>&1 </dev/null &
@@ -84,6 +104,7 @@ start() {
 
 stop() {
   if ! running; then
+    kill_unreachable
     echo "RabbitMQ $NODE not running"
     return 0
   fi

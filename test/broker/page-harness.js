@@ -86,7 +86,6 @@
             : new Resock(url, { transports: transport, reconnect: { minDelay: 100, maxDelay: 1000 } });
         note(`(new ${kind})`);
         w.socket = socket;
-        w.socket = socket;
         for (const type of ['open', 'close', 'reconnecting']) {
           socket.addEventListener(type, (e) => note(`(${type}${e.code ? ` ${e.code} ${e.reason}` : ''}${e.detail ? ` ${JSON.stringify(e.detail.lastClose)}` : ''})`));
         }
