@@ -3,7 +3,7 @@
 // puppeteer driver). MiniBrowser needs a display, so it gets a private Xvfb. Every step that
 // waits on another process is bounded: a missing display makes session creation hang forever.
 import { spawn } from 'node:child_process';
-import net from 'node:net';
+import { freePort } from '../../demo/proxy-process.mjs';
 import { withDeadline } from './deadline.mjs';
 
 export const WEBKIT_DRIVER = process.env.WEBKIT_DRIVER_BIN || '/usr/bin/WebKitWebDriver';
@@ -123,15 +123,4 @@ async function stop(child) {
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
