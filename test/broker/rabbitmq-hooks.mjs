@@ -1,5 +1,6 @@
-// Mocha root hooks of the broker tests (loaded with --require by `npm run test:broker`): RabbitMQ
-// is started before the first test and stopped after the last, by scripts/rabbitmq.sh.
+// Mocha root hooks of the broker and cluster tests (loaded with --require by `npm run test:broker`
+// and `npm run test:cluster`): RabbitMQ is started before the first test and stopped after the
+// last, by scripts/rabbitmq.sh, so that `npm test` leaves no broker running.
 // RESOCK_KEEP_RABBITMQ=1 leaves it running at the end, for quicker reruns while developing.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
