@@ -205,24 +205,29 @@ describe('resock/server on sockjs-node with a resume client over WebSocket', fun
 
   it('writes a batch as one SockJS frame: on xhr-polling the marker and the data come in one poll', async () => {
     server = await startServer();
-    const base = `http://127.0.0.1:${server.port}/r/000/batch`;
-    const post = async (path, body) => (await fetch(`${base}/${path}?resock-resume=1`, { method: 'POST', body })).text();
-    assert.equal(await post('xhr'), 'o\n');
-    await post('xhr_send', JSON.stringify(['~resume1 - 0']));
-    assert.match(await post('xhr'), /^a\["~fresh \S+ new"\]\n$/);
+    const post = await freshXhrSession(server.port, 'batch');
     await post('xhr_send', JSON.stringify(['n1', 'decho:x']));
     assert.equal(await post('xhr'), 'a["n1","decho:x"]\n', 'one poll, not one per message');
   });
 
   it('ends a session whose client sends a JSON value that is not a string (code 3103), without throwing', async () => {
     server = await startServer();
-    const base = `http://127.0.0.1:${server.port}/r/000/number`;
-    const post = async (path, body) => (await fetch(`${base}/${path}?resock-resume=1`, { method: 'POST', body })).text();
-    assert.equal(await post('xhr'), 'o\n');
-    await post('xhr_send', JSON.stringify(['~resume1 - 0']));
-    assert.match(await post('xhr'), /^a\["~fresh \S+ new"\]\n$/);
+    const post = await freshXhrSession(server.port, 'number');
     await post('xhr_send', '[1]');
     assert.equal(await post('xhr'), 'c[3103,"Resume protocol error"]\n');
     assert.equal(server.app.closes, 1, 'the app is told the session ended');
   });
 });
+
+/**
+ * A resume session opened by hand over sockjs-node's raw xhr-polling endpoints: `o`, the hello,
+ * the `~fresh` answer. Resolves with `post(path, body)`, which POSTs to the session and reads the answer.
+ */
+async function freshXhrSession(port, sessionId) {
+  const base = `http://127.0.0.1:${port}/r/000/${sessionId}`;
+  const post = async (path, body) => (await fetch(`${base}/${path}?resock-resume=1`, { method: 'POST', body })).text();
+  assert.equal(await post('xhr'), 'o\n');
+  await post('xhr_send', JSON.stringify(['~resume1 - 0']));
+  assert.match(await post('xhr'), /^a\["~fresh \S+ new"\]\n$/);
+  return post;
+}
