@@ -100,7 +100,7 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
   function clientFor(id) {
     let client = clients.get(id);
     if (!client) {
-      client = { id, nick: 'guest', room: null, conn: null, transport: null, sessionId: null, traces: [], controls: [] };
+      client = { id, nick: 'guest', room: null, conn: null, links: new Map(), transport: null, sessionId: null, traces: [], controls: [] };
       clients.set(id, client);
       if (clients.size > MAX_CLIENTS) {
         const idle = [...clients.values()].find((c) => !c.conn);
@@ -217,6 +217,18 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
     });
   }
 
+  /**
+   * Makes `conn` the client's link. A page that reconnects replaces its previous link, which may
+   * take a while to time out; and while a page races transports (WebSocket, then HTTP streaming
+   * beside it), the loser's session can reach us after the winner's. So the link is the newest
+   * one, until the page speaks over another.
+   */
+  function adopt(client, conn) {
+    client.conn = conn;
+    client.sessionId = client.links.get(conn);
+    client.transport = conn.protocol;
+  }
+
   sockjsServer.on('connection', (conn) => {
     if (draining) {
       conn.close(draining.code, draining.reason);
@@ -236,16 +248,14 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
       return;
     }
     const client = clientFor(clientId);
-    // A page that reconnects replaces its previous link, which may take a while to time out.
-    client.conn = conn;
-    client.sessionId = sessionId;
-    client.transport = conn.protocol;
+    client.links.set(conn, sessionId);
+    adopt(client, conn);
     const wsBlocked = faults.isWebSocketBlocked(clientId);
     send(conn, { type: 'welcome', clientId, transport: conn.protocol, wsBlocked, rooms: roomList(), stomp: stompInfo, node, cluster: !!bus });
     for (const entry of client.traces.splice(0)) send(conn, entry);
 
     conn.on('data', (raw) => {
-      if (client.conn !== conn) return;
+      if (client.conn !== conn) adopt(client, conn);
       let message;
       try {
         message = JSON.parse(raw);
@@ -256,8 +266,11 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
       if (handler) handler(client, message);
     });
     conn.on('close', () => {
+      client.links.delete(conn);
       if (client.conn !== conn) return;
       client.conn = null;
+      const other = [...client.links.keys()].pop(); // a link it raced with, or the one it moved to
+      if (other) return adopt(client, other);
       broadcastPresence(client.room);
       broadcastRooms();
     });

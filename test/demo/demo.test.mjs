@@ -364,6 +364,59 @@ describe('demo: a live chat over resock', function () {
   });
 });
 
+describe('demo server: the links of one page', function () {
+  this.timeout(30000);
+  let demo;
+  before(async () => (demo = await startDemoServer({ port: 0 })));
+  after(() => demo?.close());
+
+  /** A raw SockJS WebSocket session of page `client`: its chat messages, and `say`. */
+  async function link(client, session) {
+    const { WebSocket } = await import('ws');
+    const socket = new WebSocket(`${demo.url.replace(/^http/, 'ws')}chat/000/${session}/websocket?client=${client}`);
+    const messages = [];
+    const waiters = new Set();
+    socket.on('message', (data) => {
+      const frame = String(data);
+      if (frame[0] === 'a') messages.push(...JSON.parse(frame.slice(1)).map((m) => JSON.parse(m)));
+      for (const wake of waiters) wake();
+    });
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const waitFor = (type) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const found = messages.find((m) => m.type === type);
+          if (!found) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no '${type}' on session ${session}: got ${messages.map((m) => m.type).join(', ') || 'nothing'}`));
+        }, 10000);
+        waiters.add(check);
+        check();
+      });
+    return { waitFor, say: (message) => socket.send(JSON.stringify([JSON.stringify(message)])), close: () => socket.close() };
+  }
+
+  it("a page's raced transports: the loser's session arrives after the winner's, and the winner is still heard", async function () {
+    // resock starts HTTP streaming beside a slow WebSocket; the WebSocket can win while the
+    // streaming session still reaches the server after it. The page then speaks over the winner.
+    const winner = await link('racer', 'winner');
+    await winner.waitFor('welcome');
+    const loser = await link('racer', 'loser');
+    await loser.waitFor('welcome');
+    winner.say({ type: 'join', room: 'lobby', nick: 'racer', since: 0 });
+    assert.equal((await winner.waitFor('joined')).room, 'lobby');
+    loser.close(); // the page closes the loser: the winner stays the page's link
+    winner.say({ type: 'ping', t: 1 });
+    assert.equal((await winner.waitFor('pong')).t, 1);
+    winner.close();
+  });
+});
+
 /**
  * The STOMP broker for the shared room: RESOCK_DEMO_BROKER if set, else the RabbitMQ of the
  * broker tests on 127.0.0.1:61613 (scripts/rabbitmq.sh starts it). Null when none answers.
