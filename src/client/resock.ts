@@ -27,7 +27,7 @@ export interface ReconnectingDetail {
 
 /** What a user callback that threw is reported with, in an `error` event's `detail`. */
 export interface CallbackErrorDetail {
-  /** Which callback threw: `headers`, `beforeConnect`, `shouldReconnect` or `debug`. */
+  /** Which callback threw: `headers`, `beforeConnect`, `shouldReconnect`, `debug` or `reclaim`. */
   callback: string;
   error: unknown;
 }
@@ -99,6 +99,13 @@ export class Resock extends SocketBase<ResockEventMap> {
    * `resume` (the server keeps that session on purpose) or `shared`.
    */
   farewell: string | null = null;
+  /**
+   * Takes what a link had not sent when it ended, instead of the queue: for a protocol whose
+   * messages belong to the session on that link (resock/stomp sets it: a CONNECT or SUBSCRIBE
+   * replayed on the next link would reach the broker before that link's own CONNECT). Null: they
+   * go back to the queue and out on the next link, in order.
+   */
+  reclaim: ((messages: string[]) => void) | null = null;
 
   constructor(url: string, options?: ResockOptions);
   /** The entry point hands in its transports; tests a platform double. @internal */
@@ -302,7 +309,7 @@ export class Resock extends SocketBase<ResockEventMap> {
    */
   private _lose(info: TransportCloseInfo, next: 'timer' | 'now' | 'pageshow' = 'timer'): void {
     this._stopLink();
-    if (info.unsent) this._queue.unshift(info.unsent);
+    if (info.unsent) this._takeBack(info.unsent);
     const lastClose: CloseInfo = { code: info.code, reason: info.reason, wasClean: info.wasClean };
     const { reconnect, shouldReconnect } = this._o;
     // A node drained for a restart (1012) sends its clients elsewhere at once: no backoff to wait.
@@ -372,8 +379,15 @@ export class Resock extends SocketBase<ResockEventMap> {
     env.clearTimeout(this._watchdog);
     this._timer = this._watchdog = null;
     // Replaced by choice (silent heartbeats, pagehide, reconnect()): what the link had not sent goes back first.
-    if (this._link) this._queue.unshift(this._link.close(this.farewell ? [this.farewell] : undefined));
+    if (this._link) this._takeBack(this._link.close(this.farewell ? [this.farewell] : undefined));
     this._link = this.farewell = null;
+  }
+
+  /** What a link did not send: to `reclaim` if set, else back in front of the queue. */
+  private _takeBack(unsent: string[]): void {
+    const reclaim = this.reclaim;
+    if (!reclaim) this._queue.unshift(unsent);
+    else if (unsent.length) this._guard('reclaim', () => reclaim(unsent), undefined);
   }
 
   private _finish(info: CloseInfo): void {

@@ -266,9 +266,20 @@ export class StompClient extends EventTarget {
       close: (event) => this._lose(`Socket closed ${(event as CloseEvent).code || ''}`),
       // A Resock lost its link and is making another: this session is over, the socket lives on.
       reconnecting: () => this._linkEnded(),
-    });
+    }, (frames) => this._reclaim(frames));
     if (isOpen(socket)) onOpen();
     else if (isClosed(socket)) this._lose('Socket closed');
+  }
+
+  /**
+   * The frames a Resock's link had not sent when it ended: they belong to the session on that
+   * link, and replayed on the next one they would reach the broker before its CONNECT. A SEND goes
+   * again after the next CONNECTED, unless it has a receipt (`_endSession` sends those again) or
+   * a transaction (aborted with its session); the rest (CONNECT, SUBSCRIBE, ACK…) are dropped.
+   */
+  private _reclaim(frames: string[]): void {
+    const resend = frames.filter((frame) => frame.startsWith('SEND\n') && !/\n(receipt|transaction):/.test(frame.split('\n\n')[0]));
+    this._queue = resend.map((frame): Outgoing => ({ _command: 'SEND', _headers: {}, _raw: frame })).concat(this._queue);
   }
 
   /** The connected session, or none (after ending one whose link turned out to be dead). */

@@ -22,6 +22,8 @@ export interface Outgoing {
   _command: string;
   _headers: Record<string, string | undefined>;
   _body?: string;
+  /** Already encoded: a SEND that a lost link did not send, going again as it was. */
+  _raw?: string;
   _resolve?: () => void;
   _reject?: (error: Error) => void;
 }
@@ -121,7 +123,7 @@ export class StompSession {
     if (began !== this) return item._reject?.(new StompClosedError('Transaction aborted by a reconnect'));
     if (command === 'BEGIN') transactions.set(tx, this);
     if (item._resolve) this._receipts.set(headers.receipt!, item);
-    const data = encodeFrame(command, headers, item._body || '', this._parser.escaping);
+    const data = item._raw || encodeFrame(command, headers, item._body || '', this._parser.escaping);
     this._host._log('>>> ' + (command === 'CONNECT' ? command : data)); // not the passcode
     this._socket.send(data);
   }

@@ -17,6 +17,8 @@ export interface StompSocket {
   reconnect?(): void;
   /** Resock's: what its link sends last if Resock drops that link itself (reconnect(), pagehide…). */
   farewell?: string | null;
+  /** Resock's: takes what a link had not sent when it ended, instead of its queue. */
+  reclaim?: ((messages: string[]) => void) | null;
   /** A native WebSocket's; set to 'arraybuffer' so that binary frames can be read synchronously. */
   binaryType?: string;
   /** Resock's: `'leader'` or `'follower'` when its link is shared between tabs. */
@@ -47,12 +49,16 @@ export const isClosed = (socket: StompSocket) => socket.readyState === 3;
 
 /**
  * Adds the listeners (`open`, `message`, `close`, and Resock's `reconnecting`, which says that the
- * link is lost and another is coming); returns the function that removes them.
+ * link is lost and another is coming) and, on a Resock, `reclaim`; returns the function that
+ * removes them.
  */
-export function listen(socket: StompSocket, listeners: Record<string, (event: Event) => void>): () => void {
+export function listen(socket: StompSocket, listeners: Record<string, (event: Event) => void>, reclaim: (frames: string[]) => void): () => void {
   if ('binaryType' in socket) socket.binaryType = 'arraybuffer';
+  const resock = 'reclaim' in socket;
+  if (resock) socket.reclaim = reclaim;
   for (const type in listeners) socket.addEventListener(type, listeners[type]);
   return () => {
+    if (resock) socket.reclaim = null;
     for (const type in listeners) socket.removeEventListener(type, listeners[type]);
   };
 }

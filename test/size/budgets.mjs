@@ -85,6 +85,6 @@ export const SIZE_ROWS = [
     label: 'resock-stomp.min.js',
     file: 'dist/resock-stomp.min.js',
     target: 3500,
-    budget: 4143, // 4,062 at the end of session 3 (issue 11's STOMP fixes, the shared option reader), + 2 %; target 3,500
+    budget: 4311, // 4,226 in session 5 (+92 B: frames of a lost link's session taken back through Resock's reclaim, not replayed before the next CONNECT), + 2 %; 4,134 at the end of session 4; target 3,500
   },
 ];

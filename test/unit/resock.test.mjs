@@ -85,6 +85,29 @@ describe('Resock', () => {
     void c;
   });
 
+  it('hands what a lost or replaced link had not sent to `reclaim` when set, not to the next link; a throwing reclaim wedges nothing', async () => {
+    const { c, env, link, lose, events } = client();
+    const reclaimed = [];
+    c.reclaim = (messages) => reclaimed.push(messages);
+    const first = await link();
+    lose(first, { code: 1006, reason: 'cut', wasClean: false, unsent: ['of the first session'] });
+    env.tick(200);
+    const second = await link();
+    second.unsent = ['of the second session'];
+    c.reconnect();
+    env.tick(0);
+    const third = await link();
+    assert.deepEqual(reclaimed, [['of the first session'], ['of the second session']]);
+    assert.deepEqual([second.sent, third.sent], [[], []]);
+    c.reclaim = () => {
+      throw new Error('app bug');
+    };
+    lose(third, { code: 1006, reason: 'cut', wasClean: false, unsent: ['y'] });
+    await flush();
+    assert.equal(c.state, 'reconnecting');
+    assert.deepEqual(events.filter(([type]) => type === 'error').map(([, d]) => d.callback), ['reclaim']);
+  });
+
   it('grows the delay while failures continue and resets it only after a link stayed up minUptime', async () => {
     const { env, link, lose, events, created } = client({ reconnect: { minDelay: 100, maxDelay: 100000, minUptime: 5000 } });
     const attempts = () => events.filter(([t]) => t === 'reconnecting').map(([, d]) => d.attempt);

@@ -887,6 +887,63 @@ describe('StompClient', () => {
     });
   });
 
+  describe("frames a lost Resock link had not sent (defect 20: they belong to that link's session)", () => {
+    it('a CONNECT still unsent is not replayed: the next link begins with its own, once', async () => {
+      const env = fakeEnv();
+      const created = [];
+      const resock = new Resock('http://h/stomp', { reconnect: { minDelay: 100, maxDelay: 1000 } }, { env, transports: fakeDescriptors(['xhr-polling'], created) });
+      const client = new StompClient({ socket: resock, heartbeat: { outgoing: 0, incoming: 0 } }, { clock: env });
+      client.activate();
+      await env.answerInfo();
+      created[0].frame('o');
+      await flush();
+      assert.match(created[0].sent[0], /^CONNECT\n/);
+      created[0].fail({ code: 1006, reason: 'cut', wasClean: false, unsent: created[0].sent.slice() });
+      env.tick(1000);
+      await env.answerInfo();
+      created[1].frame('o');
+      await flush();
+      assert.deepEqual(created[1].sent.map((f) => f.slice(0, f.indexOf('\n'))), ['CONNECT']);
+    });
+
+    it('a SEND goes again after the next CONNECTED, once; SUBSCRIBE, ACK and transactional SENDs are not replayed', async () => {
+      const env = fakeEnv();
+      const created = [];
+      const resock = new Resock('http://h/stomp', { reconnect: { minDelay: 100, maxDelay: 1000 } }, { env, transports: fakeDescriptors(['xhr-polling'], created) });
+      const client = new StompClient({ socket: resock, heartbeat: { outgoing: 0, incoming: 0 } }, { clock: env });
+      const link = async (t) => {
+        await env.answerInfo();
+        t().frame('o');
+        await flush();
+        t().frame('a' + JSON.stringify(['CONNECTED\nversion:1.2\n\n\0']));
+        await flush();
+        return t();
+      };
+      client.activate();
+      const first = await link(() => created[0]);
+      const written = first.sent.length;
+      client.subscribe('/queue/a', () => {});
+      client.publish({ destination: '/queue/a', body: 'one' });
+      const tx = client.begin('tx-1');
+      client.publish({ destination: '/queue/a', body: 'in tx', headers: { transaction: tx.id } });
+      client.publish({ destination: '/queue/a', body: 'two' });
+      first.fail({ code: 1006, reason: 'cut', wasClean: false, unsent: first.sent.slice(written) });
+      env.tick(1000);
+      const second = await link(() => created[1]);
+      const frames = second.sent.map((f) => [f.slice(0, f.indexOf('\n')), f.slice(f.indexOf('\n\n') + 2, -1)]);
+      assert.deepEqual(frames, [['CONNECT', ''], ['SUBSCRIBE', ''], ['SEND', 'one'], ['SEND', 'two']]);
+    });
+
+    it('is set on a given Resock while the client uses it, and cleared when the client lets go (the Resock queues again)', async () => {
+      const { client, socket } = setupGiven();
+      socket.reclaim = null;
+      client.activate();
+      assert.equal(typeof socket.reclaim, 'function');
+      client.deactivate();
+      assert.equal(socket.reclaim, null);
+    });
+  });
+
   describe('over a given Resock', () => {
     it('asks it to reconnect() when a heart-beat is lost, rather than close it for good, and goes on over it', async () => {
       const { client, clock, socket, events } = setupGiven({ heartbeat: { outgoing: 0, incoming: 1000 } });
