@@ -888,12 +888,18 @@ describe('StompClient', () => {
   });
 
   describe("frames a lost Resock link had not sent (defect 20: they belong to that link's session)", () => {
-    it('a CONNECT still unsent is not replayed: the next link begins with its own, once', async () => {
+    /** A StompClient over a real Resock (dist/esm) over fake xhr-polling transports (`created`). */
+    function stompOverResock() {
       const env = fakeEnv();
       const created = [];
       const resock = new Resock('http://h/stomp', { reconnect: { minDelay: 100, maxDelay: 1000 } }, { env, transports: fakeDescriptors(['xhr-polling'], created) });
       const client = new StompClient({ socket: resock, heartbeat: { outgoing: 0, incoming: 0 } }, { clock: env });
       client.activate();
+      return { env, created, client };
+    }
+
+    it('a CONNECT still unsent is not replayed: the next link begins with its own, once', async () => {
+      const { env, created } = stompOverResock();
       await env.answerInfo();
       created[0].frame('o');
       await flush();
@@ -907,10 +913,7 @@ describe('StompClient', () => {
     });
 
     it('a SEND goes again after the next CONNECTED, once; SUBSCRIBE, ACK and transactional SENDs are not replayed', async () => {
-      const env = fakeEnv();
-      const created = [];
-      const resock = new Resock('http://h/stomp', { reconnect: { minDelay: 100, maxDelay: 1000 } }, { env, transports: fakeDescriptors(['xhr-polling'], created) });
-      const client = new StompClient({ socket: resock, heartbeat: { outgoing: 0, incoming: 0 } }, { clock: env });
+      const { env, created, client } = stompOverResock();
       const link = async (t) => {
         await env.answerInfo();
         t().frame('o');
@@ -919,7 +922,6 @@ describe('StompClient', () => {
         await flush();
         return t();
       };
-      client.activate();
       const first = await link(() => created[0]);
       const written = first.sent.length;
       client.subscribe('/queue/a', () => {});
