@@ -117,7 +117,7 @@ export class Connector {
 
   /** Asks `/info` once, any time before it answered, and reads what earlier pages of the tab learned. */
   private _askInfo(): void {
-    const { env, url, transportOptions, memory } = this._o;
+    const { env, url, transportOptions, memory, descriptors } = this._o;
     env.clearTimeout(this._infoTimer);
     if (!this._setState('asking')) return;
     this._blocked = memory.blocked(env, url);
@@ -130,7 +130,7 @@ export class Connector {
       this._o.debug('transport:drop', { transport: name });
     }
     const askedAt = env.now();
-    const info = (this._info = fetchInfo(env, url, transportOptions));
+    const info = (this._info = fetchInfo(env, url, transportOptions, descriptors.map((d) => d.request).find(Boolean)));
     void info.done.then((result) => this._onInfo(result, env.now() - askedAt));
   }
 

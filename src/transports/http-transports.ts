@@ -1,4 +1,5 @@
 import type { Env } from '../env/env';
+import { request } from '../net/request';
 import { HttpTransport } from './http/http-transport';
 import { jsonpReceiver } from './http/jsonp-receiver';
 import { eventSourceReceiver, xhrPollingReceiver, xhrStreamingReceiver, type StartReceiver } from './http/receivers';
@@ -20,6 +21,7 @@ function httpDescriptor(
     roundTrips,
     isSupported,
     create: (sessionUrl, env, options) => new HttpTransport(sessionUrl, env, options, receiver, encoding),
+    request,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Env } from '../env/env';
+import type { Requester } from '../net/request';
 import type { CloseInfo } from '../protocol/codes';
 import type { ServerInfo } from '../protocol/info';
 
@@ -58,4 +59,9 @@ export interface TransportDescriptor {
   roundTrips: number;
   isSupported(env: Env, info: ServerInfo): boolean;
   create(sessionUrl: string, env: Env, options: TransportOptions): Transport;
+  /**
+   * How the HTTP transports make requests (XHR, and fetch for streams): `/info` is asked the same
+   * way where one of them is bundled, and with fetch alone where none is (a WebSocket-only app).
+   */
+  request?: Requester;
 }

@@ -11,6 +11,7 @@
 //    keeps and nothing runs on load. `imports` are the package's entry points the app needs; a
 //    row whose entry points the package does not export yet is reported pending, not failed.
 //
+// `absent`: text the row's output must not hold (code a row of its kind should leave out).
 // `label` names the row's column in `npm run size`. `budget` is enforced; `target` is where the
 // row should get to. Where a row is over its target today, its budget is today's figure + 2 %
 // (a ceiling that stops growth): lower it as it shrinks.
@@ -59,6 +60,8 @@ export const SIZE_ROWS = [
       `import { Resock } from 'resock/core';\n` +
       `import { websocket } from 'resock/transports';\n` +
       `globalThis.app = (url) => new Resock(url, { transports: [websocket] });\n`,
+    // No XHR code: without an HTTP transport, /info is asked through fetch alone.
+    absent: ['setRequestHeader'],
     target: 4000,
     budget: 10371, // 10,168 at the end of session 4, + 2 %
   },
