@@ -7,7 +7,7 @@ import { sessionUrl } from '../protocol/url';
 import type { TransportDescriptor, TransportName, TransportOptions } from '../transports/types';
 import { candidates } from './detector';
 import { fetchInfo, type InfoResult } from './info';
-import type { TransportMemory } from './memory';
+import type { Memory } from '../transports/memory';
 import type { DebugLogger } from './options';
 
 /**
@@ -28,7 +28,7 @@ export interface ConnectOptions {
   timeout: number;
   serverId: string;
   sessionId: () => string;
-  memory: TransportMemory;
+  memory: Memory;
   debug: DebugLogger;
 }
 

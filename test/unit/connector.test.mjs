@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Connector, INFO_DELAY } from '../../dist/esm/connector/connector.js';
-import { TransportMemory } from '../../dist/esm/connector/memory.js';
+import { TransportMemory } from '../../dist/esm/transports/memory.js';
 import { fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
 
 const ALL = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-polling'];
