@@ -1,5 +1,5 @@
 import type { Env } from '../env/env';
-import { CloseCode, isUserCloseCode, type CloseInfo } from '../protocol/codes';
+import { CloseCode, closeInfo, isUserCloseCode, type CloseInfo } from '../protocol/codes';
 import { Session } from '../session/session';
 import { errorMessage } from '../util/errors';
 import { connectTimeout, raceGrace } from '../protocol/timeout';
@@ -175,7 +175,7 @@ export class Connector {
     if (this._state !== 'trying') return;
     if (!this._attempts.length) {
       const next = this._queue.shift();
-      if (!next) return this._fail(this._infoFailure || { code: CloseCode.AllTransportsFailed, reason: 'All transports failed', wasClean: false });
+      if (!next) return this._fail(this._infoFailure || closeInfo(CloseCode.AllTransportsFailed, 'All transports failed'));
       this._start(next);
       if (this._state !== 'trying') return;
     }
@@ -224,7 +224,7 @@ export class Connector {
     env.clearTimeout(attempt.timer);
     attempt.timer = env.setTimeout(() => {
       attempt.session.close();
-      this._onClose(attempt, { code: CloseCode.TransportTimeout, reason: 'Transport timed out', wasClean: false });
+      this._onClose(attempt, closeInfo(CloseCode.TransportTimeout, 'Transport timed out'));
     }, Math.max(0, limit - (env.now() - attempt.startedAt)));
   }
 

@@ -1,6 +1,6 @@
 import type { Env } from '../env/env';
 import { failureText, fetchOnlyRequest, requestReason, type Requester } from '../net/request';
-import { CloseCode, type CloseInfo } from '../protocol/codes';
+import { CloseCode, closeInfo, type CloseInfo } from '../protocol/codes';
 import { parseInfo, type ServerInfo } from '../protocol/info';
 import { infoUrl } from '../protocol/url';
 import type { TransportOptions } from '../transports/types';
@@ -21,7 +21,7 @@ export function fetchInfo(env: Env, baseUrl: string, options: TransportOptions, 
   // The reason says which URL and why: the HTTP status, no answer, a refused header, not JSON.
   const cannotConnect = (why: string, code: number = CloseCode.CannotConnect): InfoResult => ({
     ok: false,
-    close: { code, reason: requestReason('GET', url, why), wasClean: false },
+    close: closeInfo(code, requestReason('GET', url, why)),
   });
   const req = request(env, { method: 'GET', url, headers: options.headers, withCredentials: options.withCredentials, maxLength: 65536 });
   let timer: unknown;
