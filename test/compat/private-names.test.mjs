@@ -6,7 +6,7 @@
 // sourcemap to the name it replaced.
 import { decode } from '@jridgewell/sourcemap-codec';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -66,18 +66,22 @@ function foreignPrivateNames() {
   return problems;
 }
 
+/** The source files a built file's sourcemap names. */
+const sourcesOf = (file) => JSON.parse(readFileSync(`${file}.map`, 'utf8')).sources.map((source) => path.resolve(path.dirname(file), source));
+
+// A module whose source is gone is left over from an earlier build (npm run build overwrites dist/ in place).
 const builtFiles = () =>
   [
     ...readdirSync(path.join(root, 'dist/esm'), { recursive: true }).filter((name) => name.endsWith('.js')).map((name) => path.join(root, 'dist/esm', name)),
     ...readdirSync(path.join(root, 'dist/cjs')).filter((name) => name.endsWith('.cjs')).map((name) => path.join(root, 'dist/cjs', name)),
-  ].filter((file) => !isServer(file));
+  ].filter((file) => !isServer(file) && sourcesOf(file).every((source) => existsSync(source)));
 
 /** `[{ file, short, original }]`: each private name in property position of a built file, and the source text its sourcemap points at. */
 function builtPrivateNames(file) {
   const code = readFileSync(file, 'utf8');
   const map = JSON.parse(readFileSync(`${file}.map`, 'utf8'));
   const mappings = decode(map.mappings);
-  const sourceLines = map.sources.map((source) => readFileSync(path.resolve(path.dirname(file), source), 'utf8').split('\n'));
+  const sourceLines = sourcesOf(file).map((source) => readFileSync(source, 'utf8').split('\n'));
   const built = ts.createSourceFile(file, code, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
   const names = [];
   const visit = (node) => {
