@@ -4,9 +4,15 @@
 //  - dist/*.min.js: minified IIFEs for <script> tags, with sourcemaps.
 import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
+import { privateNameTable, renamePrivateMembers } from './scripts/private-names.mjs';
 
 const ts = () =>
   typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, declarationDir: undefined, outDir: undefined });
+
+// dist/esm and dist/cjs: the private members renamed with one table for all their modules (the
+// <script> bundles get theirs from terser). src/server reads sockjs-node's own `_session`: kept.
+const privateNames = privateNameTable();
+const esmOrCjs = () => [ts(), renamePrivateMembers(privateNames, { exclude: /[\\/]src[\\/]server[\\/]/ })];
 
 const terserOptions = {
   ecma: 2020,
@@ -32,33 +38,33 @@ export default [
     // resume is resock/resume; resume/index is the core alone (its unit tests load it from here); server/index is resock/server.
     input: { index: 'src/index.ts', core: 'src/core.ts', transports: 'src/transports.ts', resume: 'src/resume.ts', 'stomp/index': 'src/stomp/index.ts', 'shared/index': 'src/sharing/index.ts', 'resume/index': 'src/resume/index.ts', 'server/index': 'src/server/index.ts' },
     external: [/^node:/],
-    plugins: [ts()],
+    plugins: esmOrCjs(),
     output: [{ dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true }],
   },
   {
     input: 'src/index.ts',
-    plugins: [ts()],
+    plugins: esmOrCjs(),
     output: [{ file: 'dist/cjs/index.cjs', format: 'cjs', exports: 'named', sourcemap: true }],
   },
   ...['core', 'transports', 'resume'].map((name) => ({
     input: `src/${name}.ts`,
-    plugins: [ts()],
+    plugins: esmOrCjs(),
     output: [{ file: `dist/cjs/${name}.cjs`, format: 'cjs', exports: 'named', sourcemap: true }],
   })),
   {
     input: 'src/stomp/index.ts',
-    plugins: [ts()],
+    plugins: esmOrCjs(),
     output: [{ file: 'dist/cjs/stomp.cjs', format: 'cjs', exports: 'named', sourcemap: true }],
   },
   {
     input: 'src/sharing/index.ts',
-    plugins: [ts()],
+    plugins: esmOrCjs(),
     output: [{ file: 'dist/cjs/shared.cjs', format: 'cjs', exports: 'named', sourcemap: true }],
   },
   {
     input: 'src/server/index.ts',
     external: [/^node:/],
-    plugins: [ts()],
+    plugins: esmOrCjs(),
     output: [{ file: 'dist/cjs/server.cjs', format: 'cjs', exports: 'named', sourcemap: true }],
   },
   // The hint makes V8 compile every function with the script, not during the first connection.

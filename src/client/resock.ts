@@ -2,7 +2,7 @@ import type { DebugLogger } from '../connector/options';
 import { detectEnv, type Env } from '../env/env';
 import { Link } from '../link/link';
 import { parseBaseUrl } from '../protocol/base-url';
-import { CloseCode, type CloseInfo } from '../protocol/codes';
+import { CloseCode, closeInfo, type CloseInfo } from '../protocol/codes';
 import type { Sharing, SharingRole } from '../sharing/types';
 import type { ResumeFailedDetail, ResumeSeam } from '../resume/plugin';
 import type { TransportCloseInfo, TransportDescriptor } from '../transports/types';
@@ -163,6 +163,11 @@ export class Resock extends SocketBase<ResockEventMap> {
     return this._resume ? this._resume.resumable : false;
   }
 
+  /** `close()` was called, or the client gave up: closing or closed. */
+  private get _ended(): boolean {
+    return READY_STATE[this._state] > 1;
+  }
+
   /** UTF-8 bytes of the messages waiting for an open link. */
   get bufferedAmount(): number {
     return this._queue.bytes;
@@ -174,8 +179,8 @@ export class Resock extends SocketBase<ResockEventMap> {
    * `'reject'`, and InvalidStateError once `close()` was called.
    */
   send(data: unknown): void {
-    const text = typeof data === 'string' ? data : String(data);
-    if (this._state === 'closing' || this._state === 'closed') throw new InvalidStateError('InvalidStateError: The connection is closed');
+    const text = String(data);
+    if (this._ended) throw new InvalidStateError('InvalidStateError: The connection is closed');
     this._checkLiveness();
     const open = this._state === 'open' && this._link;
     // A link may not take it (resume's buffer is full): then it waits in the queue like the rest.
@@ -191,15 +196,15 @@ export class Resock extends SocketBase<ResockEventMap> {
    * Fires `reconnecting` (delay 0). Does nothing once `close()` was called.
    */
   reconnect(): void {
-    if (this._state === 'closing' || this._state === 'closed') return;
+    if (this._ended) return;
     this._retries = 0;
-    this._lose({ code: CloseCode.Normal, reason: 'reconnect() called', wasClean: true }, 'now');
+    this._lose(closeInfo(CloseCode.Normal, 'reconnect() called', true), 'now');
   }
 
   /** Closes for good: no more reconnects, requests or timers. Queued messages are discarded. */
   close(code?: number, reason?: string): void {
     checkCloseArguments(code, reason);
-    this._finish({ code: code || CloseCode.Normal, reason: reason || 'Normal closure', wasClean: true });
+    this._finish(closeInfo(code || CloseCode.Normal, reason || 'Normal closure', true));
   }
 
   /** Messages as an async iterator, from now until the client closes; see `messages()`. */
@@ -249,7 +254,7 @@ export class Resock extends SocketBase<ResockEventMap> {
     const failed = (callback: string) => (error: unknown) => {
       if (generation !== this._generation) return;
       this._report(callback, error);
-      this._lose({ code: CloseCode.CannotConnect, reason: `${callback} failed: ${errorMessage(error)}`, wasClean: false });
+      this._lose(closeInfo(CloseCode.CannotConnect, `${callback} failed: ${errorMessage(error)}`));
     };
     let headers: Record<string, string>;
     try {
@@ -310,7 +315,7 @@ export class Resock extends SocketBase<ResockEventMap> {
   private _lose(info: TransportCloseInfo, next: 'timer' | 'now' | 'pageshow' = 'timer'): void {
     this._stopLink();
     if (info.unsent) this._takeBack(info.unsent);
-    const lastClose: CloseInfo = { code: info.code, reason: info.reason, wasClean: info.wasClean };
+    const lastClose = closeInfo(info.code, info.reason, info.wasClean);
     const { reconnect, shouldReconnect } = this._o;
     // A node drained for a restart (1012) sends its clients elsewhere at once: no backoff to wait.
     const restart = info.code === CloseCode.ServiceRestart;
@@ -346,8 +351,8 @@ export class Resock extends SocketBase<ResockEventMap> {
    * comes back on `pageshow` — or, with `reconnect: false`, closes for good (1001, going away).
    */
   private _suspend(): void {
-    if (this._state === 'closing' || this._state === 'closed') return;
-    const hidden = { code: 1001, reason: 'Page hidden', wasClean: true };
+    if (this._ended) return;
+    const hidden = closeInfo(1001, 'Page hidden', true);
     if (this._o.reconnect) this._lose(hidden, 'pageshow');
     else this._finish(hidden);
   }
@@ -356,7 +361,7 @@ export class Resock extends SocketBase<ResockEventMap> {
   private _checkLiveness(): void {
     const link = this._link;
     if (link && link.isOpen && this._sawHeartbeat && this._env.now() - link.lastFrameAt > this._o.heartbeatTimeout) {
-      this._lose({ code: CloseCode.Lost, reason: 'Heartbeat timeout', wasClean: false });
+      this._lose(closeInfo(CloseCode.Lost, 'Heartbeat timeout'));
     }
   }
 
@@ -391,7 +396,7 @@ export class Resock extends SocketBase<ResockEventMap> {
   }
 
   private _finish(info: CloseInfo): void {
-    if (this._state === 'closing' || this._state === 'closed') return;
+    if (this._ended) return;
     this._stopLink();
     for (const unsubscribe of this._unsubscribe.splice(0)) unsubscribe();
     this._queue.drain();

@@ -1,5 +1,5 @@
 import type { Env } from '../env/env';
-import { CloseCode, isUserCloseCode, type CloseInfo } from '../protocol/codes';
+import { CloseCode, closeInfo, isUserCloseCode, type CloseInfo } from '../protocol/codes';
 import { Session } from '../session/session';
 import { errorMessage } from '../util/errors';
 import { connectTimeout, raceGrace } from '../protocol/timeout';
@@ -7,7 +7,7 @@ import { sessionUrl } from '../protocol/url';
 import type { TransportDescriptor, TransportName, TransportOptions } from '../transports/types';
 import { candidates } from './detector';
 import { fetchInfo, type InfoResult } from './info';
-import type { TransportMemory } from './memory';
+import type { Memory } from '../transports/memory';
 import type { DebugLogger } from './options';
 
 /**
@@ -28,7 +28,7 @@ export interface ConnectOptions {
   timeout: number;
   serverId: string;
   sessionId: () => string;
-  memory: TransportMemory;
+  memory: Memory;
   debug: DebugLogger;
 }
 
@@ -117,7 +117,7 @@ export class Connector {
 
   /** Asks `/info` once, any time before it answered, and reads what earlier pages of the tab learned. */
   private _askInfo(): void {
-    const { env, url, transportOptions, memory } = this._o;
+    const { env, url, transportOptions, memory, descriptors } = this._o;
     env.clearTimeout(this._infoTimer);
     if (!this._setState('asking')) return;
     this._blocked = memory.blocked(env, url);
@@ -130,7 +130,7 @@ export class Connector {
       this._o.debug('transport:drop', { transport: name });
     }
     const askedAt = env.now();
-    const info = (this._info = fetchInfo(env, url, transportOptions));
+    const info = (this._info = fetchInfo(env, url, transportOptions, descriptors.map((d) => d.request).find(Boolean)));
     void info.done.then((result) => this._onInfo(result, env.now() - askedAt));
   }
 
@@ -175,7 +175,7 @@ export class Connector {
     if (this._state !== 'trying') return;
     if (!this._attempts.length) {
       const next = this._queue.shift();
-      if (!next) return this._fail(this._infoFailure || { code: CloseCode.AllTransportsFailed, reason: 'All transports failed', wasClean: false });
+      if (!next) return this._fail(this._infoFailure || closeInfo(CloseCode.AllTransportsFailed, 'All transports failed'));
       this._start(next);
       if (this._state !== 'trying') return;
     }
@@ -224,7 +224,7 @@ export class Connector {
     env.clearTimeout(attempt.timer);
     attempt.timer = env.setTimeout(() => {
       attempt.session.close();
-      this._onClose(attempt, { code: CloseCode.TransportTimeout, reason: 'Transport timed out', wasClean: false });
+      this._onClose(attempt, closeInfo(CloseCode.TransportTimeout, 'Transport timed out'));
     }, Math.max(0, limit - (env.now() - attempt.startedAt)));
   }
 

@@ -1,9 +1,12 @@
 import type { Env } from '../env/env';
 import { randomServerId } from '../protocol/url';
 import type { TransportDescriptor } from '../transports/types';
+import type { Memory } from '../transports/memory';
 import { Connector, type ConnectHandlers } from './connector';
-import { sharedMemory } from './memory';
 import { MAX_FRAME_LENGTH, type ResolvedConnectionOptions } from './options';
+
+/** With no HTTP transport bundled (the memory comes with them): one transport, no order to learn. */
+const noMemory: Memory = { blocked: () => [], remember: () => undefined };
 
 /**
  * Starts one connection attempt (a Connector) from resolved user options, over `descriptors`: the
@@ -17,20 +20,21 @@ export function openConnector(
   handlers: ConnectHandlers,
   descriptors: readonly TransportDescriptor[],
 ): Connector {
+  // Objects handed in are tried in the order given, before the entry's own.
+  const all = options.given.concat(descriptors.filter((d) => !options.given.some((g) => g.name === d.name)));
   return new Connector(
     {
       url,
       // Not a spread: it would read env's lazy getters (sessionStorage) at every connect.
       env: options.WebSocket ? Object.assign(Object.create(env) as Env, { WebSocket: options.WebSocket }) : env,
-      // Objects handed in are tried in the order given, before the entry's own.
-      descriptors: options.given.concat(descriptors.filter((d) => !options.given.some((g) => g.name === d.name))),
+      descriptors: all,
       // Objects handed in are allowed with the names; neither allows all.
       allowed: options.allowed && options.allowed.concat(options.given.map((d) => d.name)),
       transportOptions: { headers, withCredentials: options.withCredentials, maxFrameLength: MAX_FRAME_LENGTH },
       timeout: options.timeout,
       serverId: options.server || randomServerId(env.randomBytes),
       sessionId: () => options.sessionId(env),
-      memory: sharedMemory,
+      memory: all.map((d) => d.memory).find(Boolean) || noMemory,
       debug: options.debug,
     },
     handlers,

@@ -72,8 +72,7 @@ function safeSessionStorage(g: typeof globalThis): Env['sessionStorage'] {
   }
 }
 
-function lifecycleOf(g: typeof globalThis): Lifecycle {
-  const doc = typeof g.document !== 'undefined' ? g.document : undefined;
+function lifecycleOf(g: typeof globalThis, doc: Document | undefined): Lifecycle {
   return {
     online: () => !g.navigator || g.navigator.onLine !== false,
     visible: () => !doc || doc.visibilityState !== 'hidden',
@@ -90,13 +89,15 @@ function lifecycleOf(g: typeof globalThis): Lifecycle {
 export function detectEnv(g: typeof globalThis = globalThis): Env {
   const fetchFn = typeof g.fetch === 'function' ? g.fetch.bind(g) : undefined;
   const crypto = g.crypto;
+  // A worker or Node has none: read as a property of the global, it is then undefined.
+  const doc = g.document as Document | undefined;
   return {
     WebSocket: g.WebSocket as unknown as WebSocketConstructor | undefined,
     fetch: fetchFn,
     fetchStreams:
       !!fetchFn && typeof g.ReadableStream === 'function' && typeof g.TextDecoder === 'function' && typeof g.AbortController === 'function',
     XMLHttpRequest: g.XMLHttpRequest,
-    document: typeof g.document !== 'undefined' && typeof g.document.createElement === 'function' ? g.document : undefined,
+    document: doc && typeof doc.createElement === 'function' ? doc : undefined,
     globalObject: g as unknown as Record<string, unknown>,
     randomBytes: (count) => {
       const bytes = new Uint8Array(count);
@@ -110,8 +111,8 @@ export function detectEnv(g: typeof globalThis = globalThis): Env {
       return safeSessionStorage(g);
     },
     location: g.location,
-    lifecycle: lifecycleOf(g),
-    locks: typeof g.document !== 'undefined' && g.navigator ? g.navigator.locks : undefined,
+    lifecycle: lifecycleOf(g, doc),
+    locks: doc && g.navigator ? g.navigator.locks : undefined,
     BroadcastChannel: g.BroadcastChannel,
     AbortController: g.AbortController,
     now: () => Date.now(),

@@ -55,7 +55,7 @@ export class SockJS extends SocketBase<SockJSEventMap> {
 
   /** Sends `String(data)`. Throws InvalidStateError while connecting; does nothing once closed. */
   send(data: unknown): void {
-    const message = typeof data === 'string' ? data : String(data);
+    const message = String(data);
     if (this._readyState === CONNECTING) throw new InvalidStateError('InvalidStateError: The connection has not been established yet');
     if (this._link) this._link.send([message]);
   }

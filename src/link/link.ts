@@ -2,7 +2,7 @@ import type { Connector } from '../connector/connector';
 import { openConnector } from '../connector/open';
 import type { ResolvedConnectionOptions } from '../connector/options';
 import type { Env } from '../env/env';
-import { CloseCode } from '../protocol/codes';
+import { CloseCode, closeInfo } from '../protocol/codes';
 import type { Session } from '../session/session';
 import type { TransportCloseInfo, TransportDescriptor, TransportName } from '../transports/types';
 import { Emitter } from '../util/emitter';
@@ -66,7 +66,7 @@ export class Link extends Emitter<LinkEvents> {
     } catch (error) {
       // A platform with no way to connect, a `headers` function that threw: no attempt could
       // start. Said in a later task, like any failure, so the owner has its listeners in place.
-      env.setTimeout(() => this._end({ code: CloseCode.CannotConnect, reason: errorMessage(error), wasClean: false }), 0);
+      env.setTimeout(() => this._end(closeInfo(CloseCode.CannotConnect, errorMessage(error))), 0);
     }
   }
 

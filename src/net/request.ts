@@ -25,7 +25,7 @@ export interface RequestSpec {
 
 /**
  * `status` is the HTTP status, or `NETWORK_ERROR` / `TOO_LARGE` / `INVALID_HEADER` when there was
- * no usable answer; with `INVALID_HEADER`, `body` names the header.
+ * no usable answer; with `INVALID_HEADER`, `body` names the header; with `NETWORK_ERROR`, it may say why.
  */
 export interface HttpResult {
   status: number;
@@ -50,7 +50,7 @@ export const failureText = ({ status, body }: HttpResult): string =>
       ? 'too large'
       : status === INVALID_HEADER
         ? `invalid header '${body.replace(/[^ -~]/g, '?').slice(0, 32)}'`
-        : 'no answer (down? CORS? CSP?)';
+        : body || 'no answer (down? CORS? CSP?)';
 
 /**
  * The first header that neither fetch nor XHR would send (a name that is not an HTTP token, a
@@ -69,18 +69,32 @@ const invalidHeader = (headers: RequestHeaders): string | undefined =>
 export const requestReason = (method: string, url: string, why: string): string =>
   `${method} ${url.split('?')[0]!.slice(0, 120 - method.length - why.length)}: ${why}`;
 
+/** Starts one request: `request` (XHR and fetch) or `fetchOnlyRequest`. */
+export type Requester = (env: Env, spec: RequestSpec) => HttpRequest;
+
 /**
  * Streams through fetch, read as they arrive (XHR's progress events come at most every 50 ms).
  * Everything else through XMLHttpRequest where there is one: in Chromium a short request costs
  * several ms less of it than of fetch. fetch for `noCors`, and where there is no XHR (workers, Node).
  */
-export function request(env: Env, spec: RequestSpec): HttpRequest {
+export const request: Requester = (env, spec) =>
+  env.XMLHttpRequest && !(env.fetch && (spec.onChunk ? env.fetchStreams : spec.noCors || spec.keepalive)) && invalidHeader(requestHeaders(spec)) === undefined
+    ? xhrRequest(env.XMLHttpRequest, spec)
+    : fetchOnlyRequest(env, spec);
+
+/**
+ * fetch alone: how `/info` is asked when no HTTP transport is bundled, so that an app that only
+ * uses WebSocket carries no XHR code (every platform with WebSocket has fetch). Without fetch it
+ * fails at once, saying so: never a throw out of a timer.
+ */
+export const fetchOnlyRequest: Requester = (env, spec) => {
   const refused = invalidHeader(requestHeaders(spec));
-  if (refused !== undefined) return { done: Promise.resolve(failed(INVALID_HEADER, refused)), abort: () => undefined };
-  if (env.fetch && (spec.onChunk ? env.fetchStreams : spec.noCors || spec.keepalive || !env.XMLHttpRequest)) return fetchRequest(env.fetch, spec);
-  if (env.XMLHttpRequest) return xhrRequest(env.XMLHttpRequest, spec);
-  throw new Error('No fetch or XMLHttpRequest on this platform');
-}
+  if (refused !== undefined) return settled(failed(INVALID_HEADER, refused));
+  return env.fetch ? fetchRequest(env.fetch, spec) : settled(failed(NETWORK_ERROR, 'no fetch or XMLHttpRequest here'));
+};
+
+/** A request that ended before it started. */
+const settled = (result: HttpResult): HttpRequest => ({ done: Promise.resolve(result), abort: () => undefined });
 
 const failed = (status: number, body = ''): HttpResult => ({ status, body });
 const noAnswer = () => failed(NETWORK_ERROR);

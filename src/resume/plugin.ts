@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../env/env';
 import type { LinkLike } from '../link/link';
-import { CloseCode } from '../protocol/codes';
+import { CloseCode, closeInfo } from '../protocol/codes';
 import { ensure, readOptions, type Rule } from '../util/options';
 import { ResumeCore, type ResumeCoreOptions, type ResumeEvent } from './core';
 import { ResumeLink } from './link';
@@ -79,8 +79,8 @@ class Seam implements ResumeSeam {
     const link = this._link;
     if (event.kind === 'drain') return host.drain();
     if (!link) return;
-    if (event.kind === 'dead') return link.drop({ code: CloseCode.Lost, reason: 'Heartbeat timeout', wasClean: false });
-    if (event.kind === 'error') return link.drop({ code: CloseCode.CannotConnect, reason: event.error.message, wasClean: false });
+    if (event.kind === 'dead') return link.drop(closeInfo(CloseCode.Lost, 'Heartbeat timeout'));
+    if (event.kind === 'error') return link.drop(closeInfo(CloseCode.CannotConnect, event.error.message));
     const had = this._had;
     this._had = event.kind !== 'unsupported';
     if (event.kind === 'unsupported') {

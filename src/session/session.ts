@@ -1,7 +1,7 @@
 import type { Clock } from '../env/env';
 import type { Transport, TransportCloseInfo } from '../transports/types';
 import { Emitter } from '../util/emitter';
-import { CloseCode } from '../protocol/codes';
+import { CloseCode, closeInfo } from '../protocol/codes';
 import { decodeFrame } from '../protocol/frame';
 
 export interface SessionEvents extends Record<string, unknown> {
@@ -62,7 +62,7 @@ export class Session extends Emitter<SessionEvents> {
         return this.emit('open', undefined);
       case 'close':
         // A close frame may come first: the server answers a dead or duplicate session with it.
-        return this._endByFrame({ code: frame.code, reason: frame.reason, wasClean: true });
+        return this._endByFrame(closeInfo(frame.code, frame.reason, true));
       case 'error':
         return this._fail(CloseCode.CannotConnect, frame.reason);
     }
@@ -72,7 +72,7 @@ export class Session extends Emitter<SessionEvents> {
   }
 
   private _fail(code: number, reason: string): void {
-    this._endByFrame({ code, reason, wasClean: false });
+    this._endByFrame(closeInfo(code, reason));
   }
 
   /** Ended by a frame: the transport may still have a request to hear out (`Transport.settle`). */

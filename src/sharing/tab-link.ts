@@ -1,4 +1,4 @@
-import { CloseCode } from '../protocol/codes';
+import { CloseCode, closeInfo } from '../protocol/codes';
 import type { TransportCloseInfo, TransportName } from '../transports/types';
 import { Emitter } from '../util/emitter';
 import type { LinkEvents } from '../link/link';
@@ -30,7 +30,7 @@ export interface TabHub {
  * The leader left or changed: the server session of the followers' link is gone. 1012 makes
  * `Resock` come back at once (within `minDelay`, no backoff), as after a server restart.
  */
-const LEADER_CHANGED: TransportCloseInfo = { code: CloseCode.ServiceRestart, reason: 'Leader tab changed', wasClean: true };
+const LEADER_CHANGED: TransportCloseInfo = closeInfo(CloseCode.ServiceRestart, 'Leader tab changed', true);
 /** A message handed to the leader's link and not confirmed out yet: who sent it, and for a follower's batch's last message, its number. */
 interface Handed {
   from: string | null;

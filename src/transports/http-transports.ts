@@ -1,4 +1,6 @@
 import type { Env } from '../env/env';
+import { request } from '../net/request';
+import { sharedMemory } from './memory';
 import { HttpTransport } from './http/http-transport';
 import { jsonpReceiver } from './http/jsonp-receiver';
 import { eventSourceReceiver, xhrPollingReceiver, xhrStreamingReceiver, type StartReceiver } from './http/receivers';
@@ -20,6 +22,8 @@ function httpDescriptor(
     roundTrips,
     isSupported,
     create: (sessionUrl, env, options) => new HttpTransport(sessionUrl, env, options, receiver, encoding),
+    request,
+    memory: sharedMemory,
   };
 }
 

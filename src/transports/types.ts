@@ -1,4 +1,6 @@
 import type { Env } from '../env/env';
+import type { Requester } from '../net/request';
+import type { Memory } from './memory';
 import type { CloseInfo } from '../protocol/codes';
 import type { ServerInfo } from '../protocol/info';
 
@@ -58,4 +60,12 @@ export interface TransportDescriptor {
   roundTrips: number;
   isSupported(env: Env, info: ServerInfo): boolean;
   create(sessionUrl: string, env: Env, options: TransportOptions): Transport;
+  /**
+   * What falling back to HTTP takes, carried by the HTTP transports so that an app that only uses
+   * WebSocket bundles none of it. `request`: how they make requests (XHR, and fetch for streams);
+   * `/info` is asked the same way where one of them is bundled, else through fetch alone.
+   * `memory`: what failed per URL, to try it last next time; without one, nothing is remembered.
+   */
+  request?: Requester;
+  memory?: Memory;
 }

@@ -38,6 +38,9 @@ describe('size (gzip -9) of what an app pays for resock, within budget', functio
         const fromResock = bytesByModule(chunks).filter((module) => module.resock);
         assert.ok(fromResock.length > 0 && gzip > 0, `the app built for "${row.name}" holds no module of resock`);
       }
+      for (const text of row.absent ?? []) {
+        assert.ok(!chunks.some((chunk) => chunk.code.includes(text)), `the output of "${row.name}" holds ${text}`);
+      }
       assert.ok(gzip <= row.budget, `${bytes(gzip)} B gzipped, ${bytes(gzip - row.budget)} B over the budget of ${bytes(row.budget)}`);
     });
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Connector, INFO_DELAY } from '../../dist/esm/connector/connector.js';
-import { TransportMemory } from '../../dist/esm/connector/memory.js';
+import { TransportMemory } from '../../dist/esm/transports/memory.js';
 import { fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
 
 const ALL = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-polling'];
@@ -310,6 +310,27 @@ describe('Connector', () => {
     b.created[0].fail({ code: 1006, reason: 'WebSocket connection broken', wasClean: false });
     assert.equal(b.outcome.failed.code, 503, 'when it fails too, the /info failure is the reason');
     assert.equal(b.created.length, 1, 'no other candidate without /info');
+  });
+
+  it('asks /info the way the bundled HTTP transports request, and through fetch alone when none is bundled', async () => {
+    // An XHR that must not be used: a WebSocket-only build carries no XHR code.
+    const unusedXhr = () => assert.fail('XMLHttpRequest used for /info');
+    const alone = await connect({ names: ['websocket'], env: Object.assign(fakeEnv(), { XMLHttpRequest: unusedXhr }) });
+    assert.equal(alone.env.infoRequests.length, 1, 'fetch');
+    const asked = [];
+    const request = (env, spec) => (asked.push(spec.url), { done: new Promise(() => {}), abort: () => {} });
+    const http = await connect({ descriptors: (list) => list.map((d) => (d.name === 'websocket' ? d : { ...d, request })) });
+    assert.match(asked.join(), /^http:\/\/h\/echo\/info\?t=/);
+    assert.equal(http.env.infoRequests.length, 0);
+  });
+
+  it('fails /info, naming it, where there is no fetch: no throw out of the head start timer', async () => {
+    const env = fakeEnv();
+    delete env.fetch;
+    const { created, outcome } = await connect({ names: ['websocket'], env });
+    await flush();
+    created[0].fail({ code: 1006, reason: 'WebSocket connection broken', wasClean: false });
+    assert.deepEqual(outcome.failed, { code: 1002, reason: 'GET http://h/echo/info: no fetch or XMLHttpRequest here', wasClean: false });
   });
 
   it('times out a WebSocket left alone by a failed /info, by that round trip', async () => {

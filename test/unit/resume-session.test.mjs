@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { ResumeCore } from '../../dist/esm/resume/index.js';
+import { decodeWelcome } from '../../dist/esm/resume/wire.js';
 import { attachResume, MemoryStore, ResumeCloseCode } from '../../dist/esm/server/index.js';
 import { fakeClock } from './fakes.mjs';
 
@@ -30,7 +31,7 @@ function world({ server: serverOptions = {}, client: clientOptions = {}, clock =
   };
   const sockjs = new EventEmitter();
   const companion = serve(sockjs, store);
-  const client = { received: [], events: [], toServer: [], link: null };
+  const client = { received: [], events: [], toServer: [], fromServer: [], link: null };
   client.core = new ResumeCore({
     clock, send: (batch) => client.toServer.push(...batch), onEvent: (e) => client.events.push(e), ...clientOptions,
   });
@@ -59,7 +60,7 @@ function world({ server: serverOptions = {}, client: clientOptions = {}, clock =
       const up = client.toServer.shift();
       if (up !== undefined) link.emit('data', up);
       const down = client.link === link ? link.toClient.shift() : undefined;
-      if (down !== undefined) client.received.push(...client.core.receive(down));
+      if (down !== undefined) client.fromServer.push(down), client.received.push(...client.core.receive(down));
       return up !== undefined || down !== undefined;
     },
     /** Drops the link with whatever is in flight. */
@@ -259,7 +260,7 @@ describe('resume: client core with the server companion', () => {
     w.connect();
     await flush();
     await w.settle();
-    const firstToken = [...w.store['_records'].keys()][0];
+    const firstToken = w.client.fromServer.map(decodeWelcome).find(Boolean).token;
     w.cut();
     w.connect();
     await flush();

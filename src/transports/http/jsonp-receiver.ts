@@ -1,4 +1,4 @@
-import { CloseCode } from '../../protocol/codes';
+import { CloseCode, closeInfo } from '../../protocol/codes';
 import { appendPath, randomId } from '../../protocol/url';
 import { requestReason } from '../../net/request';
 import type { StartReceiver } from './receivers';
@@ -58,7 +58,7 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
   const failOnce = (why: string, code: number = CloseCode.Lost) => {
     if (!script) return;
     stop();
-    fail({ code, reason: requestReason('GET', '/jsonp', why), wasClean: false });
+    fail(closeInfo(code, requestReason('GET', '/jsonp', why)));
   };
 
   /** `refusals`: how many polls in a row, just before this one, were refused with 2010 (another-connection.ts). */

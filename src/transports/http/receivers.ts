@@ -3,7 +3,7 @@ import type { TransportCloseInfo, TransportOptions } from '../types';
 import { failureText, request, requestReason, type HttpRequest, TOO_LARGE } from '../../net/request';
 import type { ChunkSink } from '../../net/splitters';
 import { eventStreamSplitter, lineSplitter } from '../../net/splitters';
-import { CloseCode } from '../../protocol/codes';
+import { CloseCode, closeInfo } from '../../protocol/codes';
 import { appendPath } from '../../protocol/url';
 import { anotherConnectionRetryDelay } from './another-connection';
 
@@ -52,7 +52,7 @@ function requestLoop(
     const failOnce = (code: number, why: string) => {
       if (stopped) return;
       stop();
-      fail({ code, reason: requestReason(method, endpoint, why), wasClean: false });
+      fail(closeInfo(code, requestReason(method, endpoint, why)));
     };
 
     /** `refusals`: how many rounds in a row, just before this one, were refused with 2010. */

@@ -1,5 +1,5 @@
 import type { Env } from '../env/env';
-import type { TransportName } from '../transports/types';
+import type { TransportName } from './types';
 
 /** How long a transport that failed on a URL stays demoted: networks change, so do proxies. */
 export const MEMORY_TTL = 10 * 60 * 1000;
@@ -19,14 +19,22 @@ type Entries = Record<string, Entry>;
  */
 export const memoryKey = (url: string): string => url.split(/[?#]/)[0]!;
 
+/** What the connector learns per URL: the transports that failed there, to try them last next time. */
+export interface Memory {
+  /** Blocked transports of `url`; only what this page learned when `stored` is false. */
+  blocked(env: Env, url: string, stored?: boolean): TransportName[];
+  remember(env: Env, url: string, blocked: TransportName[]): void;
+}
+
 /**
  * What failed per URL, in memory and in `sessionStorage` (so a reload skips a WebSocket that a
  * proxy eats). Blocked transports are tried last, not never. Both hold at most MEMORY_ENTRIES URLs.
+ * The HTTP transports bring it (`TransportDescriptor.memory`): with a WebSocket alone there is no
+ * order to learn.
  */
-export class TransportMemory {
+export class TransportMemory implements Memory {
   private _entries: Entries = {};
 
-  /** Blocked transports of `url`; only what this page learned when `stored` is false. */
   blocked(env: Env, url: string, stored = true): TransportName[] {
     const key = memoryKey(url);
     const entry = this._entries[key] || (stored ? readStored(env)[key] : undefined);
