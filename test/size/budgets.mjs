@@ -81,6 +81,13 @@ export const SIZE_ROWS = [
     budget: 3406, // 3,339 on 2026-12-01 (session 4: +131 B for the resume burst: UTF-8 measured only near the byte bound, one batch per task), + 2 %
   },
   {
+    name: 'dist/resock-shared.min.js (script tag: Resock.shared, after resock.min.js)',
+    label: 'resock-shared.min.js',
+    file: 'dist/resock-shared.min.js',
+    target: null,
+    budget: 9999,
+  },
+  {
     name: 'dist/resock-stomp.min.js (script tag: the STOMP client)',
     label: 'resock-stomp.min.js',
     file: 'dist/resock-stomp.min.js',

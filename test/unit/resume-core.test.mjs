@@ -186,15 +186,17 @@ describe('ResumeCore acks, bounds and liveness', () => {
     return context;
   }
 
-  it('batches acks: one after ackDelay, or at once after ackEvery messages', () => {
+  it('batches acks: one after ackDelay, or at the end of the task once ackEvery messages are owed', async () => {
     const { core, sent, clock } = opened({ ackDelay: 200, ackEvery: 4 });
     ['n1', 'd1', 'd2'].forEach((m) => core.receive(m));
     clock.tick(199);
     assert.deepEqual(sent(), []);
     clock.tick(1);
     assert.deepEqual(sent(), [['k2']]);
-    ['d3', 'd4', 'd5', 'd6'].forEach((m) => core.receive(m));
-    assert.deepEqual(sent(), [['k6']]);
+    ['d3', 'd4', 'd5', 'd6', 'd7'].forEach((m) => core.receive(m));
+    assert.deepEqual(sent(), [], 'not before the task is done with the messages');
+    await Promise.resolve();
+    assert.deepEqual(sent(), [['k7']], 'one ack for all the task received');
     clock.tick(1000);
     assert.deepEqual(sent(), [], 'nothing new, no ack');
   });

@@ -226,6 +226,69 @@ describe('sharing with resume: the tabs keep one session', () => {
     assert.deepEqual(wire, [`~resume1 ${T1} 0`], 'all acknowledged: nothing kept, nothing again');
   });
 
+  it("the leader's link is cut: it resumes the session, and a follower whose client had no view meanwhile gets what came, once, after its next open", async () => {
+    const { origin, a, b, la, lb, ea, eb } = await leaderAndFollower();
+    a.made[0].message('ds1');
+    lb.send(['b1']);
+    await origin.deliver();
+    a.made[0].drop({ code: 1006, reason: 'cut', wasClean: false });
+    await origin.deliver();
+    assert.deepEqual(eb.at(-1), ['close', { code: 1006, reason: 'cut', wasClean: false }]);
+    assert.equal(la.isOpen, false);
+    const la2 = a.link(); // the leader's client reconnects first
+    const ea2 = record(la2);
+    a.made[1].open();
+    assert.deepEqual(a.made[1].sent, [`~resume1 ${T1} 1`]);
+    a.made[1].message(resumed(0, T2));
+    a.made[1].message('ds2');
+    a.made[1].message('ds3');
+    await origin.deliver();
+    assert.deepEqual(a.made[1].sent.slice(1), ['n1', 'db1'], "b1, not acknowledged, again under its number");
+    const lb2 = b.link(); // the follower's client comes back later (its own backoff)
+    const eb2 = record(lb2);
+    await origin.deliver();
+    a.made[1].message('ds4');
+    await origin.deliver();
+    assert.deepEqual([...messages(ea), ...messages(ea2)], ['s1', 's2', 's3', 's4']);
+    assert.deepEqual(messages(eb), ['s1']);
+    assert.deepEqual(eb2, [['open', undefined], ['message', 's2'], ['message', 's3'], ['message', 's4']]);
+    assert.deepEqual(a.made[1].sent.slice(3), [], 'b1 is in the session: its tab does not send it again');
+  });
+
+  it('a leader that hides (pagehide): the next leader resumes the session with its messages; shown again, it follows and gets what came meanwhile', async () => {
+    const { origin, a, b, la, ea } = await leaderAndFollower();
+    la.send(['a1']);
+    a.made[0].message('ds1');
+    await origin.deliver();
+    a.env.lifecycle.fire('pagehide');
+    assert.deepEqual(la.close(), [], 'a1 is in the session, kept by the tabs: nothing goes back to its client');
+    await origin.deliver();
+    assert.equal(b.sharing.role, 'leader');
+    const { wire } = await crashAndTakeOver(origin, { env: { crash() {} } }, b);
+    b.made[0].message(resumed(0, T2));
+    b.made[0].message('ds2');
+    await origin.deliver();
+    assert.deepEqual(wire, [`~resume1 ${T1} 1`, 'n1', 'da1']);
+    a.env.lifecycle.fire('pageshow');
+    const la2 = a.link();
+    const ea2 = record(la2);
+    await origin.deliver();
+    assert.equal(a.sharing.role, 'follower');
+    assert.deepEqual([...messages(ea), ...messages(ea2)], ['s1', 's2']);
+    b.made[0].message('k1');
+    await origin.deliver();
+    b.made[0].drop({ code: 1006, reason: 'cut', wasClean: false });
+    await origin.deliver();
+    a.link();
+    b.link();
+    b.made[1].open();
+    assert.deepEqual(b.made[1].sent, [`~resume1 ${T2} 2`]);
+    b.made[1].message(fresh('restarted', T3));
+    await origin.deliver();
+    // a1 was acknowledged, and every tab knew it: nothing of it may be missing.
+    assert.deepEqual(a.failed, [{ reason: 'restarted', unconfirmed: [] }]);
+  });
+
   it('a tab that misses server messages of the session is told (resumefailed "missed"), never silently', async () => {
     const { origin, a, b, eb } = await leaderAndFollower();
     a.made[0].message('ds1');
