@@ -36,10 +36,13 @@ function tab(origin, options) {
   return { env, seam, sharing, failed, said, made, link };
 }
 
-/** Tab `a` leads a session that the server welcomed fresh (token T1); tab `b` follows, open. */
-async function leaderAndFollower() {
+/**
+ * Tab `a` (with the resume `options`) leads a session that the server welcomed fresh (token T1),
+ * or answered otherwise (`welcome`); tab `b` follows, open.
+ */
+async function leaderAndFollower({ welcome = fresh('new'), options } = {}) {
   const origin = fakeOrigin();
-  const a = tab(origin);
+  const a = tab(origin, options);
   await origin.deliver();
   const la = a.link();
   const ea = record(la);
@@ -48,7 +51,7 @@ async function leaderAndFollower() {
   const lb = b.link();
   const eb = record(lb);
   await origin.deliver();
-  a.made[0].message(fresh('new'));
+  a.made[0].message(welcome);
   await origin.deliver();
   return { origin, a, b, la, lb, ea, eb };
 }
@@ -170,16 +173,8 @@ describe('sharing with resume: the tabs keep one session', () => {
   });
 
   it('against a plain server: every tab says so once (resumable false) and the tabs share as without resume', async () => {
-    const origin = fakeOrigin();
-    const a = tab(origin);
-    await origin.deliver();
-    a.link();
-    a.made[0].open();
-    const b = tab(origin);
-    const lb = b.link();
-    await origin.deliver();
-    a.made[0].message('~resume1 - 0'); // a plain echo server echoes the hello
-    await origin.deliver();
+    // A plain echo server echoes the hello.
+    const { origin, a, b, lb } = await leaderAndFollower({ welcome: '~resume1 - 0' });
     for (const t of [a, b]) {
       assert.equal(t.seam.resumable, false);
       assert.deepEqual(t.said, [{ resumable: false, why: 'echo' }]);
@@ -200,16 +195,7 @@ describe('sharing with resume: the tabs keep one session', () => {
   });
 
   it("the leader's link has no room for a follower's whole batch: the rest waits for the server's ack, in order", async () => {
-    const origin = fakeOrigin();
-    const a = tab(origin, { maxMessages: 2 });
-    await origin.deliver();
-    a.link();
-    a.made[0].open();
-    const b = tab(origin);
-    const lb = b.link();
-    await origin.deliver();
-    a.made[0].message(fresh('new'));
-    await origin.deliver();
+    const { origin, a, b, lb } = await leaderAndFollower({ options: { maxMessages: 2 } });
     lb.send(['b1', 'b2', 'b3']);
     await origin.deliver();
     lb.send(['b4']);
