@@ -2,7 +2,7 @@ import type { DebugLogger } from '../connector/options';
 import type { ChannelLike, Env } from '../env/env';
 import type { ResumeOutcome } from '../resume/core';
 import type { ResumeSeam } from '../resume/plugin';
-import { acknowledged, emptyReplica, numbered, ownPart, welcomed, type Replica } from './session';
+import { acknowledged, emptyReplica, numbered, welcomed, type Replica } from './session';
 import { TabLink, type TabHub } from './tab-link';
 import type { LinkLike, SharedOption, Sharing, SharingRole } from './types';
 import { channelName, pairName, type TabMessage } from './wire';
@@ -168,7 +168,6 @@ class Hub implements Sharing, TabHub {
   welcome(outcome: ResumeOutcome): void {
     const session = (this._session ||= emptyReplica());
     this._welcome(outcome, session);
-    welcomed(session, outcome);
     session.received = this._in;
     this.post({ t: 'welcome', from: this.id, w: outcome, s: session });
   }
@@ -277,9 +276,9 @@ class Hub implements Sharing, TabHub {
     if (seqs.length) this._kept = this._kept.filter((k) => seqs.indexOf(k.seq) < 0);
   }
 
-  /** A handshake of the session's link ended so, `session` as it was before: this tab's part, reported here. */
+  /** A handshake of the session's link ended so: `session` as it is after it, and this tab's part, reported here. */
   private _welcome(outcome: ResumeOutcome, session: Replica): void {
-    const { unconfirmed, done } = ownPart(session, outcome, this.id);
+    const { unconfirmed, done } = welcomed(session, outcome, this.id);
     this._done(done);
     // A new session numbers the server's messages from 1 again: what this tab had not delivered is gone with the old one.
     if (outcome.kind !== 'resumed') (this._in = 0), (this._unread = []);

@@ -52,30 +52,22 @@ export function acknowledged(r: Replica, count: number, self: string): number[] 
 const mine = (who: string[], seq: number[], self: string) => seq.filter((_, i) => who[i] === self);
 
 /**
- * What a handshake's outcome means for the tab `self`: of the messages the old session may not
- * have received (the first `lost`, see `ResumeCore`), its own (`unconfirmed`, for its
- * `resumefailed`), and the numbers of its messages that are settled (`done`: reported, or, when
- * the server turned out plain, sent as plain messages). Reads `r`; `welcomed` then changes it.
- */
-export function ownPart(r: Replica, outcome: ResumeOutcome, self: string): { unconfirmed: string[]; done: number[] } {
-  const lost = outcome.kind === 'resumed' ? 0 : outcome.unconfirmed.length;
-  const upTo = outcome.kind === 'unsupported' ? r.out.length : lost;
-  return {
-    unconfirmed: r.out.slice(0, lost).filter((_, i) => r.who[i] === self),
-    done: mine(r.who.slice(0, upTo), r.seq.slice(0, upTo), self),
-  };
-}
-
-/**
  * The session after a handshake, as the leader's core has it: resumed, the new token (the acks
  * came as `acked`); fresh, numbering starts again from 1 with the messages that never went out;
- * plain, nothing is kept any more. Fresh or plain, the server's count starts again too.
+ * plain, nothing is kept any more. Fresh or plain, the server's count starts again too. Returns
+ * what it means for the tab `self`: of the messages the old session may not have received (the
+ * first ones: see `ResumeCore`), its own (`unconfirmed`, for its `resumefailed`), and the numbers
+ * of its messages that are settled (`done`: reported, or, plain, sent as plain messages).
  */
-export function welcomed(r: Replica, outcome: ResumeOutcome): void {
-  if (outcome.kind === 'resumed') return void (r.token = outcome.token);
-  const lost = outcome.kind === 'unsupported' ? r.out.length : outcome.unconfirmed.length;
-  for (const list of [r.out, r.who, r.seq]) list.splice(0, lost);
+export function welcomed(r: Replica, outcome: ResumeOutcome, self: string): { unconfirmed: string[]; done: number[] } {
+  if (outcome.kind === 'resumed') return (r.token = outcome.token), { unconfirmed: [], done: [] };
+  const lost = outcome.unconfirmed.length;
+  const gone = outcome.kind === 'fresh' ? lost : r.out.length;
+  const unconfirmed = r.out.slice(0, lost).filter((_, i) => r.who[i] === self);
+  const done = mine(r.who.splice(0, gone), r.seq.splice(0, gone), self);
+  r.out.splice(0, gone);
   r.base = r.received = 0;
   if (outcome.kind === 'fresh') r.token = outcome.token;
   else (r.token = null), (r.plain = outcome.why);
+  return { unconfirmed, done };
 }
