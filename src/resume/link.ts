@@ -1,5 +1,5 @@
 import type { LinkEvents, LinkLike } from '../link/link';
-import type { TransportCloseInfo } from '../transports/types';
+import type { TransportCloseInfo, TransportName } from '../transports/types';
 import { Emitter } from '../util/emitter';
 import type { ResumeCore, ResumeOutcome } from './core';
 
@@ -55,7 +55,7 @@ export class ResumeLink extends Emitter<ResumeLinkEvents> implements LinkLike {
     _inner.on('close', (info) => this._end(info));
   }
 
-  get transport() {
+  get transport(): TransportName | null {
     return this._inner.transport;
   }
 
