@@ -7,7 +7,7 @@ import { sessionUrl } from '../protocol/url';
 import type { TransportDescriptor, TransportName, TransportOptions } from '../transports/types';
 import { candidates } from './detector';
 import { fetchInfo, type InfoResult } from './info';
-import type { Memory } from '../transports/memory';
+import type { Memory } from '../transports/types';
 import type { DebugLogger } from './options';
 
 /**

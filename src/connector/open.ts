@@ -1,7 +1,7 @@
 import type { Env } from '../env/env';
 import { randomServerId } from '../protocol/url';
 import type { TransportDescriptor } from '../transports/types';
-import type { Memory } from '../transports/memory';
+import type { Memory } from '../transports/types';
 import { Connector, type ConnectHandlers } from './connector';
 import { MAX_FRAME_LENGTH, type ResolvedConnectionOptions } from './options';
 

@@ -1,5 +1,5 @@
 import type { Env } from '../env/env';
-import type { TransportName } from './types';
+import type { Memory, TransportName } from './types';
 
 /** How long a transport that failed on a URL stays demoted: networks change, so do proxies. */
 export const MEMORY_TTL = 10 * 60 * 1000;
@@ -18,13 +18,6 @@ type Entries = Record<string, Entry>;
  * holding it would both leak it into storage and never be found again.
  */
 export const memoryKey = (url: string): string => url.split(/[?#]/)[0]!;
-
-/** What the connector learns per URL: the transports that failed there, to try them last next time. */
-export interface Memory {
-  /** Blocked transports of `url`; only what this page learned when `stored` is false. */
-  blocked(env: Env, url: string, stored?: boolean): TransportName[];
-  remember(env: Env, url: string, blocked: TransportName[]): void;
-}
 
 /**
  * What failed per URL, in memory and in `sessionStorage` (so a reload skips a WebSocket that a

@@ -1,6 +1,5 @@
 import type { Env } from '../env/env';
 import type { Requester } from '../net/request';
-import type { Memory } from './memory';
 import type { CloseInfo } from '../protocol/codes';
 import type { ServerInfo } from '../protocol/info';
 
@@ -68,4 +67,11 @@ export interface TransportDescriptor {
    */
   request?: Requester;
   memory?: Memory;
+}
+
+/** What the connector learns per URL: the transports that failed there, to try them last next time. */
+export interface Memory {
+  /** Blocked transports of `url`; only what this page learned when `stored` is false. */
+  blocked(env: Env, url: string, stored?: boolean): TransportName[];
+  remember(env: Env, url: string, blocked: TransportName[]): void;
 }
