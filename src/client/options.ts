@@ -126,8 +126,6 @@ export function resolveResockOptions(options: ResockOptions): ResolvedResockOpti
   ensure(!own.signal || typeof own.signal.addEventListener === 'function', 'signal', 'an AbortSignal');
   ensure(!own.shared || typeof own.shared.attach === 'function', 'shared', "shared() from 'resock/shared'");
   ensure(!own.resume || typeof own.resume.start === 'function', 'resume', "resume from 'resock/resume' (Resock.resume with a <script> tag)");
-  // Each tab's resume core would speak over the one shared session, and messages were lost.
-  ensure(!own.shared || !own.resume, 'shared', "left out with 'resume': they do not combine yet");
   return {
     ...own,
     connection,

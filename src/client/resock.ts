@@ -122,10 +122,11 @@ export class Resock extends SocketBase<ResockEventMap> {
     this._queue = new OutboundQueue(this._o.queue);
     const debug = this._o.connection.debug;
     this._debug = (event, detail) => this._guard('debug', () => debug(event, detail), undefined);
-    const sharing = (this._sharing = this._o.shared ? this._o.shared.attach(this.url, env, this._debug) : null);
-    if (sharing) this._unsubscribe.push(() => sharing.close());
-    const { resume } = this._o;
+    const { resume, shared } = this._o;
     this._resume = resume && resume.start({ clock: env, drain: () => this._flush(), failed: (detail) => this.dispatchEvent(detailEvent('resumefailed', detail)), debug: this._debug });
+    // Sharing, the tabs keep the resumable session between them: only the leader's core speaks.
+    const sharing = (this._sharing = shared ? shared.attach(this.url, env, this._debug, this._resume) : null);
+    if (sharing) this._unsubscribe.push(() => sharing.close());
 
     const { lifecycle } = env;
     const comeBack = () => this._state === 'reconnecting' && this._connect();
@@ -275,15 +276,18 @@ export class Resock extends SocketBase<ResockEventMap> {
   private _startLink(url: string, headers: Record<string, string>): void {
     const generation = this._generation;
     const resume = this._resume;
-    const create = () => new Link({
-      url: resume ? resume.url(url) : url,
-      env: this._env,
-      options: { ...this._o.connection, debug: this._debug },
-      headers: () => headers,
-      descriptors: this._transports,
-    });
-    const inner = this._sharing ? this._sharing.link(create) : create();
-    const link = (this._link = resume ? resume.wrap(inner) : inner);
+    // Resumable inside, shared outside: a shared link's leader alone runs the resume handshake.
+    const create = () => {
+      const link = new Link({
+        url: resume ? resume.url(url) : url,
+        env: this._env,
+        options: { ...this._o.connection, debug: this._debug },
+        headers: () => headers,
+        descriptors: this._transports,
+      });
+      return resume ? resume.wrap(link) : link;
+    };
+    const link = (this._link = this._sharing ? this._sharing.link(create) : create());
     link.on('open', () => this._onOpen(generation));
     link.on('message', (data) => this.dispatchEvent(messageEvent(data)));
     link.on('heartbeat', () => (this._sawHeartbeat = true));

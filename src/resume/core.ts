@@ -33,11 +33,31 @@ export class ResumeProtocolError extends Error {
   override readonly name = 'ResumeProtocolError';
 }
 
+/** How a link's handshake ended: the session resumed, started fresh, or the server is plain. */
+export type ResumeOutcome =
+  | { kind: 'resumed'; token: string }
+  | { kind: 'fresh'; reason: Extract<Welcome, { kind: 'fresh' }>['reason']; unconfirmed: string[]; token: string }
+  | { kind: 'unsupported'; why: 'echo' | 'message' | 'timeout'; unconfirmed: string[] };
+
+/**
+ * What a resumable session's state is made of, as plain data: what a tab that shares the link
+ * hands to the core of the tab that leads it next (`adopt`).
+ */
+export interface ResumeState {
+  token: string | null;
+  /** Data messages received from the server. */
+  received: number;
+  /** The server acknowledged our first `base` messages; `messages` are the next ones, numbered on. */
+  base: number;
+  messages: string[];
+  plain: boolean;
+}
+
 export type ResumeEvent =
-  | { kind: 'resumed' }
-  | { kind: 'fresh'; reason: Extract<Welcome, { kind: 'fresh' }>['reason']; unconfirmed: string[] }
-  | { kind: 'unsupported'; why: 'echo' | 'message' | 'timeout'; unconfirmed: string[] }
+  | ResumeOutcome
   | { kind: 'drain' }
+  /** The server acknowledged our messages up to `count` (a shared link's tabs keep the count). */
+  | { kind: 'acked'; count: number }
   | { kind: 'dead' }
   | { kind: 'error'; error: ResumeProtocolError };
 
@@ -140,6 +160,21 @@ export class ResumeCore {
     return taken;
   }
 
+  /**
+   * Takes over a session another core (another tab's) spoke, with the link down: its next
+   * hello presents `token` and `received`, and a resume re-sends `messages` under their numbers.
+   * All may have been sent: on a fresh start they count as unconfirmed.
+   */
+  adopt({ token, received, base, messages, plain }: ResumeState): void {
+    this._token = token;
+    this._received = this._ackedIn = received;
+    this._plain = plain;
+    const out = (this._out = emptyOutbox());
+    out.base = base;
+    for (const message of messages) add(out, message);
+    this._everSent = lastNumber(out);
+  }
+
   /** Returns the application messages `raw` carried (none, one, or `raw` itself in plain mode). */
   receive(raw: string): string[] {
     this._lastHeard = this._o.clock.now();
@@ -152,7 +187,10 @@ export class ResumeCore {
     if (message.kind === 'data') {
       if (this._skip) return this._skip--, [];
       if (this._received++ === this._ackedIn) this._owedAt = this._o.clock.now();
-      if (this._received - this._ackedIn >= this._o.ackEvery) this._sendAck();
+      // Owed in full: at the end of this task, so that a frame of many messages costs one ack, and
+      // the ack leaves after what this task does with the messages (a shared link's leader tells
+      // the tabs first: none of them may lack a message the server no longer keeps).
+      if (this._received - this._ackedIn === this._o.ackEvery) void Promise.resolve().then(() => this._sendAck());
       else if (!this._timers[ACK]) this._arm(ACK, this._o.ackDelay, () => this._sendAck());
       return [message.data];
     }
@@ -187,12 +225,12 @@ export class ResumeCore {
         return this._fail('resumed');
       }
       this._open();
-      this._o.onEvent({ kind: 'resumed' });
+      this._o.onEvent({ kind: 'resumed', token: welcome.token });
     } else {
       const unconfirmed = this._forgetSent();
       this._received = this._ackedIn = 0;
       this._open();
-      this._o.onEvent({ kind: 'fresh', reason: welcome.reason, unconfirmed });
+      this._o.onEvent({ kind: 'fresh', reason: welcome.reason, unconfirmed, token: welcome.token });
     }
     return [];
   }
@@ -249,7 +287,7 @@ export class ResumeCore {
 
   private _acknowledge(count: number): boolean {
     const dropped = acknowledge(this._out, count);
-    if (dropped) this._drained();
+    if (dropped) this._o.onEvent({ kind: 'acked', count }), this._drained();
     return dropped !== undefined;
   }
 

@@ -1,7 +1,15 @@
 import type { LinkEvents, LinkLike } from '../link/link';
 import type { TransportCloseInfo, TransportName } from '../transports/types';
 import { Emitter } from '../util/emitter';
-import type { ResumeCore } from './core';
+import type { ResumeCore, ResumeOutcome } from './core';
+
+/** What a resumable link says beyond a `Link`, for the tabs of a shared link, which keep its session. */
+export interface ResumeLinkEvents extends LinkEvents {
+  /** The server acknowledged our messages up to this count. */
+  acked: number;
+  /** With the seam's `shared`: how the handshake ended, right before `open` (instead of the seam reporting it). */
+  welcome: ResumeOutcome;
+}
 
 /**
  * One link seen through the resume core: the surface of a `Link`, owning nothing but the
@@ -12,11 +20,13 @@ import type { ResumeCore } from './core';
  * messages and re-sends them on the next link — unless the server turned out plain, where the
  * core passes messages through and the owner's queue takes them back as it always did.
  */
-export class ResumeLink extends Emitter<LinkEvents> implements LinkLike {
+export class ResumeLink extends Emitter<ResumeLinkEvents> implements LinkLike {
   isOpen = false;
   private _closed = false;
   /** Messages of the app put on the inner link in plain mode: the tail of what it may hand back. */
   private _plainSent = 0;
+  /** Messages of the extension (the hello) put on the inner link and not reported `sent` yet. */
+  private _ours = 0;
   /** A flush of the core is due at the end of this task. */
   private _flushing = false;
 
@@ -35,6 +45,13 @@ export class ResumeLink extends Emitter<LinkEvents> implements LinkLike {
       }
     });
     _inner.on('heartbeat', () => this.emit('heartbeat', undefined));
+    // Plain, the app's messages go out as they are: a shared link's leader confirms them to their
+    // tabs by this count, which must not count the hello sent before the server turned out plain.
+    _inner.on('sent', (count) => {
+      const ours = Math.min(count, this._ours);
+      this._ours -= ours;
+      if (this._core.plain && count > ours) this.emit('sent', count - ours);
+    });
     _inner.on('close', (info) => this._end(info));
   }
 
@@ -71,6 +88,7 @@ export class ResumeLink extends Emitter<LinkEvents> implements LinkLike {
   /** The core's wire messages, onto the inner link. */
   put(wire: string[]): void {
     if (this._core.plain) this._plainSent += wire.length;
+    else this._ours += wire.length;
     this._inner.send(wire);
   }
 

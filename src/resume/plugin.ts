@@ -8,7 +8,7 @@ import type { Clock } from '../env/env';
 import type { LinkLike } from '../link/link';
 import { CloseCode, closeInfo } from '../protocol/codes';
 import { ensure, readOptions, type Rule } from '../util/options';
-import { ResumeCore, type ResumeCoreOptions, type ResumeEvent } from './core';
+import { ResumeCore, type ResumeCoreOptions, type ResumeEvent, type ResumeOutcome, type ResumeState } from './core';
 import { ResumeLink } from './link';
 import { RESUME_QUERY, type FreshReason } from './wire';
 
@@ -37,6 +37,16 @@ export interface ResumeSeam {
   /** The URL of the next link: with RESUME_QUERY until the server turned out plain. */
   url(url: string): string;
   wrap(link: LinkLike): LinkLike;
+  /**
+   * Set by resock/shared: the tabs of a shared link keep its session between them. A link's
+   * handshake is then not reported here but emitted as the link's `welcome`: the tabs learn it,
+   * and each reports its own part (`settle`).
+   */
+  shared?: boolean;
+  /** Shared: this tab leads next; its core takes the session as the tabs kept it. The link is down. */
+  adopt(state: ResumeState): void;
+  /** Reports a handshake's outcome in this tab: `resumable`, the `resume` debug event, `resumefailed`. */
+  settle(outcome: ResumeOutcome): void;
 }
 
 export interface ResumePlugin {
@@ -52,6 +62,7 @@ const rules = { maxMessages: count, maxBytes: count, ackDelay: ms, ackEvery: cou
 
 class Seam implements ResumeSeam {
   resumable: boolean | null = null;
+  shared = false;
   private readonly _core: ResumeCore;
   private _link: ResumeLink | null = null;
   /** A session was established once: a fresh start from now on means messages may be missing. */
@@ -74,28 +85,38 @@ class Seam implements ResumeSeam {
     return (this._link = new ResumeLink(link, this._core));
   }
 
+  adopt(state: ResumeState): void {
+    this._core.adopt(state);
+  }
+
   private _on(event: ResumeEvent): void {
-    const host = this._host;
     const link = this._link;
-    if (event.kind === 'drain') return host.drain();
+    if (event.kind === 'drain') return this._host.drain();
     if (!link) return;
+    if (event.kind === 'acked') return link.emit('acked', event.count);
     if (event.kind === 'dead') return link.drop(closeInfo(CloseCode.Lost, 'Heartbeat timeout'));
     if (event.kind === 'error') return link.drop(closeInfo(CloseCode.CannotConnect, event.error.message));
+    if (this.shared) link.emit('welcome', event);
+    else this.settle(event);
+    link.opened();
+  }
+
+  settle(outcome: ResumeOutcome): void {
+    const host = this._host;
     const had = this._had;
-    this._had = event.kind !== 'unsupported';
-    if (event.kind === 'unsupported') {
+    this._had = outcome.kind !== 'unsupported';
+    if (outcome.kind === 'unsupported') {
       // Said once: the core is plain for good and the later URLs go without the query.
       this.resumable = false;
-      host.debug('resume', { resumable: false, why: event.why });
+      host.debug('resume', { resumable: false, why: outcome.why });
     } else {
       this.resumable = true;
-      host.debug('resume', { resumable: true, result: event.kind === 'resumed' ? 'resumed' : event.reason });
+      host.debug('resume', { resumable: true, result: outcome.kind === 'resumed' ? 'resumed' : outcome.reason });
     }
     // Before `open`, so the app knows to resync by the time it may send again.
-    if (event.kind !== 'resumed' && (had || event.unconfirmed.length)) {
-      host.failed({ reason: event.kind === 'fresh' ? event.reason : 'unsupported', unconfirmed: event.unconfirmed });
+    if (outcome.kind !== 'resumed' && (had || outcome.unconfirmed.length)) {
+      host.failed({ reason: outcome.kind === 'fresh' ? outcome.reason : 'unsupported', unconfirmed: outcome.unconfirmed });
     }
-    link.opened();
   }
 }
 

@@ -1,8 +1,18 @@
 import type { DebugLogger } from '../connector/options';
 import type { ChannelLike, Env } from '../env/env';
+import type { ResumeOutcome } from '../resume/core';
+import type { ResumeSeam } from '../resume/plugin';
+import { acknowledged, emptyReplica, numbered, welcomed, type Replica } from './session';
 import { TabLink, type TabHub } from './tab-link';
 import type { LinkLike, SharedOption, Sharing, SharingRole } from './types';
 import { channelName, pairName, type TabMessage } from './wire';
+
+/**
+ * Resuming: server messages a tab holds for its client while it has no open view (between a
+ * leader's departure and its client's next view). Beyond it the oldest are dropped, and the
+ * client is told (`resumefailed`, reason `missed`).
+ */
+const UNREAD_LIMIT = 10000;
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => (b + 256).toString(16).slice(1)).join('');
 
@@ -27,12 +37,22 @@ class Hub implements Sharing, TabHub {
   private _link: TabLink | null = null;
   private _links = 0;
   /**
-   * Following: what this tab asked a leader to send and no leader confirmed yet, by batch number.
-   * Kept here, not in a view, so that a confirmation a leaving (or dying) leader posted still
-   * counts when the lock reached this tab first; sent again on every next link until confirmed.
+   * Following: what this tab asked a leader to send and no leader confirmed yet, by the number of
+   * each batch's last message (this tab counts every message it sends: `_seq`). Kept here, not in
+   * a view, so that a confirmation a leaving (or dying) leader posted still counts when the lock
+   * reached this tab first; sent again on every next link until confirmed. Resuming, confirmed
+   * means acknowledged by the server, and the leader's own messages are kept here too.
    */
   private _kept: Array<{ seq: number; data: string[] }> = [];
   private _seq = 0;
+  /**
+   * With resume: the session as this tab keeps it (null until a leader's session reached it);
+   * the number of the last server message this tab has, and those of them its client has not
+   * been given yet (no view was open).
+   */
+  private _session: Replica | null = null;
+  private _in = 0;
+  private _unread: string[] = [];
   /** The pending or granted lock request; null while not a candidate (hidden, closed). */
   private _abort: AbortController | null = null;
   private _release: (() => void) | null = null;
@@ -43,7 +63,10 @@ class Hub implements Sharing, TabHub {
     /** Has `locks`, `BroadcastChannel` and `AbortController`: `shared()` checked. */
     private readonly _env: Env,
     private readonly _debug: DebugLogger,
+    /** The client's resume seam: its core speaks only when this tab leads, on the session the tabs keep. */
+    private readonly _seam: ResumeSeam | null,
   ) {
+    if (_seam) _seam.shared = true;
     this.id = hex(_env.randomBytes(8));
     this._channel = this._listen(_name);
     this._pair = this._listen(pairName(_name, this.id));
@@ -57,6 +80,11 @@ class Hub implements Sharing, TabHub {
     return this.role === 'leader';
   }
 
+  get resuming(): boolean {
+    const session = this._session;
+    return !!session && !session.plain;
+  }
+
   link<L extends LinkLike>(create: () => L): L {
     if (this._link) this._link.retire();
     // The view has the surface of `create()`'s link, which is all its caller uses.
@@ -65,6 +93,8 @@ class Hub implements Sharing, TabHub {
 
   close(): void {
     this._kept = [];
+    this._session = null;
+    this._unread = [];
     this._resign();
     for (const unsubscribe of this._unsubscribe.splice(0)) unsubscribe();
     this._pair.postMessage({ t: 'bye', from: this.id });
@@ -89,13 +119,76 @@ class Hub implements Sharing, TabHub {
   }
 
   offer(lid: string, data: readonly string[]): void {
-    const batch = { seq: ++this._seq, data: data.slice() };
-    this._kept.push(batch);
-    this._ask(lid, batch);
+    this.keep(data);
+    this._ask(lid, this._kept[this._kept.length - 1]!);
+  }
+
+  /** Each message counts: a batch's `seq` is the number of its last message in this tab. */
+  keep(data: readonly string[]): number {
+    const seq = (this._seq += data.length);
+    this._kept.push({ seq, data: data.slice() });
+    return seq;
+  }
+
+  kept(): ReadonlyArray<{ seq: number; data: string[] }> {
+    return this._kept;
   }
 
   resend(lid: string): void {
-    for (const batch of this._kept) this._ask(lid, batch);
+    // Resuming, what the session numbered already is the leader's to send again, by number.
+    const took = this.took(this.id);
+    for (const batch of this._kept) if (!this.resuming || batch.seq > took) this._ask(lid, batch);
+  }
+
+  took(from: string): number {
+    return (this._session && this._session.took.get(from)) || 0;
+  }
+
+  adopt(): void {
+    const session = this._session;
+    if (session && this._seam) {
+      const { token, base, out, plain } = session;
+      this._seam.adopt({ token, received: this._in, base, messages: out, plain: !!plain });
+    }
+  }
+
+  numbered(from: string, seq: number, data: readonly string[]): void {
+    const session = this._session!;
+    const n = session.base + session.out.length + 1;
+    numbered(session, n, from, seq, data);
+    this.post({ t: 'out', from: this.id, n, who: from, seq, data: data.slice() });
+  }
+
+  acked(count: number): void {
+    if (!this._session) return;
+    this.post({ t: 'acked', from: this.id, n: count });
+    this._acked(count);
+  }
+
+  welcome(outcome: ResumeOutcome): void {
+    const session = (this._session ||= emptyReplica());
+    this._welcome(outcome, session);
+    session.received = this._in;
+    this.post({ t: 'welcome', from: this.id, w: outcome, s: session });
+  }
+
+  heard(lid: string, data: string): void {
+    const n = ++this._in;
+    this.post({ t: 'msg', from: this.id, lid, data, n });
+    this._deliver(data);
+  }
+
+  opened(link: TabLink): void {
+    const unread = this._unread;
+    let i = 0;
+    while (i < unread.length && link.isOpen && this._link === link) link.deliver(unread[i++]!);
+    unread.splice(0, i);
+  }
+
+  snapshot(): Replica | undefined {
+    const session = this._session;
+    if (session) session.received = this._in;
+    return session || undefined;
   }
 
   takeKept(): string[] {
@@ -151,17 +244,79 @@ class Hub implements Sharing, TabHub {
     this._debug('shared:role', { role });
   }
 
+  /** Resuming: the server's messages, by number: each once, in order, to this tab's client. */
+  private _inbound(n: number, data: string): void {
+    if (n <= this._in) return;
+    if (n > this._in + 1) this._missed();
+    this._in = n;
+    this._deliver(data);
+  }
+
+  private _deliver(data: string): void {
+    const link = this._link;
+    if (link && link.isOpen && !this._unread.length) link.deliver(data);
+    else if (this._unread.push(data) > UNREAD_LIMIT) {
+      this._unread = [];
+      this._missed();
+    }
+  }
+
+  /** This tab's client did not get some of the session's messages: said as a failed resume, never silently. */
+  private _missed(): void {
+    const token = this._session && this._session.token;
+    if (this._seam && token) this._seam.settle({ kind: 'fresh', reason: 'missed', unconfirmed: [], token });
+  }
+
+  /** The server acknowledged our messages up to `count`: this tab's batches among them are settled. */
+  private _acked(count: number): void {
+    this._done(acknowledged(this._session!, count, this.id));
+  }
+
+  private _done(seqs: number[]): void {
+    if (seqs.length) this._kept = this._kept.filter((k) => seqs.indexOf(k.seq) < 0);
+  }
+
+  /** A handshake of the session's link ended so: `session` as it is after it, and this tab's part, reported here. */
+  private _welcome(outcome: ResumeOutcome, session: Replica): void {
+    const { unconfirmed, done } = welcomed(session, outcome, this.id);
+    this._done(done);
+    // A new session numbers the server's messages from 1 again: what this tab had not delivered is gone with the old one.
+    if (outcome.kind !== 'resumed') (this._in = 0), (this._unread = []);
+    if (this._seam) this._seam.settle(outcome.kind === 'resumed' ? outcome : { ...outcome, unconfirmed });
+  }
+
+  /** A tab without the session gets one: it takes the session from the leader's count on. */
+  private _join(session: Replica): void {
+    this._session = session;
+    this._in = session.received;
+    if (this._seam) {
+      this._seam.settle(session.plain ? { kind: 'unsupported', why: session.plain, unconfirmed: [] } : { kind: 'resumed', token: session.token || '' });
+    }
+  }
+
   private _receive(message: TabMessage): void {
     const link = this._link;
     const { t, from } = message;
+    const session = this._session;
     // From whichever leader, on this tab's pair channel: it confirms batches up to `seq`, sent in order on its link.
     if (t === 'ack') this._kept = this._kept.filter((k) => k.seq > message.seq);
-    else if (t === 'bye') {
+    // The leader's session, told to every tab, whatever this tab is doing (it may lead it next).
+    else if (t === 'out') {
+      if (session) numbered(session, message.n, message.who, message.seq, message.data);
+    } else if (t === 'acked') {
+      if (session) this._acked(message.n);
+    } else if (t === 'welcome') {
+      if (session) this._welcome(message.w, session), (this._session = message.s);
+      else this._join(message.s);
+    } else if (t === 'msg' && message.n !== undefined) {
+      if (session) this._inbound(message.n, message.data);
+    } else if (t === 'bye') {
       const pair = this._pairs.get(from);
       if (pair) quit(pair);
       this._pairs.delete(from);
     } else {
       if (t === 'hello' && this.leading && !this._pairs.has(from)) this._pairs.set(from, this._listen(pairName(this._name, from)));
+      if (t === 'open' && message.s && !session) this._join(message.s);
       if (this._abort && link) link.receive(message);
     }
   }
@@ -188,12 +343,12 @@ const alone: Sharing = { role: 'unavailable', link: (create) => create(), close:
 export function shared({ key = '' }: { key?: string } = {}): SharedOption {
   if (typeof key !== 'string') throw new TypeError("Option 'shared.key' must be a string");
   return {
-    attach(url: string, env: Env, debug: DebugLogger): Sharing {
+    attach(url: string, env: Env, debug: DebugLogger, resume?: ResumeSeam | null): Sharing {
       if (!env.locks || !env.BroadcastChannel || !env.AbortController) {
         debug('shared:unavailable', { reason: !env.locks ? 'no Web Locks in this context (or a worker)' : 'no BroadcastChannel' });
         return alone;
       }
-      return new Hub(channelName(url, key), env, debug);
+      return new Hub(channelName(url, key), env, debug, resume || null);
     },
   };
 }

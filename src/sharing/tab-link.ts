@@ -1,7 +1,9 @@
 import { CloseCode, closeInfo } from '../protocol/codes';
+import type { ResumeOutcome } from '../resume/core';
 import type { TransportCloseInfo, TransportName } from '../transports/types';
 import { Emitter } from '../util/emitter';
 import type { LinkEvents } from '../link/link';
+import type { Replica } from './session';
 import type { LinkLike } from './types';
 import type { TabMessage } from './wire';
 
@@ -9,6 +11,8 @@ import type { TabMessage } from './wire';
 export interface TabHub {
   readonly id: string;
   readonly leading: boolean;
+  /** With resume, once a session reached this tab and its server resumes: the tabs keep the session. */
+  readonly resuming: boolean;
   /** To every tab, on the link's channel. */
   post(message: TabMessage): void;
   /** Leading: to the tab `to`, or to every tab that said `hello`, on their pair channels. */
@@ -24,6 +28,26 @@ export interface TabHub {
   resend(lid: string): void;
   /** Leading now: what this tab kept as a follower, to go first on its own link. */
   takeKept(): string[];
+  /** Leading, resuming: keeps this tab's own messages as a follower's are kept; returns the number of the last. */
+  keep(messages: readonly string[]): number;
+  /** Resuming: what this tab keeps (its own messages not acknowledged yet), to take first when it leads. */
+  kept(): ReadonlyArray<{ seq: number; data: string[] }>;
+  /** Resuming: the last message of tab `from` numbered in the session. */
+  took(from: string): number;
+  /** About to lead a link: this tab's resume core takes the session as the tabs kept it. */
+  adopt(): void;
+  /** Leading, resuming: the link took tab `from`'s messages up to its `seq` into the session. */
+  numbered(from: string, seq: number, data: readonly string[]): void;
+  /** Leading: the server acknowledged our messages up to `count`. */
+  acked(count: number): void;
+  /** Leading: how the handshake of the link ended. */
+  welcome(outcome: ResumeOutcome): void;
+  /** Leading, resuming: a server message, numbered, for every tab. */
+  heard(lid: string, data: string): void;
+  /** A view opened: it delivers the server messages this tab has and did not deliver yet. */
+  opened(link: TabLink): void;
+  /** Resuming: the session, for a tab that has none yet. */
+  snapshot(): Replica | undefined;
 }
 
 /**
@@ -36,6 +60,12 @@ interface Handed {
   from: string | null;
   seq: number;
 }
+/** Resuming, leading: a tab's messages the link had no room for yet, up to that tab's number `seq`. */
+interface Waiting {
+  from: string;
+  seq: number;
+  data: readonly string[];
+}
 
 /**
  * One attempt's link in a tab that shares: the `Link` surface, whichever tab runs the real link.
@@ -43,6 +73,11 @@ interface Handed {
  * every follower's messages into the link, confirmed to their tab once the link says they went out
  * (`sent`). Following, it mirrors the leader's link: it opens when that link is open and delivers
  * its messages; what it sends, its hub keeps until confirmed, across links and leaders.
+ *
+ * With resume (the link is resumable and its server has the companion) a message is confirmed
+ * only when the server acknowledged it: every tab's messages, the leader's own too, are kept by
+ * their hub until then, numbered in the session when the link takes them, and sent again by
+ * whichever tab leads next under the same numbers (see `session.ts`).
  */
 export class TabLink extends Emitter<LinkEvents> implements LinkLike {
   transport: TransportName | null = null;
@@ -58,6 +93,8 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
   private _took: Record<string, number> = {};
   /** Leading, after a retirement the owner did not ask for: its own unsent, for its `close()`. */
   private _own: string[] = [];
+  /** Leading, resuming: messages the link had no room for, in the order they came; tried again on each ack. */
+  private _waiting: Waiting[] = [];
 
   constructor(
     private readonly _hub: TabHub,
@@ -76,11 +113,14 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
     return this._real ? this._real.lastFrameAt : this._heardAt;
   }
 
-  send(messages: readonly string[]): void {
+  send(messages: readonly string[]): readonly string[] | void {
     if (!this.isOpen) return;
-    if (!this._real) return this._hub.offer(this._lid!, messages);
-    this._real.send(messages);
-    this._remember(null, 0, messages.length);
+    const hub = this._hub;
+    if (!this._real) return hub.offer(this._lid!, messages);
+    if (hub.resuming) return this._take(hub.id, hub.keep(messages), messages);
+    const left = this._real.send(messages) || [];
+    this._remember(null, 0, messages.length - left.length);
+    return left;
   }
 
   /** Leading: returns what this tab sent and its link never did. Following, nothing: the hub keeps it for the next link. */
@@ -105,16 +145,25 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
     if (!this._closed) this._own = this._retire();
   }
 
+  /** A server message for this tab's client. */
+  deliver(data: string): void {
+    this._heardAt = this._hub.now();
+    this.emit('message', data);
+  }
+
   receive(m: TabMessage): void {
     if (this._closed) return;
     const hub = this._hub;
     if (this._real) {
-      if (m.t === 'hello' && this._lid) hub.tell({ t: 'open', from: hub.id, lid: this._lid, transport: this.transport }, m.from);
+      if (m.t === 'hello' && this._lid) hub.tell({ t: 'open', from: hub.id, lid: this._lid, transport: this.transport, s: hub.snapshot() }, m.from);
       // A send for a link that ended is not confirmed: its tab sends it again on its next link.
-      if (m.t === 'send' && m.lid === this._lid && this._real.isOpen && m.seq > (this._took[m.from] || 0)) {
-        this._took[m.from] = m.seq;
-        this._real.send(m.data);
-        this._remember(m.from, m.seq, m.data.length);
+      if (m.t === 'send' && m.lid === this._lid && this._real.isOpen) {
+        if (hub.resuming) this._take(m.from, m.seq, m.data);
+        else if (m.seq > (this._took[m.from] || 0)) {
+          this._took[m.from] = m.seq;
+          this._real.send(m.data);
+          this._remember(m.from, m.seq, m.data.length);
+        }
       }
       return;
     }
@@ -127,9 +176,8 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
         this._heardAt = hub.now();
         return this._opened();
       case 'msg':
-        if (m.lid !== this._lid) return;
-        this._heardAt = hub.now();
-        return this.emit('message', m.data);
+        if (m.lid === this._lid) this.deliver(m.data);
+        return;
       case 'close':
         if (m.lid === this._lid) this._end({ code: m.code, reason: m.reason, wasClean: m.wasClean });
         return;
@@ -143,19 +191,27 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
 
   private _lead(): void {
     const hub = this._hub;
+    hub.adopt();
     const real = (this._real = this._create());
     real.on('open', () => {
       const lid = (this._lid = hub.nextLid());
       this.transport = real.transport;
-      hub.tell({ t: 'open', from: hub.id, lid, transport: this.transport });
+      hub.tell({ t: 'open', from: hub.id, lid, transport: this.transport, s: hub.snapshot() });
       this._opened();
     });
     real.on('message', (data) => {
+      if (hub.resuming) return hub.heard(this._lid!, data);
       hub.post({ t: 'msg', from: hub.id, lid: this._lid!, data });
       this.emit('message', data);
     });
     real.on('heartbeat', () => this.emit('heartbeat', undefined));
     real.on('sent', (count) => this._confirm(this._handed.splice(0, count)));
+    real.on('welcome', (outcome) => hub.welcome(outcome));
+    real.on('acked', (count) => {
+      hub.acked(count);
+      // Room was made: what waited goes first, in order.
+      for (const { from, seq, data } of this._waiting.splice(0)) this._take(from, seq, data);
+    });
     real.on('close', ({ unsent, ...info }) => {
       this._real = null;
       const own = this._settle(unsent || []);
@@ -167,11 +223,33 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
   private _opened(): void {
     const hub = this._hub;
     if (!this._real) hub.resend(this._lid!);
+    else if (hub.resuming) for (const { seq, data } of hub.kept()) this._take(hub.id, seq, data);
     else {
       const kept = hub.takeKept();
       if (kept.length) this.send(kept);
     }
     this.emit('open', undefined);
+    hub.opened(this);
+  }
+
+  /**
+   * Leading, resuming: puts tab `from`'s messages, up to its number `seq`, into the session —
+   * those the session does not have yet (a tab sends again what no ack confirmed to it), in each
+   * tab's order; what the link has no room for waits for the next ack. Nothing to hand back: the
+   * hubs keep every message until the server acknowledges it.
+   */
+  private _take(from: string, seq: number, data: readonly string[]): void {
+    const hub = this._hub;
+    if (this._waiting.length) return void this._waiting.push({ from, seq, data });
+    const first = seq - data.length + 1;
+    const took = hub.took(from);
+    // Taken already; or a hole before it (an earlier message of that tab comes again first).
+    if (seq <= took || first > took + 1 || !this._real) return;
+    const rest = data.slice(took + 1 - first);
+    const left = this._real.send(rest) || [];
+    const taken = rest.length - left.length;
+    if (taken) hub.numbered(from, seq - left.length, rest.slice(0, taken));
+    if (left.length) this._waiting.push({ from, seq, data: left });
   }
 
   private _remember(from: string | null, seq: number, count: number): void {

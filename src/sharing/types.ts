@@ -1,12 +1,17 @@
 import type { DebugLogger } from '../connector/options';
 import type { Env } from '../env/env';
-import type { LinkEvents } from '../link/link';
+import type { ResumeLinkEvents } from '../resume/link';
+import type { ResumeSeam } from '../resume/plugin';
 import type { TransportName } from '../transports/types';
 
-/** What `Resock` uses of a link: the surface of `Link`, which a tab's view of a shared link also has. */
+/**
+ * What `Resock` uses of a link: the surface of `Link`, which a tab's view of a shared link also
+ * has. A resumable link (resume/link.ts) says more (`acked`, `welcome`), which a leader relays.
+ */
 export interface LinkLike {
-  on<K extends keyof LinkEvents>(type: K, fn: (value: LinkEvents[K]) => void): () => void;
-  send(messages: readonly string[]): void;
+  on<K extends keyof ResumeLinkEvents>(type: K, fn: (value: ResumeLinkEvents[K]) => void): () => void;
+  /** May hand back messages it did not take (resume's buffer is full): they stay with the caller. */
+  send(messages: readonly string[]): readonly string[] | void;
   /** Ends it without a `close` event; returns what it accepted and never sent. */
   close(): string[];
   readonly transport: TransportName | null;
@@ -34,5 +39,6 @@ export interface Sharing {
 
 /** The value of Resock's `shared` option: made by `shared()` of `resock/shared`. */
 export interface SharedOption {
-  attach(url: string, env: Env, debug: DebugLogger): Sharing;
+  /** `resume`: the client's resume seam, when it has one; the tabs then keep the session between them. */
+  attach(url: string, env: Env, debug: DebugLogger, resume?: ResumeSeam | null): Sharing;
 }

@@ -1,3 +1,6 @@
+import type { ResumeOutcome } from '../resume/core';
+import type { Replica } from './session';
+
 /**
  * What tabs say to each other about one shared link. Every message names its sender (`from`, a
  * tab id); `lid` names one link of one leader, so that nothing meant for a link that ended is
@@ -11,22 +14,33 @@
  *   wake no other tab: on a loaded machine every tab that wakes for a message it drops delays the
  *   leader's relay (measured: bench/README.md, shared links).
  * The platform delivers the messages of all channels to one tab in the order they were posted.
+ *
+ * With `resume`, the leader also tells every tab, on the link's channel, each change of the
+ * session (`out`, `acked`, `welcome`: see `session.ts`) and numbers the server's messages (`msg`'s
+ * `n`), so that any tab can lead the same session next and each delivers every message once.
  */
 export type TabMessage =
   /** The sender holds the lock now: whoever followed another leader's link lets it go; whoever waits says `hello` again. */
   | { t: 'leader'; from: string }
   /** A tab wants the link: the leader opens the tab's pair channel, and answers `open` on it once its link is open. */
   | { t: 'hello'; from: string }
-  /** On a follower's pair channel: the leader's link `lid` is open. */
-  | { t: 'open'; from: string; lid: string; transport: string | null }
-  | { t: 'msg'; from: string; lid: string; data: string }
+  /** On a follower's pair channel: the leader's link `lid` is open; with resume, its session (`s`) for a tab that has none yet. */
+  | { t: 'open'; from: string; lid: string; transport: string | null; s?: Replica }
+  /** A server message; with resume, numbered (`n`) in the session. */
+  | { t: 'msg'; from: string; lid: string; data: string; n?: number }
   | { t: 'close'; from: string; lid: string; code: number; reason: string; wasClean: boolean }
-  /** On the sender's pair channel: its messages for the link `lid`, numbered per tab. */
+  /** On the sender's pair channel: its messages for the link `lid`; each tab counts the messages it sends, `seq` is the last one's. */
   | { t: 'send'; from: string; lid: string; seq: number; data: string[] }
-  /** On the follower's pair channel: its batches up to `seq` went out on the leader's link (a frame written, a POST answered). */
+  /** Without resume, on the follower's pair channel: its batches up to `seq` went out on the leader's link (a frame written, a POST answered). */
   | { t: 'ack'; from: string; seq: number }
   /** On the sender's pair channel: it left; the leader closes the pair. */
-  | { t: 'bye'; from: string };
+  | { t: 'bye'; from: string }
+  /** Resume: the leader numbered `data` from `n` on, tab `who`'s messages up to its own number `seq`. */
+  | { t: 'out'; from: string; n: number; who: string; seq: number; data: string[] }
+  /** Resume: the server acknowledged our messages up to `n`. */
+  | { t: 'acked'; from: string; n: number }
+  /** Resume: a handshake of the leader's link ended so (`w`); `s` is the session after it. */
+  | { t: 'welcome'; from: string; w: ResumeOutcome; s: Replica };
 
 /** The BroadcastChannel and lock name of one shared link: one per URL and key, never across them. */
 export const channelName = (url: string, key: string) => `resock ${JSON.stringify([url, key])}`;

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import sockjs from 'sockjs';
-import { openPage } from '../support/browser.mjs';
 import { withDeadline } from '../support/deadline.mjs';
 import { onLoopback } from '../support/loopback.mjs';
 import { ENGINE } from '../support/engine.mjs';
+import { closeClient, locksOf, opened, openTabs, role, sendFrom, start, waitIn } from '../support/shared-tabs.mjs';
 
 const TRANSPORTS = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-polling'];
 
@@ -61,101 +61,6 @@ async function startRecordingServer() {
   };
 }
 
-/** Runs in each page: `window.tab` starts one client and records what it says. */
-function installTab() {
-  const waiters = new Set();
-  const wake = () => {
-    for (const w of [...waiters]) w();
-  };
-  // Counts this page's open BroadcastChannels (the client reads the global when it is made).
-  const Native = window.BroadcastChannel;
-  window.BroadcastChannel = class extends Native {
-    constructor(name) {
-      super(name);
-      tab.channels++;
-      this.counted = true;
-    }
-    close() {
-      if (this.counted) tab.channels--, (this.counted = false);
-      super.close();
-    }
-  };
-  const tab = (window.tab = {
-    channels: 0,
-    client: null,
-    got: [],
-    events: [],
-    roles: [],
-    start(url, { shared, key, transports }) {
-      const debug = (event, detail) => {
-        if (event === 'shared:role') tab.roles.push({ role: detail.role, at: Date.now() });
-        wake();
-      };
-      const options = { transports, reconnect: { minDelay: 50, maxDelay: 500 }, debug };
-      if (shared) options.shared = Resock.shared({ key });
-      const client = (tab.client = new Resock(url, options));
-      for (const type of ['open', 'close', 'reconnecting']) {
-        client.addEventListener(type, (event) => {
-          tab.events.push(type === 'close' ? `close ${event.code}` : type);
-          wake();
-        });
-      }
-      client.addEventListener('message', (event) => {
-        tab.got.push(event.data);
-        wake();
-      });
-    },
-    /** Resolves with `check()` once it is truthy, looked at after every event of the client. */
-    until(check) {
-      return new Promise((resolve) => {
-        const w = () => {
-          const value = check();
-          if (value) waiters.delete(w), resolve(value);
-        };
-        waiters.add(w);
-        w();
-      });
-    },
-  });
-}
-
-/** `count` pages of one browser context (a new one, or that of `anchor`), each with `window.tab`, the sharing add-on loaded. */
-async function openTabs(count, anchor) {
-  const pages = [];
-  for (let i = 0; i < count; i++) {
-    const sameContextAs = anchor || pages[0];
-    const page = await openPage(sameContextAs ? { sameContextAs } : {});
-    await page.page.addScriptTag({ url: new URL('/dist/resock-shared.min.js', page.page.url()).href });
-    await page.run(installTab);
-    pages.push(page);
-  }
-  return pages;
-}
-
-/**
- * Sends `${prefix}-0` … `${prefix}-${count - 1}` from the page, one evaluation each: paced by the
- * round trips of the driver to the page, not by the page's timers — Firefox clamps the timers of a
- * background tab to one a second (only one tab of a window is in the foreground), which turned a
- * 5 ms pacing into a minute and timed the hand-over tests out.
- */
-async function sendFrom(page, prefix, count) {
-  for (let k = 0; k < count; k++) await page.run((m) => window.tab.client.send(m), `${prefix}-${k}`);
-}
-const start = (page, url, options) => page.run((u, o) => window.tab.start(u, o), url, options);
-const waitIn = (page, what, fn, ...args) =>
-  withDeadline(page.run(fn, ...args), {
-    what,
-    explain: () => page.run(() => `events ${JSON.stringify(window.tab.events)}, ${window.tab.got.length} message(s), role ${window.tab.client.sharing}`),
-  });
-/** This origin's Web Locks, as the browser sees them: held and waiting requests. */
-const locksOf = (page) => page.run(async () => {
-  const { held, pending } = await navigator.locks.query();
-  return { held: held.length, pending: pending.length };
-});
-const closeClient = (page) => waitIn(page, 'close', () => {
-  window.tab.client.close();
-  return window.tab.until(() => window.tab.events.find((e) => e.startsWith('close')));
-});
 /** Seeded, so that a failing run can be replayed (mulberry32). */
 function prng(seed) {
   return () => {
@@ -165,9 +70,6 @@ function prng(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const opened = (page) => waitIn(page, 'open', () => window.tab.until(() => window.tab.client.readyState === 1));
-const role = (page) => page.run(() => window.tab.client.sharing);
-
 describe('shared: many tabs, one connection', function () {
   let server;
   before(async () => {

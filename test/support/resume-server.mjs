@@ -17,7 +17,8 @@ const quiet = () => {};
  * plain connection the companion hands over is not made current (see below).
  */
 function numberedApp({ sessionsOnly = false } = {}) {
-  const app = { received: [], pushed: 0, connections: 0, closes: 0, current: null, timer: null, waiters: new Set() };
+  // `log`: every message received, as it came; `sessions`: the logical sessions (the companion's connections).
+  const app = { received: [], log: [], sessions: [], pushed: 0, connections: 0, closes: 0, current: null, timer: null, waiters: new Set() };
   const notify = () => app.waiters.forEach((fn) => fn());
   app.onConnection = (conn) => {
     app.connections += 1;
@@ -25,9 +26,11 @@ function numberedApp({ sessionsOnly = false } = {}) {
     // opens a new SockJS session that never says hello: the companion hands it over as a plain
     // connection after its helloTimeout. No client reads it; pushing there would lose messages.
     if (sessionsOnly && !(conn instanceof ResumableConnection)) return;
+    if (conn instanceof ResumableConnection) app.sessions.push(conn);
     app.current = conn;
     conn.on('close', () => (app.closes += 1, notify()));
     conn.on('data', (message) => {
+      app.log.push(message);
       if (/^c\d+$/.test(message)) app.received.push(Number(message.slice(1)));
       else if (message === 'resync') conn.write(`state:${app.received.length}`);
       else conn.write(message);

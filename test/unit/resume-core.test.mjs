@@ -50,7 +50,7 @@ describe('ResumeCore handshake', () => {
     assert.deepEqual(sent(), [['~resume1 - 0']]);
     assert.deepEqual(core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' })), []);
     assert.deepEqual(sent(), [['n1', 'dearly']]);
-    assert.deepEqual(events, [{ kind: 'fresh', reason: 'new', unconfirmed: [] }]);
+    assert.deepEqual(events, [{ kind: 'fresh', reason: 'new', unconfirmed: [], token: TOKEN }]);
     core.send(['a', 'b']);
     assert.deepEqual(sent(), [['n2', 'da', 'db']], 'every batch says where it starts (a POST may be sent twice)');
   });
@@ -115,7 +115,7 @@ describe('ResumeCore handshake', () => {
     assert.deepEqual(sent(), [[`~resume1 ${TOKEN} 2`]]);
     core.receive(encodeWelcome({ kind: 'resumed', token: NEXT, received: 1 }));
     assert.deepEqual(sent(), [['n2', 'dm2', 'dm3', 'dm4']], 'no ack: the hello said what was received');
-    assert.deepEqual(events.at(-1), { kind: 'resumed' });
+    assert.deepEqual(events.at(-1), { kind: 'resumed', token: NEXT });
     core.linkLost();
     core.linkUp();
     assert.deepEqual(sent(), [[`~resume1 ${NEXT} 2`]], 'the rotated token');
@@ -144,7 +144,7 @@ describe('ResumeCore handshake', () => {
     core.linkUp();
     sent();
     core.receive(encodeWelcome({ kind: 'fresh', token: NEXT, reason: 'restarted' }));
-    assert.deepEqual(events.at(-1), { kind: 'fresh', reason: 'restarted', unconfirmed: ['m2'] });
+    assert.deepEqual(events.at(-1), { kind: 'fresh', reason: 'restarted', unconfirmed: ['m2'], token: NEXT });
     assert.deepEqual(sent(), [['n1', 'dm3']]);
   });
 
@@ -173,7 +173,7 @@ describe('ResumeCore handshake', () => {
     core.linkUp();
     assert.deepEqual(sent(), [['~resume1 - 0']]);
     core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
-    assert.deepEqual(events.at(-1), { kind: 'fresh', reason: 'new', unconfirmed: ['m1', 'm2'] });
+    assert.deepEqual(events.at(-1), { kind: 'fresh', reason: 'new', unconfirmed: ['m1', 'm2'], token: TOKEN });
   });
 });
 
@@ -186,15 +186,17 @@ describe('ResumeCore acks, bounds and liveness', () => {
     return context;
   }
 
-  it('batches acks: one after ackDelay, or at once after ackEvery messages', () => {
+  it('batches acks: one after ackDelay, or at the end of the task once ackEvery messages are owed', async () => {
     const { core, sent, clock } = opened({ ackDelay: 200, ackEvery: 4 });
     ['n1', 'd1', 'd2'].forEach((m) => core.receive(m));
     clock.tick(199);
     assert.deepEqual(sent(), []);
     clock.tick(1);
     assert.deepEqual(sent(), [['k2']]);
-    ['d3', 'd4', 'd5', 'd6'].forEach((m) => core.receive(m));
-    assert.deepEqual(sent(), [['k6']]);
+    ['d3', 'd4', 'd5', 'd6', 'd7'].forEach((m) => core.receive(m));
+    assert.deepEqual(sent(), [], 'not before the task is done with the messages');
+    await Promise.resolve();
+    assert.deepEqual(sent(), [['k7']], 'one ack for all the task received');
     clock.tick(1000);
     assert.deepEqual(sent(), [], 'nothing new, no ack');
   });

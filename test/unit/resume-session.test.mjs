@@ -122,7 +122,7 @@ describe('resume: client core with the server companion', () => {
       assert.deepEqual(w.app.received, expectedUp, `client → server, cuts ${cutAt}`);
       assert.deepEqual(w.client.received, expectedDown, `server → client, cuts ${cutAt}`);
       assert.ok(w.client.events.filter((e) => e.kind === 'resumed').length >= 1, `resumed after cuts ${cutAt}`);
-      assert.deepEqual(w.client.events.filter((e) => !['resumed', 'fresh'].includes(e.kind)), []);
+      assert.deepEqual(w.client.events.filter((e) => !['resumed', 'fresh', 'acked'].includes(e.kind)), []);
     }
   });
 
@@ -240,7 +240,7 @@ describe('resume: client core with the server companion', () => {
     w.connect();
     await flush();
     await w.settle();
-    assert.deepEqual(w.client.events.at(-1), { kind: 'fresh', reason: 'window', unconfirmed: [] });
+    assert.deepEqual(w.client.events.at(-1), { kind: 'fresh', reason: 'window', unconfirmed: [], token: w.client.events.at(-1).token });
     assert.equal(w.app.sessions.length, 2);
     w.clock.tick(120000);
     assert.equal(w.store.size, 1, 'only the new session');
@@ -291,7 +291,7 @@ describe('resume: client core with the server companion', () => {
     w.client.core.send(['after restart']);
     w.connect();
     await w.settle();
-    assert.deepEqual(w.client.events.at(-1), { kind: 'fresh', reason: 'restarted', unconfirmed: ['before'] });
+    assert.deepEqual(w.client.events.at(-1), { kind: 'fresh', reason: 'restarted', unconfirmed: ['before'], token: w.client.events.at(-1).token });
     assert.deepEqual(w.app.received, ['after restart']);
   });
 

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { resolveResockOptions } from '../../dist/esm/client/options.js';
-import { resume } from '../../dist/esm/resume.js';
 import { shared } from '../../dist/esm/sharing/hub.js';
 import { fakeLink, fakeOrigin, record } from './sharing-fakes.mjs';
 
@@ -236,11 +234,6 @@ describe('sharing: one link for many tabs', () => {
     await origin.deliver();
     assert.equal(origin.openChannels(), 0);
     assert.deepEqual(origin.lockState(origin.lockNames()[0]), { held: false, waiting: 0 });
-  });
-
-  it('refuses to combine with resume, naming the option (each tab would run its own resume core over the one session)', () => {
-    assert.throws(() => resolveResockOptions({ shared: shared(), resume }), { name: 'TypeError', message: "Option 'shared' must be left out with 'resume': they do not combine yet" });
-    assert.doesNotThrow(() => resolveResockOptions({ shared: shared() }));
   });
 
   it('without Web Locks or BroadcastChannel the client runs its own link and says so', () => {

@@ -1,0 +1,288 @@
+// Shared tabs with resumable sessions (issue 15's last item): the tabs of one origin keep the
+// resume session between them, so that whichever tab leads next resumes THE SAME server session.
+// Tabs, channels and locks are the sharing doubles; each tab has a real resume seam (resock/resume)
+// wrapping fake links, and the test writes the companion's side of the wire by hand.
+import assert from 'node:assert/strict';
+import { resume } from '../../dist/esm/resume.js';
+import { encodeWelcome } from '../../dist/esm/resume/wire.js';
+import { shared } from '../../dist/esm/sharing/hub.js';
+import { fakeLink, fakeOrigin, record } from './sharing-fakes.mjs';
+
+const URL = 'http://h/echo';
+const T1 = 'inst.AAAAAAAAAAAAAAAAAAAAAA';
+const T2 = 'inst.BBBBBBBBBBBBBBBBBBBBBB';
+const T3 = 'inst.CCCCCCCCCCCCCCCCCCCCCC';
+const fresh = (reason, token = T1) => encodeWelcome({ kind: 'fresh', token, reason });
+const resumed = (received, token) => encodeWelcome({ kind: 'resumed', token, received });
+
+/**
+ * A tab whose client shares `URL` with `resume`: its seam, what it reported (`failed`, `said`:
+ * the `resume` debug events), and the real links its seam wrapped (`made`, fake links whose
+ * `sent` is the wire).
+ */
+function tab(origin, options) {
+  const env = origin.tab();
+  const failed = [];
+  const said = [];
+  const seam = resume(options).start({
+    clock: env,
+    drain: () => undefined,
+    failed: (detail) => failed.push(detail),
+    debug: (event, detail) => event === 'resume' && said.push(detail),
+  });
+  const sharing = shared().attach(URL, env, () => undefined, seam);
+  const made = [];
+  const link = () => sharing.link(() => seam.wrap(made[made.push(fakeLink()) - 1]));
+  return { env, seam, sharing, failed, said, made, link };
+}
+
+/**
+ * Tab `a` (with the resume `options`) leads a session that the server welcomed fresh (token T1),
+ * or answered otherwise (`welcome`); tab `b` follows, open.
+ */
+async function leaderAndFollower({ welcome = fresh('new'), options } = {}) {
+  const origin = fakeOrigin();
+  const a = tab(origin, options);
+  await origin.deliver();
+  const la = a.link();
+  const ea = record(la);
+  a.made[0].open();
+  const b = tab(origin);
+  const lb = b.link();
+  const eb = record(lb);
+  await origin.deliver();
+  a.made[0].message(welcome);
+  await origin.deliver();
+  return { origin, a, b, la, lb, ea, eb };
+}
+
+/** The leader `a` crashes; `b` leads with its client's next link (opened): returns that link's wire. */
+async function crashAndTakeOver(origin, a, b) {
+  a.env.crash();
+  await origin.deliver();
+  assert.equal(b.sharing.role, 'leader');
+  const lb = b.link();
+  b.made[0].open();
+  return { lb, wire: b.made[0].sent };
+}
+
+const messages = (events) => events.filter(([type]) => type === 'message').map(([, data]) => data);
+
+describe('sharing with resume: the tabs keep one session', () => {
+  it('only the leader says hello; every tab opens on its welcome and says resumable once', async () => {
+    const { a, b, lb, eb } = await leaderAndFollower();
+    assert.deepEqual(a.made[0].sent, ['~resume1 - 0']);
+    assert.equal(b.made.length, 0, 'a follower runs no link, so no handshake, of its own');
+    assert.equal(lb.isOpen, true);
+    assert.deepEqual(eb, [['open', undefined]]);
+    for (const t of [a, b]) {
+      assert.equal(t.seam.resumable, true);
+      assert.deepEqual(t.said, [{ resumable: true, result: t === a ? 'new' : 'resumed' }]);
+      assert.deepEqual(t.failed, []);
+    }
+  });
+
+  it("a follower's message is numbered on the leader's link and kept until the server acknowledges it, not when it went out", async () => {
+    const { origin, a, b, lb } = await leaderAndFollower();
+    lb.send(['b1']);
+    await origin.deliver();
+    assert.deepEqual(a.made[0].sent.slice(1), ['n1', 'db1']);
+    a.made[0].confirm(2); // the POST was answered: without resume that was the confirmation
+    await origin.deliver();
+    const { wire } = await crashAndTakeOver(origin, a, b);
+    // b leads the same session: its token, and b1 again under its number (the companion drops a copy).
+    assert.deepEqual(wire, [`~resume1 ${T1} 0`]);
+    b.made[0].message(resumed(0, T2));
+    await origin.deliver();
+    assert.deepEqual(wire.slice(1), ['n1', 'db1']);
+    b.made[0].message('k1');
+    b.made[0].drop({ code: 1006, reason: 'cut', wasClean: false });
+    b.link();
+    b.made[1].open();
+    b.made[1].message(resumed(1, T3));
+    await origin.deliver();
+    assert.deepEqual(b.made[1].sent, [`~resume1 ${T2} 0`], 'acknowledged: never sent again');
+  });
+
+  it('a leader that crashes: the next one resumes the same session with every unacknowledged message of every tab, under the same numbers, each once; every tab gets every server message once, in order', async () => {
+    const { origin, a, b, la, lb, ea, eb } = await leaderAndFollower();
+    const c = tab(origin); // joins the running session: the leader's `open` carries it
+    const lc = c.link();
+    const ec = record(lc);
+    await origin.deliver();
+    assert.equal(c.seam.resumable, true);
+    la.send(['a1']);
+    lb.send(['b1']);
+    await origin.deliver();
+    lc.send(['c1']);
+    await origin.deliver();
+    assert.deepEqual(a.made[0].sent.slice(1), ['n1', 'da1', 'n2', 'db1', 'n3', 'dc1']);
+    a.made[0].message('k1');
+    a.made[0].message('ds1');
+    a.made[0].message('ds2');
+    await origin.deliver();
+    const { lb: lb2, wire } = await crashAndTakeOver(origin, a, b);
+    const eb2 = record(lb2);
+    assert.deepEqual(eb.at(-1), ['close', { code: 1012, reason: 'Leader tab changed', wasClean: true }]);
+    assert.deepEqual(ec.at(-1), ['close', { code: 1012, reason: 'Leader tab changed', wasClean: true }]);
+    // The same session: its token, the 2 server messages the tabs have; a's own unacknowledged
+    // message is sent again too, by number (a's page is gone, the session's numbering is not).
+    assert.deepEqual(wire, [`~resume1 ${T1} 2`]);
+    b.made[0].message(resumed(1, T2));
+    b.made[0].message('ds3'); // c has no view yet: it keeps it for its client
+    await origin.deliver();
+    assert.deepEqual(wire.slice(1), ['n2', 'db1', 'dc1']);
+    const lc2 = c.link(); // c's client comes back (1012: at once); its kept c1 is in the session already
+    const ec2 = record(lc2);
+    await origin.deliver();
+    b.made[0].message('ds4');
+    await origin.deliver();
+    assert.deepEqual(wire.slice(4), [], 'nothing sent twice');
+    assert.deepEqual([...messages(ea), ...messages(eb), ...messages(eb2)], ['s1', 's2', 's1', 's2', 's3', 's4']);
+    assert.deepEqual([...messages(ec), ...messages(ec2)], ['s1', 's2', 's3', 's4']);
+    assert.deepEqual(ec2[0], ['open', undefined], 'what it kept comes after its open');
+    for (const t of [b, c]) assert.deepEqual(t.failed, []);
+  });
+
+  it('the server restarted while the leader changed: resumefailed in every tab, each with its own unconfirmed messages; the new session starts from 1', async () => {
+    const { origin, a, b, la, lb, eb } = await leaderAndFollower();
+    const c = tab(origin);
+    c.link();
+    await origin.deliver();
+    la.send(['a1']);
+    lb.send(['b1', 'b2']);
+    await origin.deliver();
+    a.made[0].message('ds1');
+    await origin.deliver();
+    const { lb: lb2, wire } = await crashAndTakeOver(origin, a, b);
+    const eb2 = record(lb2);
+    const lc2 = c.link();
+    const ec2 = record(lc2);
+    b.made[0].message(fresh('restarted', T2));
+    await origin.deliver();
+    assert.deepEqual(b.failed, [{ reason: 'restarted', unconfirmed: ['b1', 'b2'] }]);
+    assert.deepEqual(c.failed, [{ reason: 'restarted', unconfirmed: [] }]);
+    assert.deepEqual(wire, [`~resume1 ${T1} 1`], 'what may have arrived is reported, not sent into the new session');
+    lc2.send(['c2']);
+    b.made[0].message('dfresh1');
+    await origin.deliver();
+    assert.deepEqual(wire.slice(1), ['n1', 'dc2']);
+    assert.deepEqual(messages(eb), ['s1']);
+    assert.deepEqual(messages(eb2), ['fresh1']);
+    assert.deepEqual(messages(ec2), ['fresh1']);
+  });
+
+  it('against a plain server: every tab says so once (resumable false) and the tabs share as without resume', async () => {
+    // A plain echo server echoes the hello.
+    const { origin, a, b, lb } = await leaderAndFollower({ welcome: '~resume1 - 0' });
+    for (const t of [a, b]) {
+      assert.equal(t.seam.resumable, false);
+      assert.deepEqual(t.said, [{ resumable: false, why: 'echo' }]);
+    }
+    assert.equal(lb.isOpen, true);
+    lb.send(['b1']);
+    await origin.deliver();
+    lb.send(['b2']);
+    await origin.deliver();
+    assert.deepEqual(a.made[0].sent, ['~resume1 - 0', 'b1', 'b2']);
+    // The hello and b1 went out: b1 is confirmed to b; b2 is not (at least once, as without resume).
+    a.made[0].confirm(2);
+    await origin.deliver();
+    const { wire } = await crashAndTakeOver(origin, a, b);
+    assert.match(b.seam.url(URL), /\/echo$/, 'no resume query any more');
+    assert.deepEqual(wire, ['b2']);
+    assert.deepEqual(b.said, [{ resumable: false, why: 'echo' }], 'said once');
+  });
+
+  it("the leader's link has no room for a follower's whole batch: the rest waits for the server's ack, in order", async () => {
+    const { origin, a, b, lb } = await leaderAndFollower({ options: { maxMessages: 2 } });
+    lb.send(['b1', 'b2', 'b3']);
+    await origin.deliver();
+    lb.send(['b4']);
+    await origin.deliver();
+    assert.deepEqual(a.made[0].sent.slice(1), ['n1', 'db1', 'db2']);
+    a.made[0].message('k2');
+    await origin.deliver();
+    assert.deepEqual(a.made[0].sent.slice(4), ['n3', 'db3', 'db4']);
+    a.made[0].message('k4');
+    await origin.deliver();
+    const { wire } = await crashAndTakeOver(origin, a, b);
+    b.made[0].message(resumed(4, T2));
+    await origin.deliver();
+    assert.deepEqual(wire, [`~resume1 ${T1} 0`], 'all acknowledged: nothing kept, nothing again');
+  });
+
+  it("the leader's link is cut: it resumes the session, and a follower whose client had no view meanwhile gets what came, once, after its next open", async () => {
+    const { origin, a, b, la, lb, ea, eb } = await leaderAndFollower();
+    a.made[0].message('ds1');
+    lb.send(['b1']);
+    await origin.deliver();
+    a.made[0].drop({ code: 1006, reason: 'cut', wasClean: false });
+    await origin.deliver();
+    assert.deepEqual(eb.at(-1), ['close', { code: 1006, reason: 'cut', wasClean: false }]);
+    assert.equal(la.isOpen, false);
+    const la2 = a.link(); // the leader's client reconnects first
+    const ea2 = record(la2);
+    a.made[1].open();
+    assert.deepEqual(a.made[1].sent, [`~resume1 ${T1} 1`]);
+    a.made[1].message(resumed(0, T2));
+    a.made[1].message('ds2');
+    a.made[1].message('ds3');
+    await origin.deliver();
+    assert.deepEqual(a.made[1].sent.slice(1), ['n1', 'db1'], "b1, not acknowledged, again under its number");
+    const lb2 = b.link(); // the follower's client comes back later (its own backoff)
+    const eb2 = record(lb2);
+    await origin.deliver();
+    a.made[1].message('ds4');
+    await origin.deliver();
+    assert.deepEqual([...messages(ea), ...messages(ea2)], ['s1', 's2', 's3', 's4']);
+    assert.deepEqual(messages(eb), ['s1']);
+    assert.deepEqual(eb2, [['open', undefined], ['message', 's2'], ['message', 's3'], ['message', 's4']]);
+    assert.deepEqual(a.made[1].sent.slice(3), [], 'b1 is in the session: its tab does not send it again');
+  });
+
+  it('a leader that hides (pagehide): the next leader resumes the session with its messages; shown again, it follows and gets what came meanwhile', async () => {
+    const { origin, a, b, la, ea } = await leaderAndFollower();
+    la.send(['a1']);
+    a.made[0].message('ds1');
+    await origin.deliver();
+    a.env.lifecycle.fire('pagehide');
+    assert.deepEqual(la.close(), [], 'a1 is in the session, kept by the tabs: nothing goes back to its client');
+    await origin.deliver();
+    assert.equal(b.sharing.role, 'leader');
+    const { wire } = await crashAndTakeOver(origin, { env: { crash() {} } }, b);
+    b.made[0].message(resumed(0, T2));
+    b.made[0].message('ds2');
+    await origin.deliver();
+    assert.deepEqual(wire, [`~resume1 ${T1} 1`, 'n1', 'da1']);
+    a.env.lifecycle.fire('pageshow');
+    const la2 = a.link();
+    const ea2 = record(la2);
+    await origin.deliver();
+    assert.equal(a.sharing.role, 'follower');
+    assert.deepEqual([...messages(ea), ...messages(ea2)], ['s1', 's2']);
+    b.made[0].message('k1');
+    await origin.deliver();
+    b.made[0].drop({ code: 1006, reason: 'cut', wasClean: false });
+    await origin.deliver();
+    a.link();
+    b.link();
+    b.made[1].open();
+    assert.deepEqual(b.made[1].sent, [`~resume1 ${T2} 2`]);
+    b.made[1].message(fresh('restarted', T3));
+    await origin.deliver();
+    // a1 was acknowledged, and every tab knew it: nothing of it may be missing.
+    assert.deepEqual(a.failed, [{ reason: 'restarted', unconfirmed: [] }]);
+  });
+
+  it('a tab that misses server messages of the session is told (resumefailed "missed"), never silently', async () => {
+    const { origin, a, b, eb } = await leaderAndFollower();
+    a.made[0].message('ds1');
+    await origin.deliver();
+    const rogue = new (origin.tab().BroadcastChannel)(origin.lockNames()[0]);
+    rogue.postMessage({ t: 'msg', from: 'x', lid: 'x', data: 's5', n: 5 });
+    await origin.deliver();
+    assert.deepEqual(b.failed, [{ reason: 'missed', unconfirmed: [] }]);
+    assert.deepEqual(messages(eb), ['s1', 's5']);
+  });
+});
