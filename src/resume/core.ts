@@ -187,9 +187,7 @@ export class ResumeCore {
     if (message.kind === 'data') {
       if (this._skip) return this._skip--, [];
       if (this._received++ === this._ackedIn) this._owedAt = this._o.clock.now();
-      // Owed in full: at the end of this task, so that a frame of many messages costs one ack, and
-      // the ack leaves after what this task does with the messages (a shared link's leader tells
-      // the tabs first: none of them may lack a message the server no longer keeps).
+      // Owed in full: at the end of this task, so that a frame of many messages costs one ack.
       if (this._received - this._ackedIn === this._o.ackEvery) void Promise.resolve().then(() => this._sendAck());
       else if (!this._timers[ACK]) this._arm(ACK, this._o.ackDelay, () => this._sendAck());
       return [message.data];

@@ -40,9 +40,14 @@ export interface ResumeSeam {
   /**
    * Set by resock/shared: the tabs of a shared link keep its session between them. A link's
    * handshake is then not reported here but emitted as the link's `welcome`: the tabs learn it,
-   * and each reports its own part (`settle`).
+   * and each reports its own part (`settle`). And what the core writes waits for `relay` to call
+   * back: by then the browser has passed on to the other tabs what this tab told them before (the
+   * numbers of our messages, the server's messages). Without that wait an ack or a numbered
+   * message could reach the server while the tabs never learn of it — the BroadcastChannel and the
+   * link are separate pipes out of the tab, and a tab that crashes loses what its pipe still held —
+   * and the next leader could not resume: it would present a count the server no longer has.
    */
-  shared?: boolean;
+  relay: ((then: () => void) => void) | null;
   /** Shared: this tab leads next; its core takes the session as the tabs kept it. The link is down. */
   adopt(state: ResumeState): void;
   /** Reports a handshake's outcome in this tab: `resumable`, the `resume` debug event, `resumefailed`. */
@@ -62,7 +67,7 @@ const rules = { maxMessages: count, maxBytes: count, ackDelay: ms, ackEvery: cou
 
 class Seam implements ResumeSeam {
   resumable: boolean | null = null;
-  shared = false;
+  relay: ((then: () => void) => void) | null = null;
   private readonly _core: ResumeCore;
   private _link: ResumeLink | null = null;
   /** A session was established once: a fresh start from now on means messages may be missing. */
@@ -72,7 +77,11 @@ class Seam implements ResumeSeam {
     this._core = new ResumeCore({
       ...options,
       clock: _host.clock,
-      send: (wire) => this._link && this._link.put(wire),
+      send: (wire) => {
+        const link = this._link;
+        // A plain core passes the app's messages through: they carry no numbers for the tabs to know.
+        if (link) this.relay && !this._core.plain ? this.relay(() => link.put(wire)) : link.put(wire);
+      },
       onEvent: (event) => this._on(event),
     });
   }
@@ -96,7 +105,7 @@ class Seam implements ResumeSeam {
     if (event.kind === 'acked') return link.emit('acked', event.count);
     if (event.kind === 'dead') return link.drop(closeInfo(CloseCode.Lost, 'Heartbeat timeout'));
     if (event.kind === 'error') return link.drop(closeInfo(CloseCode.CannotConnect, event.error.message));
-    if (this.shared) link.emit('welcome', event);
+    if (this.relay) link.emit('welcome', event);
     else this.settle(event);
     link.opened();
   }

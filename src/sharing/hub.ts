@@ -53,6 +53,13 @@ class Hub implements Sharing, TabHub {
   private _session: Replica | null = null;
   private _in = 0;
   private _unread: string[] = [];
+  /**
+   * Resuming, leading: what waits for the browser to have passed on this tab's earlier messages to
+   * the other tabs (`_relay`), oldest first, and the second instance of this tab's pair channel
+   * that posts the marks its first instance hears back.
+   */
+  private _marks: Array<() => void> = [];
+  private _echo: ChannelLike | null = null;
   /** The pending or granted lock request; null while not a candidate (hidden, closed). */
   private _abort: AbortController | null = null;
   private _release: (() => void) | null = null;
@@ -66,7 +73,7 @@ class Hub implements Sharing, TabHub {
     /** The client's resume seam: its core speaks only when this tab leads, on the session the tabs keep. */
     private readonly _seam: ResumeSeam | null,
   ) {
-    if (_seam) _seam.shared = true;
+    if (_seam) _seam.relay = (then) => this._relay(then);
     this.id = hex(_env.randomBytes(8));
     this._channel = this._listen(_name);
     this._pair = this._listen(pairName(_name, this.id));
@@ -98,7 +105,8 @@ class Hub implements Sharing, TabHub {
     this._resign();
     for (const unsubscribe of this._unsubscribe.splice(0)) unsubscribe();
     this._pair.postMessage({ t: 'bye', from: this.id });
-    for (const channel of [this._channel, this._pair]) quit(channel);
+    this._marks = [];
+    for (const channel of [this._channel, this._pair, this._echo]) if (channel) quit(channel);
   }
 
   post(message: TabMessage): void {
@@ -197,6 +205,16 @@ class Hub implements Sharing, TabHub {
 
   forget(link: TabLink): void {
     if (this._link === link) this._link = null;
+  }
+
+  /**
+   * Runs `then` once the browser has passed on every message this tab posted before: a mark posted
+   * now on this tab's pair channel comes back to it after them, since one tab's messages leave it,
+   * on all its channels, in the order they were posted.
+   */
+  private _relay(then: () => void): void {
+    this._marks.push(then);
+    (this._echo ||= new this._env.BroadcastChannel!(pairName(this._name, this.id))).postMessage({ t: 'mark', from: this.id });
   }
 
   private _ask(lid: string, { seq, data }: { seq: number; data: string[] }): void {
@@ -298,8 +316,13 @@ class Hub implements Sharing, TabHub {
     const link = this._link;
     const { t, from } = message;
     const session = this._session;
+    // This tab's own mark, back: what it posted before it has left the tab.
+    if (t === 'mark') {
+      const then = from === this.id && this._marks.shift();
+      if (then) then();
+    }
     // From whichever leader, on this tab's pair channel: it confirms batches up to `seq`, sent in order on its link.
-    if (t === 'ack') this._kept = this._kept.filter((k) => k.seq > message.seq);
+    else if (t === 'ack') this._kept = this._kept.filter((k) => k.seq > message.seq);
     // The leader's session, told to every tab, whatever this tab is doing (it may lead it next).
     else if (t === 'out') {
       if (session) numbered(session, message.n, message.who, message.seq, message.data);

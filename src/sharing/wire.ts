@@ -33,6 +33,8 @@ export type TabMessage =
   | { t: 'send'; from: string; lid: string; seq: number; data: string[] }
   /** Without resume, on the follower's pair channel: its batches up to `seq` went out on the leader's link (a frame written, a POST answered). */
   | { t: 'ack'; from: string; seq: number }
+  /** On the sender's own pair channel, to itself: everything it posted before has left the tab (see `Hub._relay`). */
+  | { t: 'mark'; from: string }
   /** On the sender's pair channel: it left; the leader closes the pair. */
   | { t: 'bye'; from: string }
   /** Resume: the leader numbered `data` from `n` on, tab `who`'s messages up to its own number `seq`. */

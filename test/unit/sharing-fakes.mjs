@@ -23,7 +23,8 @@ export function fakeOrigin() {
       if (this.closed) throw new Error('InvalidStateError: channel closed');
       const copy = structuredClone(data);
       for (const other of channels.get(this.name)) {
-        if (other !== this) queue.push(() => !other.closed && (other.heard++, other.onmessage && other.onmessage({ data: copy })));
+        // A tab that crashed loses what it posted and the browser had not passed on yet (`dead`).
+        if (other !== this) queue.push(() => !this.dead && !other.closed && (other.heard++, other.onmessage && other.onmessage({ data: copy })));
       }
     }
     close() {
@@ -61,6 +62,11 @@ export function fakeOrigin() {
         while (queue.length) queue.shift()();
       }
       throw new Error('the tabs never went quiet');
+    },
+    /** Runs the deliveries queued now (after the microtasks), not those they cause. */
+    async deliverRound() {
+      await flush();
+      for (const run of queue.splice(0)) run();
     },
     openChannels: () => [...channels.values()].reduce((n, set) => n + set.size, 0),
     lockState: (name) => {
@@ -103,9 +109,9 @@ export function fakeOrigin() {
         },
         /** How many messages this tab's channels were delivered. */
         heard: () => owner.channels.reduce((n, channel) => n + channel.heard, 0),
-        /** The renderer dies: its channels go silent and the browser frees its locks. */
+        /** The renderer dies: its channels go silent, what they posted and was not passed on yet is lost, the browser frees its locks. */
         crash() {
-          for (const channel of owner.channels) channel.close();
+          for (const channel of owner.channels) (channel.dead = true), channel.close();
           for (const release of owner.release.values()) release();
         },
       };

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { resume } from '../../dist/esm/resume.js';
 import { encodeWelcome } from '../../dist/esm/resume/wire.js';
 import { shared } from '../../dist/esm/sharing/hub.js';
+import { flush } from './fakes.mjs';
 import { fakeLink, fakeOrigin, record } from './sharing-fakes.mjs';
 
 const URL = 'http://h/echo';
@@ -63,6 +64,7 @@ async function crashAndTakeOver(origin, a, b) {
   assert.equal(b.sharing.role, 'leader');
   const lb = b.link();
   b.made[0].open();
+  await origin.deliver(); // the hello waits for b's mark: what b told the tabs has left it
   return { lb, wire: b.made[0].sent };
 }
 
@@ -212,6 +214,34 @@ describe('sharing with resume: the tabs keep one session', () => {
     assert.deepEqual(wire, [`~resume1 ${T1} 0`], 'all acknowledged: nothing kept, nothing again');
   });
 
+  it('a leader that crashes before the browser passed on what it told the tabs has written none of it: no ack, no numbered message the next leader cannot know', async () => {
+    const { origin, a, b, lb } = await leaderAndFollower({ options: { ackEvery: 2 } });
+    const wire = a.made[0].sent;
+    const before = wire.length;
+    lb.send(['b1']);
+    await origin.deliverRound(); // b's send reaches a, which numbers b1 and tells the tabs
+    a.made[0].message('ds1');
+    a.made[0].message('ds2'); // an ack is owed in full; a tells the tabs of s1 and s2
+    await flush();
+    // The link and the BroadcastChannel are separate pipes out of a tab: had a written b1 or the
+    // ack, the server would have what the tabs never learn of, and b could not resume.
+    a.env.crash();
+    await origin.deliver();
+    assert.deepEqual(wire.slice(before), [], 'neither b1 nor the ack of s1 and s2 went out');
+    assert.equal(b.sharing.role, 'leader');
+    const lb2 = b.link();
+    const eb2 = record(lb2);
+    b.made[0].open();
+    await origin.deliver();
+    assert.deepEqual(b.made[0].sent, [`~resume1 ${T1} 0`]);
+    b.made[0].message(resumed(0, T2));
+    for (const m of ['n1', 'ds1', 'ds2']) b.made[0].message(m); // the server sends s1 and s2 again
+    await origin.deliver();
+    assert.deepEqual(messages(eb2), ['s1', 's2']);
+    assert.deepEqual(b.made[0].sent.slice(1), ['n1', 'db1'], 'b1 under the number the session gives it now');
+    assert.deepEqual(b.failed, []);
+  });
+
   it("the leader's link is cut: it resumes the session, and a follower whose client had no view meanwhile gets what came, once, after its next open", async () => {
     const { origin, a, b, la, lb, ea, eb } = await leaderAndFollower();
     a.made[0].message('ds1');
@@ -224,6 +254,7 @@ describe('sharing with resume: the tabs keep one session', () => {
     const la2 = a.link(); // the leader's client reconnects first
     const ea2 = record(la2);
     a.made[1].open();
+    await origin.deliver();
     assert.deepEqual(a.made[1].sent, [`~resume1 ${T1} 1`]);
     a.made[1].message(resumed(0, T2));
     a.made[1].message('ds2');
@@ -268,6 +299,7 @@ describe('sharing with resume: the tabs keep one session', () => {
     a.link();
     b.link();
     b.made[1].open();
+    await origin.deliver();
     assert.deepEqual(b.made[1].sent, [`~resume1 ${T2} 2`]);
     b.made[1].message(fresh('restarted', T3));
     await origin.deliver();
