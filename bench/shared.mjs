@@ -1,6 +1,8 @@
-// node bench/shared.mjs [--rounds 20] [--followers 5]: what `shared` (issue 15) costs and saves, in
-// real Chromium tabs of one profile (a leader and `followers` more) against sockjs-node on 127.0.0.1
-// (websocket):
+// node bench/shared.mjs [--rounds 20] [--followers 5] [--resume]: what `shared` (issue 15) costs and
+// saves, in real Chromium tabs of one profile (a leader and `followers` more) against sockjs-node on
+// 127.0.0.1 (websocket); with `--resume`, the tabs share one resumable session with the companion
+// (the leader tells the tabs of every message and waits for the browser to pass that on before it
+// writes):
 //  - open: ms from `new Resock()` to `open` in a new tab, alone vs. joining a leader's link;
 //  - round trip: ms of an echo from the leader's tab vs. from a follower's, in alternating rounds
 //    after a warm-up (so neither is measured colder), median and 90th percentile of `rounds` each;
@@ -12,36 +14,41 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../test/support/engine.mjs';
+import { startResumeServer } from '../test/support/resume-server.mjs';
 import { startSockjsServer } from '../test/support/sockjs-server.mjs';
 import { startStaticServer } from '../test/support/static-server.mjs';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' }, followers: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' }, followers: { type: 'string', default: '5' }, resume: { type: 'boolean', default: false } } });
+const RESUME = values.resume;
 const ROUNDS = Number(values.rounds);
 const FOLLOWERS = Number(values.followers);
 if (!(FOLLOWERS >= 1)) throw new TypeError('--followers must be 1 or more (the round trip is measured from the first)');
 const quantile = (list, q) => list.slice().sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(list.length * q))];
 const median = (list) => quantile(list, 0.5);
 
-const server = await startSockjsServer();
+// The resume server's `/resume` app echoes what is not one of its test messages.
+const server = RESUME ? await startResumeServer({ heartbeatDelay: 25000 }) : await startSockjsServer();
 const statics = await startStaticServer();
 const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'resock-bench-shared-'));
 const browser = await launchBrowser({ userDataDir }, 'chromium');
 const context = await browser.createBrowserContext();
-const url = server.url('/echo');
+const url = server.url(RESUME ? '/resume' : '/echo');
 
 async function tab() {
   const page = await context.newPage();
   await page.goto(statics.url('/test/browser/page.html'), { waitUntil: 'load' });
   await page.addScriptTag({ url: statics.url('/dist/resock-shared.min.js') });
+  if (RESUME) await page.addScriptTag({ url: statics.url('/dist/resock-resume.min.js') });
   return page;
 }
 /** ms from construction to open, in the page. */
 const open = (page, shared) =>
-  page.evaluate((u, s) => new Promise((resolve) => {
+  page.evaluate((u, s, r) => new Promise((resolve) => {
     const t0 = performance.now();
-    const c = (window.client = new Resock(u, { transports: 'websocket', ...(s ? { shared: Resock.shared({ key: 'bench' }) } : {}) }));
+    const options = { transports: 'websocket', ...(s ? { shared: Resock.shared({ key: 'bench' }) } : {}), ...(r ? { resume: Resock.resume() } : {}) };
+    const c = (window.client = new Resock(u, options));
     c.onopen = () => resolve(performance.now() - t0);
-  }), url, shared);
+  }), url, shared, RESUME);
 /** One echo round trip from the page's client, ms. */
 const roundTrip = (page, text) =>
   page.evaluate((t) => new Promise((resolve) => {
@@ -113,6 +120,7 @@ console.log(JSON.stringify({
   followerHeapBytes: median(followers.map((f) => f.heap)),
   rounds: ROUNDS,
   followers: FOLLOWERS,
+  resume: RESUME,
 }, null, 2));
 await browser.close();
 await statics.close();
