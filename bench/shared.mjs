@@ -6,7 +6,8 @@
 //  - open: ms from `new Resock()` to `open` in a new tab, alone vs. joining a leader's link;
 //  - round trip: ms of an echo from the leader's tab vs. from a follower's, in alternating rounds
 //    after a warm-up (so neither is measured colder), median and 90th percentile of `rounds` each;
-//  - the floor of that difference: a bare BroadcastChannel round trip between the same two tabs;
+//  - the floor of that difference: a bare BroadcastChannel round trip between the same two tabs,
+//    and the same with the answer posted to every follower (the fan-out a server message needs);
 //  - memory: JS heap of a follower tab's page with vs. without its client, each after a forced
 //    garbage collection (page.metrics() and HeapProfiler.collectGarbage: Chromium only).
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -99,7 +100,23 @@ const bcRoundTrip = (page) =>
     window.bc.onmessage = () => resolve(performance.now() - t0);
     window.bc.postMessage('ping');
   }));
+// The floor with the fan-out a server message needs: the follower's message crosses to the leader
+// alone (as on its pair channel), the answer goes to every follower (as on the link's channel).
+await leader.evaluate(() => {
+  const fan = new BroadcastChannel('bench-fan');
+  const up = new BroadcastChannel('bench-up');
+  up.onmessage = (e) => fan.postMessage(e.data);
+});
+for (const { page } of followers) await page.evaluate(() => (window.fan = new BroadcastChannel('bench-fan')).onmessage = () => undefined);
+await follower.evaluate(() => (window.up = new BroadcastChannel('bench-up')));
+const fanRoundTrip = (page) =>
+  page.evaluate(() => new Promise((resolve) => {
+    const t0 = performance.now();
+    window.fan.onmessage = () => resolve(performance.now() - t0);
+    window.up.postMessage('ping');
+  }));
 const bcRoundTrips = [];
+const fanRoundTrips = [];
 for (let i = 0; i < 10; i++) await roundTrip(leader, `warm-l-${i}`), await roundTrip(follower, `warm-f-${i}`);
 const rtLeader = [];
 const rtFollower = [];
@@ -108,6 +125,7 @@ for (let i = 0; i < ROUNDS; i++) {
   const pair = i % 2 ? [[leader, rtLeader], [follower, rtFollower]] : [[follower, rtFollower], [leader, rtLeader]];
   for (const [page, times] of pair) times.push(await roundTrip(page, `rt-${i}`));
   bcRoundTrips.push(await bcRoundTrip(follower));
+  fanRoundTrips.push(await fanRoundTrip(follower));
 }
 const ms = (x) => +x.toFixed(2);
 console.log(JSON.stringify({
@@ -117,6 +135,7 @@ console.log(JSON.stringify({
   roundTripFollowerMs: { median: ms(median(rtFollower)), p90: ms(quantile(rtFollower, 0.9)) },
   followerMinusLeaderMs: ms(median(rtFollower) - median(rtLeader)),
   bareBroadcastChannelRoundTripMs: { median: ms(median(bcRoundTrips)), p90: ms(quantile(bcRoundTrips, 0.9)) },
+  bareFanOutRoundTripMs: { median: ms(median(fanRoundTrips)), p90: ms(quantile(fanRoundTrips, 0.9)) },
   followerHeapBytes: median(followers.map((f) => f.heap)),
   rounds: ROUNDS,
   followers: FOLLOWERS,
