@@ -74,6 +74,14 @@ function pushSteady(conn) {
   const timer = setInterval(() => (++n > STEADY ? clearInterval(timer) : conn.write('s' + PAYLOAD.slice(1))), 20);
 }
 
+/** Every wait is bounded: a step that stalls ends the run with what it was waiting for. */
+const LIMIT_MS = 30000;
+const within = (promise, what) => {
+  let timer;
+  const stalled = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`stalled ${LIMIT_MS} ms: ${what()}`)), LIMIT_MS)));
+  return Promise.race([promise, stalled]).finally(() => clearTimeout(timer));
+};
+
 const until = (app, test) =>
   new Promise((resolve) => {
     const check = () => test() && (app.waiters.delete(check), resolve());
@@ -87,7 +95,7 @@ async function open(url, withResume) {
     transports: 'websocket', WebSocket: CountingWebSocket, queue: { maxMessages: 1e5 },
     ...(withResume ? { resume: resume({ maxMessages: 1e5 }) } : {}),
   });
-  await new Promise((resolve) => client.addEventListener('open', resolve, { once: true }));
+  await within(new Promise((resolve) => client.addEventListener('open', resolve, { once: true })), () => `open ${url}: ${client.state}`);
   return client;
 }
 
@@ -99,29 +107,29 @@ async function round(server, name) {
     app.received = 0;
     const start = performance.now();
     for (let i = 0; i < BURST; i++) client.send('m' + PAYLOAD.slice(1));
-    await until(app, () => app.received >= BURST);
+    await within(until(app, () => app.received >= BURST), () => `burst ${name}: ${app.received} of ${BURST} received, client ${client.state}`);
     result.burst = performance.now() - start;
   }
-  if (STEPS.has('rtt')) result.rtt = await roundTrips(client);
-  if (STEPS.has('bytes')) result.bytes = await steadyBytes(client, app);
+  if (STEPS.has('rtt')) result.rtt = await roundTrips(client, name);
+  if (STEPS.has('bytes')) result.bytes = await steadyBytes(client, app, name);
   client.close();
   return result;
 }
 
-async function roundTrips(client) {
+async function roundTrips(client, name) {
   const rtts = [];
   for (let i = 0; i < ECHOES; i++) {
     const start = performance.now();
     const back = new Promise((resolve) => client.addEventListener('message', resolve, { once: true }));
     client.send('e' + PAYLOAD.slice(1));
-    await back;
+    await within(back, () => `echo ${i} ${name}: client ${client.state}`);
     rtts.push(performance.now() - start);
   }
   return summarize(rtts).median;
 }
 
 /** Steady traffic, both ways, and its bytes per message. */
-async function steadyBytes(client, app) {
+async function steadyBytes(client, app, name) {
   await new Promise((resolve) => setTimeout(resolve, 500)); // let the last acks of the burst go by
   wire.up = wire.down = 0;
   app.received = 0;
@@ -132,7 +140,7 @@ async function steadyBytes(client, app) {
     client.send('m' + PAYLOAD.slice(1));
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  await Promise.all([allDown, until(app, () => app.received >= STEADY)]);
+  await within(Promise.all([allDown, until(app, () => app.received >= STEADY)]), () => `steady ${name}: ${got} of ${STEADY} down, ${app.received} up, client ${client.state}`);
   await new Promise((resolve) => setTimeout(resolve, 500)); // the last batched acks
   return { up: wire.up / STEADY - 64, down: wire.down / STEADY - 64 };
 }
