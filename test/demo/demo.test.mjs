@@ -338,7 +338,6 @@ describe('demo: a live chat over resock', function () {
 
   it('with a STOMP broker, two demo servers share the #stomp room', async function () {
     const broker = await findBroker();
-    if (!broker) return this.skip(); // no RabbitMQ here: see findBroker()
     const servers = [await startDemoServer({ port: 0, broker }), await startDemoServer({ port: 0, broker })];
     try {
       const erin = await openDemo({ nick: 'erin' }, { server: servers[0] });
@@ -419,7 +418,7 @@ describe('demo server: the links of one page', function () {
 
 /**
  * The STOMP broker for the shared room: RESOCK_DEMO_BROKER if set, else the RabbitMQ of the
- * broker tests on 127.0.0.1:61613 (scripts/rabbitmq.sh starts it). Null when none answers.
+ * broker tests on 127.0.0.1:61613 (the suite starts it: scripts/rabbitmq.sh). Throws when none answers.
  */
 async function findBroker() {
   const broker = process.env.RESOCK_DEMO_BROKER || '127.0.0.1:61613';
@@ -435,6 +434,6 @@ async function findBroker() {
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
-  if (!answers) console.log(`      (no STOMP broker at ${broker}: run scripts/rabbitmq.sh start, or set RESOCK_DEMO_BROKER)`);
-  return answers ? broker : null;
+  if (!answers) throw new Error(`No STOMP broker at ${broker}: npm run test:demo starts RabbitMQ (scripts/rabbitmq.sh), or set RESOCK_DEMO_BROKER`);
+  return broker;
 }
