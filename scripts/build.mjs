@@ -1,7 +1,7 @@
 // npm run build: declarations with tsc, bundles with rollup. dist/ is overwritten in place, not
 // deleted first, so pages that load it while a build runs elsewhere do not meet a missing file;
-// what the build did not write (a module moved or removed since the last build) is removed at the
-// end, so that `npm pack` from an old tree does not ship it.
+// what the build did not write (a module moved or removed since the last build) is removed once
+// tsc and rollup are done, so that `npm pack` from an old tree does not ship it.
 import { execFileSync } from 'node:child_process';
 
 const started = Date.now();
