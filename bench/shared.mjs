@@ -94,12 +94,13 @@ await leader.evaluate(() => {
   echo.onmessage = (e) => echo.postMessage(e.data);
 });
 await follower.evaluate(() => (window.bc = new BroadcastChannel('bench-bc')));
-const bcRoundTrip = (page) =>
-  page.evaluate(() => new Promise((resolve) => {
+/** ms from a post on the page's channel `ask` until its channel `answer` hears back. */
+const channelRoundTrip = (page, ask, answer) =>
+  page.evaluate((a, b) => new Promise((resolve) => {
     const t0 = performance.now();
-    window.bc.onmessage = () => resolve(performance.now() - t0);
-    window.bc.postMessage('ping');
-  }));
+    window[b].onmessage = () => resolve(performance.now() - t0);
+    window[a].postMessage('ping');
+  }), ask, answer);
 // The floor with the fan-out a server message needs: the follower's message crosses to the leader
 // alone (as on its pair channel), the answer goes to every follower (as on the link's channel).
 await leader.evaluate(() => {
@@ -109,12 +110,6 @@ await leader.evaluate(() => {
 });
 for (const { page } of followers) await page.evaluate(() => (window.fan = new BroadcastChannel('bench-fan')).onmessage = () => undefined);
 await follower.evaluate(() => (window.up = new BroadcastChannel('bench-up')));
-const fanRoundTrip = (page) =>
-  page.evaluate(() => new Promise((resolve) => {
-    const t0 = performance.now();
-    window.fan.onmessage = () => resolve(performance.now() - t0);
-    window.up.postMessage('ping');
-  }));
 const bcRoundTrips = [];
 const fanRoundTrips = [];
 for (let i = 0; i < 10; i++) await roundTrip(leader, `warm-l-${i}`), await roundTrip(follower, `warm-f-${i}`);
@@ -124,8 +119,8 @@ for (let i = 0; i < ROUNDS; i++) {
   // Alternating, and each pair in a different order: neither side gets the warmer slot.
   const pair = i % 2 ? [[leader, rtLeader], [follower, rtFollower]] : [[follower, rtFollower], [leader, rtLeader]];
   for (const [page, times] of pair) times.push(await roundTrip(page, `rt-${i}`));
-  bcRoundTrips.push(await bcRoundTrip(follower));
-  fanRoundTrips.push(await fanRoundTrip(follower));
+  bcRoundTrips.push(await channelRoundTrip(follower, 'bc', 'bc'));
+  fanRoundTrips.push(await channelRoundTrip(follower, 'up', 'fan'));
 }
 const ms = (x) => +x.toFixed(2);
 console.log(JSON.stringify({
