@@ -3,16 +3,14 @@
 // what the build did not write (a module moved or removed since the last build) is removed once
 // tsc and rollup are done, so that `npm pack` from an old tree does not ship it.
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const started = Date.now();
 const run = (args) => execFileSync(process.execPath, args, { stdio: 'inherit' });
 
 run(['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--emitDeclarationOnly']);
 run(['node_modules/rollup/dist/bin/rollup', '-c', '--silent']);
-
-// Declarations for `moduleResolution: node16/nodenext`: relative imports need their `.js`.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 
 function* files(dir) {
   for (const name of readdirSync(dir)) {
@@ -27,6 +25,8 @@ const declarations = (dir) => [...files(dir)].filter((path) => path.endsWith('.d
 // build makes any more (the CommonJS declarations, older too, are all made again below). The
 // second of margin is for file systems that keep times to the second.
 for (const file of files('dist')) if (statSync(file).mtimeMs < started - 1000) rmSync(file);
+
+// Declarations for `moduleResolution: node16/nodenext`: relative imports need their `.js`.
 for (const file of declarations('dist/types')) {
   const text = readFileSync(file, 'utf8').replace(/(from\s+|import\()(['"])(\.{1,2}\/[^'"]*?)\2/g, (whole, lead, quote, spec) => {
     if (/\.js$/.test(spec)) return whole;
