@@ -13,12 +13,19 @@ failed=0
 skipped=0
 status=0
 
+# Longest a suite may run (the longest, in Chromium, takes about 12 min on a loaded machine): a
+# suite that hangs, even in its process's exit after its last test, fails the run instead of
+# holding it until CI gives up. `timeout` kills the suite's whole process group, browsers
+# included, with SIGKILL: puppeteer answers a SIGTERM by closing its browser, and mocha runs on.
+SUITE_LIMIT_S=1500
+
 # Runs one mocha suite, echoing its output and its time, and adds its counts to the totals.
 # Variables given after the suite's name (NAME=value) are set for that suite alone.
 run_suite() {
   local log suite_status=0 started=$SECONDS
   log=$(mktemp)
-  env "${@:2}" npm run --silent "$1" 2>&1 | tee "$log" || suite_status=$?
+  env "${@:2}" timeout --signal=KILL "$SUITE_LIMIT_S" npm run --silent "$1" 2>&1 | tee "$log" || suite_status=$?
+  if [[ $suite_status -eq 137 ]]; then echo "$1 did not end within $SUITE_LIMIT_S s: stopped"; fi
   echo "$* took $((SECONDS - started)) s"
   # Mocha's closing lines, "N passing", "N failing", "N pending", with any colour codes removed.
   local summary suite_passed suite_failed suite_skipped
