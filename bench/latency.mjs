@@ -11,7 +11,8 @@
 //   node bench/latency.mjs --transports xhr-polling --count 100 --pause 20
 //   node bench/latency.mjs --open --count 30
 //
-// --count: round trips per client and transport (the first 5 are not counted: warm-up);
+// --count: round trips per client and transport (the first 5 are not counted: warm-up), or
+// with --open, first opens per client (each in a fresh context, the clients alternating);
 // --pause: ms between round trips (0: back to back, as the benchmark's round trip; with a pause,
 // a poll is already waiting at the server when the POST comes, so "data → message" is the
 // delivery alone).
@@ -69,6 +70,7 @@ async function roundTrips(browser, statics, server, client, transport) {
         const Ctor = c === 'resock' ? window.Resock.SockJS : window.SockJS;
         const sock = new Ctor(url, null, { transports: t });
         await new Promise((resolve, reject) => {
+          setTimeout(() => reject(new Error('no open within 10 s')), 10000);
           sock.onopen = resolve;
           sock.onclose = (event) => reject(new Error(`closed before open: ${event.code} ${event.reason}`));
         });
@@ -124,6 +126,7 @@ function openOnce(browser, statics, server, client) {
         const sock = c === 'ws' ? new window.WebSocket(`${url.replace(/^http/, 'ws')}/000/bare0000/websocket`) : new window.Resock.SockJS(url, null, { transports: 'websocket' });
         note('constructed');
         await new Promise((resolve, reject) => {
+          setTimeout(() => reject(new Error('no open within 10 s')), 10000);
           sock.onopen = resolve;
           sock.onclose = (event) => reject(new Error(`closed before open: ${event.code} ${event.reason}`));
         });
