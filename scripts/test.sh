@@ -15,8 +15,9 @@ status=0
 
 # Longest a suite may run: the longest, in Chromium, takes 8–12 min here, so a CI machine three
 # times slower still passes, while a suite that hangs (even in its process's exit, after its last
-# test) fails within CI's 90 min instead of holding the run until CI gives up. `timeout` kills the suite's whole process group, browsers
-# included, with SIGKILL: puppeteer answers a SIGTERM by closing its browser, and mocha runs on.
+# test) fails within CI's 90 min instead of holding the run until CI gives up. `timeout` kills
+# the suite's whole process group, browsers included, with SIGKILL: puppeteer answers a SIGTERM
+# by closing its browser, and mocha runs on.
 SUITE_LIMIT_S=2700
 
 # Runs one mocha suite, echoing its output and its time, and adds its counts to the totals.
