@@ -16,12 +16,9 @@
 // --pause: ms between round trips (0: back to back, as the benchmark's round trip; with a pause,
 // a poll is already waiting at the server when the POST comes, so "data → message" is the
 // delivery alone).
-import http from 'node:http';
 import { parseArgs } from 'node:util';
-import sockjs from 'sockjs';
 import { launchBrowser, raisePriority, withPage } from './run.mjs';
-import { HEARTBEAT_DELAY, startStaticServer } from './servers.mjs';
-import { onLoopback } from '../test/support/loopback.mjs';
+import { startEchoServer, startStaticServer } from './servers.mjs';
 import { fmtSummary, summarize } from './stats.mjs';
 
 const { values: args } = parseArgs({
@@ -37,29 +34,24 @@ const WARM_UP = 5;
 const SEND_PATH = /\/(xhr_send|jsonp_send)(\?|$)/;
 const epochMs = () => performance.timeOrigin + performance.now();
 
-/** A sockjs-node echo server that notes when the POST of the current round trip came and when its message was read. */
+/** The benchmark's echo server, noting when the POST of the current round trip came and when its message was read. */
 async function startTimedEchoServer() {
   let current = null;
-  const server = http.createServer();
-  const endpoint = sockjs.createServer({ heartbeat_delay: HEARTBEAT_DELAY, log: () => {} });
-  endpoint.on('connection', (conn) =>
-    conn.on('data', (message) => {
-      if (current) current.data ??= epochMs();
-      conn.write(message);
-    }),
-  );
-  endpoint.installHandlers(server, { prefix: '/echo' });
-  // After installHandlers: sockjs-node moves the listeners it finds behind its own.
-  server.prependListener('request', (req) => {
-    if (current && SEND_PATH.test(req.url)) current.post ??= epochMs();
+  const server = await startEchoServer({
+    observe: {
+      request: (req) => {
+        if (current && SEND_PATH.test(req.url)) current.post ??= epochMs();
+      },
+      message: () => {
+        if (current) current.data ??= epochMs();
+      },
+    },
   });
-  const lifecycle = onLoopback(server);
-  const port = await lifecycle.listen();
   return {
-    url: `http://127.0.0.1:${port}/echo`,
+    url: server.url('/echo'),
     /** Starts noting the times of a new round trip; returns the record. */
     track: () => (current = {}),
-    close: lifecycle.close,
+    close: server.close,
   };
 }
 

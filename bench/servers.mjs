@@ -23,17 +23,25 @@ export const HEARTBEAT_DELAY = 25000;
  * `/echo` on sockjs-node 0.3.24: SockJS sessions on every transport, and the raw WebSocket
  * endpoint `/echo/websocket` (messages as they are, no SockJS framing) for the bare client.
  * `restart()` ends every connection, as a crashed process would, and listens again on the same
- * port with a fresh sockjs-node (no session survives).
+ * port with a fresh sockjs-node (no session survives). `observe` (bench/latency.mjs) hears each
+ * request as it arrives (`request(req)`) and each message as the server reads it (`message()`).
  */
-export async function startEchoServer({ port = 0 } = {}) {
+export async function startEchoServer({ port = 0, observe } = {}) {
   let current = null; // { lifecycle, port }
 
   const listen = async (onPort) => {
     const server = http.createServer(answerNotFound);
     server.on('upgrade', (req, socket) => socket.destroy()); // replaced by sockjs for its prefix
     const endpoint = sockjs.createServer({ heartbeat_delay: HEARTBEAT_DELAY, log: () => {} });
-    endpoint.on('connection', (conn) => conn.on('data', (message) => conn.write(message)));
+    endpoint.on('connection', (conn) =>
+      conn.on('data', (message) => {
+        if (observe) observe.message();
+        conn.write(message);
+      }),
+    );
     endpoint.installHandlers(server, { prefix: '/echo' });
+    // After installHandlers: sockjs-node moves the request listeners it finds behind its own.
+    if (observe) server.prependListener('request', observe.request);
     const lifecycle = onLoopback(server);
     const listening = await listenOn(lifecycle, server, onPort);
     return { lifecycle, port: listening };
