@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { BatchSender, xhrSendEncoding } from '../../dist/esm/transports/http/sender.js';
+import { batchSender, xhrSendEncoding } from '../../dist/esm/transports/http/sender.js';
 import { fakeEnv, flush } from './fakes.mjs';
 
 const OPTIONS = { headers: {}, withCredentials: true, maxFrameLength: 1e6 };
@@ -8,7 +8,7 @@ function sender() {
   const env = fakeEnv();
   const failures = [];
   const sent = [];
-  const s = new BatchSender(env, 'http://h/echo/1/s/xhr_send', OPTIONS, xhrSendEncoding, (info) => failures.push(info), (count) => sent.push(count));
+  const s = batchSender(env, 'http://h/echo/1/s/xhr_send', OPTIONS, xhrSendEncoding, (info) => failures.push(info), (count) => sent.push(count));
   const posts = env.infoRequests; // every fetch lands here
   const answer = async (status) => {
     posts.shift().resolve(new Response(null, { status }));

@@ -3,7 +3,7 @@ import { appendPath } from '../../protocol/url';
 import { Emitter } from '../../util/emitter';
 import type { Transport, TransportCloseInfo, TransportEvents, TransportOptions } from '../types';
 import type { Receiver, StartReceiver } from './receivers';
-import { BatchSender, type SendEncoding } from './sender';
+import { batchSender, type BatchSender, type SendEncoding } from './sender';
 
 /** An HTTP transport is a receiver (how frames arrive) plus the shared batched sender. */
 export class HttpTransport extends Emitter<TransportEvents> implements Transport {
@@ -14,7 +14,7 @@ export class HttpTransport extends Emitter<TransportEvents> implements Transport
   constructor(sessionUrl: string, env: Env, options: TransportOptions, startReceiver: StartReceiver, encoding: SendEncoding) {
     super();
     const fail = (info: TransportCloseInfo) => this._end(info);
-    this._sender = new BatchSender(env, appendPath(sessionUrl, encoding.endpoint), options, encoding, fail, (count) => this.emit('sent', count));
+    this._sender = batchSender(env, appendPath(sessionUrl, encoding.endpoint), options, encoding, fail, (count) => this.emit('sent', count));
     this._receiver = startReceiver({ env, sessionUrl, options, frame: (raw) => this.emit('frame', raw), fail });
   }
 
