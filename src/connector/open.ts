@@ -2,7 +2,7 @@ import type { Env } from '../env/env';
 import { randomServerId } from '../protocol/url';
 import type { TransportDescriptor } from '../transports/types';
 import type { Memory } from '../transports/types';
-import { Connector, type ConnectHandlers } from './connector';
+import { connector, type Connector, type ConnectHandlers } from './connector';
 import { MAX_FRAME_LENGTH, type ResolvedConnectionOptions } from './options';
 
 /** With no HTTP transport bundled (the memory comes with them): one transport, no order to learn. */
@@ -22,7 +22,7 @@ export function openConnector(
 ): Connector {
   // Objects handed in are tried in the order given, before the entry's own.
   const all = options.given.concat(descriptors.filter((d) => !options.given.some((g) => g.name === d.name)));
-  return new Connector(
+  return connector(
     {
       url,
       // Not a spread: it would read env's lazy getters (sessionStorage) at every connect.

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Connector, INFO_DELAY } from '../../dist/esm/connector/connector.js';
+import { connector as openConnector, INFO_DELAY } from '../../dist/esm/connector/connector.js';
 import { TransportMemory } from '../../dist/esm/transports/memory.js';
 import { fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
 
@@ -10,7 +10,7 @@ function make({ url = 'http://h/echo', names = ALL, allowed = null, memory = new
   const created = [];
   const outcome = { };
   const log = [];
-  const connector = new Connector(
+  const connector = openConnector(
     {
       url,
       env,
