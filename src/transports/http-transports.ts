@@ -1,7 +1,7 @@
 import type { Env } from '../env/env';
 import { request } from '../net/request';
 import { sharedMemory } from './memory';
-import { HttpTransport } from './http/http-transport';
+import { httpTransport } from './http/http-transport';
 import { jsonpReceiver } from './http/jsonp-receiver';
 import { eventSourceReceiver, xhrPollingReceiver, xhrStreamingReceiver, type StartReceiver } from './http/receivers';
 import { formSendEncoding, xhrSendEncoding, type SendEncoding } from './http/sender';
@@ -21,7 +21,7 @@ function httpDescriptor(
     name,
     roundTrips,
     isSupported,
-    create: (sessionUrl, env, options) => new HttpTransport(sessionUrl, env, options, receiver, encoding),
+    create: (sessionUrl, env, options) => httpTransport(sessionUrl, env, options, receiver, encoding),
     request,
     memory: sharedMemory,
   };
