@@ -19,54 +19,54 @@ export interface QueueLimits {
  * Messages waiting for an open link, in order, bounded by count and bytes. `push` returns what
  * had to be dropped to make room (drop-oldest) or throws QueueOverflowError (reject).
  */
-export class OutboundQueue {
-  private _items: string[] = [];
-  private _bytes = 0;
-
-  constructor(private readonly _limits: QueueLimits) {}
-
-  get length(): number {
-    return this._items.length;
-  }
-
-  get bytes(): number {
-    return this._bytes;
-  }
-
-  push(message: string): string[] {
-    const size = utf8Length(message);
-    const { maxMessages, maxBytes, overflow } = this._limits;
-    if (size > maxBytes) throw new QueueOverflowError(`Message of ${size} bytes exceeds queue.maxBytes (${maxBytes})`);
-    const fits = () => this._items.length < maxMessages && this._bytes + size <= maxBytes;
-    const dropped: string[] = [];
-    if (!fits()) {
-      if (overflow === 'reject') {
-        throw new QueueOverflowError(`Queue full (${this._items.length} messages, ${this._bytes} bytes): message rejected`);
-      }
-      while (!fits()) dropped.push(this._take()!);
-    }
-    this._items.push(message);
-    this._bytes += size;
-    return dropped;
-  }
-
+export interface OutboundQueue {
+  readonly length: number;
+  /** UTF-8 bytes of the messages held. */
+  readonly bytes: number;
+  push(message: string): string[];
   /** Puts messages back in front, beyond the limits if need be: they are older than the rest. */
-  unshift(messages: readonly string[]): void {
-    this._items = messages.concat(this._items);
-    for (const message of messages) this._bytes += utf8Length(message);
-  }
-
+  unshift(messages: readonly string[]): void;
   /** Empties the queue, returning everything in order. */
-  drain(): string[] {
-    const items = this._items;
-    this._items = [];
-    this._bytes = 0;
-    return items;
-  }
+  drain(): string[];
+}
 
-  private _take(): string | undefined {
-    const message = this._items.shift();
-    if (message !== undefined) this._bytes -= utf8Length(message);
-    return message;
-  }
+/** A closure rather than a class: its state is local variables, which minify to one letter. */
+export function outboundQueue({ maxMessages, maxBytes, overflow }: QueueLimits): OutboundQueue {
+  let items: string[] = [];
+  let bytes = 0;
+  return {
+    get length() {
+      return items.length;
+    },
+    get bytes() {
+      return bytes;
+    },
+    push(message) {
+      const size = utf8Length(message);
+      if (size > maxBytes) throw new QueueOverflowError(`Message of ${size} bytes exceeds queue.maxBytes (${maxBytes})`);
+      const fits = () => items.length < maxMessages && bytes + size <= maxBytes;
+      const dropped: string[] = [];
+      if (!fits()) {
+        if (overflow === 'reject') throw new QueueOverflowError(`Queue full (${items.length} messages, ${bytes} bytes): message rejected`);
+        while (!fits()) {
+          const oldest = items.shift()!;
+          bytes -= utf8Length(oldest);
+          dropped.push(oldest);
+        }
+      }
+      items.push(message);
+      bytes += size;
+      return dropped;
+    },
+    unshift(messages) {
+      items = messages.concat(items);
+      for (const message of messages) bytes += utf8Length(message);
+    },
+    drain() {
+      const all = items;
+      items = [];
+      bytes = 0;
+      return all;
+    },
+  };
 }

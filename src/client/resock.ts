@@ -11,7 +11,7 @@ import { ensure } from '../util/options';
 import { closeEvent, detailEvent, messageEvent, type ResockCloseEvent } from '../util/events';
 import { backoffDelay } from './backoff';
 import { defaultShouldReconnect, resolveResockOptions, type ConnectChanges, type ResockOptions, type ResolvedResockOptions } from './options';
-import { OutboundQueue, QueueOverflowError } from './queue';
+import { outboundQueue, QueueOverflowError, type OutboundQueue } from './queue';
 import { checkCloseArguments, SocketBase } from './socket-base';
 
 /** One state and one setter: `state` holds the truth, `readyState` is derived from it. */
@@ -119,7 +119,7 @@ export class Resock extends SocketBase<ResockEventMap> {
     for (const name of this._o.connection.allowed || []) {
       ensure(this._transports.some((d) => d.name === name), 'transports', `a transport of this build (not '${name}'); with resock/core, the transport itself from resock/transports`);
     }
-    this._queue = new OutboundQueue(this._o.queue);
+    this._queue = outboundQueue(this._o.queue);
     const debug = this._o.connection.debug;
     this._debug = (event, detail) => this._guard('debug', () => debug(event, detail), undefined);
     const { resume, shared } = this._o;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { backoffDelay } from '../../dist/esm/client/backoff.js';
-import { OutboundQueue, QueueOverflowError, utf8Length } from '../../dist/esm/client/queue.js';
+import { outboundQueue, QueueOverflowError, utf8Length } from '../../dist/esm/client/queue.js';
 
 describe('backoffDelay', () => {
   it('doubles the ceiling per attempt up to the max, with the jitter spanning min..ceiling', () => {
@@ -30,7 +30,7 @@ describe('OutboundQueue', () => {
   });
 
   it('keeps order and reports its size', () => {
-    const q = new OutboundQueue({ maxMessages: 10, maxBytes: Infinity, overflow: 'reject' });
+    const q = outboundQueue({ maxMessages: 10, maxBytes: Infinity, overflow: 'reject' });
     q.push('a');
     q.push('€€');
     assert.equal(q.length, 2);
@@ -40,23 +40,23 @@ describe('OutboundQueue', () => {
   });
 
   it("rejects with QueueOverflowError past maxMessages or maxBytes when overflow is 'reject'", () => {
-    const byCount = new OutboundQueue({ maxMessages: 2, maxBytes: Infinity, overflow: 'reject' });
+    const byCount = outboundQueue({ maxMessages: 2, maxBytes: Infinity, overflow: 'reject' });
     byCount.push('1');
     byCount.push('2');
     assert.throws(() => byCount.push('3'), QueueOverflowError);
     assert.deepEqual(byCount.drain(), ['1', '2']);
-    const byBytes = new OutboundQueue({ maxMessages: 100, maxBytes: 5, overflow: 'reject' });
+    const byBytes = outboundQueue({ maxMessages: 100, maxBytes: 5, overflow: 'reject' });
     byBytes.push('abc');
     assert.throws(() => byBytes.push('abc'), (e) => e.name === 'QueueOverflowError');
   });
 
   it("drops the oldest to make room when overflow is 'drop-oldest', and says what it dropped", () => {
-    const q = new OutboundQueue({ maxMessages: 2, maxBytes: Infinity, overflow: 'drop-oldest' });
+    const q = outboundQueue({ maxMessages: 2, maxBytes: Infinity, overflow: 'drop-oldest' });
     q.push('1');
     q.push('2');
     assert.deepEqual(q.push('3'), ['1']);
     assert.deepEqual(q.drain(), ['2', '3']);
-    const bytes = new OutboundQueue({ maxMessages: 100, maxBytes: 6, overflow: 'drop-oldest' });
+    const bytes = outboundQueue({ maxMessages: 100, maxBytes: 6, overflow: 'drop-oldest' });
     bytes.push('ab');
     bytes.push('cd');
     assert.deepEqual(bytes.push('efgh'), ['ab']);
@@ -64,14 +64,14 @@ describe('OutboundQueue', () => {
   });
 
   it('refuses a single message larger than maxBytes whatever the policy', () => {
-    const q = new OutboundQueue({ maxMessages: 100, maxBytes: 4, overflow: 'drop-oldest' });
+    const q = outboundQueue({ maxMessages: 100, maxBytes: 4, overflow: 'drop-oldest' });
     q.push('ab');
     assert.throws(() => q.push('abcde'), QueueOverflowError);
     assert.deepEqual(q.drain(), ['ab'], 'nothing was dropped for it');
   });
 
   it('puts messages back at the head, older than the rest', () => {
-    const q = new OutboundQueue({ maxMessages: 10, maxBytes: Infinity, overflow: 'reject' });
+    const q = outboundQueue({ maxMessages: 10, maxBytes: Infinity, overflow: 'reject' });
     q.push('3');
     q.unshift(['1', '2']);
     assert.deepEqual(q.drain(), ['1', '2', '3']);
