@@ -34,10 +34,6 @@ export class Session extends Emitter<SessionEvents> {
     _transport.on('sent', (count) => this.emit('sent', count));
   }
 
-  get isOpen(): boolean {
-    return this._state === 'open';
-  }
-
   send(messages: readonly string[]): void {
     // While settling, the transport keeps them: they come back with the close, in order.
     if (this._state === 'open' || this._state === 'settling') this._transport.send(messages);

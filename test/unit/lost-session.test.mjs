@@ -30,10 +30,12 @@ async function sessionWithPostInFlight() {
   const transport = xhrPolling.create('http://h/echo/000/s', env, OPTIONS);
   const session = new Session(transport, env);
   const closes = [];
+  let opened = false;
+  session.on('open', () => (opened = true));
   session.on('close', (info) => closes.push(info));
   await flush();
   await answer(take(env.infoRequests, 'xhr'), 200, 'o\n');
-  assert.equal(session.isOpen, true);
+  assert.equal(opened, true);
   session.send(['a']);
   await flush();
   const post = take(env.infoRequests, 'xhr_send');
