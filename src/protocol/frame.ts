@@ -13,14 +13,6 @@ const OPEN: Frame = { kind: 'open' };
 const HEARTBEAT: Frame = { kind: 'heartbeat' };
 const invalid = (reason: string): Frame => ({ kind: 'error', reason });
 
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
-}
-
 const isStringArray = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((item) => typeof item === 'string');
 
@@ -31,9 +23,12 @@ export function decodeFrame(raw: string): Frame {
   if (raw.length === 1 && type === 'h') return HEARTBEAT;
   if (type !== 'a' && type !== 'm' && type !== 'c') return invalid(`Unknown frame: ${raw.slice(0, 32)}`);
 
-  const json = parseJson(raw.slice(1));
-  if (!json.ok) return invalid(`Invalid JSON in '${type}' frame`);
-  const value = json.value;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.slice(1));
+  } catch {
+    return invalid(`Invalid JSON in '${type}' frame`);
+  }
 
   if (type === 'a') return isStringArray(value) ? { kind: 'messages', messages: value } : invalid("'a' frame is not an array of strings");
   if (type === 'm') return typeof value === 'string' ? { kind: 'messages', messages: [value] } : invalid("'m' frame is not a string");
