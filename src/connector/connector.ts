@@ -53,11 +53,12 @@ const NEXT: Record<ConnectorState, readonly ConnectorState[]> = {
   done: [],
 };
 
+/** One candidate being tried. Its fields start with `_` so that the minifier shortens them. */
 interface Attempt {
-  descriptor: TransportDescriptor;
-  session: Session;
-  startedAt: number;
-  timer: unknown;
+  _descriptor: TransportDescriptor;
+  _session: Session;
+  _startedAt: number;
+  _timer: unknown;
 }
 
 /** A running connector: `abort()` stops it without a handler call. */
@@ -105,7 +106,7 @@ export function connector(o: ConnectOptions, handlers: ConnectHandlers): Connect
     blocked = memory.blocked(env, url);
     // An early WebSocket an earlier page found blocked gives way at once, and comes last again.
     for (const attempt of attempts.slice()) {
-      const { name } = attempt.descriptor;
+      const { name } = attempt._descriptor;
       if (blocked.indexOf(name) === -1) continue;
       drop(attempt);
       tried = tried.filter((t) => t !== name);
@@ -143,7 +144,7 @@ export function connector(o: ConnectOptions, handlers: ConnectHandlers): Connect
     const usable = candidates(descriptors, env, result.info, allowed, blocked);
     // The server may rule out what was started early (`websocket: false`): not a failure.
     for (const attempt of attempts.slice()) {
-      if (usable.indexOf(attempt.descriptor) === -1) drop(attempt);
+      if (usable.indexOf(attempt._descriptor) === -1) drop(attempt);
       else armTimeout(attempt);
     }
     queue = usable.filter((d) => tried.indexOf(d.name) === -1);
@@ -166,7 +167,7 @@ export function connector(o: ConnectOptions, handlers: ConnectHandlers): Connect
     env.clearTimeout(raceTimer);
     raceTimer = null;
     if (attempts.length !== 1 || !queue.length) return;
-    const alone = env.now() - attempts[0]!.startedAt;
+    const alone = env.now() - attempts[0]!._startedAt;
     raceTimer = env.setTimeout(() => {
       raceTimer = null;
       if (state !== 'trying' || attempts.length !== 1) return;
@@ -190,7 +191,7 @@ export function connector(o: ConnectOptions, handlers: ConnectHandlers): Connect
       debug('transport:fail', { transport: name, code: CloseCode.CannotConnect, reason: errorMessage(error) });
       return advance();
     }
-    const attempt: Attempt = { descriptor, session, startedAt: env.now(), timer: null };
+    const attempt: Attempt = { _descriptor: descriptor, _session: session, _startedAt: env.now(), _timer: null };
     attempts.push(attempt);
     session.on('open', () => onOpen(attempt));
     session.on('close', (closed) => onClose(attempt, closed));
@@ -198,32 +199,32 @@ export function connector(o: ConnectOptions, handlers: ConnectHandlers): Connect
   };
 
   const armTimeout = (attempt: Attempt): void => {
-    const limit = connectTimeout(rtt, attempt.descriptor.roundTrips, o.timeout);
-    env.clearTimeout(attempt.timer);
-    attempt.timer = env.setTimeout(() => {
-      attempt.session.close();
+    const limit = connectTimeout(rtt, attempt._descriptor.roundTrips, o.timeout);
+    env.clearTimeout(attempt._timer);
+    attempt._timer = env.setTimeout(() => {
+      attempt._session.close();
       onClose(attempt, closeInfo(CloseCode.TransportTimeout, 'Transport timed out'));
-    }, Math.max(0, limit - (env.now() - attempt.startedAt)));
+    }, Math.max(0, limit - (env.now() - attempt._startedAt)));
   };
 
   const onOpen = (winner: Attempt): void => {
     if (state === 'done') return;
-    const { name } = winner.descriptor;
+    const { name } = winner._descriptor;
     // Blocked: what failed, what started earlier and is still trying, and what was blocked
     // before and not tried this time. The winner is cleared.
-    const slower = attempts.filter((a) => a !== winner && a.startedAt <= winner.startedAt).map((a) => a.descriptor.name);
+    const slower = attempts.filter((a) => a !== winner && a._startedAt <= winner._startedAt).map((a) => a._descriptor.name);
     const untried = blocked.filter((b) => tried.indexOf(b) === -1);
     const nowBlocked = untried.concat(failed, slower).filter((b) => b !== name);
     memory.remember(env, url, nowBlocked);
     debug('transport:open', { transport: name, blocked: nowBlocked });
     remove(winner);
     abort();
-    handlers.open(winner.session, name);
+    handlers.open(winner._session, name);
   };
 
   const onClose = (attempt: Attempt, closed: CloseInfo): void => {
     if (state === 'done' || !remove(attempt)) return;
-    const { name } = attempt.descriptor;
+    const { name } = attempt._descriptor;
     failed.push(name);
     debug('transport:fail', { transport: name, code: closed.code, reason: closed.reason });
     // The server said no in words of its own (or a clean 1000): other transports will hear the same.
@@ -239,14 +240,14 @@ export function connector(o: ConnectOptions, handlers: ConnectHandlers): Connect
 
   const drop = (attempt: Attempt): void => {
     remove(attempt);
-    attempt.session.close();
+    attempt._session.close();
   };
 
   const remove = (attempt: Attempt): boolean => {
     const index = attempts.indexOf(attempt);
     if (index === -1) return false;
     attempts.splice(index, 1);
-    env.clearTimeout(attempt.timer);
+    env.clearTimeout(attempt._timer);
     return true;
   };
 
