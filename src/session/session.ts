@@ -75,20 +75,16 @@ export class Session extends Emitter<SessionEvents> {
   private _endByFrame(info: TransportCloseInfo): void {
     if (!this._transport.settle || this._state !== 'open') return this._end(info);
     this._state = 'settling';
-    void this._transport.settle().then((unsent) => {
-      // close() meanwhile: the owner took what was left, and wants no event.
-      if (this._state !== 'settling') return;
-      this._state = 'closed';
-      this.emit('close', unsent.length ? { ...info, unsent } : info);
-      this.clear();
-    });
+    // close() meanwhile: the owner took what was left, and wants no event.
+    void this._transport.settle().then((unsent) => this._end(info, unsent));
   }
 
-  private _end(info: TransportCloseInfo): void {
+  /** `settled`: what a settling transport handed back; else what it still holds is taken now. */
+  private _end(info: TransportCloseInfo, settled?: string[]): void {
     if (this._state === 'closed') return;
     this._state = 'closed';
     // Ended by a frame (`c[…]`, a protocol error): what the transport still held was never sent.
-    const unsent = (info.unsent || []).concat(this._transport.close());
+    const unsent = settled || (info.unsent || []).concat(this._transport.close());
     this.emit('close', unsent.length ? { ...info, unsent } : info);
     this.clear();
   }
