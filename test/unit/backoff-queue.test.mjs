@@ -63,6 +63,13 @@ describe('OutboundQueue', () => {
     assert.deepEqual(bytes.drain(), ['cd', 'efgh']);
   });
 
+  it("with maxMessages 0 and 'drop-oldest', drops each new message itself instead of spinning", () => {
+    const q = outboundQueue({ maxMessages: 0, maxBytes: Infinity, overflow: 'drop-oldest' });
+    assert.deepEqual(q.push('1'), ['1']);
+    assert.equal(q.length, 0);
+    assert.equal(q.bytes, 0);
+  });
+
   it('refuses a single message larger than maxBytes whatever the policy', () => {
     const q = outboundQueue({ maxMessages: 100, maxBytes: 4, overflow: 'drop-oldest' });
     q.push('ab');
