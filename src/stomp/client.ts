@@ -244,8 +244,7 @@ export class StompClient extends EventTarget {
     try {
       socket = this._socket = webSocketFactory ? webSocketFactory() : this._o.socket!;
     } catch (error) {
-      this._emit('error', { message: `webSocketFactory: ${error}` });
-      return this._reconnectLater();
+      return this._fail(`webSocketFactory: ${error}`);
     }
     try {
       refuseShared(socket);
