@@ -140,11 +140,11 @@ export class StompClient extends EventTarget {
     const id = headers.id || this._id('sub-');
     const subscribeHeaders = { ...headers, id, destination };
     this._subs.set(id, { _headers: subscribeHeaders, _onMessage: onMessage });
-    this._writeIfLive({ _command: 'SUBSCRIBE', _headers: subscribeHeaders });
+    this._live()?._write({ _command: 'SUBSCRIBE', _headers: subscribeHeaders });
     return {
       id,
       unsubscribe: (extra: StompHeaders = {}) => {
-        if (this._subs.delete(id)) this._writeIfLive({ _command: 'UNSUBSCRIBE', _headers: { ...extra, id } });
+        if (this._subs.delete(id)) this._live()?._write({ _command: 'UNSUBSCRIBE', _headers: { ...extra, id } });
       },
     };
   }
@@ -244,8 +244,7 @@ export class StompClient extends EventTarget {
     try {
       socket = this._socket = webSocketFactory ? webSocketFactory() : this._o.socket!;
     } catch (error) {
-      this._emit('error', { message: `webSocketFactory: ${error}` });
-      return this._reconnectLater();
+      return this._fail(`webSocketFactory: ${error}`);
     }
     try {
       refuseShared(socket);
@@ -285,10 +284,6 @@ export class StompClient extends EventTarget {
   /** The connected session, or none (after ending one whose link turned out to be dead). */
   private _live(): StompSession | undefined {
     return this._session?._live() ? this._session : undefined;
-  }
-
-  private _writeIfLive(item: Outgoing): void {
-    this._live()?._write(item);
   }
 
   /** Sends or queues a frame; with `receipt`, the promise settles on its RECEIPT. */

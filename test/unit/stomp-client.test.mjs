@@ -560,6 +560,24 @@ describe('StompClient', () => {
       assert.equal(sockets.length, 2);
     });
 
+    it('reports a webSocketFactory that throws and tries again after the delay', () => {
+      let calls = 0;
+      const { client, clock, events } = setup({ webSocketFactory: () => { throw new Error(`down ${++calls}`); } });
+      client.activate();
+      assert.deepEqual(events, [['error', { message: 'webSocketFactory: Error: down 1', frame: undefined }]]);
+      clock.tick(100);
+      assert.equal(calls, 2);
+    });
+
+    it('makes no socket after deactivate() in the error listener of a webSocketFactory that threw', async () => {
+      let calls = 0;
+      const { client, clock } = setup({ webSocketFactory: () => { throw new Error(`down ${++calls}`); } });
+      client.on('error', () => client.deactivate());
+      client.activate();
+      clock.tick(60000);
+      assert.equal(calls, 1);
+    });
+
     it('ignores a socket it has let go: no event of it reaches the client', async () => {
       const { client, connect, types } = setup();
       client.activate();
