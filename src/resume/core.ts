@@ -86,9 +86,11 @@ const OPEN = 2;
 type LinkState = typeof DOWN | typeof HELLO | typeof OPEN;
 
 // Slots of `_timers`. The watch is the hello timeout until the welcome, then the liveness watch.
+// An owed ack is due when ACK fires; half due once HALF, armed with it for half its delay, fired.
 const ACK = 0;
 const WATCH = 1;
-type Timer = typeof ACK | typeof WATCH;
+const HALF = 2;
+type Timer = typeof ACK | typeof WATCH | typeof HALF;
 
 export class ResumeCore {
   private _o: Required<ResumeCoreOptions>;
@@ -102,8 +104,6 @@ export class ResumeCore {
   private _everSent = 0;
   private _received = 0;
   private _ackedIn = 0;
-  /** When the oldest data message not acknowledged yet arrived. */
-  private _owedAt = 0;
   /** Data messages still to drop as duplicates after a `next` marker. */
   private _skip = 0;
   private _refused = false;
@@ -175,9 +175,12 @@ export class ResumeCore {
     this._everSent = lastNumber(out);
   }
 
-  /** Returns the application messages `raw` carried (none, one, or `raw` itself in plain mode). */
-  receive(raw: string): string[] {
-    this._lastHeard = this._o.clock.now();
+  /**
+   * Returns the application messages `raw` carried (none, one, or `raw` itself in plain mode).
+   * `at`: when it arrived, if the caller knows (a link stamps each frame): no clock read per message.
+   */
+  receive(raw: string, at = this._o.clock.now()): string[] {
+    this._lastHeard = at;
     this._pinged = false;
     if (this._plain) return [raw];
     if (this._link === HELLO) return this._welcome(raw);
@@ -186,10 +189,9 @@ export class ResumeCore {
     if (!message) return this._fail('malformed');
     if (message.kind === 'data') {
       if (this._skip) return this._skip--, [];
-      if (this._received++ === this._ackedIn) this._owedAt = this._o.clock.now();
       // Owed in full: at the end of this task, so that a frame of many messages costs one ack.
-      if (this._received - this._ackedIn === this._o.ackEvery) void Promise.resolve().then(() => this._sendAck());
-      else if (!this._timers[ACK]) this._arm(ACK, this._o.ackDelay, () => this._sendAck());
+      if (++this._received - this._ackedIn === this._o.ackEvery) void Promise.resolve().then(() => this._sendAck());
+      else if (!this._timers[ACK]) this._arm(ACK, this._o.ackDelay, () => this._sendAck()), this._arm(HALF, this._o.ackDelay / 2);
       return [message.data];
     }
     if (message.kind === 'next') {
@@ -205,7 +207,7 @@ export class ResumeCore {
   linkLost(): void {
     this._link = DOWN;
     this._skip = 0;
-    this._clear(ACK), this._clear(WATCH);
+    this._clear(ACK), this._clear(WATCH), this._clear(HALF);
   }
 
   private _welcome(raw: string): string[] {
@@ -270,8 +272,9 @@ export class ResumeCore {
     const last = lastNumber(this._out);
     if (this._link !== OPEN || last === this._onWire) return;
     // The owed ack rides along once half due: two-way traffic then carries its acks in frames
-    // that leave anyway, without one in every frame (bytes) nor one frame of its own.
-    const wire = this._received > this._ackedIn && this._o.clock.now() - this._owedAt >= this._o.ackDelay / 2 ? [this._ack()] : [];
+    // that leave anyway, without one in every frame (bytes) nor one frame of its own. Told by the
+    // timers, not by reading the clock in every batch.
+    const wire = this._received > this._ackedIn && !this._timers[HALF] ? [this._ack()] : [];
     // On HTTP links every batch says where it starts, not only the link's first: a browser may
     // send a POST again on a new connection when the one it reused was reset (Chromium does), and
     // the server must be able to drop the copy by number.
@@ -279,7 +282,8 @@ export class ResumeCore {
     const { messages, base } = this._out;
     for (let i = this._onWire - base; i < messages.length; i++) wire.push(encodeData(messages[i]!));
     this._onWire = last;
-    this._everSent = Math.max(this._everSent, last);
+    // Never below what an earlier link carried: acks drop messages but do not lower the last number.
+    this._everSent = last;
     this._o.send(wire);
   }
 
@@ -297,8 +301,8 @@ export class ResumeCore {
   }
 
   private _sendAck(asked?: boolean): void {
+    // Nothing to clear otherwise: the ack timer has fired, or an ack went since (that cleared it).
     if (this._link === OPEN && (asked || this._received > this._ackedIn)) this._o.send([this._ack()]);
-    else this._clear(ACK);
   }
 
   /** The ack of everything received; nothing is owed after it. */
@@ -328,16 +332,17 @@ export class ResumeCore {
     return [];
   }
 
-  private _arm(timer: Timer, ms: number, fn: () => void): void {
+  private _arm(timer: Timer, ms: number, fn?: () => void): void {
     this._clear(timer);
     this._timers[timer] = this._o.clock.setTimeout(() => {
       this._timers[timer] = undefined;
-      fn();
+      fn?.();
     }, ms);
   }
 
   private _clear(timer: Timer): void {
-    if (this._timers[timer] !== undefined) this._o.clock.clearTimeout(this._timers[timer]);
+    // As Resock's own timers: clearing one that is not set (undefined) does nothing.
+    this._o.clock.clearTimeout(this._timers[timer]);
     this._timers[timer] = undefined;
   }
 }

@@ -39,7 +39,8 @@ export class ResumeLink extends Emitter<ResumeLinkEvents> implements LinkLike {
       if (_core.plain) this.opened();
     });
     _inner.on('message', (raw) => {
-      for (const message of _core.receive(raw)) {
+      // The link stamped the frame as it came: the core needs no clock read of its own.
+      for (const message of _core.receive(raw, _inner.lastFrameAt)) {
         if (this._closed) return;
         this.emit('message', message);
       }

@@ -30,8 +30,8 @@ export class ResumableConnection extends EventEmitter {
   private _lastLink: SockjsConnectionLike | null = null;
   private _unlisten = (): void => undefined;
   private _ackedIn = 0;
-  /** When the oldest data message not acknowledged yet arrived. */
-  private _owedAt = 0;
+  /** The owed ack is half due (`ackDelay / 2` old, by the ack timer's first half): it rides on the next write. */
+  private _halfDue = false;
   private _skip = 0;
   /** Whether every write carries its `next` marker (HTTP links), or only the link's first (WebSocket). */
   private _markAll = true;
@@ -123,7 +123,7 @@ export class ResumableConnection extends EventEmitter {
     const wire: string[] = [];
     if (!messages.length) return wire;
     const { received } = this._record;
-    if (received - this._ackedIn >= this._s.ackEvery || (received > this._ackedIn && this._s.clock.now() - this._owedAt >= this._s.ackDelay / 2)) wire.push(this._ack());
+    if (received - this._ackedIn >= this._s.ackEvery || (received > this._ackedIn && this._halfDue)) wire.push(this._ack());
     // Every write says where it starts, not only a link's first: a poll whose response was lost to
     // a reset connection is sent again by the browser (Chromium does) and sockjs-node, which
     // thinks the lost frame delivered, answers with the next ones. The client sees the gap by
@@ -157,12 +157,23 @@ export class ResumableConnection extends EventEmitter {
   private _data(data: string): void {
     const record = this._record;
     if (this._skip) return void this._skip--;
-    if (record.received++ === this._ackedIn) this._owedAt = this._s.clock.now();
     // Owed in full: at the end of this turn, so that the rest of the frames read in the same
     // chunk (a burst arrives as hundreds of frames per read) share one ack, not one per ackEvery.
-    if (record.received - this._ackedIn === this._s.ackEvery) queueMicrotask(() => this._sendAck());
-    else if (this._ackTimer === undefined) this._ackTimer = this._s.clock.setTimeout(() => this._sendAck(), this._s.ackDelay);
+    if (++record.received - this._ackedIn === this._s.ackEvery) queueMicrotask(() => this._sendAck());
+    else if (this._ackTimer === undefined) this._armAck();
     this.emit('data', data);
+  }
+
+  /**
+   * The ack timer, in two halves: after the first the owed ack is half due and rides on the next
+   * write (a flag, so that no write reads the clock); after the second it goes alone.
+   */
+  private _armAck(): void {
+    const { clock, ackDelay } = this._s;
+    this._ackTimer = clock.setTimeout(() => {
+      this._halfDue = true;
+      this._ackTimer = clock.setTimeout(() => this._sendAck(), ackDelay / 2);
+    }, ackDelay / 2);
   }
 
   /** An ack on its own: due (its delay passed, or `ackEvery` messages owed), or asked for by a ping. */
@@ -180,6 +191,7 @@ export class ResumableConnection extends EventEmitter {
   private _stopAckTimer(): void {
     this._s.clock.clearTimeout(this._ackTimer);
     this._ackTimer = undefined;
+    this._halfDue = false;
   }
 
   /** The link dropped: wait for the client for `ttl` ms, with the state in the store. */

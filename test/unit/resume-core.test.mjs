@@ -217,6 +217,22 @@ describe('ResumeCore acks, bounds and liveness', () => {
     assert.deepEqual(sent(), [], 'and is not sent again on its own');
   });
 
+  it("reads no clock per message: a link's stamp dates what arrives, a timer says when an ack is half due", () => {
+    const { core, sent, clock } = opened({ ackDelay: 200, ackEvery: 32 });
+    let reads = 0;
+    const now = clock.now;
+    clock.now = () => (reads++, now());
+    ['n1', 'd1', 'd2'].forEach((m) => core.receive(m, now()));
+    core.send(['a', 'b']);
+    core.receive('d3', now());
+    core.send(['c']);
+    assert.equal(reads, 0);
+    assert.deepEqual(sent(), [['n1', 'da', 'db'], ['n3', 'dc']]);
+    clock.tick(100);
+    core.send(['e']);
+    assert.deepEqual(sent(), [['k3', 'n4', 'de']], 'half due: it rides along');
+  });
+
   it('answers a ping at once, even with nothing new', () => {
     const { core, sent } = opened();
     core.receive('p0');

@@ -201,6 +201,24 @@ describe('resume: client core with the server companion', () => {
     assert.deepEqual(w.client.link.toClient.splice(0), ['k2'], 'no write: alone, when due');
   });
 
+  it('companion: reads no clock per message, in or out (a timer says when an ack is half due)', async () => {
+    const w = world({ server: { ackDelay: 200, ackEvery: 32 } });
+    w.connect('/app/websocket?resock-resume=1', 'websocket');
+    await w.settle();
+    const session = w.app.sessions[0];
+    w.client.link.toClient.length = 0;
+    let reads = 0;
+    const now = w.clock.now;
+    w.clock.now = () => (reads++, now());
+    w.client.link.emit('data', 'n1');
+    for (let i = 1; i <= 5; i++) w.client.link.emit('data', `dc${i}`), session.write(`s${i}`);
+    assert.equal(reads, 0);
+    assert.deepEqual(w.client.link.toClient.splice(0), ['n1', 'ds1', 'ds2', 'ds3', 'ds4', 'ds5']);
+    w.clock.tick(100);
+    session.write('s6');
+    assert.deepEqual(w.client.link.toClient.splice(0), ['k5', 'ds6'], 'half due: it rides');
+  });
+
   it('frees an idle session at its TTL: store and live sessions empty, the app told close', async () => {
     const w = world({ server: { ttl: 5000 } });
     w.connect();
