@@ -284,6 +284,7 @@ export class Resock extends SocketBase<ResockEventMap> {
         options: { ...this._o.connection, debug: this._debug },
         headers: () => headers,
         descriptors: this._transports,
+        retry: this._retries,
       });
       return resume ? resume.wrap(link) : link;
     };

@@ -26,6 +26,14 @@ export interface ConnectOptions {
   transportOptions: TransportOptions;
   /** The least time a transport gets to open (the `timeout` option), ms. */
   timeout: number;
+  /**
+   * Failed attempts in a row before this one (Resock's retries). Each doubles the RTO-derived
+   * connect timeouts, as TCP backs off its RTO after a timeout (RFC 6298, 5.5): a device or
+   * network too slow for the first estimate (a loaded phone opening JSONP) connects on a later
+   * attempt instead of timing out at the same point every time. Only up to 4×: an attempt that
+   * hangs on a dead path should still give way soon to a fresh one once the network is back.
+   */
+  retry?: number;
   serverId: string;
   sessionId: () => string;
   memory: Memory;
@@ -199,7 +207,7 @@ export function connector(o: ConnectOptions, handlers: ConnectHandlers): Connect
   };
 
   const armTimeout = (attempt: Attempt): void => {
-    const limit = connectTimeout(rtt, attempt._descriptor.roundTrips, o.timeout);
+    const limit = connectTimeout(rtt, attempt._descriptor.roundTrips << Math.min(o.retry || 0, 2), o.timeout);
     env.clearTimeout(attempt._timer);
     attempt._timer = env.setTimeout(() => {
       attempt._session.close();

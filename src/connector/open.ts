@@ -19,6 +19,7 @@ export function openConnector(
   headers: Record<string, string>,
   handlers: ConnectHandlers,
   descriptors: readonly TransportDescriptor[],
+  retry?: number,
 ): Connector {
   // Objects handed in are tried in the order given, before the entry's own.
   const all = options.given.concat(descriptors.filter((d) => !options.given.some((g) => g.name === d.name)));
@@ -32,6 +33,7 @@ export function openConnector(
       allowed: options.allowed && options.allowed.concat(options.given.map((d) => d.name)),
       transportOptions: { headers, withCredentials: options.withCredentials, maxFrameLength: MAX_FRAME_LENGTH },
       timeout: options.timeout,
+      retry,
       serverId: options.server || randomServerId(env.randomBytes),
       sessionId: () => options.sessionId(env),
       memory: all.map((d) => d.memory).find(Boolean) || noMemory,

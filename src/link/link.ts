@@ -41,6 +41,8 @@ export interface LinkSetup {
   headers: () => Record<string, string>;
   /** The transports of the entry point; `options.transports` picks among them and may add others. */
   descriptors: readonly TransportDescriptor[];
+  /** Failed attempts in a row before this link: lengthens its connect timeouts (see ConnectOptions). */
+  retry?: number;
 }
 
 /**
@@ -56,13 +58,13 @@ export class Link extends Emitter<LinkEvents> {
   /** The transport of the open link, else null. */
   transport: TransportName | null = null;
 
-  constructor({ url, env, options, headers, descriptors }: LinkSetup) {
+  constructor({ url, env, options, headers, descriptors, retry }: LinkSetup) {
     super();
     try {
       this._connector = openConnector(url, env, options, headers(), {
         open: (session, transport) => this._onOpen(session, transport),
         fail: (info) => this._end(info),
-      }, descriptors);
+      }, descriptors, retry);
     } catch (error) {
       // A platform with no way to connect, a `headers` function that threw: no attempt could
       // start. Said in a later task, like any failure, so the owner has its listeners in place.

@@ -6,7 +6,7 @@ import { fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
 const ALL = ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-polling'];
 
 /** A connector over fake transports, as constructed: the early WebSocket has not started yet. */
-function make({ url = 'http://h/echo', names = ALL, allowed = null, memory = new TransportMemory(), env = fakeEnv(), timeout = 0, descriptors = (list) => list } = {}) {
+function make({ url = 'http://h/echo', names = ALL, allowed = null, memory = new TransportMemory(), env = fakeEnv(), timeout = 0, retry, descriptors = (list) => list } = {}) {
   const created = [];
   const outcome = { };
   const log = [];
@@ -18,6 +18,7 @@ function make({ url = 'http://h/echo', names = ALL, allowed = null, memory = new
       allowed,
       transportOptions: { headers: {}, withCredentials: true, maxFrameLength: 1e6 },
       timeout,
+      retry,
       serverId: '123',
       sessionId: () => 'sess' + created.length,
       memory,
@@ -234,6 +235,18 @@ describe('Connector', () => {
     assert.equal(created[0].closed, false);
     env.tick(1);
     assert.equal(created[0].closed, true, 'xhr-polling timed out at 2 × (300 + rtt)');
+  });
+
+  it('backs the RTO-derived timeout off per retry, as TCP does: ×2 per failed attempt before, up to ×4', async () => {
+    for (const [retry, factor] of [[1, 2], [2, 4], [9, 4]]) {
+      const { created, env } = await connect({ allowed: ['xhr-polling'], retry });
+      env.tick(5);
+      await env.answerInfo();
+      env.tick(305 * 2 * factor - 1);
+      assert.equal(created[0].closed, false, `retry ${retry}`);
+      env.tick(1);
+      assert.equal(created[0].closed, true, `retry ${retry}: timed out at ${factor} × 2 × (300 + rtt)`);
+    }
   });
 
   it('closes with the HTTP status when /info answers non-2xx, and with 1002 when it is not JSON', async () => {

@@ -49,6 +49,20 @@ describe('Resock', () => {
     assert.deepEqual(types(), ['drain', 'open']);
   });
 
+  it('gives a retry twice the connect time of the attempt that timed out before it', async () => {
+    const { env, created, events } = client();
+    await env.answerInfo();
+    env.tick(600); // 2 round trips × (300 + 0 ms of /info)
+    assert.equal(created[0].closed, true);
+    assert.deepEqual(events.at(-1), ['reconnecting', events.at(-1)[1]]);
+    env.tick(events.at(-1)[1].delay);
+    await env.answerInfo();
+    env.tick(1199);
+    assert.equal(created[1].closed, false, 'the retry still trying at 1,199 ms');
+    env.tick(1);
+    assert.equal(created[1].closed, true);
+  });
+
   it('delivers messages as MessageEvents', async () => {
     const { link, events } = client();
     const t = await link();
