@@ -49,8 +49,8 @@ export function outboundQueue({ maxMessages, maxBytes, overflow }: QueueLimits):
       if (!fits()) {
         if (overflow === 'reject') throw new QueueOverflowError(`Queue full (${items.length} messages, ${bytes} bytes): message rejected`);
         while (!fits()) {
-          // Nothing left to make room from (maxMessages 0): the new message is the one dropped.
-          if (!items.length) return [message];
+          // Nothing left to make room from (maxMessages 0): the new message is dropped too.
+          if (!items.length) return dropped.concat(message);
           const oldest = items.shift()!;
           bytes -= utf8Length(oldest);
           dropped.push(oldest);

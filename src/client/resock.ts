@@ -81,6 +81,8 @@ export class Resock extends SocketBase<ResockEventMap> {
   private _generation = 0;
   /** Failed attempts in a row: the next attempt's number; drives the backoff. */
   private _retries = 0;
+  /** Attempts in a row that timed out or failed before opening: lengthens the next one's connect timeouts. */
+  private _unopened = 0;
   private _openedAt = 0;
   private _sawHeartbeat = false;
   private _timer: unknown = null;
@@ -284,7 +286,7 @@ export class Resock extends SocketBase<ResockEventMap> {
         options: { ...this._o.connection, debug: this._debug },
         headers: () => headers,
         descriptors: this._transports,
-        retry: this._retries,
+        retry: this._unopened,
       });
       return resume ? resume.wrap(link) : link;
     };
@@ -297,6 +299,7 @@ export class Resock extends SocketBase<ResockEventMap> {
 
   private _onOpen(generation: number): void {
     this._openedAt = this._env.now();
+    this._unopened = 0;
     this._sawHeartbeat = false;
     this._armWatchdog();
     if (!this._setState('open')) return;
@@ -325,6 +328,8 @@ export class Resock extends SocketBase<ResockEventMap> {
     // A node drained for a restart (1012) sends its clients elsewhere at once: no backoff to wait.
     const restart = info.code === CloseCode.ServiceRestart;
     if (restart || (reconnect && this._openedAt && this._env.now() - this._openedAt >= reconnect.minUptime)) this._retries = 0;
+    // Only an attempt that failed on its own counts; a drain, reconnect() or pagehide starts afresh.
+    this._unopened = next === 'timer' && !this._openedAt && !restart ? this._unopened + 1 : 0;
     this._openedAt = 0;
     // reconnect() is the app's own word; a hidden page comes back unless reconnection is off.
     const again =

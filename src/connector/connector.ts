@@ -207,7 +207,7 @@ export function connector(o: ConnectOptions, handlers: ConnectHandlers): Connect
   };
 
   const armTimeout = (attempt: Attempt): void => {
-    const limit = connectTimeout(rtt, attempt._descriptor.roundTrips << Math.min(o.retry || 0, 2), o.timeout);
+    const limit = connectTimeout(rtt, attempt._descriptor.roundTrips * 2 ** Math.min(o.retry || 0, 2), o.timeout);
     env.clearTimeout(attempt._timer);
     attempt._timer = env.setTimeout(() => {
       attempt._session.close();

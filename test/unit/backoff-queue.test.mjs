@@ -68,6 +68,9 @@ describe('OutboundQueue', () => {
     assert.deepEqual(q.push('1'), ['1']);
     assert.equal(q.length, 0);
     assert.equal(q.bytes, 0);
+    q.unshift(['a', 'b']); // handed back by a link, beyond the limits
+    assert.deepEqual(q.push('c'), ['a', 'b', 'c'], 'every message it let go is said');
+    assert.equal(q.length, 0);
   });
 
   it('refuses a single message larger than maxBytes whatever the policy', () => {

@@ -63,6 +63,17 @@ describe('Resock', () => {
     assert.equal(created[1].closed, true);
   });
 
+  it('gives the first retry after an open link was lost the usual connect time', async () => {
+    const { env, created, events, link, lose } = client();
+    lose(await link());
+    env.tick(events.at(-1)[1].delay);
+    await env.answerInfo();
+    env.tick(599);
+    assert.equal(created[1].closed, false);
+    env.tick(1);
+    assert.equal(created[1].closed, true, 'timed out at 2 × 300 ms, not doubled');
+  });
+
   it('delivers messages as MessageEvents', async () => {
     const { link, events } = client();
     const t = await link();
