@@ -202,8 +202,11 @@ export class StompClient extends EventTarget {
 
   /** An ERROR frame, a malformed frame or a failed connect: tell, and let go of the link. @internal */
   _fail(message: string, frame?: StompFrame): void {
+    const socket = this._socket;
     this._emit('error', { message, frame });
-    this._drop(message);
+    // Unless an 'error' listener let go of that socket already: deactivate(), then activate(),
+    // leaves a fresh socket that this error is not about.
+    if (this._socket === socket) this._drop(message);
   }
 
   /**

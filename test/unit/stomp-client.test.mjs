@@ -578,6 +578,27 @@ describe('StompClient', () => {
       assert.equal(calls, 1);
     });
 
+    it('keeps the fresh socket of deactivate() and activate() in the error listener of a webSocketFactory that threw', async () => {
+      let calls = 0;
+      const sockets = [];
+      const { client, clock } = setup({
+        webSocketFactory: () => {
+          if (++calls === 1) throw new Error('down');
+          sockets.push(new FakeSocket());
+          return sockets.at(-1);
+        },
+      });
+      client.on('error', () => {
+        client.deactivate();
+        client.activate();
+      });
+      client.activate();
+      assert.equal(sockets.length, 1, 'activate() in the listener made a socket');
+      assert.equal(sockets[0].closeCalls, 0, 'the error was about the factory, not about this socket');
+      clock.tick(60000);
+      assert.equal(calls, 2, 'and no retry replaced it');
+    });
+
     it('ignores a socket it has let go: no event of it reaches the client', async () => {
       const { client, connect, types } = setup();
       client.activate();
