@@ -131,15 +131,19 @@ export class ResumeServer extends EventEmitter {
     this._resuming.add(token);
     try {
       const { store } = this._settings;
-      const record = await store.get(token);
-      const session = record && this._live.get(record.id);
-      if (record?.overflowed) {
+      const stored = await store.get(token);
+      const session = stored && this._live.get(stored.id);
+      if (stored?.overflowed) {
         await store.delete(token);
         return this._fresh(link, 'window', pending, closed);
       }
-      if (!record || !session || session.token !== token || session.readyState !== 1) {
+      if (!stored || !session || session.token !== token || session.readyState !== 1) {
         return this._fresh(link, token.split('.')[0] === this._instance ? 'unknown' : 'restarted', pending, closed);
       }
+      // The session's own record from here: a shared store (Redis…) hands back a copy, whose new
+      // token the session would not know (the next resume failing, the old token resuming again)
+      // and whose counts are those of the last detach.
+      const record = session.record;
       // A count the session cannot honour (messages it no longer has, or never sent): the hello
       // is broken, but its token is the real one; the session stays for a correct resume.
       if (received < record.out.base || received > lastNumber(record.out)) return this._fresh(link, 'invalid', pending, closed);

@@ -54,6 +54,11 @@ export class ResumableConnection extends EventEmitter {
     return this._record.token;
   }
 
+  /** @internal the session's state, kept here while it lives; the store holds it too (maybe as a copy). */
+  get record(): SessionRecord {
+    return this._record;
+  }
+
   /** The request URL, remote address and headers of the latest link, as sockjs-node has them. */
   get url(): string | undefined {
     return this._lastLink?.url;

@@ -299,6 +299,38 @@ describe('resume: client core with the server companion', () => {
     assert.deepEqual(w.client.received, ['still mine']);
   });
 
+  it('resumes again and again with a store that keeps copies (Redis…), and the stale token stays dead', async () => {
+    // A shared store hands back a copy of the record, not the session's own object.
+    const records = new Map();
+    const store = {
+      get: (token) => (records.has(token) ? JSON.parse(records.get(token)) : undefined),
+      set: (token, record) => void records.set(token, JSON.stringify(record)),
+      delete: (token) => void records.delete(token),
+    };
+    const w = world({ store });
+    w.connect();
+    await w.settle();
+    const tokens = [];
+    for (let i = 1; i <= 3; i++) {
+      tokens.push(w.client.events.at(-1).token);
+      w.cut();
+      w.app.sessions[0].write(`s${i}`);
+      w.connect();
+      await w.settle();
+      assert.equal(w.client.events.at(-1).kind, 'resumed', `resume ${i}`);
+    }
+    assert.deepEqual(w.client.received, ['s1', 's2', 's3']);
+    assert.equal(w.app.sessions.length, 1);
+    w.cut();
+    for (const token of tokens) {
+      const thief = fakeLink('/app/websocket?resock-resume=1');
+      w.sockjs.emit('connection', thief);
+      thief.emit('data', `~resume1 ${token} 0`);
+      await flush();
+      assert.match(thief.toClient[0], /^~fresh \S+ unknown$/, token);
+    }
+  });
+
   it('says restarted for a token of another server instance (state lost), and the unsent still go', async () => {
     const w = world();
     w.connect();
