@@ -149,6 +149,9 @@ export class ResumeServer extends EventEmitter {
       if (received < record.out.base || received > lastNumber(record.out)) return this._fresh(link, 'invalid', pending, closed);
       if (this._verify && !(await this._verify(link, { id: record.id }))) return this._fresh(link, 'refused', pending, closed);
       if (closed()) return;
+      // It may have ended while the hook decided (closed by the app, window exceeded, TTL): resumed,
+      // the client would speak to a session nobody reads, its messages acknowledged and lost.
+      if (session.readyState !== 1) return this._fresh(link, record.overflowed ? 'window' : 'unknown', pending, closed);
       // Rotated and attached at once, before the store is told: from here only the new token resumes.
       record.token = this._token();
       session.attach(link, received, { kind: 'resumed', token: record.token, received: record.received }, pending);

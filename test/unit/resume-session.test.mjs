@@ -331,6 +331,25 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it('a session that ends while the verify hook decides is not resumed: the client is told fresh', async () => {
+    const ends = [[(conn) => conn.close(), 'unknown'], [(conn) => conn.write('1') && conn.write('2') && conn.write('3'), 'window']];
+    for (const [end, reason] of ends) {
+      let allow;
+      const w = world({ server: { maxMessages: 2, verify: () => new Promise((resolve) => (allow = resolve)) } });
+      w.connect();
+      await w.settle();
+      w.cut();
+      w.connect();
+      await w.settle();
+      end(w.app.sessions[0]); // the app closes it, or the window overflows, meanwhile
+      allow(true);
+      await w.settle();
+      assert.equal(w.client.events.at(-1).kind, 'fresh');
+      assert.equal(w.client.events.at(-1).reason, reason);
+      assert.equal(w.app.sessions.length, 2, 'a new session for the client');
+    }
+  });
+
   it('says restarted for a token of another server instance (state lost), and the unsent still go', async () => {
     const w = world();
     w.connect();
