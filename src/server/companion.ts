@@ -45,7 +45,8 @@ const random = (bytes: number): string => randomBytes(bytes).toString('base64url
  * The resume companion for a sockjs-node server. Listen to its `connection` event instead of the
  * sockjs server's: a client that asked to resume (RESUME_QUERY in its URL, then a hello) gets a
  * `ResumableConnection`, once per session however often it reconnects; any other client gets its
- * sockjs-node connection, untouched.
+ * sockjs-node connection, untouched. `error`: the store or the verify hook failed (that link was
+ * closed with 3104, the client tries again); not emitted when nobody listens.
  */
 export class ResumeServer extends EventEmitter {
   private readonly _settings: SessionSettings;
@@ -100,7 +101,9 @@ export class ResumeServer extends EventEmitter {
       this._hello(link, hello, pending, () => closed).then(stop, (error: unknown) => {
         stop();
         link.close(ResumeCloseCode.StoreFailed, 'Resume store failed');
-        this.emit('error', error);
+        // The client was told and tries again. With no listener, an 'error' event would throw
+        // here, in a promise: an unhandled rejection, which ends the server's process.
+        if (this.listenerCount('error')) this.emit('error', error);
       });
     };
     const onClose = (): void => {

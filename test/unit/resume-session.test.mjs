@@ -350,6 +350,33 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it('a verify hook or store that throws closes the link (3104) without crashing a server that has no error listener', async () => {
+    const unhandled = [];
+    const onUnhandled = (error) => unhandled.push(error);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const w = world({ server: { verify: () => { throw new Error('db down'); } } });
+      w.connect();
+      await w.settle();
+      w.cut();
+      w.connect();
+      const link = w.client.link;
+      await w.settle();
+      await flush();
+      assert.equal(link.closed.code, ResumeCloseCode.StoreFailed);
+      assert.deepEqual(unhandled, []);
+      // With a listener, the app is told.
+      const errors = [];
+      w.companion.on('error', (error) => errors.push(error.message));
+      w.cut();
+      w.connect();
+      await w.settle();
+      assert.deepEqual(errors, ['db down']);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('says restarted for a token of another server instance (state lost), and the unsent still go', async () => {
     const w = world();
     w.connect();
