@@ -153,7 +153,9 @@ export class ResumeCore {
     if (this._plain) {
       if (this._link === OPEN) this._o.send(messages.slice()), (taken = messages.length);
     } else {
-      while (taken < messages.length && add(this._out, messages[taken]!, this._o)) taken++;
+      // An empty buffer takes any message: one beyond maxBytes would otherwise wait at the head of
+      // the caller's queue for good (no ack can make room), and every message behind it.
+      while (taken < messages.length && add(this._out, messages[taken]!, this._out.messages.length ? this._o : undefined)) taken++;
       if (!later) this.flush();
     }
     if (taken < messages.length) this._refused = true;

@@ -144,6 +144,20 @@ describe('Resock with resume', () => {
     assert.equal(c.bufferedAmount, 0);
   });
 
+  it('sends a message larger than maxBytes once nothing else waits for an ack, instead of holding it and all behind it for good', async () => {
+    const { c, link, push } = client({ resume: resume({ maxBytes: 10 }) });
+    const t = await link();
+    push(t, fresh('new'));
+    c.send('x'.repeat(20));
+    c.send('after');
+    await flush();
+    assert.deepEqual(t.sent.slice(1), ['n1', 'd' + 'x'.repeat(20)], 'no ack can make room for it: it goes alone');
+    push(t, 'k1');
+    await flush();
+    assert.deepEqual(t.sent.slice(3), ['n2', 'dafter']);
+    assert.equal(c.bufferedAmount, 0);
+  });
+
   it("drops a link whose server stopped answering acks, like a heartbeat timeout", async () => {
     const { c, env, link, push, events } = client({ resume: resume({ pingInterval: 1000, pingTimeout: 1000 }) });
     const t = await link();
