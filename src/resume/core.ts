@@ -241,10 +241,10 @@ export class ResumeCore {
     this._plain = true;
     this._clear(WATCH);
     const unconfirmed = this._forgetSent();
-    const unsent = this._out.messages;
-    this._out = emptyOutbox();
-    this._open();
-    if (unsent.length) this._o.send(unsent);
+    // After a timeout the welcome may still come (a slow store or verify hook), and the server
+    // would read plain messages as tagged ones: this link carries none, the plugin drops it, and
+    // what is held goes on the next link, which asks for no resume.
+    if (why !== 'timeout') this._open();
     this._o.onEvent({ kind: 'unsupported', why, unconfirmed });
   }
 
@@ -262,7 +262,12 @@ export class ResumeCore {
     this._link = OPEN;
     this._marked = false;
     this._onWire = this._out.base;
-    if (!this._plain) {
+    if (this._plain) {
+      // What the core held when the server turned out plain goes first, as plain messages.
+      const held = this._out.messages;
+      this._out = emptyOutbox();
+      if (held.length) this._o.send(held);
+    } else {
       this._watch();
       this.flush();
     }

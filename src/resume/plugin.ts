@@ -107,7 +107,9 @@ class Seam implements ResumeSeam {
     if (event.kind === 'error') return link.drop(closeInfo(CloseCode.CannotConnect, event.error.message));
     if (this.relay) link.emit('welcome', event);
     else this.settle(event);
-    link.opened();
+    // No welcome in time: one may still come on this link (see the core); the next asks for no resume.
+    if (event.kind === 'unsupported' && event.why === 'timeout') link.drop(closeInfo(CloseCode.TransportTimeout, 'No resume welcome in time'));
+    else link.opened();
   }
 
   settle(outcome: ResumeOutcome): void {

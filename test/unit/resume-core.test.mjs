@@ -92,13 +92,21 @@ describe('ResumeCore handshake', () => {
     });
   }
 
-  it('falls back after helloTimeout of silence', () => {
-    const { core, clock, events } = setup({ helloTimeout: 500 });
+  it('falls back after helloTimeout of silence, and sends what it holds on the next link, not on this one', () => {
+    const { core, clock, sent, events } = setup({ helloTimeout: 500 });
+    core.send(['held']);
     core.linkUp();
+    sent();
     clock.tick(499);
     assert.equal(core.plain, false);
     clock.tick(1);
     assert.deepEqual(events, [{ kind: 'unsupported', why: 'timeout', unconfirmed: [] }]);
+    // A late welcome would make the server read plain messages as tagged ones ('dheld' as 'held'…).
+    assert.equal(core.send(['more']), 0, 'this link takes nothing: the caller keeps it');
+    assert.deepEqual(sent(), []);
+    core.linkLost();
+    core.linkUp();
+    assert.deepEqual(sent(), [['held']], 'no hello, the held message plain');
   });
 
   it('resumes: presents token and count, drops what the server has, re-sends the rest after a next marker', () => {

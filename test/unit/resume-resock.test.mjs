@@ -130,6 +130,26 @@ describe('Resock with resume', () => {
     assert.equal(types().filter((t) => t === 'resumefailed').length, 0);
   });
 
+  it('with no welcome in helloTimeout, drops that link and goes on plain on the next: a late welcome never meets a plain message', async () => {
+    const { c, env, link, push, created, logged, received } = client({ resume: resume({ helloTimeout: 1000 }) });
+    c.send('queued');
+    const first = await link();
+    env.tick(1000);
+    assert.equal(first.closed, true, 'the link whose welcome may still come carries nothing plain');
+    assert.deepEqual(first.sent, ['~resume1 - 0']);
+    assert.equal(c.resumable, false);
+    assert.deepEqual(logged.filter(([event]) => event === 'resume'), [['resume', { resumable: false, why: 'timeout' }]]);
+    push(first, fresh('new')); // the slow companion's welcome, too late: ignored
+    assert.deepEqual(received(), []);
+    env.tick(100);
+    const second = await link();
+    assert.equal(created.length, 2);
+    assert.doesNotMatch(second.url, /resock-resume/);
+    assert.equal(c.state, 'open');
+    c.send('later');
+    assert.deepEqual(second.sent, ['queued', 'later'], 'once each, in order, plain');
+  });
+
   it("keeps in Resock's queue what the core has no room for, and hands it over on the core's drain", async () => {
     const { c, link, push } = client({ resume: resume({ maxMessages: 2 }) });
     const t = await link();
