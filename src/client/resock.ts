@@ -331,12 +331,11 @@ export class Resock extends SocketBase<ResockEventMap> {
     // Only an attempt that failed on its own counts; a drain, reconnect() or pagehide starts afresh.
     this._unopened = next === 'timer' && !this._openedAt && !restart ? this._unopened + 1 : 0;
     this._openedAt = 0;
-    // reconnect() is the app's own word; a hidden page comes back unless reconnection is off.
+    // reconnect() is the app's own word; a hidden page comes back unless reconnection is off
+    // (_suspend does not come here then), however many attempts failed before it.
     const again =
-      next === 'now' ||
-      (!!reconnect &&
-        this._retries < reconnect.maxAttempts &&
-        (next === 'pageshow' || this._guard('shouldReconnect', () => shouldReconnect(lastClose), defaultShouldReconnect(lastClose))));
+      next !== 'timer' ||
+      (!!reconnect && this._retries < reconnect.maxAttempts && this._guard('shouldReconnect', () => shouldReconnect(lastClose), defaultShouldReconnect(lastClose)));
     if (!again) {
       this.dispatchEvent(new Event('error'));
       return this._finish(lastClose);

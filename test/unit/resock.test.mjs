@@ -444,6 +444,20 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     assert.equal(env.pending(), 0, 'no timer: pageshow brings it back');
   });
 
+  it('comes back on pageshow after a pagehide however many attempts failed before it (maxAttempts reached)', async () => {
+    const { c, env, link, lose, created } = client({ reconnect: { minDelay: 100, maxDelay: 100, maxAttempts: 1 } });
+    lose(await link());
+    env.tick(100);
+    await link(); // the one retry allowed opened; hidden before minUptime reset the count
+    env.lifecycle.fire('pagehide');
+    env.tick(0);
+    assert.equal(c.state, 'reconnecting');
+    env.lifecycle.fire('pageshow');
+    await link();
+    assert.equal(c.state, 'open');
+    assert.equal(created.length, 3);
+  });
+
   it('close() from a listener of the open state change: no open event follows, no timer is left', async () => {
     const { c, env, link, types } = client();
     c.addEventListener('state', (e) => e.detail.next === 'open' && c.close());
