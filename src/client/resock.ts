@@ -323,6 +323,7 @@ export class Resock extends SocketBase<ResockEventMap> {
   private _lose(info: TransportCloseInfo, next: 'timer' | 'now' | 'pageshow' = 'timer'): void {
     this._stopLink();
     if (info.unsent) this._takeBack(info.unsent);
+    const generation = this._generation;
     const lastClose = closeInfo(info.code, info.reason, info.wasClean);
     const { reconnect, shouldReconnect } = this._o;
     // A node drained for a restart (1012) sends its clients elsewhere at once: no backoff to wait.
@@ -336,10 +337,10 @@ export class Resock extends SocketBase<ResockEventMap> {
     const again =
       next !== 'timer' ||
       (!!reconnect && this._retries < reconnect.maxAttempts && this._guard('shouldReconnect', () => shouldReconnect(lastClose), defaultShouldReconnect(lastClose)));
-    if (!again) {
-      this.dispatchEvent(new Event('error'));
-      return this._finish(lastClose);
-    }
+    if (!again) this.dispatchEvent(new Event('error'));
+    // shouldReconnect or an error listener may have closed or reconnected: that stands.
+    if (generation !== this._generation) return;
+    if (!again) return this._finish(lastClose);
     const attempt = ++this._retries;
     // Offline, attempts would mostly burn: wait the longest delay (`online` cuts it short; and
     // navigator.onLine is known to lie, so never wait for it alone).

@@ -458,6 +458,33 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     assert.equal(created.length, 3);
   });
 
+  it('close() from shouldReconnect stays closed; reconnect() from the error listener of a give-up connects again', async () => {
+    let self;
+    const a = client({
+      shouldReconnect: () => {
+        self.close(4000, 'enough');
+        return true;
+      },
+    });
+    self = a.c;
+    a.lose(await a.link());
+    a.env.tick(10000);
+    await flush();
+    assert.equal(a.c.state, 'closed');
+    assert.deepEqual([a.created.length, a.env.infoRequests.length, a.env.pending()], [1, 0, 0], 'no attempt after close()');
+    assert.deepEqual(a.events.filter(([t]) => t === 'close'), [['close', { code: 4000, reason: 'enough' }]]);
+
+    const b = client({ reconnect: false });
+    const t = await b.link();
+    b.c.addEventListener('error', () => b.c.reconnect(), { once: true });
+    b.lose(t);
+    b.env.tick(0);
+    assert.equal(b.c.state, 'connecting');
+    await b.link();
+    assert.equal(b.c.state, 'open');
+    assert.ok(!b.types().includes('close'), b.types().join());
+  });
+
   it('close() from a listener of the open state change: no open event follows, no timer is left', async () => {
     const { c, env, link, types } = client();
     c.addEventListener('state', (e) => e.detail.next === 'open' && c.close());
