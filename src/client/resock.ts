@@ -263,7 +263,9 @@ export class Resock extends SocketBase<ResockEventMap> {
     try {
       headers = connection.headers();
     } catch (error) {
-      return failed('headers')(error);
+      // In a microtask, as a failing beforeConnect: the first attempt's `state`, `reconnecting`
+      // or `error` then reach the listeners added right after the constructor.
+      return void Promise.reject(error).catch(failed('headers'));
     }
     // A throwing or rejecting beforeConnect is a failed attempt like any other.
     new Promise<ConnectChanges | void>((resolve) => resolve(beforeConnect && beforeConnect({ attempt: this._retries, url: this.url, headers })))

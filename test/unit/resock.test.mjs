@@ -391,6 +391,20 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     assert.equal(c.state, 'open');
   });
 
+  it('says a first attempt whose headers() threw to the listeners added after the constructor', async () => {
+    const env = fakeEnv();
+    const options = (reconnect) => ({ reconnect, headers: () => { throw new Error('no token yet'); } });
+    const retrying = new Resock('http://h/echo', options({ minDelay: 100 }), { env, transports: fakeDescriptors(['xhr-streaming'], []) });
+    const seen = [];
+    retrying.addEventListener('reconnecting', (e) => seen.push(['reconnecting', e.detail.attempt]));
+    const giving = new Resock('http://h/echo', options(false), { env, transports: fakeDescriptors(['xhr-streaming'], []) });
+    giving.onerror = (e) => seen.push(['error', e.detail && e.detail.callback]);
+    await flush();
+    assert.deepEqual(seen, [['reconnecting', 1], ['error', undefined], ['error', 'headers']]);
+    giving.close();
+    retrying.close();
+  });
+
   it('falls back to the default policy when shouldReconnect throws, and reports it', async () => {
     const { c, env, link, lose, events } = client({
       shouldReconnect: () => {
