@@ -263,7 +263,9 @@ export class Resock extends SocketBase<ResockEventMap> {
     try {
       headers = connection.headers();
     } catch (error) {
-      return failed('headers')(error);
+      // In a microtask, as a failing beforeConnect: the first attempt's `state`, `reconnecting`
+      // or `error` then reach the listeners added right after the constructor.
+      return void Promise.reject(error).catch(failed('headers'));
     }
     // A throwing or rejecting beforeConnect is a failed attempt like any other.
     new Promise<ConnectChanges | void>((resolve) => resolve(beforeConnect && beforeConnect({ attempt: this._retries, url: this.url, headers })))
@@ -323,6 +325,7 @@ export class Resock extends SocketBase<ResockEventMap> {
   private _lose(info: TransportCloseInfo, next: 'timer' | 'now' | 'pageshow' = 'timer'): void {
     this._stopLink();
     if (info.unsent) this._takeBack(info.unsent);
+    const generation = this._generation;
     const lastClose = closeInfo(info.code, info.reason, info.wasClean);
     const { reconnect, shouldReconnect } = this._o;
     // A node drained for a restart (1012) sends its clients elsewhere at once: no backoff to wait.
@@ -331,16 +334,15 @@ export class Resock extends SocketBase<ResockEventMap> {
     // Only an attempt that failed on its own counts; a drain, reconnect() or pagehide starts afresh.
     this._unopened = next === 'timer' && !this._openedAt && !restart ? this._unopened + 1 : 0;
     this._openedAt = 0;
-    // reconnect() is the app's own word; a hidden page comes back unless reconnection is off.
+    // reconnect() is the app's own word; a hidden page comes back unless reconnection is off
+    // (_suspend does not come here then), however many attempts failed before it.
     const again =
-      next === 'now' ||
-      (!!reconnect &&
-        this._retries < reconnect.maxAttempts &&
-        (next === 'pageshow' || this._guard('shouldReconnect', () => shouldReconnect(lastClose), defaultShouldReconnect(lastClose))));
-    if (!again) {
-      this.dispatchEvent(new Event('error'));
-      return this._finish(lastClose);
-    }
+      next !== 'timer' ||
+      (!!reconnect && this._retries < reconnect.maxAttempts && this._guard('shouldReconnect', () => shouldReconnect(lastClose), defaultShouldReconnect(lastClose)));
+    if (!again) this.dispatchEvent(new Event('error'));
+    // shouldReconnect or an error listener may have closed or reconnected: that stands.
+    if (generation !== this._generation) return;
+    if (!again) return this._finish(lastClose);
     const attempt = ++this._retries;
     // Offline, attempts would mostly burn: wait the longest delay (`online` cuts it short; and
     // navigator.onLine is known to lie, so never wait for it alone).

@@ -116,7 +116,10 @@ export function detectEnv(g: typeof globalThis = globalThis): Env {
     BroadcastChannel: g.BroadcastChannel,
     AbortController: g.AbortController,
     now: () => Date.now(),
-    setTimeout: (fn, ms) => g.setTimeout(fn, ms),
+    // Past 2^31 - 1 ms platforms fire at once (browsers) or after 1 ms (Node): a `timeout` of
+    // Infinity would time every transport out at once, a huge heartbeatTimeout spin the watchdog.
+    // 2e9 ms (23 days) is below, and costs the bundle 40 B less than 2147483647.
+    setTimeout: (fn, ms) => g.setTimeout(fn, Math.min(ms, 2e9)),
     clearTimeout: (id) => g.clearTimeout(id as ReturnType<typeof setTimeout>),
   };
 }

@@ -391,6 +391,20 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     assert.equal(c.state, 'open');
   });
 
+  it('says a first attempt whose headers() threw to the listeners added after the constructor', async () => {
+    const env = fakeEnv();
+    const options = (reconnect) => ({ reconnect, headers: () => { throw new Error('no token yet'); } });
+    const retrying = new Resock('http://h/echo', options({ minDelay: 100 }), { env, transports: fakeDescriptors(['xhr-streaming'], []) });
+    const seen = [];
+    retrying.addEventListener('reconnecting', (e) => seen.push(['reconnecting', e.detail.attempt]));
+    const giving = new Resock('http://h/echo', options(false), { env, transports: fakeDescriptors(['xhr-streaming'], []) });
+    giving.onerror = (e) => seen.push(['error', e.detail && e.detail.callback]);
+    await flush();
+    assert.deepEqual(seen, [['reconnecting', 1], ['error', undefined], ['error', 'headers']]);
+    giving.close();
+    retrying.close();
+  });
+
   it('falls back to the default policy when shouldReconnect throws, and reports it', async () => {
     const { c, env, link, lose, events } = client({
       shouldReconnect: () => {
@@ -442,6 +456,47 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     const [, detail] = events.filter(([t]) => t === 'reconnecting').at(-1);
     assert.deepEqual(detail.lastClose, { code: 1001, reason: 'Page hidden', wasClean: true });
     assert.equal(env.pending(), 0, 'no timer: pageshow brings it back');
+  });
+
+  it('comes back on pageshow after a pagehide however many attempts failed before it (maxAttempts reached)', async () => {
+    const { c, env, link, lose, created } = client({ reconnect: { minDelay: 100, maxDelay: 100, maxAttempts: 1 } });
+    lose(await link());
+    env.tick(100);
+    await link(); // the one retry allowed opened; hidden before minUptime reset the count
+    env.lifecycle.fire('pagehide');
+    env.tick(0);
+    assert.equal(c.state, 'reconnecting');
+    env.lifecycle.fire('pageshow');
+    await link();
+    assert.equal(c.state, 'open');
+    assert.equal(created.length, 3);
+  });
+
+  it('close() from shouldReconnect stays closed; reconnect() from the error listener of a give-up connects again', async () => {
+    let self;
+    const a = client({
+      shouldReconnect: () => {
+        self.close(4000, 'enough');
+        return true;
+      },
+    });
+    self = a.c;
+    a.lose(await a.link());
+    a.env.tick(10000);
+    await flush();
+    assert.equal(a.c.state, 'closed');
+    assert.deepEqual([a.created.length, a.env.infoRequests.length, a.env.pending()], [1, 0, 0], 'no attempt after close()');
+    assert.deepEqual(a.events.filter(([t]) => t === 'close'), [['close', { code: 4000, reason: 'enough' }]]);
+
+    const b = client({ reconnect: false });
+    const t = await b.link();
+    b.c.addEventListener('error', () => b.c.reconnect(), { once: true });
+    b.lose(t);
+    b.env.tick(0);
+    assert.equal(b.c.state, 'connecting');
+    await b.link();
+    assert.equal(b.c.state, 'open');
+    assert.ok(!b.types().includes('close'), b.types().join());
   });
 
   it('close() from a listener of the open state change: no open event follows, no timer is left', async () => {

@@ -116,6 +116,25 @@ describe('BatchSender: bounded POSTs', () => {
     assert.deepEqual(failures[0].unsent, ['a', 'b']);
   });
 
+  it('sends a batch the server refuses as too large (413) again in halves on the same session, not back to the queue (the next link met the same 413)', async () => {
+    const { s, posts, failures, sent, answer } = sender();
+    s.send(['a', 'b', 'c', 'd']);
+    await flush();
+    s.send(['e']);
+    await answer(413);
+    assert.deepEqual(failures, []);
+    assert.equal(posts[0].init.body, '["a","b"]');
+    await answer(413);
+    assert.equal(posts[0].init.body, '["a"]');
+    await answer(204);
+    assert.equal(posts[0].init.body, '["b"]', 'the smaller bound stays: the server keeps its own');
+    await answer(204);
+    await answer(204);
+    await answer(204);
+    await answer(204);
+    assert.deepEqual([sent, failures, posts.length], [[1, 1, 1, 1, 1], [], 0]);
+  });
+
   it('drops one message the server refuses as too large (413) rather than sending it for ever', async () => {
     const { s, failures, answer } = sender();
     s.send(['x'.repeat(300 * 1024)]);

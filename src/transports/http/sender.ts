@@ -74,6 +74,8 @@ export function batchSender(
   /** While settling: takes what the POST in flight did not deliver (see `settle`). */
   let settling: ((undelivered: string[]) => void) | null = null;
   let settleTimer: unknown = null;
+  /** Most characters a POST: MAX_BATCH, less once the server refused a batch as too large. */
+  let limit = MAX_BATCH;
 
   const send = (messages: readonly string[]): void => {
     for (const message of messages) pending.push(message);
@@ -99,11 +101,11 @@ export function batchSender(
 
   const flush = (): void => {
     if (stopped || settling || inFlight || !pending.length) return;
-    // At most MAX_BATCH characters a POST (at least one message): servers and proxies bound
+    // At most `limit` characters a POST (at least one message): servers and proxies bound
     // request bodies (a 413 for a whole queue would come back for ever).
     let count = 0;
     let size = 0;
-    while (count < pending.length && (!count || size + pending[count]!.length <= MAX_BATCH)) size += pending[count++]!.length;
+    while (count < pending.length && (!count || size + pending[count]!.length <= limit)) size += pending[count++]!.length;
     const batch = (inFlight = pending.slice(0, count));
     pending = pending.slice(count);
     const body = encoding.body(encodeMessages(batch));
@@ -132,6 +134,14 @@ export function batchSender(
       // of one message: it can never go; it is dropped, and the reason says so.
       const refused = !delivered && status > 0 && !(status === 413 && batch.length === 1) ? batch : [];
       if (settling) return settling(refused);
+      // Several messages too large together: the server's bound is below ours (nginx's
+      // client_max_body_size). Sent again in halves, on this session, down to one at worst; handed
+      // back, the next link would send the same batch and meet the same 413, for ever.
+      if (status === 413 && batch.length > 1) {
+        limit = size / 2;
+        pending = batch.concat(pending);
+        return flush();
+      }
       if (delivered) return flush();
       const hint = status === 404 ? ', session unknown' : status === 413 && !refused.length ? ', message dropped' : '';
       const reason = requestReason('POST', encoding.endpoint, failureText(result) + hint);
