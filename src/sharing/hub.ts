@@ -5,7 +5,7 @@ import type { ResumeSeam } from '../resume/plugin';
 import { acknowledged, emptyReplica, numbered, welcomed, type Replica } from './session';
 import { TabLink, type TabHub } from './tab-link';
 import type { LinkLike, SharedOption, Sharing, SharingRole } from './types';
-import { channelName, pairName, type TabMessage } from './wire';
+import { channelName, pairName, readMessage, type TabMessage } from './wire';
 
 /**
  * Resuming: server messages a tab holds for its client while it has no open view (between a
@@ -223,7 +223,12 @@ class Hub implements Sharing, TabHub {
 
   private _listen(name: string): ChannelLike {
     const channel = new this._env.BroadcastChannel!(name);
-    channel.onmessage = (event) => this._receive(event.data as TabMessage);
+    channel.onmessage = (event) => {
+      const message = readMessage(event.data);
+      // Another page's, or another version's: named, never applied.
+      if (message) this._receive(message);
+      else this._debug('shared:malformed', { data: event.data });
+    };
     return channel;
   }
 

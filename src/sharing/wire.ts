@@ -49,3 +49,49 @@ export const channelName = (url: string, key: string) => `resock ${JSON.stringif
 
 /** The channel between tab `id` and the leader of the link `name`. */
 export const pairName = (name: string, id: string) => `${name} ${id}`;
+
+type Check = (value: unknown) => boolean;
+const text: Check = (v) => typeof v === 'string';
+const count: Check = (v) => Number.isInteger(v);
+const texts: Check = (v) => Array.isArray(v) && v.every(text);
+const maybe = (check: Check): Check => (v) => v === undefined || check(v);
+/** An object whose `fields` pass their checks (others are not read). */
+const shape = (fields: Record<string, Check>): Check => (v) => !!v && typeof v === 'object' && Object.keys(fields).every((k) => fields[k]!((v as Record<string, unknown>)[k]));
+
+const replica = shape({
+  token: (v) => v === null || text(v),
+  plain: (v) => v === false || text(v),
+  received: count,
+  base: count,
+  out: texts,
+  who: texts,
+  seq: (v) => Array.isArray(v) && v.every(count),
+  took: (v) => v instanceof Map && [...v.values()].every(count),
+});
+const OUTCOMES = [shape({ kind: (v) => v === 'resumed', token: text }), shape({ kind: (v) => v === 'fresh', token: text, reason: text, unconfirmed: texts }), shape({ kind: (v) => v === 'unsupported', why: text, unconfirmed: texts })];
+
+/** What each kind of message carries besides `t` and `from`, as its receiver reads it. */
+const FIELDS: Record<TabMessage['t'], Record<string, Check>> = {
+  leader: {},
+  hello: {},
+  open: { lid: text, transport: (v) => v === null || text(v), s: maybe(replica) },
+  msg: { lid: text, data: text, n: maybe(count) },
+  close: { lid: text, code: count, reason: text, wasClean: (v) => typeof v === 'boolean' },
+  send: { lid: text, seq: count, data: texts },
+  ack: { seq: count },
+  mark: {},
+  bye: {},
+  out: { n: count, who: text, seq: count, data: texts },
+  acked: { n: count },
+  welcome: { w: (v) => OUTCOMES.some((outcome) => outcome(v)), s: replica },
+};
+
+/**
+ * `data` as a message of the tabs, or null. Any page of the origin can post on these channels, a
+ * tab of another version of this library among them: what is not shaped as this version reads
+ * it is dropped, so that no field it lacks throws in a handler or changes what a tab keeps.
+ */
+export function readMessage(data: unknown): TabMessage | null {
+  const m = data as TabMessage | null;
+  return m && typeof m === 'object' && Object.prototype.hasOwnProperty.call(FIELDS, m.t) && text(m.from) && shape(FIELDS[m.t])(m) ? m : null;
+}

@@ -307,6 +307,23 @@ describe('sharing with resume: the tabs keep one session', () => {
     assert.deepEqual(a.failed, [{ reason: 'restarted', unconfirmed: [] }]);
   });
 
+  it("malformed session news on the link's channel (another page's, another version's) is dropped: nothing throws, the session the tabs keep is unchanged", async () => {
+    const { origin, a, b, lb } = await leaderAndFollower();
+    lb.send(['b1']);
+    await origin.deliver();
+    const rogue = new (origin.tab().BroadcastChannel)(origin.lockNames()[0]);
+    rogue.postMessage({ t: 'out', from: 'x', n: 2, who: 'x', seq: 1, data: 'not a list' });
+    rogue.postMessage({ t: 'welcome', from: 'x', w: { kind: 'fresh' }, s: { token: null } });
+    rogue.postMessage({ t: 'welcome', from: 'x', w: { kind: 'resumed', token: T3 } });
+    await origin.deliver();
+    const { wire } = await crashAndTakeOver(origin, a, b);
+    assert.deepEqual(wire, [`~resume1 ${T1} 0`], 'the same session, its token');
+    b.made[0].message(resumed(0, T2));
+    await origin.deliver();
+    assert.deepEqual(wire.slice(1), ['n1', 'db1']);
+    assert.deepEqual(b.failed, []);
+  });
+
   it('a tab that misses server messages of the session is told (resumefailed "missed"), never silently', async () => {
     const { origin, a, b, eb } = await leaderAndFollower();
     a.made[0].message('ds1');

@@ -100,6 +100,28 @@ describe('sharing: one link for many tabs', () => {
     assert.deepEqual(a.made[0].sent, ['still']);
   });
 
+  it("malformed messages on the link's channel (another page's, another version's) are dropped and named (shared:malformed): nothing throws, the tabs go on", async () => {
+    const { origin, a, b, lb, eb } = await leaderAndFollower();
+    const rogue = new (origin.tab().BroadcastChannel)(origin.lockNames()[0]);
+    const bad = [
+      null,
+      'hello',
+      { t: 'welcome', from: 'x' }, // no session: a tab without one would take `s` as its session
+      { t: 'open', from: 'x', lid: 'l', transport: null, s: {} },
+      { t: 'out', from: 'x', n: 1, who: 'x', seq: 1, data: 5 },
+      { t: 'msg', from: 'x', lid: 'l' },
+      { t: 'constructor', from: 'x' },
+    ];
+    for (const message of bad) rogue.postMessage(message);
+    await origin.deliver();
+    for (const t of [a, b]) assert.equal(t.debug.filter(([event]) => event === 'shared:malformed').length, bad.length);
+    lb.send(['still']);
+    a.made[0].message('m1');
+    await origin.deliver();
+    assert.deepEqual(a.made[0].sent, ['still']);
+    assert.deepEqual(eb, [['open', undefined], ['message', 'm1']]);
+  });
+
   it('a view that greeted a tab before it led is opened by it once it leads and its link opens', async () => {
     const origin = fakeOrigin();
     const a = tab(origin);
