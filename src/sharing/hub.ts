@@ -5,7 +5,7 @@ import type { ResumeSeam } from '../resume/plugin';
 import { acknowledged, emptyReplica, numbered, welcomed, type Replica } from './session';
 import { TabLink, type TabHub } from './tab-link';
 import type { LinkLike, SharedOption, Sharing, SharingRole } from './types';
-import { channelName, pairName, readMessage, type TabMessage } from './wire';
+import { channelName, LINK_KINDS, OWN_PAIR_KINDS, PAIR_KINDS, pairName, readMessage, type TabMessage } from './wire';
 
 /**
  * Resuming: server messages a tab holds for its client while it has no open view (between a
@@ -75,8 +75,8 @@ class Hub implements Sharing, TabHub {
   ) {
     if (_seam) _seam.relay = (then) => this._relay(then);
     this.id = hex(_env.randomBytes(8));
-    this._channel = this._listen(_name);
-    this._pair = this._listen(pairName(_name, this.id));
+    this._channel = this._listen(_name, LINK_KINDS);
+    this._pair = this._listen(pairName(_name, this.id), OWN_PAIR_KINDS);
     const { lifecycle } = _env;
     // A page in the back/forward cache cannot relay: it hands the lock over and comes back a candidate.
     this._unsubscribe = [lifecycle.on('pagehide', () => this._resign()), lifecycle.on('pageshow', () => this._stand())];
@@ -221,10 +221,10 @@ class Hub implements Sharing, TabHub {
     this._pair.postMessage({ t: 'send', from: this.id, lid, seq, data });
   }
 
-  private _listen(name: string): ChannelLike {
+  private _listen(name: string, kinds: string): ChannelLike {
     const channel = new this._env.BroadcastChannel!(name);
     channel.onmessage = (event) => {
-      const message = readMessage(event.data);
+      const message = readMessage(event.data, kinds);
       // Another page's, or another version's: named, never applied.
       if (message) this._receive(message);
       else this._debug('shared:malformed', { data: event.data });
@@ -343,7 +343,7 @@ class Hub implements Sharing, TabHub {
       if (pair) quit(pair);
       this._pairs.delete(from);
     } else {
-      if (t === 'hello' && this.leading && !this._pairs.has(from)) this._pairs.set(from, this._listen(pairName(this._name, from)));
+      if (t === 'hello' && this.leading && !this._pairs.has(from)) this._pairs.set(from, this._listen(pairName(this._name, from), PAIR_KINDS));
       if (t === 'open' && message.s && !session) this._join(message.s);
       if (this._abort && link) link.receive(message);
     }

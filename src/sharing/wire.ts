@@ -14,6 +14,7 @@ import type { Replica } from './session';
  *   wake no other tab: on a loaded machine every tab that wakes for a message it drops delays the
  *   leader's relay (measured: bench/README.md, shared links).
  * The platform delivers the messages of all channels to one tab in the order they were posted.
+ * A tab takes from each channel only the kinds it carries (`LINK_KINDS`…).
  *
  * With `resume`, the leader also tells every tab, on the link's channel, each change of the
  * session (`out`, `acked`, `welcome`: see `session.ts`) and numbers the server's messages (`msg`'s
@@ -86,12 +87,18 @@ const FIELDS: Record<TabMessage['t'], Record<string, Check>> = {
   welcome: { w: (v) => OUTCOMES.some((outcome) => outcome(v)), s: replica },
 };
 
+/** What each channel carries (see `TabMessage`): a kind that belongs to another is not taken from it. */
+export const LINK_KINDS = 'leader hello msg close out acked welcome';
+export const OWN_PAIR_KINDS = 'open ack mark';
+export const PAIR_KINDS = 'send bye';
+
 /**
- * `data` as a message of the tabs, or null. Any page of the origin can post on these channels, a
- * tab of another version of this library among them: what is not shaped as this version reads
- * it is dropped, so that no field it lacks throws in a handler or changes what a tab keeps.
+ * `data` as a message of the tabs of one of `kinds` (the channel's), or null. Any page of the
+ * origin can post on these channels, a tab of another version of this library among them: what
+ * is not shaped as this version reads it, or not of that channel, is dropped, so that no field it
+ * lacks throws in a handler or changes what a tab keeps (an older version said `ack` to every tab).
  */
-export function readMessage(data: unknown): TabMessage | null {
+export function readMessage(data: unknown, kinds: string): TabMessage | null {
   const m = data as TabMessage | null;
-  return m && typeof m === 'object' && Object.prototype.hasOwnProperty.call(FIELDS, m.t) && text(m.from) && shape(FIELDS[m.t])(m) ? m : null;
+  return m && typeof m === 'object' && kinds.split(' ').indexOf(m.t) >= 0 && text(m.from) && shape(FIELDS[m.t])(m) ? m : null;
 }

@@ -122,6 +122,18 @@ describe('sharing: one link for many tabs', () => {
     assert.deepEqual(eb, [['open', undefined], ['message', 'm1']]);
   });
 
+  it("a confirmation on the link's channel, as an older version posted them to every tab, is not taken: a follower keeps what no leader confirmed to it", async () => {
+    const { origin, a, b, lb } = await leaderAndFollower();
+    lb.send(['b1']);
+    await origin.deliver();
+    const old = new (origin.tab().BroadcastChannel)(origin.lockNames()[0]);
+    old.postMessage({ t: 'ack', from: 'old', to: 'another tab', seq: 9 });
+    await origin.deliver();
+    // b1 went to the leader's link and was not confirmed: it may not have arrived, so it goes again.
+    assert.deepEqual(await takeOver(origin, a, b), ['b1']);
+    assert.equal(b.debug.filter(([event]) => event === 'shared:malformed').length, 1);
+  });
+
   it('a view that greeted a tab before it led is opened by it once it leads and its link opens', async () => {
     const origin = fakeOrigin();
     const a = tab(origin);
