@@ -104,7 +104,6 @@ class Hub implements Sharing, TabHub {
     this._unread = [];
     this._resign();
     for (const unsubscribe of this._unsubscribe.splice(0)) unsubscribe();
-    this._pair.postMessage({ t: 'bye', from: this.id });
     this._marks = [];
     for (const channel of [this._channel, this._pair, this._echo]) if (channel) quit(channel);
   }
@@ -250,8 +249,13 @@ class Hub implements Sharing, TabHub {
       .catch(() => undefined);
   }
 
-  /** Stops leading or waiting: the link this tab runs ends (its followers' messages go back to them), the lock is freed. */
+  /**
+   * Stops leading or waiting: the link this tab runs ends (its followers' messages go back to them),
+   * the lock is freed. Says `bye`, on the link's channel: most tabs leave by pagehide, with no
+   * close(), and a leader that opened a pair on a `hello` posted just before must hear it too.
+   */
   private _resign(): void {
+    if (this._abort) this.post({ t: 'bye', from: this.id });
     if (this.leading && this._link) this._link.retire();
     this._pairs.forEach(quit);
     this._pairs.clear();

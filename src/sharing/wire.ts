@@ -8,9 +8,9 @@ import type { Replica } from './session';
  *
  * Two kinds of BroadcastChannel carry them (both per URL and key, see `channelName`):
  * - the link's channel, which every tab listens on: what all tabs need (`leader`, `hello`, `msg`,
- *   `close`);
+ *   `close`), and `bye`;
  * - a tab's own channel (`pairName`), held by that tab and, while it leads, by the leader: what
- *   only those two need (`open`, `send`, `ack`, `bye`). A follower's send and its confirmation
+ *   only those two need (`open`, `send`, `ack`). A follower's send and its confirmation
  *   wake no other tab: on a loaded machine every tab that wakes for a message it drops delays the
  *   leader's relay (measured: bench/README.md, shared links).
  * The platform delivers the messages of all channels to one tab in the order they were posted.
@@ -36,7 +36,7 @@ export type TabMessage =
   | { t: 'ack'; from: string; seq: number }
   /** On the sender's own pair channel, to itself: everything it posted before has left the tab (see `Hub._relay`). */
   | { t: 'mark'; from: string }
-  /** On the sender's pair channel: it left; the leader closes the pair. */
+  /** It left or hid (pagehide): the leader closes its pair; a `hello` opens one again. */
   | { t: 'bye'; from: string }
   /** Resume: the leader numbered `data` from `n` on, tab `who`'s messages up to its own number `seq`. */
   | { t: 'out'; from: string; n: number; who: string; seq: number; data: string[] }
@@ -88,9 +88,9 @@ const FIELDS: Record<TabMessage['t'], Record<string, Check>> = {
 };
 
 /** What each channel carries (see `TabMessage`): a kind that belongs to another is not taken from it. */
-export const LINK_KINDS = 'leader hello msg close out acked welcome';
+export const LINK_KINDS = 'leader hello msg close out acked welcome bye';
 export const OWN_PAIR_KINDS = 'open ack mark';
-export const PAIR_KINDS = 'send bye';
+export const PAIR_KINDS = 'send';
 
 /**
  * `data` as a message of the tabs of one of `kinds` (the channel's), or null. Any page of the

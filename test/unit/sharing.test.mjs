@@ -270,6 +270,35 @@ describe('sharing: one link for many tabs', () => {
     assert.deepEqual(origin.lockState(origin.lockNames()[0]), { held: false, waiting: 0 });
   });
 
+  it('a follower that leaves by pagehide, or closes before the leader heard its hello, leaves no channel at the leader', async () => {
+    const origin = fakeOrigin();
+    const a = tab(origin);
+    await origin.deliver();
+    a.link();
+    a.made[0].open();
+    const b = tab(origin);
+    b.link().close();
+    b.sharing.close(); // its bye crosses its hello
+    await origin.deliver();
+    assert.equal(origin.openChannels(), 2, "a's own two only");
+    const c = tab(origin);
+    const lc = c.link();
+    await origin.deliver();
+    assert.equal(origin.openChannels(), 5);
+    // The tab is closed or navigated away (or goes into the back/forward cache): no close() is called.
+    c.env.lifecycle.fire('pagehide');
+    lc.close();
+    await origin.deliver();
+    assert.equal(origin.openChannels(), 4, "c's own two stay while it is hidden; a's to c is closed");
+    // Shown again, it greets the leader, which opens its channel to c again.
+    c.env.lifecycle.fire('pageshow');
+    const lc2 = c.link();
+    await origin.deliver();
+    lc2.send(['from c']);
+    await origin.deliver();
+    assert.deepEqual(a.made[0].sent, ['from c']);
+  });
+
   it('without Web Locks or BroadcastChannel the client runs its own link and says so', () => {
     const origin = fakeOrigin();
     const env = { ...origin.tab(), locks: undefined };
