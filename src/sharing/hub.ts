@@ -109,7 +109,8 @@ class Hub implements Sharing, TabHub {
   }
 
   post(message: TabMessage): void {
-    this._channel.postMessage(message);
+    // Closed by its client's listener mid-step (a `resumefailed` one, in `welcome`): a closed channel throws.
+    if (this._unsubscribe.length) this._channel.postMessage(message);
   }
 
   tell(message: TabMessage, to?: string): void {
