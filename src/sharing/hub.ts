@@ -5,7 +5,7 @@ import type { ResumeSeam } from '../resume/plugin';
 import { acknowledged, emptyReplica, numbered, welcomed, type Replica } from './session';
 import { TabLink, type TabHub } from './tab-link';
 import type { LinkLike, SharedOption, Sharing, SharingRole } from './types';
-import { channelName, pairName, type TabMessage } from './wire';
+import { channelName, LINK_KINDS, OWN_PAIR_KINDS, PAIR_KINDS, pairName, readMessage, type TabMessage } from './wire';
 
 /**
  * Resuming: server messages a tab holds for its client while it has no open view (between a
@@ -75,8 +75,8 @@ class Hub implements Sharing, TabHub {
   ) {
     if (_seam) _seam.relay = (then) => this._relay(then);
     this.id = hex(_env.randomBytes(8));
-    this._channel = this._listen(_name);
-    this._pair = this._listen(pairName(_name, this.id));
+    this._channel = this._listen(_name, LINK_KINDS);
+    this._pair = this._listen(pairName(_name, this.id), OWN_PAIR_KINDS);
     const { lifecycle } = _env;
     // A page in the back/forward cache cannot relay: it hands the lock over and comes back a candidate.
     this._unsubscribe = [lifecycle.on('pagehide', () => this._resign()), lifecycle.on('pageshow', () => this._stand())];
@@ -104,13 +104,13 @@ class Hub implements Sharing, TabHub {
     this._unread = [];
     this._resign();
     for (const unsubscribe of this._unsubscribe.splice(0)) unsubscribe();
-    this._pair.postMessage({ t: 'bye', from: this.id });
     this._marks = [];
     for (const channel of [this._channel, this._pair, this._echo]) if (channel) quit(channel);
   }
 
   post(message: TabMessage): void {
-    this._channel.postMessage(message);
+    // Closed by its client's listener mid-step (a `resumefailed` one, in `welcome`): a closed channel throws.
+    if (this._unsubscribe.length) this._channel.postMessage(message);
   }
 
   tell(message: TabMessage, to?: string): void {
@@ -221,9 +221,14 @@ class Hub implements Sharing, TabHub {
     this._pair.postMessage({ t: 'send', from: this.id, lid, seq, data });
   }
 
-  private _listen(name: string): ChannelLike {
+  private _listen(name: string, kinds: string): ChannelLike {
     const channel = new this._env.BroadcastChannel!(name);
-    channel.onmessage = (event) => this._receive(event.data as TabMessage);
+    channel.onmessage = (event) => {
+      const message = readMessage(event.data, kinds);
+      // Another page's, or another version's: named, never applied.
+      if (message) this._receive(message);
+      else this._debug('shared:malformed', { data: event.data });
+    };
     return channel;
   }
 
@@ -245,8 +250,13 @@ class Hub implements Sharing, TabHub {
       .catch(() => undefined);
   }
 
-  /** Stops leading or waiting: the link this tab runs ends (its followers' messages go back to them), the lock is freed. */
+  /**
+   * Stops leading or waiting: the link this tab runs ends (its followers' messages go back to them),
+   * the lock is freed. Says `bye`, on the link's channel: most tabs leave by pagehide, with no
+   * close(), and a leader that opened a pair on a `hello` posted just before must hear it too.
+   */
   private _resign(): void {
+    if (this._abort) this.post({ t: 'bye', from: this.id });
     if (this.leading && this._link) this._link.retire();
     this._pairs.forEach(quit);
     this._pairs.clear();
@@ -338,7 +348,7 @@ class Hub implements Sharing, TabHub {
       if (pair) quit(pair);
       this._pairs.delete(from);
     } else {
-      if (t === 'hello' && this.leading && !this._pairs.has(from)) this._pairs.set(from, this._listen(pairName(this._name, from)));
+      if (t === 'hello' && this.leading && !this._pairs.has(from)) this._pairs.set(from, this._listen(pairName(this._name, from), PAIR_KINDS));
       if (t === 'open' && message.s && !session) this._join(message.s);
       if (this._abort && link) link.receive(message);
     }

@@ -8,12 +8,13 @@ import type { Replica } from './session';
  *
  * Two kinds of BroadcastChannel carry them (both per URL and key, see `channelName`):
  * - the link's channel, which every tab listens on: what all tabs need (`leader`, `hello`, `msg`,
- *   `close`);
+ *   `close`), and `bye`;
  * - a tab's own channel (`pairName`), held by that tab and, while it leads, by the leader: what
- *   only those two need (`open`, `send`, `ack`, `bye`). A follower's send and its confirmation
+ *   only those two need (`open`, `send`, `ack`). A follower's send and its confirmation
  *   wake no other tab: on a loaded machine every tab that wakes for a message it drops delays the
  *   leader's relay (measured: bench/README.md, shared links).
  * The platform delivers the messages of all channels to one tab in the order they were posted.
+ * A tab takes from each channel only the kinds it carries (`LINK_KINDS`…).
  *
  * With `resume`, the leader also tells every tab, on the link's channel, each change of the
  * session (`out`, `acked`, `welcome`: see `session.ts`) and numbers the server's messages (`msg`'s
@@ -35,7 +36,7 @@ export type TabMessage =
   | { t: 'ack'; from: string; seq: number }
   /** On the sender's own pair channel, to itself: everything it posted before has left the tab (see `Hub._relay`). */
   | { t: 'mark'; from: string }
-  /** On the sender's pair channel: it left; the leader closes the pair. */
+  /** It left or hid (pagehide): the leader closes its pair; a `hello` opens one again. */
   | { t: 'bye'; from: string }
   /** Resume: the leader numbered `data` from `n` on, tab `who`'s messages up to its own number `seq`. */
   | { t: 'out'; from: string; n: number; who: string; seq: number; data: string[] }
@@ -49,3 +50,55 @@ export const channelName = (url: string, key: string) => `resock ${JSON.stringif
 
 /** The channel between tab `id` and the leader of the link `name`. */
 export const pairName = (name: string, id: string) => `${name} ${id}`;
+
+type Check = (value: unknown) => boolean;
+const text: Check = (v) => typeof v === 'string';
+const count: Check = (v) => Number.isInteger(v);
+const texts: Check = (v) => Array.isArray(v) && v.every(text);
+const maybe = (check: Check): Check => (v) => v === undefined || check(v);
+/** An object whose `fields` pass their checks (others are not read). */
+const shape = (fields: Record<string, Check>): Check => (v) => !!v && typeof v === 'object' && Object.keys(fields).every((k) => fields[k]!((v as Record<string, unknown>)[k]));
+
+const replica = shape({
+  token: (v) => v === null || text(v),
+  plain: (v) => v === false || text(v),
+  received: count,
+  base: count,
+  out: texts,
+  who: texts,
+  seq: (v) => Array.isArray(v) && v.every(count),
+  took: (v) => v instanceof Map && [...v.values()].every(count),
+});
+const OUTCOMES = [shape({ kind: (v) => v === 'resumed', token: text }), shape({ kind: (v) => v === 'fresh', token: text, reason: text, unconfirmed: texts }), shape({ kind: (v) => v === 'unsupported', why: text, unconfirmed: texts })];
+
+/** What each kind of message carries besides `t` and `from`, as its receiver reads it. */
+const FIELDS: Record<TabMessage['t'], Record<string, Check>> = {
+  leader: {},
+  hello: {},
+  open: { lid: text, transport: (v) => v === null || text(v), s: maybe(replica) },
+  msg: { lid: text, data: text, n: maybe(count) },
+  close: { lid: text, code: count, reason: text, wasClean: (v) => typeof v === 'boolean' },
+  send: { lid: text, seq: count, data: texts },
+  ack: { seq: count },
+  mark: {},
+  bye: {},
+  out: { n: count, who: text, seq: count, data: texts },
+  acked: { n: count },
+  welcome: { w: (v) => OUTCOMES.some((outcome) => outcome(v)), s: replica },
+};
+
+/** What each channel carries (see `TabMessage`): a kind that belongs to another is not taken from it. */
+export const LINK_KINDS = 'leader hello msg close out acked welcome bye';
+export const OWN_PAIR_KINDS = 'open ack mark';
+export const PAIR_KINDS = 'send';
+
+/**
+ * `data` as a message of the tabs of one of `kinds` (the channel's), or null. Any page of the
+ * origin can post on these channels, a tab of another version of this library among them: what
+ * is not shaped as this version reads it, or not of that channel, is dropped, so that no field it
+ * lacks throws in a handler or changes what a tab keeps (an older version said `ack` to every tab).
+ */
+export function readMessage(data: unknown, kinds: string): TabMessage | null {
+  const m = data as TabMessage | null;
+  return m && typeof m === 'object' && kinds.split(' ').indexOf(m.t) >= 0 && text(m.from) && shape(FIELDS[m.t])(m) ? m : null;
+}

@@ -19,7 +19,7 @@ const resumed = (received, token) => encodeWelcome({ kind: 'resumed', token, rec
 /**
  * A tab whose client shares `URL` with `resume`: its seam, what it reported (`failed`, `said`:
  * the `resume` debug events), and the real links its seam wrapped (`made`, fake links whose
- * `sent` is the wire).
+ * `sent` is the wire). `onFailed`, if set: what its client's `resumefailed` listener does.
  */
 function tab(origin, options) {
   const env = origin.tab();
@@ -28,13 +28,14 @@ function tab(origin, options) {
   const seam = resume(options).start({
     clock: env,
     drain: () => undefined,
-    failed: (detail) => failed.push(detail),
+    failed: (detail) => (failed.push(detail), t.onFailed && t.onFailed(detail)),
     debug: (event, detail) => event === 'resume' && said.push(detail),
   });
   const sharing = shared().attach(URL, env, () => undefined, seam);
   const made = [];
   const link = () => sharing.link(() => seam.wrap(made[made.push(fakeLink()) - 1]));
-  return { env, seam, sharing, failed, said, made, link };
+  const t = { env, seam, sharing, failed, said, made, link, onFailed: null };
+  return t;
 }
 
 /**
@@ -305,6 +306,44 @@ describe('sharing with resume: the tabs keep one session', () => {
     await origin.deliver();
     // a1 was acknowledged, and every tab knew it: nothing of it may be missing.
     assert.deepEqual(a.failed, [{ reason: 'restarted', unconfirmed: [] }]);
+  });
+
+  it("malformed session news on the link's channel (another page's, another version's) is dropped: nothing throws, the session the tabs keep is unchanged", async () => {
+    const { origin, a, b, lb } = await leaderAndFollower();
+    lb.send(['b1']);
+    await origin.deliver();
+    const rogue = new (origin.tab().BroadcastChannel)(origin.lockNames()[0]);
+    rogue.postMessage({ t: 'out', from: 'x', n: 2, who: 'x', seq: 1, data: 'not a list' });
+    rogue.postMessage({ t: 'welcome', from: 'x', w: { kind: 'fresh' }, s: { token: null } });
+    rogue.postMessage({ t: 'welcome', from: 'x', w: { kind: 'resumed', token: T3 } });
+    await origin.deliver();
+    const { wire } = await crashAndTakeOver(origin, a, b);
+    assert.deepEqual(wire, [`~resume1 ${T1} 0`], 'the same session, its token');
+    b.made[0].message(resumed(0, T2));
+    await origin.deliver();
+    assert.deepEqual(wire.slice(1), ['n1', 'db1']);
+    assert.deepEqual(b.failed, []);
+  });
+
+  it("a leader whose client closes in its resumefailed listener: nothing throws, the tab leaves no channel or lock", async () => {
+    const origin = fakeOrigin();
+    const a = tab(origin);
+    await origin.deliver();
+    a.link();
+    a.made[0].open();
+    a.made[0].message(fresh('new'));
+    await origin.deliver();
+    a.made[0].drop({ code: 1006, reason: 'cut', wasClean: false });
+    const la2 = a.link();
+    a.made[1].open();
+    await origin.deliver();
+    // As Resock's close() does: its link, then its sharing.
+    a.onFailed = () => (la2.close(), a.sharing.close());
+    a.made[1].message(fresh('restarted', T2));
+    await origin.deliver();
+    assert.deepEqual(a.failed, [{ reason: 'restarted', unconfirmed: [] }]);
+    assert.equal(origin.openChannels(), 0);
+    assert.deepEqual(origin.lockState(origin.lockNames()[0]), { held: false, waiting: 0 });
   });
 
   it('a tab that misses server messages of the session is told (resumefailed "missed"), never silently', async () => {

@@ -100,6 +100,40 @@ describe('sharing: one link for many tabs', () => {
     assert.deepEqual(a.made[0].sent, ['still']);
   });
 
+  it("malformed messages on the link's channel (another page's, another version's) are dropped and named (shared:malformed): nothing throws, the tabs go on", async () => {
+    const { origin, a, b, lb, eb } = await leaderAndFollower();
+    const rogue = new (origin.tab().BroadcastChannel)(origin.lockNames()[0]);
+    const bad = [
+      null,
+      'hello',
+      { t: 'welcome', from: 'x' }, // no session: a tab without one would take `s` as its session
+      { t: 'open', from: 'x', lid: 'l', transport: null, s: {} },
+      { t: 'out', from: 'x', n: 1, who: 'x', seq: 1, data: 5 },
+      { t: 'msg', from: 'x', lid: 'l' },
+      { t: 'constructor', from: 'x' },
+    ];
+    for (const message of bad) rogue.postMessage(message);
+    await origin.deliver();
+    for (const t of [a, b]) assert.equal(t.debug.filter(([event]) => event === 'shared:malformed').length, bad.length);
+    lb.send(['still']);
+    a.made[0].message('m1');
+    await origin.deliver();
+    assert.deepEqual(a.made[0].sent, ['still']);
+    assert.deepEqual(eb, [['open', undefined], ['message', 'm1']]);
+  });
+
+  it("a confirmation on the link's channel, as an older version posted them to every tab, is not taken: a follower keeps what no leader confirmed to it", async () => {
+    const { origin, a, b, lb } = await leaderAndFollower();
+    lb.send(['b1']);
+    await origin.deliver();
+    const old = new (origin.tab().BroadcastChannel)(origin.lockNames()[0]);
+    old.postMessage({ t: 'ack', from: 'old', to: 'another tab', seq: 9 });
+    await origin.deliver();
+    // b1 went to the leader's link and was not confirmed: it may not have arrived, so it goes again.
+    assert.deepEqual(await takeOver(origin, a, b), ['b1']);
+    assert.equal(b.debug.filter(([event]) => event === 'shared:malformed').length, 1);
+  });
+
   it('a view that greeted a tab before it led is opened by it once it leads and its link opens', async () => {
     const origin = fakeOrigin();
     const a = tab(origin);
@@ -234,6 +268,35 @@ describe('sharing: one link for many tabs', () => {
     await origin.deliver();
     assert.equal(origin.openChannels(), 0);
     assert.deepEqual(origin.lockState(origin.lockNames()[0]), { held: false, waiting: 0 });
+  });
+
+  it('a follower that leaves by pagehide, or closes before the leader heard its hello, leaves no channel at the leader', async () => {
+    const origin = fakeOrigin();
+    const a = tab(origin);
+    await origin.deliver();
+    a.link();
+    a.made[0].open();
+    const b = tab(origin);
+    b.link().close();
+    b.sharing.close(); // its bye crosses its hello
+    await origin.deliver();
+    assert.equal(origin.openChannels(), 2, "a's own two only");
+    const c = tab(origin);
+    const lc = c.link();
+    await origin.deliver();
+    assert.equal(origin.openChannels(), 5);
+    // The tab is closed or navigated away (or goes into the back/forward cache): no close() is called.
+    c.env.lifecycle.fire('pagehide');
+    lc.close();
+    await origin.deliver();
+    assert.equal(origin.openChannels(), 4, "c's own two stay while it is hidden; a's to c is closed");
+    // Shown again, it greets the leader, which opens its channel to c again.
+    c.env.lifecycle.fire('pageshow');
+    const lc2 = c.link();
+    await origin.deliver();
+    lc2.send(['from c']);
+    await origin.deliver();
+    assert.deepEqual(a.made[0].sent, ['from c']);
   });
 
   it('without Web Locks or BroadcastChannel the client runs its own link and says so', () => {
