@@ -381,7 +381,7 @@ export function shared({ key = '' }: { key?: string } = {}): SharedOption {
         debug('shared:unavailable', { reason: !env.locks ? 'no Web Locks in this context (or a worker)' : 'no BroadcastChannel' });
         return alone;
       }
-      return new Hub(channelName(url, key), env, debug, resume || null);
+      return new Hub(channelName(url, key, !!resume), env, debug, resume || null);
     },
   };
 }

@@ -45,8 +45,12 @@ export type TabMessage =
   /** Resume: a handshake of the leader's link ended so (`w`); `s` is the session after it. */
   | { t: 'welcome'; from: string; w: ResumeOutcome; s: Replica };
 
-/** The BroadcastChannel and lock name of one shared link: one per URL and key, never across them. */
-export const channelName = (url: string, key: string) => `resock ${JSON.stringify([url, key])}`;
+/**
+ * The BroadcastChannel and lock name of one shared link: one per URL, key and `resume`, never
+ * across them, and per version of these messages (the 2): tabs still open from an older deploy,
+ * or whose clients differ in `resume`, lead links of their own instead of misreading each other.
+ */
+export const channelName = (url: string, key: string, resume: boolean) => `resock2 ${JSON.stringify([url, key, resume])}`;
 
 /** The channel between tab `id` and the leader of the link `name`. */
 export const pairName = (name: string, id: string) => `${name} ${id}`;

@@ -72,6 +72,14 @@ async function crashAndTakeOver(origin, a, b) {
 const messages = (events) => events.filter(([type]) => type === 'message').map(([, data]) => data);
 
 describe('sharing with resume: the tabs keep one session', () => {
+  it('a tab whose client has no resume (another deploy) does not share the link of tabs with it: each set leads its own', async () => {
+    const origin = fakeOrigin();
+    const a = tab(origin);
+    const plain = shared().attach(URL, origin.tab(), () => undefined);
+    await origin.deliver();
+    assert.deepEqual([a.sharing.role, plain.role], ['leader', 'leader']);
+  });
+
   it('only the leader says hello; every tab opens on its welcome and says resumable once', async () => {
     const { a, b, lb, eb } = await leaderAndFollower();
     assert.deepEqual(a.made[0].sent, ['~resume1 - 0']);
