@@ -10,6 +10,12 @@ describe('backoffDelay', () => {
     assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 40].map(high), [500, 1000, 2000, 4000, 8000, 15000, 15000, 15000]);
   });
 
+  it('with a min of 0 still backs off: the ceiling doubles from 1 ms up to the max', () => {
+    const high = (attempt) => backoffDelay(attempt, 0, 15000, () => 1);
+    assert.deepEqual([0, 1, 10, 13, 14, 40].map(high), [1, 2, 1024, 8192, 15000, 15000]);
+    assert.equal(backoffDelay(3, 0, 15000, () => 0), 0, 'the jitter still reaches min');
+  });
+
   it('stays within its bounds for any random draw', () => {
     for (let attempt = 0; attempt < 50; attempt++) {
       for (const r of [0, 0.25, 0.5, 0.999]) {
