@@ -183,8 +183,9 @@ export class Resock extends SocketBase<ResockEventMap> {
    */
   send(data: unknown): void {
     const text = String(data);
-    if (this._ended) throw new InvalidStateError('InvalidStateError: The connection is closed');
+    // After the liveness check, which may give up on the client (no reconnect, maxAttempts).
     this._checkLiveness();
+    if (this._ended) throw new InvalidStateError('InvalidStateError: The connection is closed');
     const open = this._state === 'open' && this._link;
     // A link may not take it (resume's buffer is full): then it waits in the queue like the rest.
     if (open && !this._queue.length && !(open.send([text]) || []).length) return;

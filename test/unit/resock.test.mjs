@@ -236,6 +236,15 @@ describe('Resock', () => {
     void t;
   });
 
+  it('a send whose liveness check gives up on the client throws InvalidStateError and queues nothing', async () => {
+    const { c, env, link } = client({ heartbeatTimeout: 100000, reconnect: false });
+    const t = await link();
+    t.frame('h');
+    env.now = ((base) => () => base + 200000)(env.now()); // time jumped; no timer ran
+    assert.throws(() => c.send('into a closed client'), { name: 'InvalidStateError' });
+    assert.equal(c.bufferedAmount, 0);
+  });
+
   it('never declares a link without h heartbeats dead (sockjs-node pings WebSockets instead)', async () => {
     const { c, env, link } = client({ heartbeatTimeout: 1000 });
     await link();
