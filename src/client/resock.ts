@@ -27,7 +27,7 @@ export interface ReconnectingDetail {
 
 /** What a user callback that threw is reported with, in an `error` event's `detail`. */
 export interface CallbackErrorDetail {
-  /** Which callback threw: `headers`, `beforeConnect`, `shouldReconnect`, `debug` or `reclaim`. */
+  /** Which callback threw: `headers`, `beforeConnect`, `shouldReconnect`, `debug` or `reclaim`; `link` when a plugin (`shared`, `resume`) could not make the attempt's link. */
   callback: string;
   error: unknown;
 }
@@ -275,7 +275,9 @@ export class Resock extends SocketBase<ResockEventMap> {
         const url = changes && changes.url ? parseBaseUrl(changes.url, this._env.location && this._env.location.href) : this.url;
         return () => this._startLink(url, (changes && changes.headers) || headers);
       })
-      .then((start) => start && start(), failed('beforeConnect'));
+      .then((start) => start && start(), failed('beforeConnect'))
+      // A link that cannot be made (a plugin's bug) is a failed attempt too, never a wedge.
+      .catch(failed('link'));
   }
 
   private _startLink(url: string, headers: Record<string, string>): void {

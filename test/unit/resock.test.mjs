@@ -236,6 +236,22 @@ describe('Resock', () => {
     void t;
   });
 
+  it('an attempt whose link cannot be made (a plugin that throws) fails like any other, reported: no wedge in connecting', async () => {
+    let calls = 0;
+    const broken = { start: () => ({ resumable: null, url: (url) => url, wrap: () => { throw new Error(`wrap ${++calls}`); } }) };
+    const { c, env } = client({ resume: broken, reconnect: { minDelay: 100, maxDelay: 100 } });
+    const errors = [];
+    c.addEventListener('error', (e) => errors.push(e.detail && e.detail.error.message));
+    await env.answerInfo();
+    await flush();
+    assert.equal(c.state, 'reconnecting');
+    assert.deepEqual(errors, ['wrap 1']);
+    env.tick(100);
+    await env.answerInfo();
+    await flush();
+    assert.equal(calls, 2, 'and tries again after the backoff');
+  });
+
   it('a send whose liveness check gives up on the client throws InvalidStateError and queues nothing', async () => {
     const { c, env, link } = client({ heartbeatTimeout: 100000, reconnect: false });
     const t = await link();
