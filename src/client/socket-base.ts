@@ -43,7 +43,8 @@ export class SocketBase<M extends Record<string, Event>> extends EventTarget {
   constructor(url: string, pageUrl: string | undefined) {
     super();
     this.url = parseBaseUrl(String(url), pageUrl);
-    for (const type of ['open', 'message', 'close', 'error']) {
+    // `heartbeat`: SockJS's, whose `onheartbeat` sockjs-client calls (as every `on` + type).
+    for (const type of ['open', 'message', 'close', 'error', 'heartbeat']) {
       this.addEventListener(type, (event) => {
         const handler = (this as unknown as Record<string, Handler>)['on' + type];
         if (typeof handler === 'function') handler.call(this, event);

@@ -28,6 +28,8 @@ const CLOSED = 3;
  * surface and sockjs-client's observable behaviour (errors, close codes, event order).
  */
 export class SockJS extends SocketBase<SockJSEventMap> {
+  /** Called for each `heartbeat` event, as sockjs-client does (Meteor sets it). */
+  onheartbeat: ((event: Event) => unknown) | null = null;
   private _readyState = CONNECTING;
   private readonly _env: Env;
   private readonly _options: ResolvedConnectionOptions;

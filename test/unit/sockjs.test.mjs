@@ -1,0 +1,47 @@
+// The SockJS drop-in against what sockjs-client 1.6.1 does (node_modules/sockjs-client/lib/main.js),
+// over fake transports. SockJS reads the platform itself: `/info` goes to a fake global fetch.
+import assert from 'node:assert/strict';
+import { SockJS } from '../../dist/esm/facade/sockjs.js';
+import { fakeDescriptors, flush } from './fakes.mjs';
+
+/** A SockJS over one fake transport; `link()` answers /info and opens it. */
+function socket(options = {}) {
+  const infos = [];
+  globalThis.fetch = (url, init) =>
+    new Promise((resolve, reject) => {
+      infos.push(resolve);
+      init?.signal?.addEventListener('abort', () => reject(new Error('aborted')));
+    });
+  const created = [];
+  const s = new SockJS('http://h/echo', null, { transports: fakeDescriptors(['xhr-streaming'], created), ...options });
+  const link = async () => {
+    await flush();
+    infos.shift()(new Response('{"websocket":false}'));
+    await flush();
+    const transport = created.at(-1);
+    assert.ok(transport, 'no transport was started');
+    transport.frame('o');
+    return transport;
+  };
+  const closed = new Promise((resolve) => s.addEventListener('close', resolve));
+  return { s, link, closed };
+}
+
+describe('SockJS', () => {
+  const realFetch = globalThis.fetch;
+  afterEach(() => {
+    globalThis.fetch = realFetch;
+  });
+
+  it('calls onheartbeat for an h frame, as sockjs-client (Meteor sets it), with this the socket', async () => {
+    const { s, link } = socket();
+    const calls = [];
+    s.onheartbeat = function (event) {
+      calls.push([this === s, event.type]);
+    };
+    const t = await link();
+    t.frame('h');
+    assert.deepEqual(calls, [[true, 'heartbeat']]);
+    s.close();
+  });
+});
