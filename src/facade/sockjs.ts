@@ -40,6 +40,16 @@ export class SockJS extends SocketBase<SockJSEventMap> {
     super(url, env.location && env.location.href);
     this._env = env;
     const resolved = (this._options = resolveConnectionOptions(options || {}));
+    const debug = resolved.debug;
+    // A logger that throws must not stop the connection (the connector calls it from promise
+    // callbacks: it stayed CONNECTING for good) nor keep the socket from closing.
+    resolved.debug = (event, detail) => {
+      try {
+        debug(event, detail);
+      } catch {
+        // Ignored: there is nobody to tell.
+      }
+    };
     checkProtocols(protocols);
     const link = (this._link = new Link({ url: this.url, env, options: resolved, headers: resolved.headers, descriptors: allTransports }));
     link.on('open', () => {
@@ -76,11 +86,7 @@ export class SockJS extends SocketBase<SockJSEventMap> {
     this._link = null;
     if (link) link.close();
     this._readyState = CLOSING;
-    try {
-      this._options.debug('close', { code, reason });
-    } catch {
-      // A logger that throws must not keep the socket from closing.
-    }
+    this._options.debug('close', { code, reason });
     this._env.setTimeout(() => {
       this._readyState = CLOSED;
       if (failedEarly) this.dispatchEvent(new Event('error'));

@@ -44,4 +44,20 @@ describe('SockJS', () => {
     assert.deepEqual(calls, [[true, 'heartbeat']]);
     s.close();
   });
+
+  it('connects, and closes, with a debug logger that throws', async () => {
+    const { s, link, closed } = socket({
+      debug: () => {
+        throw new Error('logger');
+      },
+    });
+    const opened = [];
+    s.onopen = (event) => opened.push(event.type);
+    await link();
+    assert.deepEqual(opened, ['open']);
+    assert.equal(s.readyState, SockJS.OPEN);
+    s.close(3000, 'done');
+    const event = await closed;
+    assert.deepEqual([event.code, event.reason, s.readyState], [3000, 'done', SockJS.CLOSED]);
+  });
 });
