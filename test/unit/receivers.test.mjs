@@ -2,8 +2,9 @@
 // with a precise code, or be read whole; never a message dropped unseen, never a request storm.
 import assert from 'node:assert/strict';
 import { Session } from '../../dist/esm/session/session.js';
+import { jsonpReceiver } from '../../dist/esm/transports/http/jsonp-receiver.js';
 import { eventSource, xhrPolling, xhrStreaming } from '../../dist/esm/transports/http-transports.js';
-import { fakeEnv, flush } from './fakes.mjs';
+import { fakeEnv, fakeJsonpDocument, flush } from './fakes.mjs';
 
 const OPTIONS = { headers: {}, withCredentials: false, maxFrameLength: 1e6 };
 
@@ -53,4 +54,21 @@ describe('receivers: the end of a body', () => {
     assert.deepEqual(s.closes.map((c) => c.code), [1002]);
     assert.equal(s.env.infoRequests.length, 0, 'no stream reopened');
   });
+});
+
+describe('jsonp-polling receiver: an answer with no frame', () => {
+  for (const payload of ['', '\n']) {
+    it(`closes with 1002 on a callback of ${JSON.stringify(payload)} instead of polling again at once, for ever`, async () => {
+      const env = fakeEnv();
+      const document = (env.document = fakeJsonpDocument(env.globalObject));
+      const frames = [];
+      const failures = [];
+      jsonpReceiver({ env, sessionUrl: 'http://h/echo/000/s', options: OPTIONS, frame: (raw) => frames.push(raw), fail: (info) => failures.push(info) });
+      await document.load('o');
+      await document.load(payload);
+      assert.deepEqual(frames, ['o']);
+      assert.deepEqual(failures.map((f) => f.code), [1002]);
+      assert.equal(document.scripts.length, 0, 'no poll after it');
+    });
+  }
 });
