@@ -127,8 +127,11 @@ function fetchRequest(fetchFn: typeof fetch, spec: RequestSpec): HttpRequest {
         // Read as it arrives and stop at the limit: `text()` would first hold an endless body whole.
         const reader = response.body.getReader();
         const decoder = new TextDecoder();
-        for (let chunk; body.length <= spec.maxLength && !(chunk = await reader.read()).done; ) {
-          const text = decoder.decode(chunk.value, { stream: true });
+        for (let more = true; more && body.length <= spec.maxLength; ) {
+          const chunk = await reader.read();
+          // The last decode, of nothing, ends a character cut off at the end as U+FFFD, as text()
+          // and XHR do: those bytes are not dropped unseen.
+          const text = decoder.decode(chunk.value, { stream: (more = !chunk.done) });
           if (onChunk) onChunk(text);
           else body += text;
         }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { anotherConnectionRetryDelay } from '../../dist/esm/transports/http/another-connection.js';
 import { jsonpReceiver } from '../../dist/esm/transports/http/jsonp-receiver.js';
 import { xhrPollingReceiver, xhrStreamingReceiver } from '../../dist/esm/transports/http/receivers.js';
-import { fakeEnv, flush } from './fakes.mjs';
+import { fakeEnv, fakeJsonpDocument, flush } from './fakes.mjs';
 
 const REFUSAL = 'c[2010,"Another connection still open"]';
 const DELAYS = [10, 20, 40, 80, 160, 320];
@@ -117,41 +117,6 @@ describe('xhr-streaming receiver and 2010', () => {
     assert.deepEqual(r.failures, []);
   });
 });
-
-/**
- * A document whose `<script>` elements the test "loads": `load(data)` calls the JSONP callback
- * named in the oldest script's URL with `data`, then fires its `load` event. No iframe can be
- * made, so the receiver runs its scripts in this document.
- */
-function fakeJsonpDocument(globalObject) {
-  const scripts = [];
-  const element = (tag) => ({
-    tag,
-    style: {},
-    setAttribute() {},
-    remove() {
-      this.removed = true;
-    },
-    contentWindow: null,
-  });
-  const parent = { appendChild: (child) => child.tag === 'script' && scripts.push(child) };
-  return {
-    head: parent,
-    body: parent,
-    documentElement: parent,
-    createElement: element,
-    scripts,
-    async load(data) {
-      await flush();
-      const script = scripts.shift();
-      if (!script) throw new Error('no script is waiting');
-      const callback = new URL(script.src).searchParams.get('c').split('.');
-      globalObject[callback[0]][callback[1]](data);
-      script.onload();
-      await flush();
-    },
-  };
-}
 
 describe('jsonp-polling receiver and 2010', () => {
   function startJsonp() {

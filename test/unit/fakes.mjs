@@ -151,3 +151,38 @@ export function fakeLifecycle() {
     listenerCount: () => [...listeners.values()].reduce((n, list) => n + list.length, 0),
   };
 }
+
+/**
+ * A document whose `<script>` elements the test "loads": `load(data)` calls the JSONP callback
+ * named in the oldest script's URL with `data`, then fires its `load` event. No iframe can be
+ * made, so the receiver runs its scripts in this document.
+ */
+export function fakeJsonpDocument(globalObject) {
+  const scripts = [];
+  const element = (tag) => ({
+    tag,
+    style: {},
+    setAttribute() {},
+    remove() {
+      this.removed = true;
+    },
+    contentWindow: null,
+  });
+  const parent = { appendChild: (child) => child.tag === 'script' && scripts.push(child) };
+  return {
+    head: parent,
+    body: parent,
+    documentElement: parent,
+    createElement: element,
+    scripts,
+    async load(data) {
+      await flush();
+      const script = scripts.shift();
+      if (!script) throw new Error('no script is waiting');
+      const callback = new URL(script.src).searchParams.get('c').split('.');
+      globalObject[callback[0]][callback[1]](data);
+      script.onload?.(); // unset when the callback ended the receiver
+      await flush();
+    },
+  };
+}

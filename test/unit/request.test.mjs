@@ -91,6 +91,18 @@ describe('request over fetch', () => {
     assert.deepEqual(await request(env, { ...spec, maxLength: 5 }).done, { status: 500, body: 'abcde' });
   });
 
+  it('decodes a body that ends inside a character as text() and XHR do (U+FFFD), instead of dropping its last bytes unseen', async () => {
+    // '{}' then the first two bytes of a three-byte character: not JSON, and must not read as '{}'.
+    const bytes = () => new Uint8Array([0x7b, 0x7d, 0xe2, 0x82]);
+    const { env } = fakeFetch(() => new Response(bytes(), { status: 200 }));
+    const expected = await new Response(bytes()).text();
+    assert.equal(expected, '{}\ufffd');
+    assert.deepEqual(await request(env, spec).done, { status: 200, body: expected });
+    let streamed = '';
+    await request(env, { ...spec, onChunk: (text) => (streamed += text) }).done;
+    assert.equal(streamed, expected);
+  });
+
   it('settles as a network error when fetch rejects', async () => {
     const env = { fetch: () => Promise.reject(new TypeError('Failed to fetch')), fetchStreams: true };
     assert.deepEqual(await request(env, spec).done, { status: 0, body: '' });

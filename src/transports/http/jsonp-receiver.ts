@@ -72,8 +72,11 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
       delete registry[id];
       if (typeof data !== 'string') return failOnce('payload is not a string', CloseCode.CannotConnect);
       if ((retryIn = anotherConnectionRetryDelay(data, refusals))) return;
-      // The response may carry several newline-separated frames.
-      for (const line of data.split('\n')) if (line && script) frame(line);
+      // The response may carry several newline-separated frames. None: a broken peer, not a
+      // reason to poll again at once (as in receivers.ts).
+      const lines = data.split('\n').filter(Boolean);
+      if (!lines.length) return failOnce('ended without a frame', CloseCode.CannotConnect);
+      for (const line of lines) if (script) frame(line);
     };
     const element = (script = container.document.createElement('script'));
     element.async = true;

@@ -81,7 +81,9 @@ function requestLoop(
       void req.done.then((result) => {
         if (stopped || current !== req) return;
         if (result.status !== 200) return failOnce(result.status === TOO_LARGE ? CloseCode.CannotConnect : CloseCode.Lost, failureText(result));
-        if (!streaming) sink(result.body);
+        // The end of the body ends its last line and event: a frame without its newline is read
+        // (a poll), one cut short is the protocol error it is (a stream); none is dropped unseen.
+        sink((streaming ? '' : result.body) + '\n\n');
         if (stopped) return;
         // A stop() meanwhile leaves this timer to run out (at most 320 ms) and do nothing: no request is open.
         if (retryIn) return void env.setTimeout(() => stopped || round(refusals + 1), retryIn);
