@@ -8,7 +8,8 @@ import { isOpen, setFarewell, type StompSocket } from './socket';
 /**
  * What a request that awaited a RECEIPT rejects with when the STOMP session or the client it
  * depended on ended first: the client was deactivated or is not active, its given socket closed
- * for good, or the session of a transaction was lost. `message` says which.
+ * for good, the session of a transaction was lost, or an ERROR frame named its receipt (the
+ * broker refused it: `message` is the ERROR's). `message` says which.
  */
 export class StompClosedError extends Error {
   override readonly name = 'StompClosedError';
@@ -162,11 +163,12 @@ export class StompSession {
   private _onFrame(frame: StompFrame): void {
     const { command, headers } = frame;
     const host = this._host;
+    const id = headers['receipt-id'];
+    const item = this._receipts.get(id);
     if (command === 'MESSAGE') host._onMessage(this, frame);
     else if (command === 'RECEIPT') {
-      const item = this._receipts.get(headers['receipt-id']);
       if (!item) return host._emit('unhandledReceipt', frame);
-      this._receipts.delete(headers['receipt-id']);
+      this._receipts.delete(id);
       item._resolve!();
     } else if (this._state === CONNECTING && command === 'CONNECTED') {
       const version = headers.version || '1.0';
@@ -181,7 +183,12 @@ export class StompSession {
       );
       host._onConnected(this, frame, version);
     } else if (command === 'ERROR' && this._state !== DISCONNECTING) {
-      host._fail(headers.message || 'ERROR frame', frame);
+      const message = headers.message || 'ERROR frame';
+      // The broker refused the frame that asked for this receipt: sent again after the reconnect,
+      // a SEND would be refused again, for ever, and its promise would never settle.
+      this._receipts.delete(id);
+      item?._reject?.(new StompClosedError(message));
+      host._fail(message, frame);
     }
   }
 }

@@ -547,6 +547,24 @@ describe('StompClient', () => {
       assert.equal(sockets.length, 2);
     });
 
+    it('rejects a publish the broker refused with an ERROR naming its receipt, and does not send it again', async () => {
+      const { client, clock, last, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      const refused = client.publish({ destination: '/queue/forbidden', body: 'x', receipt: true });
+      const kept = client.publish({ destination: '/queue/a', body: 'y', receipt: true });
+      const [send] = socket.take().slice(-2);
+      // STOMP 1.2: an ERROR about a frame that asked for a receipt names it in receipt-id.
+      socket.receive(`ERROR\nreceipt-id:${send.headers.receipt}\nmessage:Access refused\n\n\0`);
+      assert.equal(await settlement(refused), 'rejected: StompClosedError: Access refused');
+      socket.closed(1000);
+      clock.tick(100);
+      await connect(last());
+      // Sent again, it would be refused again after every reconnect, for ever.
+      assert.deepEqual(last().take().map((f) => f.command + ' ' + f.body), ['CONNECT ', 'SEND y']);
+      assert.equal(await settlement(kept), 'pending');
+    });
+
     it('reports a malformed frame, sends DISCONNECT, closes the socket and reconnects', async () => {
       const { client, clock, sockets, events, connect } = setup();
       client.activate();
