@@ -993,6 +993,25 @@ describe('StompClient', () => {
       assert.deepEqual(frames, [['CONNECT', ''], ['SUBSCRIBE', ''], ['SEND', 'one'], ['SEND', 'two']]);
     });
 
+    it('a frame whose send() found the link dead (a throttled tab) does not reach the next link before its CONNECT', async () => {
+      const { env, created, client } = stompOverResock();
+      await env.answerInfo();
+      created[0].frame('o');
+      await flush();
+      created[0].frame('a' + JSON.stringify(['CONNECTED\nversion:1.2\n\n\0']));
+      created[0].frame('h'); // a SockJS heartbeat: Resock now judges the link by its silence
+      // The tab slept: no timer ran, and the first send() is what finds the link dead.
+      env.jump(60000);
+      client.publish({ destination: '/queue/a', body: 'one' });
+      env.tick(1000);
+      await env.answerInfo();
+      created[1].frame('o');
+      await flush();
+      assert.deepEqual(created[1].sent.map((f) => f.slice(0, f.indexOf('\n'))), ['CONNECT'], 'a SEND before CONNECT: the broker answers ERROR');
+      created[1].frame('a' + JSON.stringify(['CONNECTED\nversion:1.2\n\n\0']));
+      assert.deepEqual(created[1].sent.slice(1), ['SEND\ndestination:/queue/a\ncontent-length:3\n\none\0'], 'sent after the CONNECTED, once');
+    });
+
     it('is set on a given Resock while the client uses it, and cleared when the client lets go (the Resock queues again)', async () => {
       const { client, socket } = setupGiven();
       socket.reclaim = null;
