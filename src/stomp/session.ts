@@ -126,7 +126,13 @@ export class StompSession {
     if (item._resolve) this._receipts.set(headers.receipt!, item);
     const data = item._raw || encodeFrame(command, headers, item._body || '', this._parser.escaping);
     this._host._log('>>> ' + (command === 'CONNECT' ? command : data)); // not the passcode
-    this._socket.send(data);
+    try {
+      this._socket.send(data);
+    } catch (error) {
+      // Unless sending ended this session: a Resock found its link dead, and the client let go of
+      // it (a DISCONNECT in progress, or a listener's deactivate()); then the frame goes with it.
+      if (this._state !== CLOSED) throw error;
+    }
   }
 
   /**
@@ -137,9 +143,11 @@ export class StompSession {
   _disconnect(receipt: string, done: () => void): void {
     this._heartbeat?.stop();
     setFarewell(this._socket, null);
-    this._write({ _command: 'DISCONNECT', _headers: { receipt }, _resolve: done });
+    // Before the write: a Resock may find its link dead as it sends, and the session that then
+    // ends is a DISCONNECTING one, whose socket goes, with no timer left.
     this._state = DISCONNECTING;
     this._timer = this._host._clock.setTimeout(done, DISCONNECT_TIMEOUT);
+    this._write({ _command: 'DISCONNECT', _headers: { receipt }, _resolve: done });
   }
 
   /**

@@ -952,7 +952,7 @@ describe('StompClient', () => {
       const resock = new Resock('http://h/stomp', { reconnect: { minDelay: 100, maxDelay: 1000 } }, { env, transports: fakeDescriptors(['xhr-polling'], created) });
       const client = new StompClient({ socket: resock, heartbeat: { outgoing: 0, incoming: 0 } }, { clock: env });
       client.activate();
-      return { env, created, client };
+      return { env, created, client, resock };
     }
 
     it('a CONNECT still unsent is not replayed: the next link begins with its own, once', async () => {
@@ -1010,6 +1010,36 @@ describe('StompClient', () => {
       assert.deepEqual(created[1].sent.map((f) => f.slice(0, f.indexOf('\n'))), ['CONNECT'], 'a SEND before CONNECT: the broker answers ERROR');
       created[1].frame('a' + JSON.stringify(['CONNECTED\nversion:1.2\n\n\0']));
       assert.deepEqual(created[1].sent.slice(1), ['SEND\ndestination:/queue/a\ncontent-length:3\n\none\0'], 'sent after the CONNECTED, once');
+    });
+
+    it('deactivate() whose DISCONNECT finds the link dead (a throttled tab) closes the Resock at once and resolves', async () => {
+      const { env, created, client, resock } = stompOverResock();
+      await env.answerInfo();
+      created[0].frame('o');
+      await flush();
+      created[0].frame('a' + JSON.stringify(['CONNECTED\nversion:1.2\n\n\0']));
+      created[0].frame('h');
+      env.jump(60000);
+      const done = client.deactivate();
+      env.tick(0);
+      assert.equal(resock.state, 'closed', 'not left reconnecting, to start another session, for 5 s');
+      assert.equal(await settlement(done), 'resolved');
+      assert.equal(env.pending(), 0, 'no timer left');
+    });
+
+    it("a publish() whose send finds the link dead does not throw when a 'disconnect' listener deactivates", async () => {
+      const { env, created, client, resock } = stompOverResock();
+      await env.answerInfo();
+      created[0].frame('o');
+      await flush();
+      created[0].frame('a' + JSON.stringify(['CONNECTED\nversion:1.2\n\n\0']));
+      created[0].frame('h');
+      client.on('disconnect', () => client.deactivate());
+      env.jump(60000);
+      const sent = client.publish({ destination: '/queue/a', body: 'one', receipt: true });
+      assert.equal(await settlement(sent), 'rejected: StompClosedError: Deactivated');
+      env.tick(0);
+      assert.equal(resock.state, 'closed');
     });
 
     it('is set on a given Resock while the client uses it, and cleared when the client lets go (the Resock queues again)', async () => {
