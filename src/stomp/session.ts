@@ -84,7 +84,9 @@ export class StompSession {
     const { connectHeaders, heartbeat } = _host._o;
     new Promise<StompHeaders>((resolve) => resolve(typeof connectHeaders === 'function' ? connectHeaders() : connectHeaders)).then(
       (headers) => {
-        if (this._state !== CONNECTING) return;
+        // Nor on a socket that stopped being open meanwhile (closed by a connectHeaders that called
+        // deactivate(), or put away): it would throw, or hold the CONNECT for the next link.
+        if (this._state !== CONNECTING || !isOpen(_socket)) return;
         const heartBeat = heartbeat.outgoing + ',' + heartbeat.incoming;
         this._write({ _command: 'CONNECT', _headers: { ...headers, 'accept-version': '1.0,1.1,1.2', 'heart-beat': heartBeat } });
         // From CONNECT on: the broker session may exist before its CONNECTED arrives.

@@ -1105,6 +1105,22 @@ describe('StompClient', () => {
       assert.deepEqual(socket.frames().map((f) => [f.command, f.headers.passcode]), [['CONNECT', 'current']]);
     });
 
+    it('sends no CONNECT on a socket let go of while connectHeaders ran (it called deactivate())', async () => {
+      const rejections = [];
+      const collect = (error) => rejections.push(error.message);
+      process.on('unhandledRejection', collect);
+      try {
+        const { client, last } = setup({ connectHeaders: () => (client.deactivate(), {}) });
+        client.activate();
+        last().open();
+        await flush();
+        // FakeSocket.send throws once closed, as a closed Resock does: that went unhandled.
+        assert.deepEqual([last().sent, last().closeCalls, rejections], [[], 1, []]);
+      } finally {
+        process.off('unhandledRejection', collect);
+      }
+    });
+
     it('leaves no timer of a lost session behind: no ping, no heart-beat verdict', async () => {
       const { client, clock, connect, types } = setup({ heartbeat: { outgoing: 1000, incoming: 1000 } });
       client.activate();
