@@ -183,9 +183,13 @@ export class Resock extends SocketBase<ResockEventMap> {
    */
   send(data: unknown): void {
     const text = String(data);
+    const link = this._link;
     // After the liveness check, which may give up on the client (no reconnect, maxAttempts).
     this._checkLiveness();
     if (this._ended) throw new InvalidStateError('InvalidStateError: The connection is closed');
+    // The check found the open link dead: the message was meant for it, and goes where what it
+    // did not send went (queued, resock/stomp's SEND would reach the next link before its CONNECT).
+    if (link !== this._link && this.reclaim) return this._takeBack([text]);
     const open = this._state === 'open' && this._link;
     // A link may not take it (resume's buffer is full): then it waits in the queue like the rest.
     if (open && !this._queue.length && !(open.send([text]) || []).length) return;

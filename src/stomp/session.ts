@@ -8,7 +8,8 @@ import { isOpen, setFarewell, type StompSocket } from './socket';
 /**
  * What a request that awaited a RECEIPT rejects with when the STOMP session or the client it
  * depended on ended first: the client was deactivated or is not active, its given socket closed
- * for good, or the session of a transaction was lost. `message` says which.
+ * for good, the session of a transaction was lost, or an ERROR frame named its receipt (the
+ * broker refused it: `message` is the ERROR's). `message` says which.
  */
 export class StompClosedError extends Error {
   override readonly name = 'StompClosedError';
@@ -83,7 +84,9 @@ export class StompSession {
     const { connectHeaders, heartbeat } = _host._o;
     new Promise<StompHeaders>((resolve) => resolve(typeof connectHeaders === 'function' ? connectHeaders() : connectHeaders)).then(
       (headers) => {
-        if (this._state !== CONNECTING) return;
+        // Nor on a socket that stopped being open meanwhile (closed by a connectHeaders that called
+        // deactivate(), or put away): it would throw, or hold the CONNECT for the next link.
+        if (this._state !== CONNECTING || !isOpen(_socket)) return;
         const heartBeat = heartbeat.outgoing + ',' + heartbeat.incoming;
         this._write({ _command: 'CONNECT', _headers: { ...headers, 'accept-version': '1.0,1.1,1.2', 'heart-beat': heartBeat } });
         // From CONNECT on: the broker session may exist before its CONNECTED arrives.
@@ -125,7 +128,13 @@ export class StompSession {
     if (item._resolve) this._receipts.set(headers.receipt!, item);
     const data = item._raw || encodeFrame(command, headers, item._body || '', this._parser.escaping);
     this._host._log('>>> ' + (command === 'CONNECT' ? command : data)); // not the passcode
-    this._socket.send(data);
+    try {
+      this._socket.send(data);
+    } catch (error) {
+      // Unless sending ended this session: a Resock found its link dead, and the client let go of
+      // it (a DISCONNECT in progress, or a listener's deactivate()); then the frame goes with it.
+      if (this._state !== CLOSED) throw error;
+    }
   }
 
   /**
@@ -136,9 +145,11 @@ export class StompSession {
   _disconnect(receipt: string, done: () => void): void {
     this._heartbeat?.stop();
     setFarewell(this._socket, null);
-    this._write({ _command: 'DISCONNECT', _headers: { receipt }, _resolve: done });
+    // Before the write: a Resock may find its link dead as it sends, and the session that then
+    // ends is a DISCONNECTING one, whose socket goes, with no timer left.
     this._state = DISCONNECTING;
     this._timer = this._host._clock.setTimeout(done, DISCONNECT_TIMEOUT);
+    this._write({ _command: 'DISCONNECT', _headers: { receipt }, _resolve: done });
   }
 
   /**
@@ -162,11 +173,12 @@ export class StompSession {
   private _onFrame(frame: StompFrame): void {
     const { command, headers } = frame;
     const host = this._host;
+    const id = headers['receipt-id'];
+    const item = this._receipts.get(id);
     if (command === 'MESSAGE') host._onMessage(this, frame);
     else if (command === 'RECEIPT') {
-      const item = this._receipts.get(headers['receipt-id']);
       if (!item) return host._emit('unhandledReceipt', frame);
-      this._receipts.delete(headers['receipt-id']);
+      this._receipts.delete(id);
       item._resolve!();
     } else if (this._state === CONNECTING && command === 'CONNECTED') {
       const version = headers.version || '1.0';
@@ -181,7 +193,12 @@ export class StompSession {
       );
       host._onConnected(this, frame, version);
     } else if (command === 'ERROR' && this._state !== DISCONNECTING) {
-      host._fail(headers.message || 'ERROR frame', frame);
+      const message = headers.message || 'ERROR frame';
+      // The broker refused the frame that asked for this receipt: sent again after the reconnect,
+      // a SEND would be refused again, for ever, and its promise would never settle.
+      this._receipts.delete(id);
+      item?._reject?.(new StompClosedError(message));
+      host._fail(message, frame);
     }
   }
 }

@@ -547,6 +547,24 @@ describe('StompClient', () => {
       assert.equal(sockets.length, 2);
     });
 
+    it('rejects a publish the broker refused with an ERROR naming its receipt, and does not send it again', async () => {
+      const { client, clock, last, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      const refused = client.publish({ destination: '/queue/forbidden', body: 'x', receipt: true });
+      const kept = client.publish({ destination: '/queue/a', body: 'y', receipt: true });
+      const [send] = socket.take().slice(-2);
+      // STOMP 1.2: an ERROR about a frame that asked for a receipt names it in receipt-id.
+      socket.receive(`ERROR\nreceipt-id:${send.headers.receipt}\nmessage:Access refused\n\n\0`);
+      assert.equal(await settlement(refused), 'rejected: StompClosedError: Access refused');
+      socket.closed(1000);
+      clock.tick(100);
+      await connect(last());
+      // Sent again, it would be refused again after every reconnect, for ever.
+      assert.deepEqual(last().take().map((f) => f.command + ' ' + f.body), ['CONNECT ', 'SEND y']);
+      assert.equal(await settlement(kept), 'pending');
+    });
+
     it('reports a malformed frame, sends DISCONNECT, closes the socket and reconnects', async () => {
       const { client, clock, sockets, events, connect } = setup();
       client.activate();
@@ -934,7 +952,7 @@ describe('StompClient', () => {
       const resock = new Resock('http://h/stomp', { reconnect: { minDelay: 100, maxDelay: 1000 } }, { env, transports: fakeDescriptors(['xhr-polling'], created) });
       const client = new StompClient({ socket: resock, heartbeat: { outgoing: 0, incoming: 0 } }, { clock: env });
       client.activate();
-      return { env, created, client };
+      return { env, created, client, resock };
     }
 
     it('a CONNECT still unsent is not replayed: the next link begins with its own, once', async () => {
@@ -973,6 +991,55 @@ describe('StompClient', () => {
       const second = await link(() => created[1]);
       const frames = second.sent.map((f) => [f.slice(0, f.indexOf('\n')), f.slice(f.indexOf('\n\n') + 2, -1)]);
       assert.deepEqual(frames, [['CONNECT', ''], ['SUBSCRIBE', ''], ['SEND', 'one'], ['SEND', 'two']]);
+    });
+
+    it('a frame whose send() found the link dead (a throttled tab) does not reach the next link before its CONNECT', async () => {
+      const { env, created, client } = stompOverResock();
+      await env.answerInfo();
+      created[0].frame('o');
+      await flush();
+      created[0].frame('a' + JSON.stringify(['CONNECTED\nversion:1.2\n\n\0']));
+      created[0].frame('h'); // a SockJS heartbeat: Resock now judges the link by its silence
+      // The tab slept: no timer ran, and the first send() is what finds the link dead.
+      env.jump(60000);
+      client.publish({ destination: '/queue/a', body: 'one' });
+      env.tick(1000);
+      await env.answerInfo();
+      created[1].frame('o');
+      await flush();
+      assert.deepEqual(created[1].sent.map((f) => f.slice(0, f.indexOf('\n'))), ['CONNECT'], 'a SEND before CONNECT: the broker answers ERROR');
+      created[1].frame('a' + JSON.stringify(['CONNECTED\nversion:1.2\n\n\0']));
+      assert.deepEqual(created[1].sent.slice(1), ['SEND\ndestination:/queue/a\ncontent-length:3\n\none\0'], 'sent after the CONNECTED, once');
+    });
+
+    it('deactivate() whose DISCONNECT finds the link dead (a throttled tab) closes the Resock at once and resolves', async () => {
+      const { env, created, client, resock } = stompOverResock();
+      await env.answerInfo();
+      created[0].frame('o');
+      await flush();
+      created[0].frame('a' + JSON.stringify(['CONNECTED\nversion:1.2\n\n\0']));
+      created[0].frame('h');
+      env.jump(60000);
+      const done = client.deactivate();
+      env.tick(0);
+      assert.equal(resock.state, 'closed', 'not left reconnecting, to start another session, for 5 s');
+      assert.equal(await settlement(done), 'resolved');
+      assert.equal(env.pending(), 0, 'no timer left');
+    });
+
+    it("a publish() whose send finds the link dead does not throw when a 'disconnect' listener deactivates", async () => {
+      const { env, created, client, resock } = stompOverResock();
+      await env.answerInfo();
+      created[0].frame('o');
+      await flush();
+      created[0].frame('a' + JSON.stringify(['CONNECTED\nversion:1.2\n\n\0']));
+      created[0].frame('h');
+      client.on('disconnect', () => client.deactivate());
+      env.jump(60000);
+      const sent = client.publish({ destination: '/queue/a', body: 'one', receipt: true });
+      assert.equal(await settlement(sent), 'rejected: StompClosedError: Deactivated');
+      env.tick(0);
+      assert.equal(resock.state, 'closed');
     });
 
     it('is set on a given Resock while the client uses it, and cleared when the client lets go (the Resock queues again)', async () => {
@@ -1036,6 +1103,22 @@ describe('StompClient', () => {
       pending[1]({ passcode: 'current' });
       await flush();
       assert.deepEqual(socket.frames().map((f) => [f.command, f.headers.passcode]), [['CONNECT', 'current']]);
+    });
+
+    it('sends no CONNECT on a socket let go of while connectHeaders ran (it called deactivate())', async () => {
+      const rejections = [];
+      const collect = (error) => rejections.push(error.message);
+      process.on('unhandledRejection', collect);
+      try {
+        const { client, last } = setup({ connectHeaders: () => (client.deactivate(), {}) });
+        client.activate();
+        last().open();
+        await flush();
+        // FakeSocket.send throws once closed, as a closed Resock does: that went unhandled.
+        assert.deepEqual([last().sent, last().closeCalls, rejections], [[], 1, []]);
+      } finally {
+        process.off('unhandledRejection', collect);
+      }
     });
 
     it('leaves no timer of a lost session behind: no ping, no heart-beat verdict', async () => {
