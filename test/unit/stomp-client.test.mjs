@@ -955,6 +955,22 @@ describe('StompClient', () => {
       return { env, created, client, resock };
     }
 
+    /**
+     * Connected over a Resock that has heard a SockJS heartbeat (so it judges the link by its
+     * silence), then the tab slept: no timer ran, and the next send() is what finds the link dead.
+     */
+    async function connectedThenAsleep() {
+      const setup = stompOverResock();
+      const { env, created } = setup;
+      await env.answerInfo();
+      created[0].frame('o');
+      await flush();
+      created[0].frame('a' + JSON.stringify(['CONNECTED\nversion:1.2\n\n\0']));
+      created[0].frame('h');
+      env.jump(60000);
+      return setup;
+    }
+
     it('a CONNECT still unsent is not replayed: the next link begins with its own, once', async () => {
       const { env, created } = stompOverResock();
       await env.answerInfo();
@@ -994,14 +1010,7 @@ describe('StompClient', () => {
     });
 
     it('a frame whose send() found the link dead (a throttled tab) does not reach the next link before its CONNECT', async () => {
-      const { env, created, client } = stompOverResock();
-      await env.answerInfo();
-      created[0].frame('o');
-      await flush();
-      created[0].frame('a' + JSON.stringify(['CONNECTED\nversion:1.2\n\n\0']));
-      created[0].frame('h'); // a SockJS heartbeat: Resock now judges the link by its silence
-      // The tab slept: no timer ran, and the first send() is what finds the link dead.
-      env.jump(60000);
+      const { env, created, client } = await connectedThenAsleep();
       client.publish({ destination: '/queue/a', body: 'one' });
       env.tick(1000);
       await env.answerInfo();
@@ -1013,13 +1022,7 @@ describe('StompClient', () => {
     });
 
     it('deactivate() whose DISCONNECT finds the link dead (a throttled tab) closes the Resock at once and resolves', async () => {
-      const { env, created, client, resock } = stompOverResock();
-      await env.answerInfo();
-      created[0].frame('o');
-      await flush();
-      created[0].frame('a' + JSON.stringify(['CONNECTED\nversion:1.2\n\n\0']));
-      created[0].frame('h');
-      env.jump(60000);
+      const { env, client, resock } = await connectedThenAsleep();
       const done = client.deactivate();
       env.tick(0);
       assert.equal(resock.state, 'closed', 'not left reconnecting, to start another session, for 5 s');
@@ -1028,14 +1031,8 @@ describe('StompClient', () => {
     });
 
     it("a publish() whose send finds the link dead does not throw when a 'disconnect' listener deactivates", async () => {
-      const { env, created, client, resock } = stompOverResock();
-      await env.answerInfo();
-      created[0].frame('o');
-      await flush();
-      created[0].frame('a' + JSON.stringify(['CONNECTED\nversion:1.2\n\n\0']));
-      created[0].frame('h');
+      const { env, client, resock } = await connectedThenAsleep();
       client.on('disconnect', () => client.deactivate());
-      env.jump(60000);
       const sent = client.publish({ destination: '/queue/a', body: 'one', receipt: true });
       assert.equal(await settlement(sent), 'rejected: StompClosedError: Deactivated');
       env.tick(0);
