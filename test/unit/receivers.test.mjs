@@ -57,6 +57,16 @@ describe('receivers: the end of a body', () => {
 });
 
 describe('jsonp-polling receiver: an answer with no frame', () => {
+  it('closes with 1002 on a script that loads without calling back (HTML, a syntax error), as xhr-polling on that body', async () => {
+    const env = fakeEnv();
+    const document = (env.document = fakeJsonpDocument(env.globalObject));
+    const failures = [];
+    jsonpReceiver({ env, sessionUrl: 'http://h/echo/000/s', options: OPTIONS, frame: () => undefined, fail: (info) => failures.push(info) });
+    await flush();
+    document.scripts.shift().onload();
+    assert.deepEqual(failures.map((f) => [f.code, f.reason]), [[1002, 'GET /jsonp: no callback']]);
+  });
+
   for (const payload of ['', '\n']) {
     it(`closes with 1002 on a callback of ${JSON.stringify(payload)} instead of polling again at once, for ever`, async () => {
       const env = fakeEnv();

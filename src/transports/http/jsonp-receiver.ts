@@ -81,7 +81,8 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     const element = (script = container.document.createElement('script'));
     element.async = true;
     element.onload = () => {
-      if (!received) return failOnce('no callback');
+      // Loaded and never called back: an answer, not ours (HTML…), as unreadable as over xhr-polling.
+      if (!received) return failOnce('no callback', CloseCode.CannotConnect);
       cleanUp();
       if (retryIn) retryTimer = env.setTimeout(() => poll(refusals + 1), retryIn);
       else poll(0);
