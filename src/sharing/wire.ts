@@ -46,11 +46,12 @@ export type TabMessage =
   | { t: 'welcome'; from: string; w: ResumeOutcome; s: Replica };
 
 /**
- * The BroadcastChannel and lock name of one shared link: one per URL, key and `resume`, never
- * across them, and per version of these messages (the 2): tabs still open from an older deploy,
- * or whose clients differ in `resume`, lead links of their own instead of misreading each other.
+ * The BroadcastChannel and lock name of one shared link (`resock [url, key, resume, 2]`): one per
+ * URL, key and `resume`, never across them, and per version of these messages (the 2): tabs still
+ * open from an older deploy, or whose clients differ in `resume`, lead links of their own instead
+ * of misreading each other.
  */
-export const channelName = (url: string, key: string, resume: boolean) => `resock2 ${JSON.stringify([url, key, resume])}`;
+export const channelName = (url: string, key: string, resume: boolean) => `resock ${JSON.stringify([url, key, resume, 2])}`;
 
 /** The channel between tab `id` and the leader of the link `name`. */
 export const pairName = (name: string, id: string) => `${name} ${id}`;
