@@ -211,14 +211,16 @@ export class StompClient extends EventTarget {
 
   /**
    * The broker went silent. A given socket that can reconnect (a Resock) is asked to, since
-   * closing it would end the client for good; any other socket is closed. @internal
+   * closing it would end the client for good; any other socket is closed. With `report`, an
+   * 'error' tells it first (a connect that timed out). @internal
    */
-  _heartbeatLost(): void {
-    const reason = 'Heart-beat lost';
+  _silent(reason: string, report?: boolean): void {
     const socket = this._socket!;
+    if (report) this._emit('error', { message: reason });
+    // Unless an 'error' or 'disconnect' listener let go of that socket meanwhile (deactivate()).
+    if (this._socket !== socket) return;
     if (this._o.webSocketFactory || typeof socket.reconnect !== 'function') return this._lose(reason, true);
     this._endSession(reason);
-    // Unless a 'disconnect' listener deactivated the client meanwhile.
     if (this._socket === socket) socket.reconnect();
   }
 

@@ -33,6 +33,12 @@ export interface StompClientOptions {
    */
   heartbeat?: { outgoing?: number; incoming?: number };
   /**
+   * How long a CONNECT waits for CONNECTED, in ms; 0 waits for ever. A broker (or a server that is
+   * no broker) that stays silent is treated as a lost heart-beat, and the 'error' event says so.
+   * Default 10000.
+   */
+  connectTimeout?: number;
+  /**
    * Least delay before a new socket after a close, in ms; it doubles (with jitter) after each
    * failed one, up to 30 s or this, whichever is longer. Default 1000.
    */
@@ -57,6 +63,7 @@ const stompRules = {
   socket: ['o', undefined] as Rule<StompSocket | undefined>,
   connectHeaders: ['of', {}] as Rule<StompClientOptions['connectHeaders']>,
   heartbeat: ['o', undefined] as Rule<unknown>,
+  connectTimeout: ['m', 10000] as Rule<number>,
   reconnectDelay: ['m', 1000] as Rule<number>,
   maxQueue: ['n', 1000] as Rule<number>,
   debug: ['f', undefined] as Rule<((message: string) => void) | undefined>,

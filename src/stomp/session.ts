@@ -40,7 +40,8 @@ export interface SessionHost {
   _emit(type: 'unhandledReceipt', frame: StompFrame): void;
   /** An ERROR frame, a malformed frame or a failed connect. */
   _fail(message: string, frame?: StompFrame): void;
-  _heartbeatLost(): void;
+  /** The broker went silent: heart-beats lost, or no CONNECTED in time (`report`: as an 'error' too). */
+  _silent(reason: string, report?: boolean): void;
   /** The socket stopped being open: this session is over. */
   _linkEnded(): void;
   _log(message: string): void;
@@ -81,7 +82,7 @@ export class StompSession {
       (frame) => this._onFrame(frame),
       (reason) => _host._fail(`Frame ${reason}`),
     );
-    const { connectHeaders, heartbeat } = _host._o;
+    const { connectHeaders, heartbeat, connectTimeout } = _host._o;
     new Promise<StompHeaders>((resolve) => resolve(typeof connectHeaders === 'function' ? connectHeaders() : connectHeaders)).then(
       (headers) => {
         // Nor on a socket that stopped being open meanwhile (closed by a connectHeaders that called
@@ -91,6 +92,14 @@ export class StompSession {
         this._write({ _command: 'CONNECT', _headers: { ...headers, 'accept-version': '1.0,1.1,1.2', 'heart-beat': heartBeat } });
         // From CONNECT on: the broker session may exist before its CONNECTED arrives.
         setFarewell(_socket, 'DISCONNECT\n\n\0');
+        // A silent answer to CONNECT would otherwise leave the client connecting for ever: SockJS
+        // heart-beats keep the link itself alive, and STOMP's start only with CONNECTED.
+        if (connectTimeout) {
+          this._timer = _host._clock.setTimeout(
+            () => (isOpen(_socket) ? _host._silent(`No CONNECTED within ${connectTimeout} ms`, true) : _host._linkEnded()),
+            connectTimeout,
+          );
+        }
       },
       (error: unknown) => this._state === CONNECTING && _host._fail(`connectHeaders: ${error}`),
     );
@@ -184,12 +193,13 @@ export class StompSession {
       const version = headers.version || '1.0';
       this._parser.escaping = escapingOf(version);
       this._state = CONNECTED;
+      host._clock.clearTimeout(this._timer);
       const { outgoing, incoming } = host._o.heartbeat;
       this._heartbeat = startHeartbeat(
         host._clock,
         negotiateHeartbeat(outgoing, incoming, headers['heart-beat']),
         () => this._live() && this._socket.send('\n'),
-        () => host._heartbeatLost(),
+        () => host._silent('Heart-beat lost'),
       );
       host._onConnected(this, frame, version);
     } else if (command === 'ERROR' && this._state !== DISCONNECTING) {

@@ -657,6 +657,65 @@ describe('StompClient', () => {
     });
   });
 
+  describe('connectTimeout', () => {
+    it('closes a socket whose CONNECT got no CONNECTED in time, says so, and connects again', async () => {
+      const { client, clock, sockets, last, events } = setup({ connectTimeout: 2000 });
+      client.activate();
+      last().open();
+      await flush();
+      clock.tick(1999);
+      assert.equal(sockets[0].closeCalls, 0);
+      clock.tick(1);
+      assert.equal(sockets[0].closeCalls, 1);
+      assert.deepEqual(events, [['error', { message: 'No CONNECTED within 2000 ms' }]]);
+      clock.tick(100);
+      assert.equal(sockets.length, 2);
+    });
+
+    it('is stopped by CONNECTED, and by 0', async () => {
+      for (const connectTimeout of [10000, 0]) {
+        const { client, clock, sockets, last, connect, events } = setup({ connectTimeout });
+        client.activate();
+        if (connectTimeout) await connect();
+        else last().open();
+        await flush();
+        clock.tick(600000);
+        assert.equal(sockets[0].closeCalls, 0, `connectTimeout ${connectTimeout}`);
+        assert.deepEqual(events.filter(([type]) => type === 'error'), []);
+      }
+    });
+
+    it('asks a given Resock to reconnect rather than ending the client', async () => {
+      const { client, clock, socket, events } = setupGiven({ connectTimeout: 1000 });
+      client.activate();
+      await flush();
+      clock.tick(1000);
+      assert.equal(socket.reconnectCalls, 1);
+      assert.equal(socket.closeCalls, 0);
+      assert.deepEqual(events, [['error', 'No CONNECTED within 1000 ms']]);
+      socket.lose();
+      socket.open();
+      await flush();
+      assert.deepEqual(socket.commands(), ['CONNECT', 'CONNECT']);
+    });
+
+    it('lets an error listener deactivate the client', async () => {
+      const { client, clock, sockets, last } = setup({ connectTimeout: 1000 });
+      client.on('error', () => client.deactivate());
+      client.activate();
+      last().open();
+      await flush();
+      clock.tick(1000);
+      assert.equal(sockets[0].closeCalls, 1);
+      clock.tick(600000);
+      assert.equal(sockets.length, 1);
+    });
+
+    it('is checked as an option', () => {
+      assert.throws(() => new StompClient({ webSocketFactory: () => new FakeSocket(), connectTimeout: -1 }), /Option 'connectTimeout' must be a finite number of ms/);
+    });
+  });
+
   describe('deactivate()', () => {
     it('sends DISCONNECT with a receipt, closes on the RECEIPT and resolves once the socket is closed', async () => {
       const { client, clock, sockets, connect } = setup();
