@@ -95,10 +95,7 @@ export class StompSession {
         // A silent answer to CONNECT would otherwise leave the client connecting for ever: SockJS
         // heart-beats keep the link itself alive, and STOMP's start only with CONNECTED.
         if (connectTimeout) {
-          this._timer = _host._clock.setTimeout(
-            () => (isOpen(_socket) ? _host._silent(`No CONNECTED within ${connectTimeout} ms`, true) : _host._linkEnded()),
-            connectTimeout,
-          );
+          this._timer = _host._clock.setTimeout(() => _host._silent(`No CONNECTED within ${connectTimeout} ms`, true), connectTimeout);
         }
       },
       (error: unknown) => this._state === CONNECTING && _host._fail(`connectHeaders: ${error}`),

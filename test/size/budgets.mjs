@@ -96,6 +96,6 @@ export const SIZE_ROWS = [
     label: 'resock-stomp.min.js',
     file: 'dist/resock-stomp.min.js',
     target: 3500,
-    budget: 4311, // 4,226 in session 5 (+92 B: frames of a lost link's session taken back through Resock's reclaim, not replayed before the next CONNECT), + 2 %; 4,134 at the end of session 4; target 3,500
+    budget: 4345, // 4,324 in session 11 (+70 B: connectTimeout, so that a silent broker cannot leave the client connecting for ever), + 0.5 %; 4,311 before: 4,226 in session 5 (+92 B: frames of a lost link's session taken back through Resock's reclaim, not replayed before the next CONNECT), + 2 %; 4,134 at the end of session 4; target 3,500
   },
 ];
