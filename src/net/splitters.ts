@@ -20,8 +20,11 @@ export function lineSplitter(onLine: (line: string) => void, maxLength: number, 
     const eol = /\r\n?|\n/g;
     let start = (eol.lastIndex = afterCR && chunk.charAt(0) === '\n' ? 1 : 0);
     for (let match; (match = eol.exec(chunk)); start = eol.lastIndex) {
-      onLine(rest + chunk.slice(start, match.index));
+      const line = rest + chunk.slice(start, match.index);
       rest = '';
+      // A line that came whole in one chunk is held to the limit too.
+      if (line.length > maxLength) onOverflow();
+      else onLine(line);
     }
     afterCR = chunk.charAt(chunk.length - 1) === '\r';
     rest += chunk.slice(start);

@@ -13,6 +13,12 @@ import { channelName, LINK_KINDS, OWN_PAIR_KINDS, PAIR_KINDS, pairName, readMess
  * client is told (`resumefailed`, reason `missed`).
  */
 const UNREAD_LIMIT = 10000;
+/**
+ * Following: messages this tab keeps that no leader confirmed. A leader that confirms nothing (a
+ * page the browser froze keeps its lock; a hung one) would otherwise have it keep all it sends:
+ * past this its view takes no more, and closes (see `TabLink.send`).
+ */
+const KEPT_LIMIT = 10000;
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => (b + 256).toString(16).slice(1)).join('');
 
@@ -126,9 +132,12 @@ class Hub implements Sharing, TabHub {
     return this._env.now();
   }
 
-  offer(lid: string, data: readonly string[]): void {
+  offer(lid: string, data: readonly string[]): readonly string[] | void {
+    const kept = this._kept;
+    // Acks drop the oldest: what is kept is the first batch and every message after it.
+    if (kept.length && this._seq - kept[0]!.seq >= KEPT_LIMIT) return data;
     this.keep(data);
-    this._ask(lid, this._kept[this._kept.length - 1]!);
+    this._ask(lid, kept[kept.length - 1]!);
   }
 
   /** Each message counts: a batch's `seq` is the number of its last message in this tab. */

@@ -22,8 +22,8 @@ export interface TabHub {
   now(): number;
   /** The link ended: the hub routes nothing more to it. */
   forget(link: TabLink): void;
-  /** Following: asks the leader to send these on its link `lid`, and keeps them until it confirms they went out. */
-  offer(lid: string, messages: readonly string[]): void;
+  /** Following: asks the leader to send these on its link `lid`, and keeps them until it confirms they went out; hands them back when it keeps too many already. */
+  offer(lid: string, messages: readonly string[]): readonly string[] | void;
   /** Following, a view of the link `lid` opened: everything still kept goes to its leader again, in order. */
   resend(lid: string): void;
   /** Leading now: what this tab kept as a follower, to go first on its own link. */
@@ -55,6 +55,8 @@ export interface TabHub {
  * `Resock` come back at once (within `minDelay`, no backoff), as after a server restart.
  */
 const LEADER_CHANGED: TransportCloseInfo = closeInfo(CloseCode.ServiceRestart, 'Leader tab changed', true);
+/** The leader confirmed none of the many messages this tab asked it to send: a lost link (with backoff), not a restart. */
+const UNCONFIRMED: TransportCloseInfo = closeInfo(CloseCode.Lost, 'Leader tab not confirming');
 /** A message handed to the leader's link and not confirmed out yet: who sent it, and for a follower's batch's last message, its number. */
 interface Handed {
   from: string | null;
@@ -116,7 +118,12 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
   send(messages: readonly string[]): readonly string[] | void {
     if (!this.isOpen) return;
     const hub = this._hub;
-    if (!this._real) return hub.offer(this._lid!, messages);
+    if (!this._real) {
+      const left = hub.offer(this._lid!, messages);
+      // Its hub keeps too many: these stay with the client, in its bounded queue, until a view opens again.
+      if (left) this._end(UNCONFIRMED);
+      return left;
+    }
     if (hub.resuming) return this._take(hub.id, hub.keep(messages), messages);
     const left = this._real.send(messages) || [];
     this._remember(null, 0, messages.length - left.length);

@@ -24,7 +24,10 @@ export function fakeOrigin() {
       const copy = structuredClone(data);
       for (const other of channels.get(this.name)) {
         // A tab that crashed loses what it posted and the browser had not passed on yet (`dead`).
-        if (other !== this) queue.push(() => !this.dead && !other.closed && (other.heard++, other.onmessage && other.onmessage({ data: copy })));
+        if (other === this) continue;
+        // A frozen page runs no task: what reaches it waits until it thaws (`thaw()`).
+        const run = () => !this.dead && !other.closed && (other.owner && other.owner.frozen ? other.owner.held.push(run) : (other.heard++, other.onmessage && other.onmessage({ data: copy })));
+        queue.push(run);
       }
     }
     close() {
@@ -75,7 +78,7 @@ export function fakeOrigin() {
     },
     lockNames: () => [...locks.keys()],
     tab() {
-      const owner = { release: new Map(), channels: [] };
+      const owner = { release: new Map(), channels: [], frozen: false, held: [] };
       const clock = fakeClock();
       const id = ++tabs;
       const env = {
@@ -86,6 +89,7 @@ export function fakeOrigin() {
         BroadcastChannel: class extends FakeChannel {
           constructor(name) {
             super(name);
+            this.owner = owner;
             owner.channels.push(this);
           }
         },
@@ -109,6 +113,14 @@ export function fakeOrigin() {
         },
         /** How many messages this tab's channels were delivered. */
         heard: () => owner.channels.reduce((n, channel) => n + channel.heard, 0),
+        /** The page is frozen (a background tab Chrome froze): it holds its locks and hears nothing until `thaw()`. */
+        freeze() {
+          owner.frozen = true;
+        },
+        thaw() {
+          owner.frozen = false;
+          queue.push(...owner.held.splice(0));
+        },
         /** The renderer dies: its channels go silent, what they posted and was not passed on yet is lost, the browser frees its locks. */
         crash() {
           for (const channel of owner.channels) (channel.dead = true), channel.close();

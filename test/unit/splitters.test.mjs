@@ -45,6 +45,17 @@ describe('lineSplitter', () => {
     push('789"]');
     assert.equal(overflows, 1);
   });
+
+  it('reports a line past the limit however it is chunked, whole in one chunk too', () => {
+    for (const chunks of everyChunking('a["0123456789"]\nh\n')) {
+      const lines = [];
+      let overflows = 0;
+      const push = lineSplitter((l) => lines.push(l), 10, () => overflows++);
+      chunks.forEach(push);
+      assert.equal(overflows, 1, JSON.stringify(chunks));
+      assert.ok(lines.every((l) => l.length <= 10), JSON.stringify(chunks));
+    }
+  });
 });
 
 describe('eventStreamSplitter', () => {
