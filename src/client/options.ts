@@ -10,7 +10,7 @@ export interface ReconnectOptions {
   minDelay?: number;
   /** Greatest delay, ms. Default 15000. */
   maxDelay?: number;
-  /** Reconnects in a row before giving up (the count resets after `minUptime`). Default Infinity. */
+  /** Reconnects in a row before giving up (the count resets after `minUptime`; one lost while offline does not count). Default Infinity. */
   maxAttempts?: number;
   /** A link that stayed open this long resets the backoff, ms. Default 5000. */
   minUptime?: number;

@@ -81,6 +81,8 @@ export class Resock extends SocketBase<ResockEventMap> {
   private _generation = 0;
   /** Failed attempts in a row: the next attempt's number; drives the backoff. */
   private _retries = 0;
+  /** Of those, the ones lost while online: what `maxAttempts` bounds (offline, no attempt is spent). */
+  private _spent = 0;
   /** Attempts in a row that timed out or failed before opening: lengthens the next one's connect timeouts. */
   private _unopened = 0;
   private _openedAt = 0;
@@ -205,7 +207,7 @@ export class Resock extends SocketBase<ResockEventMap> {
    */
   reconnect(): void {
     if (this._ended) return;
-    this._retries = 0;
+    this._retries = this._spent = 0;
     this._lose(closeInfo(CloseCode.Normal, 'reconnect() called', true), 'now');
   }
 
@@ -337,7 +339,7 @@ export class Resock extends SocketBase<ResockEventMap> {
     const { reconnect, shouldReconnect } = this._o;
     // A node drained for a restart (1012) sends its clients elsewhere at once: no backoff to wait.
     const restart = info.code === CloseCode.ServiceRestart;
-    if (restart || (reconnect && this._openedAt && this._env.now() - this._openedAt >= reconnect.minUptime)) this._retries = 0;
+    if (restart || (reconnect && this._openedAt && this._env.now() - this._openedAt >= reconnect.minUptime)) this._retries = this._spent = 0;
     // Only an attempt that failed on its own counts; a drain, reconnect() or pagehide starts afresh.
     this._unopened = next === 'timer' && !this._openedAt && !restart ? this._unopened + 1 : 0;
     this._openedAt = 0;
@@ -345,19 +347,21 @@ export class Resock extends SocketBase<ResockEventMap> {
     // (_suspend does not come here then), however many attempts failed before it.
     const again =
       next !== 'timer' ||
-      (!!reconnect && this._retries < reconnect.maxAttempts && this._guard('shouldReconnect', () => shouldReconnect(lastClose), defaultShouldReconnect(lastClose)));
+      (!!reconnect && this._spent < reconnect.maxAttempts && this._guard('shouldReconnect', () => shouldReconnect(lastClose), defaultShouldReconnect(lastClose)));
     if (!again) this.dispatchEvent(new Event('error'));
     // shouldReconnect or an error listener may have closed or reconnected: that stands.
     if (generation !== this._generation) return;
     if (!again) return this._finish(lastClose);
     const attempt = ++this._retries;
+    const online = this._env.lifecycle.online();
+    if (online) this._spent++;
     // Offline, attempts would mostly burn: wait the longest delay (`online` cuts it short; and
     // navigator.onLine is known to lie, so never wait for it alone).
     // Retry n waits minDelay..minDelay·2^n (the first wave of a herd is spread too). After a drain,
     // a delay below minDelay, spread at random: a node's clients do not all land at once.
     const { minDelay, maxDelay } = reconnect || { minDelay: 0, maxDelay: 0 };
     const delay =
-      next !== 'timer' ? 0 : restart ? Math.round(this._env.random() * minDelay) : this._env.lifecycle.online() ? backoffDelay(attempt, minDelay, maxDelay, this._env.random) : maxDelay;
+      next !== 'timer' ? 0 : restart ? Math.round(this._env.random() * minDelay) : online ? backoffDelay(attempt, minDelay, maxDelay, this._env.random) : maxDelay;
     if (!this._setState('reconnecting')) return;
     // Armed before anything of the app runs: a throwing listener or logger cannot skip it.
     if (next !== 'pageshow') this._timer = this._env.setTimeout(() => this._connect(), delay);

@@ -56,8 +56,9 @@ export class ResumeLink extends Emitter<ResumeLinkEvents> implements LinkLike {
     _inner.on('close', (info) => this._end(info));
   }
 
+  /** That of the open link: none during the handshake, which the owner does not see as open yet. */
   get transport(): TransportName | null {
-    return this._inner.transport;
+    return this.isOpen ? this._inner.transport : null;
   }
 
   get infoPending(): boolean {

@@ -184,6 +184,33 @@ describe('Resock', () => {
     assert.equal(c.readyState, Resock.CLOSED);
   });
 
+  it('spends no attempt while offline: maxAttempts counts only the retries that failed online', async () => {
+    const { c, env, link, lose, created } = client({ reconnect: { minDelay: 10, maxDelay: 10, maxAttempts: 2 } });
+    const first = await link();
+    env.lifecycle.setOnline(false);
+    lose(first);
+    for (let i = 0; i < 5; i++) {
+      env.tick(10); // the slow retry of an offline client (navigator.onLine may lie)
+      await env.answerInfo();
+      created.at(-1).fail({ code: 1006, reason: 'no network', wasClean: false });
+    }
+    env.tick(0);
+    assert.equal(c.state, 'reconnecting', 'still waiting for the network, not given up');
+    env.lifecycle.setOnline(true);
+    env.lifecycle.fire('online');
+    await link();
+    assert.equal(c.state, 'open');
+    // Online, the bound holds: 2 retries that fail, then it gives up.
+    lose(created.at(-1));
+    for (let i = 0; i < 2; i++) {
+      env.tick(10);
+      await env.answerInfo();
+      created.at(-1).fail({ code: 1006, reason: 'refused', wasClean: false });
+    }
+    env.tick(0);
+    assert.equal(c.readyState, Resock.CLOSED);
+  });
+
   it('waits the longest delay while offline, and reconnects at once on online', async () => {
     const { c, env, link, lose, events } = client({ reconnect: { minDelay: 100, maxDelay: 10000 } });
     const first = await link();

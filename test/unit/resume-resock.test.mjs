@@ -62,6 +62,16 @@ describe('Resock with resume', () => {
     assert.deepEqual(types(), ['drain', 'open'], 'no resumefailed for a first session');
   });
 
+  it('names no transport during the handshake: `transport` is that of the open link', async () => {
+    const { c, link, push } = client();
+    const t = await link();
+    assert.equal(c.state, 'connecting');
+    assert.equal(c.transport, null, 'not open yet: the hello waits for its welcome');
+    push(t, fresh('new'));
+    assert.equal(c.state, 'open');
+    assert.equal(c.transport, 'xhr-streaming');
+  });
+
   it('after a cut re-sends what the server did not confirm, takes nothing back into the queue, and drops what it had already', async () => {
     const { c, env, link, push, lose, received, types } = client();
     const first = await link();
