@@ -99,7 +99,7 @@ describe('BatchSender', () => {
 describe('BatchSender: bounded POSTs', () => {
   it('splits a large queue into POSTs of at most MAX_BATCH characters, in order', async () => {
     const { s, posts, answer } = sender();
-    const big = 'x'.repeat(200 * 1024);
+    const big = 'x'.repeat(100 * 1024);
     s.send([big + '1', big + '2', big + '3', big + '4']);
     await flush();
     assert.equal(JSON.parse(posts[0].init.body).length, 2);

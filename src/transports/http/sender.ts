@@ -26,7 +26,7 @@ export const formSendEncoding: SendEncoding = {
 };
 
 /** Most characters of messages in one POST (one larger message still goes, alone). */
-export const MAX_BATCH = 512 * 1024;
+export const MAX_BATCH = 256 * 1024;
 
 /** Longest wait for the answer of a POST in flight when the session ends (see `settle`). */
 export const SETTLE_MS = 3000;
