@@ -26,6 +26,15 @@ function client(options = {}) {
   return { c, env, created, events, types, link, lose };
 }
 
+/** `count` retries, 10 ms apart, each refused with 1006 and `reason` after its /info answered. */
+async function failRetries(env, created, count, reason) {
+  for (let i = 0; i < count; i++) {
+    env.tick(10);
+    await env.answerInfo();
+    created.at(-1).fail({ code: 1006, reason, wasClean: false });
+  }
+}
+
 describe('Resock', () => {
   it('is CONNECTING at once, OPEN after o, and names its transport', async () => {
     const { c, link } = client();
@@ -175,11 +184,7 @@ describe('Resock', () => {
   it('gives up after maxAttempts', async () => {
     const { c, env, link, lose, created } = client({ reconnect: { minDelay: 10, maxDelay: 10, maxAttempts: 2 } });
     lose(await link());
-    for (let i = 0; i < 2; i++) {
-      env.tick(10);
-      await env.answerInfo();
-      created.at(-1).fail({ code: 1006, reason: 'refused', wasClean: false });
-    }
+    await failRetries(env, created, 2, 'refused');
     env.tick(0);
     assert.equal(c.readyState, Resock.CLOSED);
   });
@@ -189,11 +194,7 @@ describe('Resock', () => {
     const first = await link();
     env.lifecycle.setOnline(false);
     lose(first);
-    for (let i = 0; i < 5; i++) {
-      env.tick(10); // the slow retry of an offline client (navigator.onLine may lie)
-      await env.answerInfo();
-      created.at(-1).fail({ code: 1006, reason: 'no network', wasClean: false });
-    }
+    await failRetries(env, created, 5, 'no network'); // the slow retries of an offline client (navigator.onLine may lie)
     env.tick(0);
     assert.equal(c.state, 'reconnecting', 'still waiting for the network, not given up');
     env.lifecycle.setOnline(true);
@@ -202,11 +203,7 @@ describe('Resock', () => {
     assert.equal(c.state, 'open');
     // Online, the bound holds: 2 retries that fail, then it gives up.
     lose(created.at(-1));
-    for (let i = 0; i < 2; i++) {
-      env.tick(10);
-      await env.answerInfo();
-      created.at(-1).fail({ code: 1006, reason: 'refused', wasClean: false });
-    }
+    await failRetries(env, created, 2, 'refused');
     env.tick(0);
     assert.equal(c.readyState, Resock.CLOSED);
   });
