@@ -157,7 +157,8 @@ export class ResumeServer extends EventEmitter {
       if (session.readyState !== 1) return this._fresh(link, record.overflowed ? 'window' : 'unknown', pending, closed);
       // Rotated and attached at once, before the store is told: from here only the new token resumes.
       record.token = this._token();
-      session.attach(link, received, { kind: 'resumed', token: record.token, received: record.received }, pending);
+      session.attach(link, received, { kind: 'resumed', token: record.token, received: record.received });
+      session.replay(link, pending);
       await store.delete(token);
       await store.set(record.token, record);
     } finally {
@@ -172,8 +173,11 @@ export class ResumeServer extends EventEmitter {
     if (closed()) return void this._settings.store.delete(record.token);
     const session = new ResumableConnection(record, this._settings);
     this._live.set(record.id, session);
-    session.attach(link, 0, { kind: 'fresh', token: record.token, reason }, pending);
+    session.attach(link, 0, { kind: 'fresh', token: record.token, reason });
+    // The app gets the session before anything that happens to it: the rest of the hello's frame
+    // may be data (emitted to no listener: lost) or a broken message ('close' to no listener).
     this.emit('connection', session);
+    session.replay(link, pending);
   }
 
   private _token(): string {

@@ -95,7 +95,7 @@ export class ResumableConnection extends EventEmitter {
   }
 
   /** @internal Puts the session on `link`: welcome, then what the client has not acknowledged. */
-  attach(link: SockjsConnectionLike, clientReceived: number, welcome: Welcome, pending: readonly string[]): void {
+  attach(link: SockjsConnectionLike, clientReceived: number, welcome: Welcome): void {
     this._unlisten();
     this._link?.close(ResumeCloseCode.Replaced, 'Replaced by a newer link');
     this._s.clock.clearTimeout(this._ttlTimer);
@@ -116,6 +116,10 @@ export class ResumableConnection extends EventEmitter {
       link.removeListener('close', onClose);
     };
     writeBatch(link, [encodeWelcome(welcome), ...this._batch(this._record.out.messages)]);
+  }
+
+  /** @internal Reads what the client sent on `link` after its hello, before the session took the link. */
+  replay(link: SockjsConnectionLike, pending: readonly string[]): void {
     for (const raw of pending) if (this._link === link) this._receive(raw);
   }
 

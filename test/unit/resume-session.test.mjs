@@ -407,6 +407,24 @@ describe('resume: client core with the server companion', () => {
     assert.equal(w.app.sessions.at(-1), silent, 'no hello in time: plain');
   });
 
+  it('a fresh session reaches the app before anything the hello\'s frame carried after it: its data, or the broken message that ends it (close, once)', async () => {
+    const w = world();
+    const closes = [];
+    w.companion.on('connection', (conn) => conn.on('close', () => closes.push(conn)));
+    const link = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', link);
+    for (const m of ['~resume1 - 0', 'n1', 'dfirst']) link.emit('data', m); // one frame, read before the store answers
+    await flush();
+    assert.deepEqual(w.app.received, ['first'], 'the data is the app\'s, not lost before it listened');
+    const broken = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', broken);
+    for (const m of ['~resume1 - 0', 'zzz']) broken.emit('data', m);
+    await flush();
+    assert.equal(broken.closed.code, ResumeCloseCode.ProtocolError);
+    assert.deepEqual(closes, [w.app.sessions[1]], 'the app is told the session it got has ended');
+    assert.equal(w.companion.sessions, 1);
+  });
+
   it('ends the session with a protocol error on a broken message', async () => {
     const w = world();
     w.connect();
