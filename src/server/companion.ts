@@ -160,7 +160,9 @@ export class ResumeServer extends EventEmitter {
       session.attach(link, received, { kind: 'resumed', token: record.token, received: record.received });
       session.replay(link, pending);
       await store.delete(token);
-      await store.set(record.token, record);
+      // It may have ended meanwhile (a broken message, the app's close()) and deleted its record:
+      // stored again, that would stay for ever, as no session would delete it any more.
+      if (session.readyState === 1) await store.set(record.token, record);
     } finally {
       this._resuming.delete(token);
     }

@@ -425,6 +425,37 @@ describe('resume: client core with the server companion', () => {
     assert.equal(w.companion.sessions, 1);
   });
 
+  it('a session that ends while its resume is still telling the store is not stored again under its new token (kept for ever)', async () => {
+    // Ended by a broken message from the client, or by the app, while a slow store deletes the old token.
+    let gate = null;
+    const memory = new MemoryStore();
+    const store = {
+      get: (token) => memory.get(token),
+      set: (token, record) => memory.set(token, record),
+      delete: async (token) => (await gate, memory.delete(token)),
+    };
+    const ends = [(w) => w.client.link.emit('data', 'zzz'), (w) => w.app.sessions[0].close()];
+    for (const end of ends) {
+      const w = world({ store });
+      w.connect();
+      await w.settle();
+      w.cut();
+      let open;
+      gate = new Promise((resolve) => (open = resolve));
+      w.connect();
+      w.step(); // the hello: the session takes the link and tells the store
+      await flush();
+      assert.equal(w.client.link.toClient[0].split(' ')[0], '~resumed');
+      end(w);
+      open();
+      await w.settle();
+      assert.equal(w.app.sessions[0].readyState, 3);
+      assert.equal(memory.size, 0, 'nothing left in the store');
+      assert.equal(w.companion.sessions, 0);
+      gate = null;
+    }
+  });
+
   it('ends the session with a protocol error on a broken message', async () => {
     const w = world();
     w.connect();
