@@ -4,7 +4,7 @@ import type { Clock } from '../env/env';
 import { emptyOutbox, lastNumber } from '../resume/outbox';
 import { decodeHello, RESUME_QUERY, type FreshReason } from '../resume/wire';
 import { ResumableConnection, type SessionSettings } from './connection';
-import { MemoryStore, type ResumeStore, type SessionRecord } from './store';
+import { MemoryStore, unawaited, type ResumeStore, type SessionRecord } from './store';
 import { ResumeCloseCode, type SockjsConnectionLike, type SockjsServerLike } from './types';
 
 export interface ResumeServerOptions {
@@ -172,7 +172,7 @@ export class ResumeServer extends EventEmitter {
     if (closed()) return;
     const record: SessionRecord = { id: random(12), token: this._token(), received: 0, out: emptyOutbox(), overflowed: false };
     await this._settings.store.set(record.token, record);
-    if (closed()) return void this._settings.store.delete(record.token);
+    if (closed()) return unawaited(() => this._settings.store.delete(record.token));
     const session = new ResumableConnection(record, this._settings);
     this._live.set(record.id, session);
     session.attach(link, 0, { kind: 'fresh', token: record.token, reason });

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../env/env';
 import { acknowledge, add, emptyOutbox, lastNumber, type OutboxBounds } from '../resume/outbox';
 import { decodeHello, decodeMessage, encodeAck, encodeData, encodeNext, encodeWelcome, type Welcome } from '../resume/wire';
-import type { ResumeStore, SessionRecord } from './store';
+import { unawaited, type ResumeStore, type SessionRecord } from './store';
 import { ResumeCloseCode, writeBatch, type SockjsConnectionLike } from './types';
 
 /** 'd', the tag of a data message. */
@@ -209,7 +209,7 @@ export class ResumableConnection extends EventEmitter {
     this._link = null;
     this._stopAckTimer();
     this._armTtl();
-    void Promise.resolve(this._s.store.set(this._record.token, this._record)).catch(() => undefined);
+    unawaited(() => this._s.store.set(this._record.token, this._record));
   }
 
   private _armTtl(): void {
@@ -236,7 +236,7 @@ export class ResumableConnection extends EventEmitter {
     record.overflowed = overflowed;
     if (overflowed) {
       this._armTtl();
-      void Promise.resolve(this._s.store.set(record.token, record)).catch(() => undefined);
+      unawaited(() => this._s.store.set(record.token, record));
     } else {
       this._s.clock.clearTimeout(this._ttlTimer);
       this._forget();
@@ -255,6 +255,6 @@ export class ResumableConnection extends EventEmitter {
 
   private _forget(): void {
     this._s.forget(this);
-    void Promise.resolve(this._s.store.delete(this._record.token)).catch(() => undefined);
+    unawaited(() => this._s.store.delete(this._record.token));
   }
 }

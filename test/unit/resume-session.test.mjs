@@ -456,6 +456,49 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it('a store that throws (a synchronous one, as SQLite) or rejects where nobody waits for it stops no session halfway and ends no process', async () => {
+    const unhandled = [];
+    const onUnhandled = (error) => unhandled.push(error);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let failing = false;
+      const memory = new MemoryStore();
+      const fail = (call) => (...args) => { if (failing) throw new Error('disk full'); return call(...args); };
+      const store = { get: fail((t) => memory.get(t)), set: fail((t, r) => memory.set(t, r)), delete: fail((t) => memory.delete(t)) };
+      const closes = [];
+      const ends = [
+        ['the link drops, then the TTL', (w) => (w.cut(), w.clock.tick(120000))],
+        ['close()', (w) => assert.equal(w.app.sessions[0].close(), true)],
+        ['the window overflows', (w) => assert.equal(w.app.sessions[0].write('1') && w.app.sessions[0].write('2'), false)],
+      ];
+      for (const [what, end] of ends) {
+        const w = world({ store, server: { maxMessages: 1 } });
+        w.connect();
+        await w.settle();
+        w.app.sessions[0].on('close', () => closes.push(what));
+        failing = true;
+        end(w);
+        failing = false;
+        assert.equal(w.app.sessions[0].readyState, 3, what);
+      }
+      assert.deepEqual(closes, ends.map(([what]) => what), 'each told close, once');
+      // A fresh session whose link dropped while the store took its record: its delete rejects.
+      let stored;
+      const slow = { get: () => undefined, set: () => new Promise((resolve) => (stored = resolve)), delete: () => Promise.reject(new Error('redis down')) };
+      const w = world({ store: slow });
+      w.connect();
+      w.step();
+      await flush();
+      w.cut();
+      stored();
+      await flush();
+      assert.equal(w.app.sessions.length, 0);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('ends the session with a protocol error on a broken message', async () => {
     const w = world();
     w.connect();
