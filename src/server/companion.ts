@@ -58,6 +58,8 @@ export class ResumeServer extends EventEmitter {
   /** Tokens with a resume under way: a second hello with the same token starts fresh. */
   private readonly _resuming = new Set<string>();
   private readonly _onConnection = (link: SockjsConnectionLike): void => this._accept(link);
+  /** `close()` was called: a hello still being answered (or sent later on a link it had) starts no session. */
+  private _closed = false;
 
   constructor(private readonly _sockjs: SockjsServerLike, options: ResumeServerOptions = {}) {
     super();
@@ -79,8 +81,9 @@ export class ResumeServer extends EventEmitter {
     return this._live.size;
   }
 
-  /** Stops taking connections from the sockjs server and ends every session. */
+  /** Stops taking connections from the sockjs server and ends every session; a link still in its handshake gets 3105, not a session. */
   close(): void {
+    this._closed = true;
     this._sockjs.removeListener('connection', this._onConnection);
     for (const connection of [...this._live.values()]) connection.close(ResumeCloseCode.ShuttingDown, 'Server shutting down');
   }
@@ -170,9 +173,14 @@ export class ResumeServer extends EventEmitter {
 
   private async _fresh(link: SockjsConnectionLike, reason: FreshReason, pending: string[], closed: () => boolean): Promise<void> {
     if (closed()) return;
+    if (this._closed) return void link.close(ResumeCloseCode.ShuttingDown, 'Server shutting down');
     const record: SessionRecord = { id: random(12), token: this._token(), received: 0, out: emptyOutbox(), overflowed: false };
     await this._settings.store.set(record.token, record);
-    if (closed()) return unawaited(() => this._settings.store.delete(record.token));
+    if (closed() || this._closed) {
+      unawaited(() => this._settings.store.delete(record.token));
+      if (!closed()) link.close(ResumeCloseCode.ShuttingDown, 'Server shutting down');
+      return;
+    }
     const session = new ResumableConnection(record, this._settings);
     this._live.set(record.id, session);
     session.attach(link, 0, { kind: 'fresh', token: record.token, reason });

@@ -499,6 +499,28 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it('close() starts no session afterwards: a hello waiting for the store, or sent later on a link opened before, gets 3105', async () => {
+    let open;
+    const memory = new MemoryStore();
+    const gate = new Promise((resolve) => (open = resolve));
+    const store = { get: (t) => memory.get(t), set: async (t, r) => (await gate, memory.set(t, r)), delete: (t) => memory.delete(t) };
+    const w = world({ store });
+    const waiting = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', waiting);
+    waiting.emit('data', '~resume1 - 0'); // the store takes its time
+    const late = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', late); // its hello comes after close()
+    w.companion.close();
+    open();
+    late.emit('data', '~resume1 - 0');
+    await flush();
+    assert.deepEqual(w.app.sessions, [], 'no session after close()');
+    assert.equal(waiting.closed?.code, ResumeCloseCode.ShuttingDown);
+    assert.equal(late.closed?.code, ResumeCloseCode.ShuttingDown);
+    assert.equal(w.companion.sessions, 0);
+    assert.equal(memory.size, 0);
+  });
+
   it('ends the session with a protocol error on a broken message', async () => {
     const w = world();
     w.connect();
