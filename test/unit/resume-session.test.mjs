@@ -521,6 +521,30 @@ describe('resume: client core with the server companion', () => {
     assert.equal(memory.size, 0);
   });
 
+  it('lets go of a resumed link once the session has it, while a slow store is still told the new token (no copy of every message kept)', async () => {
+    let open;
+    const memory = new MemoryStore();
+    const store = { get: (t) => memory.get(t), set: (t, r) => memory.set(t, r), delete: async (t) => (await gate, memory.delete(t)) };
+    let gate = null;
+    const w = world({ store });
+    w.connect();
+    await w.settle();
+    w.cut();
+    gate = new Promise((resolve) => (open = resolve));
+    w.connect();
+    await w.settle();
+    assert.equal(w.client.events.at(-1).kind, 'resumed');
+    // Only the session listens now: the handshake's listener kept every message for the replay.
+    assert.equal(w.client.link.listenerCount('data'), 1);
+    assert.equal(w.client.link.listenerCount('close'), 2, 'the session and the test client');
+    w.client.core.send(['a']);
+    await w.settle();
+    assert.deepEqual(w.app.received, ['a']);
+    open();
+    await flush();
+    assert.equal(memory.size, 1);
+  });
+
   it('ends the session with a protocol error on a broken message', async () => {
     const w = world();
     w.connect();
