@@ -4,7 +4,7 @@ import type { Clock } from '../env/env';
 import { emptyOutbox, lastNumber } from '../resume/outbox';
 import { decodeHello, RESUME_QUERY, type FreshReason } from '../resume/wire';
 import { ResumableConnection, type SessionSettings } from './connection';
-import { MemoryStore, type ResumeStore, type SessionRecord } from './store';
+import { MemoryStore, unawaited, type ResumeStore, type SessionRecord } from './store';
 import { ResumeCloseCode, type SockjsConnectionLike, type SockjsServerLike } from './types';
 
 export interface ResumeServerOptions {
@@ -58,6 +58,8 @@ export class ResumeServer extends EventEmitter {
   /** Tokens with a resume under way: a second hello with the same token starts fresh. */
   private readonly _resuming = new Set<string>();
   private readonly _onConnection = (link: SockjsConnectionLike): void => this._accept(link);
+  /** `close()` was called: a hello still being answered (or sent later on a link it had) starts no session. */
+  private _closed = false;
 
   constructor(private readonly _sockjs: SockjsServerLike, options: ResumeServerOptions = {}) {
     super();
@@ -79,8 +81,9 @@ export class ResumeServer extends EventEmitter {
     return this._live.size;
   }
 
-  /** Stops taking connections from the sockjs server and ends every session. */
+  /** Stops taking connections from the sockjs server and ends every session; a link still in its handshake gets 3105, not a session. */
   close(): void {
+    this._closed = true;
     this._sockjs.removeListener('connection', this._onConnection);
     for (const connection of [...this._live.values()]) connection.close(ResumeCloseCode.ShuttingDown, 'Server shutting down');
   }
@@ -98,7 +101,7 @@ export class ResumeServer extends EventEmitter {
       // sockjs-node hands on any JSON value of the client's array: only a string can be a hello.
       hello = typeof raw === 'string' ? decodeHello(raw) : undefined;
       if (hello === undefined) return plain(raw);
-      this._hello(link, hello, pending, () => closed).then(stop, (error: unknown) => {
+      this._hello(link, hello, take, () => closed).then(stop, (error: unknown) => {
         stop();
         link.close(ResumeCloseCode.StoreFailed, 'Resume store failed');
         // The client was told and tries again. With no listener, an 'error' event would throw
@@ -115,6 +118,9 @@ export class ResumeServer extends EventEmitter {
       link.removeListener('data', onData);
       link.removeListener('close', onClose);
     };
+    // The session has the link: from here its own listeners read it (these would keep a copy of
+    // every message until the store answered), after what came with the hello.
+    const take = (): string[] => (stop(), pending);
     // No hello, or another first message: a client that does not resume after all.
     const plain = (first?: string): void => {
       stop();
@@ -126,11 +132,11 @@ export class ResumeServer extends EventEmitter {
     link.on('close', onClose);
   }
 
-  private async _hello(link: SockjsConnectionLike, hello: NonNullable<ReturnType<typeof decodeHello>>, pending: string[], closed: () => boolean): Promise<void> {
-    if (hello === 'invalid') return this._fresh(link, 'invalid', pending, closed);
+  private async _hello(link: SockjsConnectionLike, hello: NonNullable<ReturnType<typeof decodeHello>>, take: () => string[], closed: () => boolean): Promise<void> {
+    if (hello === 'invalid') return this._fresh(link, 'invalid', take, closed);
     const { token, received } = hello;
-    if (!token) return this._fresh(link, 'new', pending, closed);
-    if (this._resuming.has(token)) return this._fresh(link, 'unknown', pending, closed);
+    if (!token) return this._fresh(link, 'new', take, closed);
+    if (this._resuming.has(token)) return this._fresh(link, 'unknown', take, closed);
     this._resuming.add(token);
     try {
       const { store } = this._settings;
@@ -138,10 +144,10 @@ export class ResumeServer extends EventEmitter {
       const session = stored && this._live.get(stored.id);
       if (stored?.overflowed) {
         await store.delete(token);
-        return this._fresh(link, 'window', pending, closed);
+        return this._fresh(link, 'window', take, closed);
       }
       if (!stored || !session || session.token !== token || session.readyState !== 1) {
-        return this._fresh(link, token.split('.')[0] === this._instance ? 'unknown' : 'restarted', pending, closed);
+        return this._fresh(link, token.split('.')[0] === this._instance ? 'unknown' : 'restarted', take, closed);
       }
       // The session's own record from here: a shared store (Redis…) hands back a copy, whose new
       // token the session would not know (the next resume failing, the old token resuming again)
@@ -149,31 +155,44 @@ export class ResumeServer extends EventEmitter {
       const record = session.record;
       // A count the session cannot honour (messages it no longer has, or never sent): the hello
       // is broken, but its token is the real one; the session stays for a correct resume.
-      if (received < record.out.base || received > lastNumber(record.out)) return this._fresh(link, 'invalid', pending, closed);
-      if (this._verify && !(await this._verify(link, { id: record.id }))) return this._fresh(link, 'refused', pending, closed);
+      if (received < record.out.base || received > lastNumber(record.out)) return this._fresh(link, 'invalid', take, closed);
+      if (this._verify && !(await this._verify(link, { id: record.id }))) return this._fresh(link, 'refused', take, closed);
       if (closed()) return;
       // It may have ended while the hook decided (closed by the app, window exceeded, TTL): resumed,
       // the client would speak to a session nobody reads, its messages acknowledged and lost.
-      if (session.readyState !== 1) return this._fresh(link, record.overflowed ? 'window' : 'unknown', pending, closed);
+      if (session.readyState !== 1) return this._fresh(link, record.overflowed ? 'window' : 'unknown', take, closed);
       // Rotated and attached at once, before the store is told: from here only the new token resumes.
       record.token = this._token();
-      session.attach(link, received, { kind: 'resumed', token: record.token, received: record.received }, pending);
+      const pending = take();
+      session.attach(link, received, { kind: 'resumed', token: record.token, received: record.received });
+      session.replay(link, pending);
       await store.delete(token);
-      await store.set(record.token, record);
+      // It may have ended meanwhile (a broken message, the app's close()) and deleted its record:
+      // stored again, that would stay for ever, as no session would delete it any more.
+      if (session.readyState === 1) await store.set(record.token, record);
     } finally {
       this._resuming.delete(token);
     }
   }
 
-  private async _fresh(link: SockjsConnectionLike, reason: FreshReason, pending: string[], closed: () => boolean): Promise<void> {
+  private async _fresh(link: SockjsConnectionLike, reason: FreshReason, take: () => string[], closed: () => boolean): Promise<void> {
     if (closed()) return;
+    if (this._closed) return void link.close(ResumeCloseCode.ShuttingDown, 'Server shutting down');
     const record: SessionRecord = { id: random(12), token: this._token(), received: 0, out: emptyOutbox(), overflowed: false };
     await this._settings.store.set(record.token, record);
-    if (closed()) return void this._settings.store.delete(record.token);
+    if (closed() || this._closed) {
+      unawaited(() => this._settings.store.delete(record.token));
+      if (!closed()) link.close(ResumeCloseCode.ShuttingDown, 'Server shutting down');
+      return;
+    }
     const session = new ResumableConnection(record, this._settings);
     this._live.set(record.id, session);
-    session.attach(link, 0, { kind: 'fresh', token: record.token, reason }, pending);
+    const pending = take();
+    session.attach(link, 0, { kind: 'fresh', token: record.token, reason });
+    // The app gets the session before anything that happens to it: the rest of the hello's frame
+    // may be data (emitted to no listener: lost) or a broken message ('close' to no listener).
     this.emit('connection', session);
+    session.replay(link, pending);
   }
 
   private _token(): string {

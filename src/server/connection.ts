@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../env/env';
 import { acknowledge, add, emptyOutbox, lastNumber, type OutboxBounds } from '../resume/outbox';
 import { decodeHello, decodeMessage, encodeAck, encodeData, encodeNext, encodeWelcome, type Welcome } from '../resume/wire';
-import type { ResumeStore, SessionRecord } from './store';
+import { unawaited, type ResumeStore, type SessionRecord } from './store';
 import { ResumeCloseCode, writeBatch, type SockjsConnectionLike } from './types';
 
 /** 'd', the tag of a data message. */
@@ -95,7 +95,7 @@ export class ResumableConnection extends EventEmitter {
   }
 
   /** @internal Puts the session on `link`: welcome, then what the client has not acknowledged. */
-  attach(link: SockjsConnectionLike, clientReceived: number, welcome: Welcome, pending: readonly string[]): void {
+  attach(link: SockjsConnectionLike, clientReceived: number, welcome: Welcome): void {
     this._unlisten();
     this._link?.close(ResumeCloseCode.Replaced, 'Replaced by a newer link');
     this._s.clock.clearTimeout(this._ttlTimer);
@@ -116,6 +116,10 @@ export class ResumableConnection extends EventEmitter {
       link.removeListener('close', onClose);
     };
     writeBatch(link, [encodeWelcome(welcome), ...this._batch(this._record.out.messages)]);
+  }
+
+  /** @internal Reads what the client sent on `link` after its hello, before the session took the link. */
+  replay(link: SockjsConnectionLike, pending: readonly string[]): void {
     for (const raw of pending) if (this._link === link) this._receive(raw);
   }
 
@@ -205,7 +209,7 @@ export class ResumableConnection extends EventEmitter {
     this._link = null;
     this._stopAckTimer();
     this._armTtl();
-    void Promise.resolve(this._s.store.set(this._record.token, this._record)).catch(() => undefined);
+    unawaited(() => this._s.store.set(this._record.token, this._record));
   }
 
   private _armTtl(): void {
@@ -232,7 +236,7 @@ export class ResumableConnection extends EventEmitter {
     record.overflowed = overflowed;
     if (overflowed) {
       this._armTtl();
-      void Promise.resolve(this._s.store.set(record.token, record)).catch(() => undefined);
+      unawaited(() => this._s.store.set(record.token, record));
     } else {
       this._s.clock.clearTimeout(this._ttlTimer);
       this._forget();
@@ -251,6 +255,6 @@ export class ResumableConnection extends EventEmitter {
 
   private _forget(): void {
     this._s.forget(this);
-    void Promise.resolve(this._s.store.delete(this._record.token)).catch(() => undefined);
+    unawaited(() => this._s.store.delete(this._record.token));
   }
 }

@@ -25,6 +25,20 @@ export interface ResumeStore {
   delete(token: string): void | Promise<void>;
 }
 
+/**
+ * Runs a store call that nobody waits for (a detach, an expiry, a cleanup). Its failure, thrown
+ * (a synchronous store: SQLite…) or rejected, must neither stop its caller halfway (the session
+ * ended, its 'close' never emitted) nor reach the process (an uncaught exception in a timer or a
+ * sockjs-node event, an unhandled rejection): the TTL or the next resume tells the store again.
+ */
+export function unawaited(call: () => void | Promise<void>): void {
+  try {
+    void Promise.resolve(call()).catch(() => undefined);
+  } catch {
+    // As a rejection: see above.
+  }
+}
+
 /** The default store: a Map in this process. */
 export class MemoryStore implements ResumeStore {
   private readonly _records = new Map<string, SessionRecord>();

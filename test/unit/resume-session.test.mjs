@@ -407,6 +407,144 @@ describe('resume: client core with the server companion', () => {
     assert.equal(w.app.sessions.at(-1), silent, 'no hello in time: plain');
   });
 
+  it('a fresh session reaches the app before anything the hello\'s frame carried after it: its data, or the broken message that ends it (close, once)', async () => {
+    const w = world();
+    const closes = [];
+    w.companion.on('connection', (conn) => conn.on('close', () => closes.push(conn)));
+    const link = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', link);
+    for (const m of ['~resume1 - 0', 'n1', 'dfirst']) link.emit('data', m); // one frame, read before the store answers
+    await flush();
+    assert.deepEqual(w.app.received, ['first'], 'the data is the app\'s, not lost before it listened');
+    const broken = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', broken);
+    for (const m of ['~resume1 - 0', 'zzz']) broken.emit('data', m);
+    await flush();
+    assert.equal(broken.closed.code, ResumeCloseCode.ProtocolError);
+    assert.deepEqual(closes, [w.app.sessions[1]], 'the app is told the session it got has ended');
+    assert.equal(w.companion.sessions, 1);
+  });
+
+  it('a session that ends while its resume is still telling the store is not stored again under its new token (kept for ever)', async () => {
+    // Ended by a broken message from the client, or by the app, while a slow store deletes the old token.
+    let gate = null;
+    const memory = new MemoryStore();
+    const store = {
+      get: (token) => memory.get(token),
+      set: (token, record) => memory.set(token, record),
+      delete: async (token) => (await gate, memory.delete(token)),
+    };
+    const ends = [(w) => w.client.link.emit('data', 'zzz'), (w) => w.app.sessions[0].close()];
+    for (const end of ends) {
+      const w = world({ store });
+      w.connect();
+      await w.settle();
+      w.cut();
+      let open;
+      gate = new Promise((resolve) => (open = resolve));
+      w.connect();
+      w.step(); // the hello: the session takes the link and tells the store
+      await flush();
+      assert.equal(w.client.link.toClient[0].split(' ')[0], '~resumed');
+      end(w);
+      open();
+      await w.settle();
+      assert.equal(w.app.sessions[0].readyState, 3);
+      assert.equal(memory.size, 0, 'nothing left in the store');
+      assert.equal(w.companion.sessions, 0);
+      gate = null;
+    }
+  });
+
+  it('a store that throws (a synchronous one, as SQLite) or rejects where nobody waits for it stops no session halfway and ends no process', async () => {
+    const unhandled = [];
+    const onUnhandled = (error) => unhandled.push(error);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let failing = false;
+      const memory = new MemoryStore();
+      const fail = (call) => (...args) => { if (failing) throw new Error('disk full'); return call(...args); };
+      const store = { get: fail((t) => memory.get(t)), set: fail((t, r) => memory.set(t, r)), delete: fail((t) => memory.delete(t)) };
+      const closes = [];
+      const ends = [
+        ['the link drops, then the TTL', (w) => (w.cut(), w.clock.tick(120000))],
+        ['close()', (w) => assert.equal(w.app.sessions[0].close(), true)],
+        ['the window overflows', (w) => assert.equal(w.app.sessions[0].write('1') && w.app.sessions[0].write('2'), false)],
+      ];
+      for (const [what, end] of ends) {
+        const w = world({ store, server: { maxMessages: 1 } });
+        w.connect();
+        await w.settle();
+        w.app.sessions[0].on('close', () => closes.push(what));
+        failing = true;
+        end(w);
+        failing = false;
+        assert.equal(w.app.sessions[0].readyState, 3, what);
+      }
+      assert.deepEqual(closes, ends.map(([what]) => what), 'each told close, once');
+      // A fresh session whose link dropped while the store took its record: its delete rejects.
+      let stored;
+      const slow = { get: () => undefined, set: () => new Promise((resolve) => (stored = resolve)), delete: () => Promise.reject(new Error('redis down')) };
+      const w = world({ store: slow });
+      w.connect();
+      w.step();
+      await flush();
+      w.cut();
+      stored();
+      await flush();
+      assert.equal(w.app.sessions.length, 0);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('close() starts no session afterwards: a hello waiting for the store, or sent later on a link opened before, gets 3105', async () => {
+    let open;
+    const memory = new MemoryStore();
+    const gate = new Promise((resolve) => (open = resolve));
+    const store = { get: (t) => memory.get(t), set: async (t, r) => (await gate, memory.set(t, r)), delete: (t) => memory.delete(t) };
+    const w = world({ store });
+    const waiting = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', waiting);
+    waiting.emit('data', '~resume1 - 0'); // the store takes its time
+    const late = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', late); // its hello comes after close()
+    w.companion.close();
+    open();
+    late.emit('data', '~resume1 - 0');
+    await flush();
+    assert.deepEqual(w.app.sessions, [], 'no session after close()');
+    assert.equal(waiting.closed?.code, ResumeCloseCode.ShuttingDown);
+    assert.equal(late.closed?.code, ResumeCloseCode.ShuttingDown);
+    assert.equal(w.companion.sessions, 0);
+    assert.equal(memory.size, 0);
+  });
+
+  it('lets go of a resumed link once the session has it, while a slow store is still told the new token (no copy of every message kept)', async () => {
+    let open;
+    const memory = new MemoryStore();
+    const store = { get: (t) => memory.get(t), set: (t, r) => memory.set(t, r), delete: async (t) => (await gate, memory.delete(t)) };
+    let gate = null;
+    const w = world({ store });
+    w.connect();
+    await w.settle();
+    w.cut();
+    gate = new Promise((resolve) => (open = resolve));
+    w.connect();
+    await w.settle();
+    assert.equal(w.client.events.at(-1).kind, 'resumed');
+    // Only the session listens now: the handshake's listener kept every message for the replay.
+    assert.equal(w.client.link.listenerCount('data'), 1);
+    assert.equal(w.client.link.listenerCount('close'), 2, 'the session and the test client');
+    w.client.core.send(['a']);
+    await w.settle();
+    assert.deepEqual(w.app.received, ['a']);
+    open();
+    await flush();
+    assert.equal(memory.size, 1);
+  });
+
   it('ends the session with a protocol error on a broken message', async () => {
     const w = world();
     w.connect();
