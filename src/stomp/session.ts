@@ -89,14 +89,16 @@ export class StompSession {
         // deactivate(), or put away): it would throw, or hold the CONNECT for the next link.
         if (this._state !== CONNECTING || !isOpen(_socket)) return;
         const heartBeat = heartbeat.outgoing + ',' + heartbeat.incoming;
-        this._write({ _command: 'CONNECT', _headers: { ...headers, 'accept-version': '1.0,1.1,1.2', 'heart-beat': heartBeat } });
-        // From CONNECT on: the broker session may exist before its CONNECTED arrives.
-        setFarewell(_socket, 'DISCONNECT\n\n\0');
         // A silent answer to CONNECT would otherwise leave the client connecting for ever: SockJS
-        // heart-beats keep the link itself alive, and STOMP's start only with CONNECTED.
+        // heart-beats keep the link itself alive, and STOMP's start only with CONNECTED. Armed
+        // before the write: a Resock may find its link dead as it sends, and the session that then
+        // ends clears it (armed after, it would outlive the session and end the next one).
         if (connectTimeout) {
           this._timer = _host._clock.setTimeout(() => _host._silent(`No CONNECTED within ${connectTimeout} ms`, true), connectTimeout);
         }
+        this._write({ _command: 'CONNECT', _headers: { ...headers, 'accept-version': '1.0,1.1,1.2', 'heart-beat': heartBeat } });
+        // From CONNECT on: the broker session may exist before its CONNECTED arrives.
+        setFarewell(_socket, 'DISCONNECT\n\n\0');
       },
       (error: unknown) => this._state === CONNECTING && _host._fail(`connectHeaders: ${error}`),
     );

@@ -711,6 +711,35 @@ describe('StompClient', () => {
       assert.equal(sockets.length, 1);
     });
 
+    it('arms no timer for a session that its CONNECT ended (a Resock found its link dead as it sent)', async () => {
+      // connectHeaders fetches a token, and the tab sleeps meanwhile: the CONNECT's send() finds the link dead.
+      const env = fakeEnv();
+      const created = [];
+      const resock = new Resock('http://h/stomp', { reconnect: { minDelay: 100, maxDelay: 1000 } }, { env, transports: fakeDescriptors(['xhr-polling'], created) });
+      let release;
+      const headers = [new Promise((resolve) => (release = resolve))];
+      const client = new StompClient({ socket: resock, heartbeat: { outgoing: 0, incoming: 0 }, connectTimeout: 5000, connectHeaders: () => headers.shift() || {} }, { clock: env });
+      const errors = [];
+      client.on('error', ({ message }) => errors.push(message));
+      client.activate();
+      await env.answerInfo();
+      created[0].frame('o');
+      created[0].frame('h');
+      env.jump(60000);
+      release({});
+      await flush();
+      env.tick(1000);
+      await env.answerInfo();
+      created[1].frame('o');
+      await flush();
+      created[1].frame('a' + JSON.stringify(['CONNECTED\nversion:1.2\n\n\0']));
+      assert.equal(client.connected, true);
+      env.tick(5000);
+      assert.deepEqual(errors, []);
+      assert.equal(client.connected, true, 'the first session\'s timer does not end the second');
+      assert.equal(resock.state, 'open');
+    });
+
     it('is checked as an option', () => {
       assert.throws(() => new StompClient({ webSocketFactory: () => new FakeSocket(), connectTimeout: -1 }), /Option 'connectTimeout' must be a finite number of ms/);
     });
