@@ -41,6 +41,9 @@ const nodeClock: Clock = {
 
 const random = (bytes: number): string => randomBytes(bytes).toString('base64url');
 
+/** A link that `close()` found in its handshake: it gets no session, nor is it handed on. */
+const shutOut = (link: SockjsConnectionLike): void => void link.close(ResumeCloseCode.ShuttingDown, 'Server shutting down');
+
 /**
  * The resume companion for a sockjs-node server. Listen to its `connection` event instead of the
  * sockjs server's: a client that asked to resume (RESUME_QUERY in its URL, then a hello) gets a
@@ -81,7 +84,7 @@ export class ResumeServer extends EventEmitter {
     return this._live.size;
   }
 
-  /** Stops taking connections from the sockjs server and ends every session; a link still in its handshake gets 3105, not a session. */
+  /** Stops taking connections from the sockjs server and ends every session; a link still in its handshake gets 3105, neither a session nor handed on plain. */
   close(): void {
     this._closed = true;
     this._sockjs.removeListener('connection', this._onConnection);
@@ -124,6 +127,7 @@ export class ResumeServer extends EventEmitter {
     // No hello, or another first message: a client that does not resume after all.
     const plain = (first?: string): void => {
       stop();
+      if (this._closed) return shutOut(link);
       this.emit('connection', link);
       if (first !== undefined) link.emit('data', first);
     };
@@ -177,12 +181,12 @@ export class ResumeServer extends EventEmitter {
 
   private async _fresh(link: SockjsConnectionLike, reason: FreshReason, take: () => string[], closed: () => boolean): Promise<void> {
     if (closed()) return;
-    if (this._closed) return void link.close(ResumeCloseCode.ShuttingDown, 'Server shutting down');
+    if (this._closed) return shutOut(link);
     const record: SessionRecord = { id: random(12), token: this._token(), received: 0, out: emptyOutbox(), overflowed: false };
     await this._settings.store.set(record.token, record);
     if (closed() || this._closed) {
       unawaited(() => this._settings.store.delete(record.token));
-      if (!closed()) link.close(ResumeCloseCode.ShuttingDown, 'Server shutting down');
+      if (!closed()) shutOut(link);
       return;
     }
     const session = new ResumableConnection(record, this._settings);

@@ -521,6 +521,21 @@ describe('resume: client core with the server companion', () => {
     assert.equal(memory.size, 0);
   });
 
+  it('close() hands on no link afterwards either: one accepted before, whose hello never came or that turned out plain, gets 3105', async () => {
+    const w = world({ server: { helloTimeout: 1000 } });
+    const silent = fakeLink('/app/websocket?resock-resume=1');
+    const other = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', silent);
+    w.sockjs.emit('connection', other);
+    w.companion.close();
+    other.emit('data', 'not a hello');
+    w.clock.tick(1000);
+    await flush();
+    assert.deepEqual(w.app.sessions, [], "no 'connection' after close()");
+    assert.equal(silent.closed?.code, ResumeCloseCode.ShuttingDown);
+    assert.equal(other.closed?.code, ResumeCloseCode.ShuttingDown);
+  });
+
   it('lets go of a resumed link once the session has it, while a slow store is still told the new token (no copy of every message kept)', async () => {
     let open;
     const memory = new MemoryStore();
