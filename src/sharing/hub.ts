@@ -16,9 +16,11 @@ const UNREAD_LIMIT = 10000;
 /**
  * Following: messages this tab keeps that no leader confirmed. A leader that confirms nothing (a
  * page the browser froze keeps its lock; a hung one) would otherwise have it keep all it sends:
- * past this its view takes no more, and closes (see `TabLink.send`).
+ * past this its view takes no more, and closes (see `TabLink.send`). Far above what a healthy
+ * leader leaves unconfirmed, even under a burst sent in one task (confirmations cannot arrive
+ * within it), so that only a silent leader reaches it.
  */
-const KEPT_LIMIT = 10000;
+const KEPT_LIMIT = 100000;
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => (b + 256).toString(16).slice(1)).join('');
 

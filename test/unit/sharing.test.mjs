@@ -229,10 +229,10 @@ describe('sharing: one link for many tabs', () => {
     assert.deepEqual(await takeOver(origin, a, b), []);
   });
 
-  it('a follower whose leader confirms nothing (a frozen page keeps the lock) keeps about 10,000 messages at most (its oldest batch and 10,000 after it): then its view hands back what it is given and closes; nothing is lost', async () => {
+  it('a follower whose leader confirms nothing (a frozen page keeps the lock) keeps about 100,000 messages at most (its oldest batch and 100,000 after it): then its view hands back what it is given and closes; nothing is lost', async () => {
     const { origin, a, b, lb, eb } = await leaderAndFollower();
     a.env.freeze();
-    const batch = Array.from({ length: 1000 }, (_, i) => `m${i}`);
+    const batch = Array.from({ length: 10000 }, (_, i) => `m${i}`);
     for (let i = 0; i < 11; i++) assert.equal(lb.send(batch), undefined);
     await origin.deliver();
     assert.deepEqual(lb.send(['over']), ['over'], 'the client keeps it, in its bounded queue');
@@ -242,8 +242,8 @@ describe('sharing: one link for many tabs', () => {
     a.env.thaw();
     await origin.deliver();
     assert.equal(lb2.isOpen, true);
-    assert.equal(a.made[0].sent.length, 11000);
-    a.made[0].confirm(11000);
+    assert.equal(a.made[0].sent.length, 110000);
+    a.made[0].confirm(110000);
     await origin.deliver();
     assert.equal(lb2.send(['over']), undefined, 'confirmed: the follower keeps nothing, and takes again');
   });
