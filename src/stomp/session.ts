@@ -97,8 +97,9 @@ export class StompSession {
           this._timer = _host._clock.setTimeout(() => _host._silent(`No CONNECTED within ${connectTimeout} ms`, true), connectTimeout);
         }
         this._write({ _command: 'CONNECT', _headers: { ...headers, 'accept-version': '1.0,1.1,1.2', 'heart-beat': heartBeat } });
-        // From CONNECT on: the broker session may exist before its CONNECTED arrives.
-        setFarewell(_socket, 'DISCONNECT\n\n\0');
+        // From CONNECT on: the broker session may exist before its CONNECTED arrives. Unless the
+        // write ended this session (a dead link): the DISCONNECT would go out on the next link.
+        if (this._state === CONNECTING) setFarewell(_socket, 'DISCONNECT\n\n\0');
       },
       (error: unknown) => this._state === CONNECTING && _host._fail(`connectHeaders: ${error}`),
     );

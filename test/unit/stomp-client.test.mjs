@@ -728,6 +728,7 @@ describe('StompClient', () => {
       env.jump(60000);
       release({});
       await flush();
+      assert.equal(resock.farewell, null, 'no DISCONNECT left for the next link, before its CONNECT');
       env.tick(1000);
       await env.answerInfo();
       created[1].frame('o');
