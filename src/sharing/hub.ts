@@ -60,6 +60,13 @@ class Hub implements Sharing, TabHub {
    */
   private _session: Replica | null = null;
   private _in = 0;
+  /**
+   * Leading a resumable session: the number of the last message its link handed up. The link
+   * counts from what `_in` was when this tab adopted the session, and `_in` may have moved on
+   * since: the old leader's last messages can reach this tab after it adopted (BroadcastChannel
+   * and Web Locks are separate pipes), and the server, told they had not arrived, sends them again.
+   */
+  private _heard = 0;
   private _unread: string[] = [];
   /**
    * Resuming, leading: what waits for the browser to have passed on this tab's earlier messages to
@@ -165,6 +172,7 @@ class Hub implements Sharing, TabHub {
 
   adopt(): void {
     const session = this._session;
+    this._heard = this._in;
     if (session && this._seam) {
       const { token, base, out, plain } = session;
       this._seam.adopt({ token, received: this._in, base, messages: out, plain: !!plain });
@@ -192,7 +200,9 @@ class Hub implements Sharing, TabHub {
   }
 
   heard(lid: string, data: string): void {
-    const n = ++this._in;
+    const n = ++this._heard;
+    if (n <= this._in) return;
+    this._in = n;
     this.post({ t: 'msg', from: this.id, lid, data, n });
     this._deliver(data);
   }
@@ -320,7 +330,7 @@ class Hub implements Sharing, TabHub {
     const { unconfirmed, done } = welcomed(session, outcome, this.id);
     this._done(done);
     // A new session numbers the server's messages from 1 again: what this tab had not delivered is gone with the old one.
-    if (outcome.kind !== 'resumed') (this._in = 0), (this._unread = []);
+    if (outcome.kind !== 'resumed') (this._in = this._heard = 0), (this._unread = []);
     if (this._seam) this._seam.settle(outcome.kind === 'resumed' ? outcome : { ...outcome, unconfirmed });
   }
 

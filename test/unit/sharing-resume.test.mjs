@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { resume } from '../../dist/esm/resume.js';
 import { encodeWelcome } from '../../dist/esm/resume/wire.js';
 import { shared } from '../../dist/esm/sharing/hub.js';
+import { channelName } from '../../dist/esm/sharing/wire.js';
 import { flush } from './fakes.mjs';
 import { fakeLink, fakeOrigin, record } from './sharing-fakes.mjs';
 
@@ -248,6 +249,25 @@ describe('sharing with resume: the tabs keep one session', () => {
     await origin.deliver();
     assert.deepEqual(messages(eb2), ['s1', 's2']);
     assert.deepEqual(b.made[0].sent.slice(1), ['n1', 'db1'], 'b1 under the number the session gives it now');
+    assert.deepEqual(b.failed, []);
+  });
+
+  it("the old leader's last message reaches the next leader after it adopted the session (channels and locks are separate pipes): the server's copy of it is not delivered again", async () => {
+    const { origin, a, b } = await leaderAndFollower();
+    a.made[0].message('ds1');
+    a.made[0].message('ds2');
+    await origin.deliver();
+    const { lb: lb2, wire } = await crashAndTakeOver(origin, a, b);
+    const eb2 = record(lb2);
+    assert.deepEqual(wire, [`~resume1 ${T1} 2`]);
+    // s3, as the old leader told the tabs before its page went, arriving only now.
+    const late = new (origin.tab().BroadcastChannel)(channelName(URL, '', true));
+    late.postMessage({ t: 'msg', from: a.sharing.id, lid: 'old', data: 's3', n: 3 });
+    await origin.deliver();
+    // The server, told of 2, sends s3 again, then s4.
+    for (const m of [resumed(0, T2), 'n3', 'ds3', 'ds4']) b.made[0].message(m);
+    await origin.deliver();
+    assert.deepEqual(messages(eb2), ['s3', 's4']);
     assert.deepEqual(b.failed, []);
   });
 
