@@ -119,7 +119,7 @@ export class ResumableConnection extends EventEmitter {
   }
 
   /** @internal Reads what the client sent on `link` after its hello, before the session took the link. */
-  replay(link: SockjsConnectionLike, pending: readonly string[]): void {
+  replay(link: SockjsConnectionLike, pending: readonly unknown[]): void {
     for (const raw of pending) if (this._link === link) this._receive(raw);
   }
 

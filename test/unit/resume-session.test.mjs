@@ -560,6 +560,66 @@ describe('resume: client core with the server companion', () => {
     assert.equal(memory.size, 1);
   });
 
+  it('holds what a link sends after its hello, while the store answers, only up to the window (maxMessages): beyond, that link gets 3106 and no session', async () => {
+    let open;
+    const memory = new MemoryStore();
+    const gate = new Promise((resolve) => (open = resolve));
+    const store = { get: (t) => memory.get(t), set: async (t, r) => (await gate, memory.set(t, r)), delete: (t) => memory.delete(t) };
+    const w = world({ store, server: { maxMessages: 3 } });
+    const errors = [];
+    w.companion.on('error', (error) => errors.push(error));
+    const flood = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', flood);
+    for (const m of ['~resume1 - 0', 'n1', 'd1', 'd2']) flood.emit('data', m); // the store takes its time
+    assert.equal(flood.closed, null, 'up to the window: held');
+    flood.emit('data', 'd3');
+    assert.deepEqual(flood.closed, { code: ResumeCloseCode.HandshakeOverflow, reason: 'Too much sent before the welcome' });
+    assert.equal(flood.listenerCount('data'), 0, 'nothing more is read, nor kept');
+    open();
+    await flush();
+    assert.deepEqual(w.app.sessions, [], 'no session for that link');
+    assert.equal(memory.size, 0, 'nor a record');
+    assert.deepEqual(errors, []);
+  });
+
+  it('a JSON value that is not a string in the hello\'s frame still ends the new session as a protocol error (3103) when read', async () => {
+    const w = world();
+    const link = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', link);
+    for (const m of ['~resume1 - 0', { big: 'x'.repeat(1000) }]) link.emit('data', m);
+    await flush();
+    assert.equal(link.closed.code, ResumeCloseCode.ProtocolError);
+    assert.equal(w.app.sessions[0].readyState, 3);
+  });
+
+  it('bounds what a resuming link sends while its verify hook decides by the window\'s bytes too: beyond, 3106, and the session waits for a correct resume', async () => {
+    let decide = null;
+    const w = world({ server: { maxBytes: 64, verify: () => decide ?? true } });
+    w.connect();
+    await w.settle();
+    const token = w.client.events.at(-1).token;
+    w.cut();
+    let allow;
+    decide = new Promise((resolve) => (allow = resolve));
+    const flood = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', flood);
+    flood.emit('data', `~resume1 ${token} 0`);
+    await flush(); // the store answered; the hook decides
+    flood.emit('data', 'd' + 'é'.repeat(30)); // 61 bytes
+    assert.equal(flood.closed, null);
+    flood.emit('data', 'dxyz'); // 65
+    assert.equal(flood.closed.code, ResumeCloseCode.HandshakeOverflow);
+    allow(true);
+    await flush();
+    assert.deepEqual(flood.toClient, [], 'no welcome on the closed link');
+    assert.equal(w.app.sessions[0].readyState, 1, 'the session is untouched');
+    assert.deepEqual(w.app.received, []);
+    decide = null;
+    w.connect();
+    await w.settle();
+    assert.equal(w.client.events.at(-1).kind, 'resumed', 'its client resumes it');
+  });
+
   it('ends the session with a protocol error on a broken message', async () => {
     const w = world();
     w.connect();
