@@ -112,7 +112,7 @@ export class ResumeServer extends EventEmitter {
     _sockjs.on('connection', this._onConnection);
   }
 
-  /** Sessions alive on this node (with a link or waiting for one). */
+  /** Sessions alive on this node (with a link or waiting for one); not the tombstones of ended ones, which only the store keeps. */
   get sessions(): number {
     return this._live.size;
   }

@@ -221,10 +221,7 @@ export class ResumableConnection extends EventEmitter {
     this._end(ResumeCloseCode.ProtocolError, 'Resume protocol error', false);
   }
 
-  /**
-   * Ends the session for the app. After a window overflow a small tombstone stays in the store
-   * until the TTL, so that the client's resume is told `window` rather than `unknown`.
-   */
+  /** Ends the session for the app: it is no longer live, whatever stays of it in the store. */
   private _end(code: number, reason: string, overflowed: boolean): void {
     this.readyState = 3;
     this._unlisten();
@@ -234,11 +231,11 @@ export class ResumableConnection extends EventEmitter {
     const record = this._record;
     record.out = emptyOutbox();
     record.overflowed = overflowed;
+    this._s.clock.clearTimeout(this._ttlTimer);
     if (overflowed) {
-      this._armTtl();
-      unawaited(() => this._s.store.set(record.token, record));
+      this._s.forget(this);
+      leaveTombstone(this._s, record);
     } else {
-      this._s.clock.clearTimeout(this._ttlTimer);
       this._forget();
     }
     link?.close(code, reason);
@@ -247,14 +244,24 @@ export class ResumableConnection extends EventEmitter {
 
   private _expire(): void {
     this._forget();
-    if (this.readyState === 1) {
-      this.readyState = 3;
-      this.emit('close');
-    }
+    this.readyState = 3;
+    this.emit('close');
   }
 
   private _forget(): void {
     this._s.forget(this);
     unawaited(() => this._s.store.delete(this._record.token));
   }
+}
+
+/**
+ * After a window overflow the ended session's record stays in the store until the TTL, so that
+ * the client's resume is told `window` rather than `unknown`. A tombstone is small (no messages)
+ * and lives one TTL at most; a function of its own so that its timer holds neither the session
+ * (its last link, the app's listeners) nor anything else of it.
+ */
+function leaveTombstone({ store, clock, ttl }: SessionSettings, record: SessionRecord): void {
+  const { token } = record;
+  unawaited(() => store.set(token, record));
+  clock.setTimeout(() => unawaited(() => store.delete(token)), ttl);
 }

@@ -264,6 +264,27 @@ describe('resume: client core with the server companion', () => {
     assert.equal(w.store.size, 1, 'only the new session');
   });
 
+  it('a session whose window overflowed is no longer counted live: only its tombstone stays, in the store, without messages, until the TTL', async () => {
+    for (const away of [true, false]) {
+      const w = world({ server: { maxMessages: 2, ttl: 5000 } });
+      w.connect();
+      await w.settle();
+      const [conn] = w.app.sessions;
+      if (away) w.cut();
+      const token = conn.token;
+      conn.write('1'), conn.write('2'), conn.write('3');
+      assert.equal(conn.readyState, 3);
+      assert.equal(w.companion.sessions, 0, `ended, not live (away: ${away})`);
+      assert.equal(w.store.size, 1, 'its tombstone');
+      assert.deepEqual(w.store.get(token).out.messages, [], 'which keeps no messages');
+      w.clock.tick(4999);
+      assert.equal(w.store.size, 1);
+      w.clock.tick(1);
+      await flush();
+      assert.equal(w.store.size, 0, 'freed at the TTL');
+    }
+  });
+
   it('closes a link that is attached when the window overflows', async () => {
     const w = world({ server: { maxMessages: 2 } });
     w.connect();
