@@ -4,6 +4,7 @@ import type { Clock } from '../env/env';
 import { emptyOutbox, lastNumber, type OutboxBounds } from '../resume/outbox';
 import { decodeHello, RESUME_QUERY, type FreshReason } from '../resume/wire';
 import { utf8Length } from '../util/utf8';
+import { callApp } from './app-call';
 import { ResumableConnection, type SessionSettings } from './connection';
 import { MemoryStore, unawaited, type ResumeStore, type SessionRecord } from './store';
 import { ResumeCloseCode, type SockjsConnectionLike, type SockjsServerLike } from './types';
@@ -82,7 +83,9 @@ class HeldMessages {
  * sockjs server's: a client that asked to resume (RESUME_QUERY in its URL, then a hello) gets a
  * `ResumableConnection`, once per session however often it reconnects; any other client gets its
  * sockjs-node connection, untouched. `error`: the store or the verify hook failed (that link was
- * closed with 3104, the client tries again); not emitted when nobody listens.
+ * closed with 3104, the client tries again); not emitted when nobody listens. What the app's own
+ * `connection` and `data` listeners throw is not reported there: it propagates as from any
+ * EventEmitter (see `callApp`), and the session goes on.
  */
 export class ResumeServer extends EventEmitter {
   private readonly _settings: SessionSettings;
@@ -238,7 +241,7 @@ export class ResumeServer extends EventEmitter {
     session.attach(link, 0, { kind: 'fresh', token: record.token, reason });
     // The app gets the session before anything that happens to it: the rest of the hello's frame
     // may be data (emitted to no listener: lost) or a broken message ('close' to no listener).
-    this.emit('connection', session);
+    callApp(() => this.emit('connection', session));
     session.replay(link, pending);
   }
 

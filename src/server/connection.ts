@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../env/env';
 import { acknowledge, add, emptyOutbox, lastNumber, type OutboxBounds } from '../resume/outbox';
 import { decodeHello, decodeMessage, encodeAck, encodeData, encodeNext, encodeWelcome, type Welcome } from '../resume/wire';
+import { callApp } from './app-call';
 import { unawaited, type ResumeStore, type SessionRecord } from './store';
 import { ResumeCloseCode, writeBatch, type SockjsConnectionLike } from './types';
 
@@ -118,9 +119,13 @@ export class ResumableConnection extends EventEmitter {
     writeBatch(link, [encodeWelcome(welcome), ...this._batch(this._record.out.messages)]);
   }
 
-  /** @internal Reads what the client sent on `link` after its hello, before the session took the link. */
+  /**
+   * @internal Reads what the client sent on `link` after its hello, before the session took the
+   * link. Each message on its own, as sockjs-node emits them: a listener that throws on one is
+   * the app's error, not the end of the others.
+   */
   replay(link: SockjsConnectionLike, pending: readonly unknown[]): void {
-    for (const raw of pending) if (this._link === link) this._receive(raw);
+    for (const raw of pending) if (this._link === link) callApp(() => this._receive(raw));
   }
 
   /**

@@ -80,6 +80,21 @@ function world({ server: serverOptions = {}, client: clientOptions = {}, clock =
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Runs `run` with uncaught exceptions collected, mocha's own handlers (which fail the test) set aside meanwhile. */
+async function collectUncaught(run) {
+  const mochas = process.listeners('uncaughtException');
+  const caught = [];
+  process.removeAllListeners('uncaughtException');
+  process.on('uncaughtException', (error) => caught.push(error));
+  try {
+    await run();
+  } finally {
+    process.removeAllListeners('uncaughtException');
+    for (const listener of mochas) process.on('uncaughtException', listener);
+  }
+  return caught;
+}
+
 /** Runs one exchange of `count` messages each way with cuts after the given steps; returns both sides' receipts. */
 async function exchange(cutAt, count = 6) {
   const w = world({ server: { ackEvery: 2 }, client: { ackEvery: 2 } });
@@ -639,6 +654,55 @@ describe('resume: client core with the server companion', () => {
     w.connect();
     await w.settle();
     assert.equal(w.client.events.at(-1).kind, 'resumed', 'its client resumes it');
+  });
+
+  it('an app\'s data listener that throws on what came with a hello is the app\'s error, thrown uncaught as by a plain connection: not a store failure (no 3104, no \'error\'), the frame\'s rest read, the store told', async () => {
+    const w = world();
+    const storeErrors = [];
+    w.companion.on('error', (error) => storeErrors.push(error));
+    const bug = new Error('app bug');
+    w.companion.on('connection', (conn) => conn.on('data', (m) => { if (m.startsWith('boom')) throw bug; }));
+    const fresh = fakeLink('/app/websocket?resock-resume=1');
+    const resumed = fakeLink('/app/websocket?resock-resume=1');
+    const uncaught = await collectUncaught(async () => {
+      w.sockjs.emit('connection', fresh);
+      for (const m of ['~resume1 - 0', 'n1', 'dboom1', 'dafter1']) fresh.emit('data', m); // one frame, read before the store answers
+      await flush();
+      const { token } = decodeWelcome(fresh.toClient[0]);
+      fresh.close(1006, 'cut');
+      w.sockjs.emit('connection', resumed);
+      for (const m of [`~resume1 ${token} 0`, 'n3', 'dboom2', 'dafter2']) resumed.emit('data', m);
+      await flush();
+    });
+    assert.deepEqual(uncaught, [bug, bug], 'the app\'s own error, unchanged, once per throw');
+    assert.deepEqual(storeErrors, []);
+    assert.deepEqual(fresh.closed, { code: 1006, reason: 'cut' }, 'the fresh link was not closed as a store failure');
+    assert.equal(resumed.closed, null);
+    assert.match(resumed.toClient[0], /^~resumed \S+ 2$/);
+    assert.deepEqual(w.app.received, ['boom1', 'after1', 'boom2', 'after2']);
+    const [conn] = w.app.sessions;
+    assert.equal(w.app.sessions.length, 1);
+    assert.equal(conn.readyState, 1);
+    assert.deepEqual([w.store.size, w.store.get(conn.token)?.id], [1, conn.id], 'the store has the new token only');
+  });
+
+  it('an app\'s connection listener that throws is the app\'s error too: thrown uncaught, the new session and its link left open', async () => {
+    const w = world();
+    const storeErrors = [];
+    w.companion.on('error', (error) => storeErrors.push(error));
+    const bug = new Error('app bug');
+    w.companion.on('connection', () => { throw bug; });
+    const link = fakeLink('/app/websocket?resock-resume=1');
+    const uncaught = await collectUncaught(async () => {
+      w.sockjs.emit('connection', link);
+      for (const m of ['~resume1 - 0', 'n1', 'dfirst']) link.emit('data', m);
+      await flush();
+    });
+    assert.deepEqual(uncaught, [bug]);
+    assert.deepEqual(storeErrors, []);
+    assert.equal(link.closed, null);
+    assert.deepEqual(w.app.received, ['first'], 'what came with the hello is still read');
+    assert.equal(w.companion.sessions, 1);
   });
 
   it('ends the session with a protocol error on a broken message', async () => {
