@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../env/env';
-import { emptyOutbox, lastNumber } from '../resume/outbox';
+import { emptyOutbox, lastNumber, type OutboxBounds } from '../resume/outbox';
 import { decodeHello, RESUME_QUERY, type FreshReason } from '../resume/wire';
+import { utf8Length } from '../util/utf8';
+import { callApp } from './app-call';
 import { ResumableConnection, type SessionSettings } from './connection';
 import { MemoryStore, unawaited, type ResumeStore, type SessionRecord } from './store';
 import { ResumeCloseCode, type SockjsConnectionLike, type SockjsServerLike } from './types';
@@ -10,7 +12,10 @@ import { ResumeCloseCode, type SockjsConnectionLike, type SockjsServerLike } fro
 export interface ResumeServerOptions {
   /** ms a session waits for its client after its link dropped; then its state is freed. Default 120000. */
   ttl?: number;
-  /** Bounds of what a session keeps for its client until acknowledged. Beyond them the session ends (code 3101). Default 1000 messages, 1 MiB. */
+  /**
+   * Bounds of what a session keeps for its client until acknowledged. Beyond them the session ends (code 3101). Default 1000 messages, 1 MiB.
+   * They also bound what a link may send after its hello while the store or `verify` answers: beyond them that link is closed (3106).
+   */
   maxMessages?: number;
   maxBytes?: number;
   /** Acks to the client: `ackDelay` ms after the first unacknowledged message (default 200), or at once after `ackEvery` (32). */
@@ -45,11 +50,42 @@ const random = (bytes: number): string => randomBytes(bytes).toString('base64url
 const shutOut = (link: SockjsConnectionLike): void => void link.close(ResumeCloseCode.ShuttingDown, 'Server shutting down');
 
 /**
+ * What a link sends after its hello until its session takes the link (the store or the verify
+ * hook still answering), read then, in order. A resock client sends nothing there (it waits for
+ * the welcome), so only a broken or hostile client fills it: it may hold what a session's window
+ * would, no more.
+ */
+class HeldMessages {
+  readonly messages: unknown[] = [];
+  private _bytes = 0;
+
+  constructor(private readonly _bounds: OutboxBounds) {}
+
+  /** False, and `raw` not held, when it does not fit. */
+  add(raw: unknown): boolean {
+    // A value that is not a string ends the session when read (a protocol error) whatever it is:
+    // held as null, it costs nothing.
+    const message = typeof raw === 'string' ? raw : null;
+    const bytes = this._bytes + (message === null ? 0 : utf8Length(message));
+    if (this.messages.length >= this._bounds.maxMessages || bytes > this._bounds.maxBytes) return false;
+    this._bytes = bytes;
+    this.messages.push(message);
+    return true;
+  }
+
+  drop(): void {
+    this.messages.length = 0;
+  }
+}
+
+/**
  * The resume companion for a sockjs-node server. Listen to its `connection` event instead of the
  * sockjs server's: a client that asked to resume (RESUME_QUERY in its URL, then a hello) gets a
  * `ResumableConnection`, once per session however often it reconnects; any other client gets its
  * sockjs-node connection, untouched. `error`: the store or the verify hook failed (that link was
- * closed with 3104, the client tries again); not emitted when nobody listens.
+ * closed with 3104, the client tries again); not emitted when nobody listens. What the app's own
+ * `connection` and `data` listeners throw is not reported there: it propagates as from any
+ * EventEmitter (see `callApp`), and the session goes on.
  */
 export class ResumeServer extends EventEmitter {
   private readonly _settings: SessionSettings;
@@ -79,7 +115,7 @@ export class ResumeServer extends EventEmitter {
     _sockjs.on('connection', this._onConnection);
   }
 
-  /** Sessions alive on this node (with a link or waiting for one). */
+  /** Sessions alive on this node (with a link or waiting for one); not the tombstones of ended ones, which only the store keeps. */
   get sessions(): number {
     return this._live.size;
   }
@@ -95,11 +131,14 @@ export class ResumeServer extends EventEmitter {
     const query = (link.url || '').split('?')[1] || '';
     if (!query.split('&').includes(RESUME_QUERY)) return void this.emit('connection', link);
     const { clock } = this._settings;
-    const pending: string[] = [];
+    const held = new HeldMessages(this._settings);
     let hello: ReturnType<typeof decodeHello>;
     let closed = false;
     const onData = (raw: string): void => {
-      if (hello !== undefined) return void pending.push(raw);
+      if (hello !== undefined) {
+        if (!held.add(raw)) overflow();
+        return;
+      }
       clock.clearTimeout(timer);
       // sockjs-node hands on any JSON value of the client's array: only a string can be a hello.
       hello = typeof raw === 'string' ? decodeHello(raw) : undefined;
@@ -116,6 +155,13 @@ export class ResumeServer extends EventEmitter {
       closed = true;
       stop();
     };
+    // Nothing is decided: no session starts, the one the hello named (if any) stays for a correct
+    // resume, and what was held goes unacknowledged (a real client would send it again).
+    const overflow = (): void => {
+      onClose();
+      held.drop();
+      link.close(ResumeCloseCode.HandshakeOverflow, 'Too much sent before the welcome');
+    };
     const stop = (): void => {
       clock.clearTimeout(timer);
       link.removeListener('data', onData);
@@ -123,7 +169,7 @@ export class ResumeServer extends EventEmitter {
     };
     // The session has the link: from here its own listeners read it (these would keep a copy of
     // every message until the store answered), after what came with the hello.
-    const take = (): string[] => (stop(), pending);
+    const take = (): readonly unknown[] => (stop(), held.messages);
     // No hello, or another first message: a client that does not resume after all.
     const plain = (first?: string): void => {
       stop();
@@ -136,7 +182,7 @@ export class ResumeServer extends EventEmitter {
     link.on('close', onClose);
   }
 
-  private async _hello(link: SockjsConnectionLike, hello: NonNullable<ReturnType<typeof decodeHello>>, take: () => string[], closed: () => boolean): Promise<void> {
+  private async _hello(link: SockjsConnectionLike, hello: NonNullable<ReturnType<typeof decodeHello>>, take: () => readonly unknown[], closed: () => boolean): Promise<void> {
     if (hello === 'invalid') return this._fresh(link, 'invalid', take, closed);
     const { token, received } = hello;
     if (!token) return this._fresh(link, 'new', take, closed);
@@ -179,7 +225,7 @@ export class ResumeServer extends EventEmitter {
     }
   }
 
-  private async _fresh(link: SockjsConnectionLike, reason: FreshReason, take: () => string[], closed: () => boolean): Promise<void> {
+  private async _fresh(link: SockjsConnectionLike, reason: FreshReason, take: () => readonly unknown[], closed: () => boolean): Promise<void> {
     if (closed()) return;
     if (this._closed) return shutOut(link);
     const record: SessionRecord = { id: random(12), token: this._token(), received: 0, out: emptyOutbox(), overflowed: false };
@@ -195,7 +241,7 @@ export class ResumeServer extends EventEmitter {
     session.attach(link, 0, { kind: 'fresh', token: record.token, reason });
     // The app gets the session before anything that happens to it: the rest of the hello's frame
     // may be data (emitted to no listener: lost) or a broken message ('close' to no listener).
-    this.emit('connection', session);
+    callApp(() => this.emit('connection', session));
     session.replay(link, pending);
   }
 

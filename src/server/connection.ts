@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../env/env';
 import { acknowledge, add, emptyOutbox, lastNumber, type OutboxBounds } from '../resume/outbox';
 import { decodeHello, decodeMessage, encodeAck, encodeData, encodeNext, encodeWelcome, type Welcome } from '../resume/wire';
+import { callApp } from './app-call';
 import { unawaited, type ResumeStore, type SessionRecord } from './store';
 import { ResumeCloseCode, writeBatch, type SockjsConnectionLike } from './types';
 
@@ -118,9 +119,13 @@ export class ResumableConnection extends EventEmitter {
     writeBatch(link, [encodeWelcome(welcome), ...this._batch(this._record.out.messages)]);
   }
 
-  /** @internal Reads what the client sent on `link` after its hello, before the session took the link. */
-  replay(link: SockjsConnectionLike, pending: readonly string[]): void {
-    for (const raw of pending) if (this._link === link) this._receive(raw);
+  /**
+   * @internal Reads what the client sent on `link` after its hello, before the session took the
+   * link. Each message on its own, as sockjs-node emits them: a listener that throws on one is
+   * the app's error, not the end of the others.
+   */
+  replay(link: SockjsConnectionLike, pending: readonly unknown[]): void {
+    for (const raw of pending) if (this._link === link) callApp(() => this._receive(raw));
   }
 
   /**
@@ -221,10 +226,7 @@ export class ResumableConnection extends EventEmitter {
     this._end(ResumeCloseCode.ProtocolError, 'Resume protocol error', false);
   }
 
-  /**
-   * Ends the session for the app. After a window overflow a small tombstone stays in the store
-   * until the TTL, so that the client's resume is told `window` rather than `unknown`.
-   */
+  /** Ends the session for the app: it is no longer live, whatever stays of it in the store. */
   private _end(code: number, reason: string, overflowed: boolean): void {
     this.readyState = 3;
     this._unlisten();
@@ -234,11 +236,11 @@ export class ResumableConnection extends EventEmitter {
     const record = this._record;
     record.out = emptyOutbox();
     record.overflowed = overflowed;
+    this._s.clock.clearTimeout(this._ttlTimer);
     if (overflowed) {
-      this._armTtl();
-      unawaited(() => this._s.store.set(record.token, record));
+      this._s.forget(this);
+      leaveTombstone(this._s, record);
     } else {
-      this._s.clock.clearTimeout(this._ttlTimer);
       this._forget();
     }
     link?.close(code, reason);
@@ -247,14 +249,24 @@ export class ResumableConnection extends EventEmitter {
 
   private _expire(): void {
     this._forget();
-    if (this.readyState === 1) {
-      this.readyState = 3;
-      this.emit('close');
-    }
+    this.readyState = 3;
+    this.emit('close');
   }
 
   private _forget(): void {
     this._s.forget(this);
     unawaited(() => this._s.store.delete(this._record.token));
   }
+}
+
+/**
+ * After a window overflow the ended session's record stays in the store until the TTL, so that
+ * the client's resume is told `window` rather than `unknown`. A tombstone is small (no messages)
+ * and lives one TTL at most; a function of its own so that its timer holds neither the session
+ * (its last link, the app's listeners) nor anything else of it.
+ */
+function leaveTombstone({ store, clock, ttl }: SessionSettings, record: SessionRecord): void {
+  const { token } = record;
+  unawaited(() => store.set(token, record));
+  clock.setTimeout(() => unawaited(() => store.delete(token)), ttl);
 }

@@ -31,6 +31,12 @@ export const ResumeCloseCode = {
   StoreFailed: 3104,
   /** The companion was closed (the server is shutting down): the session has ended. */
   ShuttingDown: 3105,
+  /**
+   * The link sent more after its hello than a session's window holds (`maxMessages`, `maxBytes`)
+   * while the store or the verify hook answered: that link is closed, nothing decided (no session
+   * started; the one it named stays for a correct resume).
+   */
+  HandshakeOverflow: 3106,
 } as const;
 
 /** What `writeBatch` uses of a sockjs-node 0.3 connection's private session, when it is there. */

@@ -219,6 +219,17 @@ describe('resock/server on sockjs-node with a resume client over WebSocket', fun
     assert.equal(await post('xhr'), 'c[3103,"Resume protocol error"]\n');
     assert.equal(server.app.closes, 1, 'the app is told the session ended');
   });
+
+  it('closes a link that sends more after its hello than a session\'s window before its welcome (3106), without throwing, and starts no session', async () => {
+    server = await startServer({ maxMessages: 3 });
+    const post = xhrSession(server.port, 'flood');
+    assert.equal(await post('xhr'), 'o\n');
+    // One POST: sockjs-node hands on all of it before the store has answered the hello.
+    await post('xhr_send', JSON.stringify(['~resume1 - 0', 'n1', 'd1', 'd2', 'd3', 'd4']));
+    assert.equal(await post('xhr'), 'c[3106,"Too much sent before the welcome"]\n');
+    assert.deepEqual(server.app.sessions, []);
+    assert.equal(server.store.size, 0);
+  });
 });
 
 /**
@@ -226,10 +237,15 @@ describe('resock/server on sockjs-node with a resume client over WebSocket', fun
  * the `~fresh` answer. Resolves with `post(path, body)`, which POSTs to the session and reads the answer.
  */
 async function freshXhrSession(port, sessionId) {
-  const base = `http://127.0.0.1:${port}/r/000/${sessionId}`;
-  const post = async (path, body) => (await fetch(`${base}/${path}?resock-resume=1`, { method: 'POST', body })).text();
+  const post = xhrSession(port, sessionId);
   assert.equal(await post('xhr'), 'o\n');
   await post('xhr_send', JSON.stringify(['~resume1 - 0']));
   assert.match(await post('xhr'), /^a\["~fresh \S+ new"\]\n$/);
   return post;
+}
+
+/** `post(path, body)` to a resume session's raw xhr-polling endpoints, which reads the answer. */
+function xhrSession(port, sessionId) {
+  const base = `http://127.0.0.1:${port}/r/000/${sessionId}`;
+  return async (path, body) => (await fetch(`${base}/${path}?resock-resume=1`, { method: 'POST', body })).text();
 }

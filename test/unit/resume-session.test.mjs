@@ -80,6 +80,21 @@ function world({ server: serverOptions = {}, client: clientOptions = {}, clock =
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Runs `run` with uncaught exceptions collected, mocha's own handlers (which fail the test) set aside meanwhile. */
+async function collectUncaught(run) {
+  const mochas = process.listeners('uncaughtException');
+  const caught = [];
+  process.removeAllListeners('uncaughtException');
+  process.on('uncaughtException', (error) => caught.push(error));
+  try {
+    await run();
+  } finally {
+    process.removeAllListeners('uncaughtException');
+    for (const listener of mochas) process.on('uncaughtException', listener);
+  }
+  return caught;
+}
+
 /** Runs one exchange of `count` messages each way with cuts after the given steps; returns both sides' receipts. */
 async function exchange(cutAt, count = 6) {
   const w = world({ server: { ackEvery: 2 }, client: { ackEvery: 2 } });
@@ -262,6 +277,27 @@ describe('resume: client core with the server companion', () => {
     assert.equal(w.app.sessions.length, 2);
     w.clock.tick(120000);
     assert.equal(w.store.size, 1, 'only the new session');
+  });
+
+  it('a session whose window overflowed is no longer counted live: only its tombstone stays, in the store, without messages, until the TTL', async () => {
+    for (const away of [true, false]) {
+      const w = world({ server: { maxMessages: 2, ttl: 5000 } });
+      w.connect();
+      await w.settle();
+      const [conn] = w.app.sessions;
+      if (away) w.cut();
+      const token = conn.token;
+      conn.write('1'), conn.write('2'), conn.write('3');
+      assert.equal(conn.readyState, 3);
+      assert.equal(w.companion.sessions, 0, `ended, not live (away: ${away})`);
+      assert.equal(w.store.size, 1, 'its tombstone');
+      assert.deepEqual(w.store.get(token).out.messages, [], 'which keeps no messages');
+      w.clock.tick(4999);
+      assert.equal(w.store.size, 1);
+      w.clock.tick(1);
+      await flush();
+      assert.equal(w.store.size, 0, 'freed at the TTL');
+    }
   });
 
   it('closes a link that is attached when the window overflows', async () => {
@@ -558,6 +594,115 @@ describe('resume: client core with the server companion', () => {
     open();
     await flush();
     assert.equal(memory.size, 1);
+  });
+
+  it('holds what a link sends after its hello, while the store answers, only up to the window (maxMessages): beyond, that link gets 3106 and no session', async () => {
+    let open;
+    const memory = new MemoryStore();
+    const gate = new Promise((resolve) => (open = resolve));
+    const store = { get: (t) => memory.get(t), set: async (t, r) => (await gate, memory.set(t, r)), delete: (t) => memory.delete(t) };
+    const w = world({ store, server: { maxMessages: 3 } });
+    const errors = [];
+    w.companion.on('error', (error) => errors.push(error));
+    const flood = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', flood);
+    for (const m of ['~resume1 - 0', 'n1', 'd1', 'd2']) flood.emit('data', m); // the store takes its time
+    assert.equal(flood.closed, null, 'up to the window: held');
+    flood.emit('data', 'd3');
+    assert.deepEqual(flood.closed, { code: ResumeCloseCode.HandshakeOverflow, reason: 'Too much sent before the welcome' });
+    assert.equal(flood.listenerCount('data'), 0, 'nothing more is read, nor kept');
+    open();
+    await flush();
+    assert.deepEqual(w.app.sessions, [], 'no session for that link');
+    assert.equal(memory.size, 0, 'nor a record');
+    assert.deepEqual(errors, []);
+  });
+
+  it('a JSON value that is not a string in the hello\'s frame still ends the new session as a protocol error (3103) when read', async () => {
+    const w = world();
+    const link = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', link);
+    for (const m of ['~resume1 - 0', { big: 'x'.repeat(1000) }]) link.emit('data', m);
+    await flush();
+    assert.equal(link.closed.code, ResumeCloseCode.ProtocolError);
+    assert.equal(w.app.sessions[0].readyState, 3);
+  });
+
+  it('bounds what a resuming link sends while its verify hook decides by the window\'s bytes too: beyond, 3106, and the session waits for a correct resume', async () => {
+    let decide = null;
+    const w = world({ server: { maxBytes: 64, verify: () => decide ?? true } });
+    w.connect();
+    await w.settle();
+    const token = w.client.events.at(-1).token;
+    w.cut();
+    let allow;
+    decide = new Promise((resolve) => (allow = resolve));
+    const flood = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', flood);
+    flood.emit('data', `~resume1 ${token} 0`);
+    await flush(); // the store answered; the hook decides
+    flood.emit('data', 'd' + 'é'.repeat(30)); // 61 bytes
+    assert.equal(flood.closed, null);
+    flood.emit('data', 'dxyz'); // 65
+    assert.equal(flood.closed.code, ResumeCloseCode.HandshakeOverflow);
+    allow(true);
+    await flush();
+    assert.deepEqual(flood.toClient, [], 'no welcome on the closed link');
+    assert.equal(w.app.sessions[0].readyState, 1, 'the session is untouched');
+    assert.deepEqual(w.app.received, []);
+    decide = null;
+    w.connect();
+    await w.settle();
+    assert.equal(w.client.events.at(-1).kind, 'resumed', 'its client resumes it');
+  });
+
+  it('an app\'s data listener that throws on what came with a hello is the app\'s error, thrown uncaught as by a plain connection: not a store failure (no 3104, no \'error\'), the frame\'s rest read, the store told', async () => {
+    const w = world();
+    const storeErrors = [];
+    w.companion.on('error', (error) => storeErrors.push(error));
+    const bug = new Error('app bug');
+    w.companion.on('connection', (conn) => conn.on('data', (m) => { if (m.startsWith('boom')) throw bug; }));
+    const fresh = fakeLink('/app/websocket?resock-resume=1');
+    const resumed = fakeLink('/app/websocket?resock-resume=1');
+    const uncaught = await collectUncaught(async () => {
+      w.sockjs.emit('connection', fresh);
+      for (const m of ['~resume1 - 0', 'n1', 'dboom1', 'dafter1']) fresh.emit('data', m); // one frame, read before the store answers
+      await flush();
+      const { token } = decodeWelcome(fresh.toClient[0]);
+      fresh.close(1006, 'cut');
+      w.sockjs.emit('connection', resumed);
+      for (const m of [`~resume1 ${token} 0`, 'n3', 'dboom2', 'dafter2']) resumed.emit('data', m);
+      await flush();
+    });
+    assert.deepEqual(uncaught, [bug, bug], 'the app\'s own error, unchanged, once per throw');
+    assert.deepEqual(storeErrors, []);
+    assert.deepEqual(fresh.closed, { code: 1006, reason: 'cut' }, 'the fresh link was not closed as a store failure');
+    assert.equal(resumed.closed, null);
+    assert.match(resumed.toClient[0], /^~resumed \S+ 2$/);
+    assert.deepEqual(w.app.received, ['boom1', 'after1', 'boom2', 'after2']);
+    const [conn] = w.app.sessions;
+    assert.equal(w.app.sessions.length, 1);
+    assert.equal(conn.readyState, 1);
+    assert.deepEqual([w.store.size, w.store.get(conn.token)?.id], [1, conn.id], 'the store has the new token only');
+  });
+
+  it('an app\'s connection listener that throws is the app\'s error too: thrown uncaught, the new session and its link left open', async () => {
+    const w = world();
+    const storeErrors = [];
+    w.companion.on('error', (error) => storeErrors.push(error));
+    const bug = new Error('app bug');
+    w.companion.on('connection', () => { throw bug; });
+    const link = fakeLink('/app/websocket?resock-resume=1');
+    const uncaught = await collectUncaught(async () => {
+      w.sockjs.emit('connection', link);
+      for (const m of ['~resume1 - 0', 'n1', 'dfirst']) link.emit('data', m);
+      await flush();
+    });
+    assert.deepEqual(uncaught, [bug]);
+    assert.deepEqual(storeErrors, []);
+    assert.equal(link.closed, null);
+    assert.deepEqual(w.app.received, ['first'], 'what came with the hello is still read');
+    assert.equal(w.companion.sessions, 1);
   });
 
   it('ends the session with a protocol error on a broken message', async () => {
