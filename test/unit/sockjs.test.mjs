@@ -61,6 +61,15 @@ describe('SockJS', () => {
     assert.deepEqual([event.code, event.reason, event.wasClean, s.readyState], [3000, 'Go away!', true, SockJS.CLOSED]);
   });
 
+  it('refuses a close reason over 123 bytes of UTF-8 as WebSocket counts them, a lone surrogate as U+FFFD (3 bytes)', () => {
+    const { s } = socket();
+    const reason = '\ud800中'.repeat(21); // 126 bytes: each lone surrogate 3, each 中 3
+    assert.throws(() => s.close(1000, reason), SyntaxError);
+    assert.equal(s.readyState, SockJS.CONNECTING);
+    s.close(1000, '\ud800中'.repeat(20) + 'abc'); // 123 bytes
+    assert.equal(s.readyState, SockJS.CLOSING);
+  });
+
   it('connects, and closes, with a debug logger that throws', async () => {
     const { s, link, closed } = socket({
       debug: () => {
