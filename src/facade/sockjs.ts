@@ -58,6 +58,9 @@ export class SockJS extends SocketBase<SockJSEventMap> {
     });
     link.on('message', (data) => this.dispatchEvent(messageEvent(data)));
     link.on('heartbeat', () => this.dispatchEvent(new Event('heartbeat')));
+    // The server's `c` (or a protocol error) ended the session: CLOSING at once, as sockjs-client,
+    // although the close waits for a POST in flight to answer.
+    link.on('closing', () => (this._readyState = CLOSING));
     link.on('close', (info) => this._close(info.code, info.reason, info.wasClean));
   }
 
@@ -65,11 +68,11 @@ export class SockJS extends SocketBase<SockJSEventMap> {
     return this._readyState;
   }
 
-  /** Sends `String(data)`. Throws InvalidStateError while connecting; does nothing once closed. */
+  /** Sends `String(data)`. Throws InvalidStateError while connecting; does nothing once closing or closed. */
   send(data: unknown): void {
     const message = String(data);
     if (this._readyState === CONNECTING) throw new InvalidStateError('InvalidStateError: The connection has not been established yet');
-    if (this._link) this._link.send([message]);
+    if (this._readyState === OPEN) this._link!.send([message]);
   }
 
   /** Closes with 1000 or an application code 3000–4999 and a reason of at most 123 bytes. */

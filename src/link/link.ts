@@ -15,6 +15,8 @@ export interface LinkEvents extends Record<string, unknown> {
   heartbeat: void;
   /** So many of the messages sent, the oldest, went out: what a shared link's leader confirms to the tabs. */
   sent: number;
+  /** A frame ended the link: no message follows, and its `close` comes once the POST in flight answered (at most SETTLE_MS). */
+  closing: void;
   /** Exactly once, unless the owner closed the link itself. */
   close: TransportCloseInfo;
 }
@@ -115,6 +117,7 @@ export class Link extends Emitter<LinkEvents> {
     });
     session.on('heartbeat', () => this.emit('heartbeat', undefined));
     session.on('sent', (count) => this.emit('sent', count));
+    session.on('closing', () => this.emit('closing', undefined));
     session.on('close', (info) => this._end(info));
     this.emit('open', undefined);
   }

@@ -9,6 +9,8 @@ export interface SessionEvents extends Record<string, unknown> {
   messages: string[];
   heartbeat: void;
   sent: number;
+  /** A frame ended the session; its `close` waits for the transport's request in flight (`settle`). */
+  closing: void;
   /** Exactly once, unless the owner closed the session itself. */
   close: TransportCloseInfo;
 }
@@ -77,6 +79,7 @@ export class Session extends Emitter<SessionEvents> {
     this._state = 'settling';
     // close() meanwhile: the owner took what was left, and wants no event.
     void this._transport.settle().then((unsent) => this._end(info, unsent));
+    this.emit('closing', undefined);
   }
 
   /** `settled`: what a settling transport handed back; else what it still holds is taken now. */

@@ -41,7 +41,8 @@ export interface Transport {
   send(messages: readonly string[]): void;
   /**
    * Returns the messages it had not started to send: none of them can have reached the server.
-   * With `last` (an HTTP transport: see Resock's `farewell`), they and then `last` are still sent.
+   * With `last` (an HTTP transport: see Resock's `farewell`), they and then `last` are still sent,
+   * unless `settle()` began: the session is over, `last` is dropped and they are returned.
    */
   close(last?: readonly string[]): string[];
   /**

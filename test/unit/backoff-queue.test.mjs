@@ -33,6 +33,8 @@ describe('OutboundQueue', () => {
     assert.equal(utf8Length('€'), 3);
     assert.equal(utf8Length('😀'), 4);
     assert.equal(utf8Length('\ud800'), 3);
+    // A lone surrogate goes as U+FFFD, 3 bytes, whatever follows it (TextEncoder agrees).
+    for (const text of ['\ud800中', '\ud800a', '\udc00\ud800', '\ud800\ud800\udc00']) assert.equal(utf8Length(text), new TextEncoder().encode(text).length, JSON.stringify(text));
   });
 
   it('keeps order and reports its size', () => {

@@ -79,6 +79,16 @@ describe('a session lost while a POST is in flight (round-robin, no affinity)', 
     await flush();
     assert.deepEqual(closes, []);
   });
+
+  it('close(last) while it waits (a Resock farewell): the dead session gets no farewell, and what waited is handed back', async () => {
+    const { env, session, closes, post } = await sessionWithPostInFlight();
+    assert.deepEqual(session.close(['bye']), ['b']);
+    assert.equal(post.aborted, true);
+    env.tick(SETTLE_MS);
+    await flush();
+    assert.deepEqual(env.infoRequests.map((r) => r.url), [], 'no POST of the farewell');
+    assert.deepEqual(closes, []);
+  });
 });
 
 describe('Resock over xhr-polling without affinity', () => {
@@ -103,6 +113,27 @@ describe('Resock over xhr-polling without affinity', () => {
     await answer(take(env.infoRequests, 'xhr'), 200, 'o\n');
     await flush();
     assert.equal(take(env.infoRequests, 'xhr_send').init.body, '["1","2","3"]');
+    c.close();
+  });
+
+  it('a send accepted while the lost session hears its POST out reaches the next link when Resock drops that one with a farewell', async () => {
+    const env = fakeEnv();
+    const c = new Resock('http://h/echo', { reconnect: { minDelay: 100, maxDelay: 100 } }, { env, transports: [xhrPolling] });
+    await env.answerInfo(200, '{"websocket":false}');
+    await answer(take(env.infoRequests, 'xhr'), 200, 'o\n');
+    c.farewell = 'bye'; // as resock/stomp leaves its DISCONNECT
+    c.send('1');
+    await flush();
+    const post = take(env.infoRequests, 'xhr_send');
+    await answer(take(env.infoRequests, 'xhr'), 200, 'c[3000,"Go away!"]\n');
+    c.send('2'); // the link is still open to Resock: it takes it
+    c.reconnect();
+    assert.equal(post.aborted, true, 'at most once, as any link dropped with a POST in flight');
+    env.tick(0);
+    await env.answerInfo(200, '{"websocket":false}');
+    await answer(take(env.infoRequests, 'xhr'), 200, 'o\n');
+    await flush();
+    assert.equal(take(env.infoRequests, 'xhr_send').init.body, '["2"]');
     c.close();
   });
 });

@@ -45,6 +45,31 @@ describe('SockJS', () => {
     s.close();
   });
 
+  it('is CLOSING as soon as a c frame ends the session while a POST is heard out: send() ignores data, close() keeps the server\'s code', async () => {
+    const { s, link, closed } = socket();
+    const t = await link();
+    // An HTTP transport with a POST in flight: the session waits for its answer (Transport.settle).
+    let settled;
+    t.settle = () => new Promise((resolve) => (settled = resolve));
+    t.frame('c[3000,"Go away!"]');
+    assert.equal(s.readyState, SockJS.CLOSING);
+    s.send('late'); // as sockjs-client: not OPEN, not CONNECTING: ignored, no throw
+    assert.deepEqual(t.sent, []);
+    s.close(4000, 'mine'); // CLOSING already: nothing to do (sockjs-client, WebSocket)
+    settled([]);
+    const event = await closed;
+    assert.deepEqual([event.code, event.reason, event.wasClean, s.readyState], [3000, 'Go away!', true, SockJS.CLOSED]);
+  });
+
+  it('refuses a close reason over 123 bytes of UTF-8 as WebSocket counts them, a lone surrogate as U+FFFD (3 bytes)', () => {
+    const { s } = socket();
+    const reason = '\ud800中'.repeat(21); // 126 bytes: each lone surrogate 3, each 中 3
+    assert.throws(() => s.close(1000, reason), SyntaxError);
+    assert.equal(s.readyState, SockJS.CONNECTING);
+    s.close(1000, '\ud800中'.repeat(20) + 'abc'); // 123 bytes
+    assert.equal(s.readyState, SockJS.CLOSING);
+  });
+
   it('connects, and closes, with a debug logger that throws', async () => {
     const { s, link, closed } = socket({
       debug: () => {

@@ -42,6 +42,8 @@ export interface BatchSender {
    * among them: the server may have it already, and sending it again could duplicate it.
    * With `last` (Resock's `farewell`): nothing is aborted or returned; what waits goes out after
    * the POST in flight, then `last`, in POSTs kept alive through the page's unload (`pagehide`).
+   * Except while settling: the server ended the session, `last` cannot go, and what waits
+   * comes back as without it (else it was lost, neither sent nor returned).
    */
   stop(last?: readonly string[]): string[];
   /**
@@ -88,7 +90,7 @@ export function batchSender(
   };
 
   const stop = (last?: readonly string[]): string[] => {
-    if (last) return (leaving = true), send(last), [];
+    if (last && !settling) return (leaving = true), send(last), [];
     stopped = true;
     settling = null;
     env.clearTimeout(settleTimer);
