@@ -78,6 +78,16 @@ class HeldMessages {
   }
 }
 
+/** One link's handshake, as its hello's decision sees it. */
+interface Handshake {
+  /** The link closed (by its client, or here): the decision, when it ends, does nothing with it. */
+  closed(): boolean;
+  /** The session takes the link: from here its own listeners read it. Returns what came after the hello. */
+  take(): readonly unknown[];
+  /** Closes the link undecided: no session starts, the one the hello named stays for a correct resume. */
+  abandon(code: number, reason: string): void;
+}
+
 /**
  * The resume companion for a sockjs-node server. Listen to its `connection` event instead of the
  * sockjs server's: a client that asked to resume (RESUME_QUERY in its URL, then a hello) gets a
@@ -94,8 +104,8 @@ export class ResumeServer extends EventEmitter {
   /** Tokens carry it: a token of another instance means this server restarted (or is another node). */
   private readonly _instance = random(6);
   private readonly _live = new Map<string, ResumableConnection>();
-  /** Tokens with a resume under way: a second hello with the same token starts fresh. */
-  private readonly _resuming = new Set<string>();
+  /** Tokens with a resume under way, each with what closes the link whose hello decides it (see `_claim`). */
+  private readonly _resuming = new Map<string, () => void>();
   private readonly _onConnection = (link: SockjsConnectionLike): void => this._accept(link);
   /** `close()` was called: a hello still being answered (or sent later on a link it had) starts no session. */
   private _closed = false;
@@ -134,16 +144,17 @@ export class ResumeServer extends EventEmitter {
     const held = new HeldMessages(this._settings);
     let hello: ReturnType<typeof decodeHello>;
     let closed = false;
+    let taken = false;
     const onData = (raw: string): void => {
       if (hello !== undefined) {
-        if (!held.add(raw)) overflow();
+        if (!held.add(raw)) abandon(ResumeCloseCode.HandshakeOverflow, 'Too much sent before the welcome');
         return;
       }
       clock.clearTimeout(timer);
       // sockjs-node hands on any JSON value of the client's array: only a string can be a hello.
       hello = typeof raw === 'string' ? decodeHello(raw) : undefined;
       if (hello === undefined) return plain(raw);
-      this._hello(link, hello, take, () => closed).then(stop, (error: unknown) => {
+      this._hello(link, hello, handshake).then(stop, (error: unknown) => {
         stop();
         link.close(ResumeCloseCode.StoreFailed, 'Resume store failed');
         // The client was told and tries again. With no listener, an 'error' event would throw
@@ -157,10 +168,11 @@ export class ResumeServer extends EventEmitter {
     };
     // Nothing is decided: no session starts, the one the hello named (if any) stays for a correct
     // resume, and what was held goes unacknowledged (a real client would send it again).
-    const overflow = (): void => {
+    const abandon = (code: number, reason: string): void => {
+      if (closed || taken) return;
       onClose();
       held.drop();
-      link.close(ResumeCloseCode.HandshakeOverflow, 'Too much sent before the welcome');
+      link.close(code, reason);
     };
     const stop = (): void => {
       clock.clearTimeout(timer);
@@ -169,7 +181,8 @@ export class ResumeServer extends EventEmitter {
     };
     // The session has the link: from here its own listeners read it (these would keep a copy of
     // every message until the store answered), after what came with the hello.
-    const take = (): readonly unknown[] => (stop(), held.messages);
+    const take = (): readonly unknown[] => ((taken = true), stop(), held.messages);
+    const handshake: Handshake = { closed: () => closed, take, abandon };
     // No hello, or another first message: a client that does not resume after all.
     const plain = (first?: string): void => {
       stop();
@@ -182,22 +195,23 @@ export class ResumeServer extends EventEmitter {
     link.on('close', onClose);
   }
 
-  private async _hello(link: SockjsConnectionLike, hello: NonNullable<ReturnType<typeof decodeHello>>, take: () => readonly unknown[], closed: () => boolean): Promise<void> {
-    if (hello === 'invalid') return this._fresh(link, 'invalid', take, closed);
+  private async _hello(link: SockjsConnectionLike, hello: NonNullable<ReturnType<typeof decodeHello>>, handshake: Handshake): Promise<void> {
+    if (hello === 'invalid') return this._fresh(link, 'invalid', handshake);
     const { token, received } = hello;
-    if (!token) return this._fresh(link, 'new', take, closed);
-    if (this._resuming.has(token)) return this._fresh(link, 'unknown', take, closed);
-    this._resuming.add(token);
+    if (!token) return this._fresh(link, 'new', handshake);
+    const release = this._claim(token, handshake);
     try {
       const { store } = this._settings;
       const stored = await store.get(token);
+      // Replaced by a newer hello, or dropped: that hello decides; this one writes nothing back.
+      if (handshake.closed()) return;
       const session = stored && this._live.get(stored.id);
       if (stored?.overflowed) {
         await store.delete(token);
-        return this._fresh(link, 'window', take, closed);
+        return this._fresh(link, 'window', handshake);
       }
       if (!stored || !session || session.token !== token || session.readyState !== 1) {
-        return this._fresh(link, token.split('.')[0] === this._instance ? 'unknown' : 'restarted', take, closed);
+        return this._fresh(link, token.split('.')[0] === this._instance ? 'unknown' : 'restarted', handshake);
       }
       // The session's own record from here: a shared store (Redis…) hands back a copy, whose new
       // token the session would not know (the next resume failing, the old token resuming again)
@@ -205,15 +219,17 @@ export class ResumeServer extends EventEmitter {
       const record = session.record;
       // A count the session cannot honour (messages it no longer has, or never sent): the hello
       // is broken, but its token is the real one; the session stays for a correct resume.
-      if (received < record.out.base || received > lastNumber(record.out)) return this._fresh(link, 'invalid', take, closed);
-      if (this._verify && !(await this._verify(link, { id: record.id }))) return this._fresh(link, 'refused', take, closed);
-      if (closed()) return;
+      if (received < record.out.base || received > lastNumber(record.out)) return this._fresh(link, 'invalid', handshake);
+      if (this._verify && !(await this._verify(link, { id: record.id }))) return this._fresh(link, 'refused', handshake);
+      if (handshake.closed()) return;
       // It may have ended while the hook decided (closed by the app, window exceeded, TTL): resumed,
       // the client would speak to a session nobody reads, its messages acknowledged and lost.
-      if (session.readyState !== 1) return this._fresh(link, record.overflowed ? 'window' : 'unknown', take, closed);
-      // Rotated and attached at once, before the store is told: from here only the new token resumes.
+      if (session.readyState !== 1) return this._fresh(link, record.overflowed ? 'window' : 'unknown', handshake);
+      // Rotated and attached at once, before the store is told: from here only the new token
+      // resumes, and a hello with the old one is stale (it no longer replaces this link).
+      release();
       record.token = this._token();
-      const pending = take();
+      const pending = handshake.take();
       session.attach(link, received, { kind: 'resumed', token: record.token, received: record.received });
       session.replay(link, pending);
       await store.delete(token);
@@ -221,11 +237,30 @@ export class ResumeServer extends EventEmitter {
       // stored again, that would stay for ever, as no session would delete it any more.
       if (session.readyState === 1) await store.set(record.token, record);
     } finally {
-      this._resuming.delete(token);
+      release();
     }
   }
 
-  private async _fresh(link: SockjsConnectionLike, reason: FreshReason, take: () => readonly unknown[], closed: () => boolean): Promise<void> {
+  /**
+   * Makes `handshake` the one that decides `token`. A hello whose token is still being decided for
+   * another link is its client's, reconnected before that link got its welcome (it dropped, or the
+   * client gave up on it before sockjs-node saw it go): no welcome was written, so the token was
+   * not rotated and is still the latest one (and whoever else holds it could resume anyway). The
+   * newer link takes the decision over; the older is closed (3102) and its decision, when it ends,
+   * does nothing. Returns the release, to call once the token is rotated or the decision is over:
+   * after that a hello with this token decides anew (stale once rotated: it starts fresh).
+   */
+  private _claim(token: string, handshake: Handshake): () => void {
+    this._resuming.get(token)?.();
+    const replace = (): void => handshake.abandon(ResumeCloseCode.Replaced, 'Replaced by a newer link');
+    this._resuming.set(token, replace);
+    return () => {
+      if (this._resuming.get(token) === replace) this._resuming.delete(token);
+    };
+  }
+
+  private async _fresh(link: SockjsConnectionLike, reason: FreshReason, handshake: Handshake): Promise<void> {
+    const { closed, take } = handshake;
     if (closed()) return;
     if (this._closed) return shutOut(link);
     const record: SessionRecord = { id: random(12), token: this._token(), received: 0, out: emptyOutbox(), overflowed: false };

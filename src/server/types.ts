@@ -23,7 +23,7 @@ export interface SockjsServerLike {
 export const ResumeCloseCode = {
   /** The session's window was exceeded: it cannot be resumed and has ended. */
   WindowExceeded: 3101,
-  /** A newer link took the session over. */
+  /** A newer link took the session over, or the decision of this link's hello (the same token, still being decided). */
   Replaced: 3102,
   /** The client broke the resume protocol: the session has ended. */
   ProtocolError: 3103,

@@ -367,6 +367,50 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it('a client that reconnects while its resume is still decided (slow store or verify hook) resumes on the new link; the older link, dropped or not yet seen to drop, gets no welcome', async () => {
+    for (const slow of ['store', 'verify']) {
+      for (const dropped of [true, false]) {
+        const label = `slow ${slow}, older link ${dropped ? 'dropped' : 'still open for sockjs-node'}`;
+        let gate = null;
+        const wait = (what) => (what === slow ? gate : null);
+        const memory = new MemoryStore();
+        const store = { get: async (t) => (await wait('store'), memory.get(t)), set: (t, r) => memory.set(t, r), delete: (t) => memory.delete(t) };
+        const w = world({ store, server: { verify: async () => (await wait('verify'), true) } });
+        w.connect();
+        await w.settle();
+        const token = w.client.events.at(-1).token;
+        w.cut();
+        let open;
+        gate = new Promise((resolve) => (open = resolve));
+        w.connect();
+        const older = w.client.link;
+        w.step(); // the hello: its answer waits for the store or the hook
+        await flush();
+        if (dropped) w.cut();
+        else w.client.core.linkLost(); // the client gave up on it; sockjs-node has not seen it go
+        w.connect();
+        w.step(); // the same hello, the same token, on the new link
+        await flush();
+        open();
+        await w.settle();
+        assert.equal(w.client.events.at(-1).kind, 'resumed', label);
+        assert.equal(w.app.sessions.length, 1, label);
+        assert.deepEqual(older.toClient, [], `no welcome on the older link (${label})`);
+        if (!dropped) assert.equal(older.closed?.code, ResumeCloseCode.Replaced, label);
+        w.client.core.send(['after']);
+        await w.settle();
+        assert.deepEqual(w.app.received, ['after'], label);
+        // The token both hellos presented was rotated by the welcome the client got: stale now.
+        const thief = fakeLink('/app/websocket?resock-resume=1');
+        w.sockjs.emit('connection', thief);
+        thief.emit('data', `~resume1 ${token} 0`);
+        await flush();
+        assert.match(thief.toClient[0], /^~fresh \S+ unknown$/, label);
+        assert.equal(w.client.link.closed, null, `the owner keeps its link (${label})`);
+      }
+    }
+  });
+
   it('a session that ends while the verify hook decides is not resumed: the client is told fresh', async () => {
     const ends = [[(conn) => conn.close(), 'unknown'], [(conn) => conn.write('1') && conn.write('2') && conn.write('3'), 'window']];
     for (const [end, reason] of ends) {
