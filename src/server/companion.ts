@@ -23,6 +23,14 @@ export interface ResumeServerOptions {
   ackEvery?: number;
   /** ms a link that asked to resume may take to send its hello before it is handed over as plain. Default 10000. */
   helloTimeout?: number;
+  /**
+   * ms the store and the `verify` hook may take to answer a hello, from the hello to its welcome.
+   * Beyond it that link is closed with 3107 (`WelcomeTimeout`) and `error` is emitted: nothing is
+   * decided (no session starts, the one the hello named stays for a correct resume), and their
+   * answer, when it comes, is ignored. Default 10000. A resock client waits 3 s for the welcome
+   * (its `helloTimeout`), then drops the link itself.
+   */
+  welcomeTimeout?: number;
   /** Default: a `MemoryStore`. */
   store?: ResumeStore;
   /**
@@ -93,13 +101,15 @@ interface Handshake {
  * sockjs server's: a client that asked to resume (RESUME_QUERY in its URL, then a hello) gets a
  * `ResumableConnection`, once per session however often it reconnects; any other client gets its
  * sockjs-node connection, untouched. `error`: the store or the verify hook failed (that link was
- * closed with 3104, the client tries again); not emitted when nobody listens. What the app's own
+ * closed with 3104, the client tries again) or did not answer within `welcomeTimeout` (3107); not
+ * emitted when nobody listens. What the app's own
  * `connection` and `data` listeners throw is not reported there: it propagates as from any
  * EventEmitter (see `callApp`), and the session goes on.
  */
 export class ResumeServer extends EventEmitter {
   private readonly _settings: SessionSettings;
   private readonly _helloTimeout: number;
+  private readonly _welcomeTimeout: number;
   private readonly _verify: ResumeServerOptions['verify'];
   /** Tokens carry it: a token of another instance means this server restarted (or is another node). */
   private readonly _instance = random(6);
@@ -112,11 +122,12 @@ export class ResumeServer extends EventEmitter {
 
   constructor(private readonly _sockjs: SockjsServerLike, options: ResumeServerOptions = {}) {
     super();
-    const { ttl = 120000, maxMessages = 1000, maxBytes = 1 << 20, ackDelay = 200, ackEvery = 32, helloTimeout = 10000 } = options;
-    for (const [name, value] of Object.entries({ ttl, maxMessages, maxBytes, ackDelay, ackEvery, helloTimeout })) {
+    const { ttl = 120000, maxMessages = 1000, maxBytes = 1 << 20, ackDelay = 200, ackEvery = 32, helloTimeout = 10000, welcomeTimeout = 10000 } = options;
+    for (const [name, value] of Object.entries({ ttl, maxMessages, maxBytes, ackDelay, ackEvery, helloTimeout, welcomeTimeout })) {
       if (typeof value !== 'number' || !(value > 0)) throw new TypeError(`resume option ${name} must be a positive number, got ${String(value)}`);
     }
     this._helloTimeout = helloTimeout;
+    this._welcomeTimeout = welcomeTimeout;
     this._verify = options.verify;
     this._settings = {
       clock: options.clock || nodeClock, store: options.store || new MemoryStore(), ttl, maxMessages, maxBytes, ackDelay, ackEvery,
@@ -145,6 +156,7 @@ export class ResumeServer extends EventEmitter {
     let hello: ReturnType<typeof decodeHello>;
     let closed = false;
     let taken = false;
+    let expired = false;
     const onData = (raw: string): void => {
       if (hello !== undefined) {
         if (!held.add(raw)) abandon(ResumeCloseCode.HandshakeOverflow, 'Too much sent before the welcome');
@@ -154,13 +166,22 @@ export class ResumeServer extends EventEmitter {
       // sockjs-node hands on any JSON value of the client's array: only a string can be a hello.
       hello = typeof raw === 'string' ? decodeHello(raw) : undefined;
       if (hello === undefined) return plain(raw);
+      timer = clock.setTimeout(expire, this._welcomeTimeout);
       this._hello(link, hello, handshake).then(stop, (error: unknown) => {
         stop();
+        // Given up on already, and reported: a late failure is nobody's any more.
+        if (expired) return;
         link.close(ResumeCloseCode.StoreFailed, 'Resume store failed');
-        // The client was told and tries again. With no listener, an 'error' event would throw
-        // here, in a promise: an unhandled rejection, which ends the server's process.
-        if (this.listenerCount('error')) this.emit('error', error);
+        // The client was told and tries again.
+        this._report(error);
       });
+    };
+    // The store or the hook did not answer in time. Their answer, when it comes, finds the link
+    // closed: it writes nothing back (a fresh session's record is taken back) and welcomes no one.
+    const expire = (): void => {
+      expired = true;
+      abandon(ResumeCloseCode.WelcomeTimeout, 'Resume not decided in time');
+      this._report(new Error(`resock/server: the store or the verify hook did not answer a hello within ${this._welcomeTimeout} ms (welcomeTimeout)`));
     };
     const onClose = (): void => {
       closed = true;
@@ -190,7 +211,8 @@ export class ResumeServer extends EventEmitter {
       this.emit('connection', link);
       if (first !== undefined) link.emit('data', first);
     };
-    const timer = clock.setTimeout(() => plain(), this._helloTimeout);
+    // Until the hello, its timeout (then the link is plain); from the hello, the decision's (see `expire`).
+    let timer = clock.setTimeout(() => plain(), this._helloTimeout);
     link.on('data', onData);
     link.on('close', onClose);
   }
@@ -278,6 +300,11 @@ export class ResumeServer extends EventEmitter {
     // may be data (emitted to no listener: lost) or a broken message ('close' to no listener).
     callApp(() => this.emit('connection', session));
     session.replay(link, pending);
+  }
+
+  /** With no listener, an 'error' event would throw where it is emitted (in a promise: an unhandled rejection, which ends the server's process). */
+  private _report(error: unknown): void {
+    if (this.listenerCount('error')) this.emit('error', error);
   }
 
   private _token(): string {

@@ -37,6 +37,12 @@ export const ResumeCloseCode = {
    * started; the one it named stays for a correct resume).
    */
   HandshakeOverflow: 3106,
+  /**
+   * The store or the verify hook did not answer the link's hello within `welcomeTimeout`: that
+   * link is closed, nothing decided (no session started; the one it named stays for a correct
+   * resume). The client may try again.
+   */
+  WelcomeTimeout: 3107,
 } as const;
 
 /** What `writeBatch` uses of a sockjs-node 0.3 connection's private session, when it is there. */

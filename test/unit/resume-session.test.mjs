@@ -430,6 +430,73 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it('bounds the decision by welcomeTimeout: a store or verify hook that does not answer gets that link closed (3107) and reported, no session started or harmed, and its late answer writes nothing back nor throws', async () => {
+    const cases = [
+      ['the store reading a resumed session', 'get', true, 'answers'],
+      ['the store reading a resumed session', 'get', true, 'rejects'],
+      ['the verify hook', 'verify', true, 'answers'],
+      ['the store taking a fresh session', 'set', false, 'answers'],
+    ];
+    const unhandled = [];
+    const onUnhandled = (error) => unhandled.push(error);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (const [what, hung, resuming, late] of cases) {
+        const label = `${what}, late: ${late}`;
+        let gate = null;
+        const memory = new MemoryStore();
+        const writes = [];
+        const slow = (which, call) => async (...args) => {
+          if (which === hung && gate) await gate;
+          return call(...args);
+        };
+        const store = {
+          get: slow('get', (t) => memory.get(t)),
+          set: slow('set', (t, r) => (writes.push('set'), memory.set(t, r))),
+          delete: slow('delete', (t) => (writes.push('delete'), memory.delete(t))),
+        };
+        const w = world({ store, server: { welcomeTimeout: 5000, verify: slow('verify', () => true) } });
+        const errors = [];
+        w.companion.on('error', (error) => errors.push(error));
+        w.connect();
+        await w.settle();
+        const { token } = w.client.events.at(-1);
+        const [session] = w.app.sessions;
+        w.cut();
+        let answer;
+        gate = new Promise((resolve, reject) => (answer = () => (late === 'answers' ? resolve() : reject(new Error('late failure')))));
+        const link = fakeLink('/app/websocket?resock-resume=1');
+        w.sockjs.emit('connection', link);
+        link.emit('data', resuming ? `~resume1 ${token} 0` : '~resume1 - 0');
+        await flush();
+        w.clock.tick(4999);
+        assert.equal(link.closed, null, label);
+        w.clock.tick(1);
+        assert.deepEqual(link.closed, { code: ResumeCloseCode.WelcomeTimeout, reason: 'Resume not decided in time' }, label);
+        assert.equal(errors.length, 1, `reported (${label})`);
+        const written = writes.length;
+        const uncaught = await collectUncaught(async () => {
+          answer();
+          await flush();
+        });
+        gate = null;
+        assert.deepEqual(uncaught, [], label);
+        assert.deepEqual(link.toClient, [], `no welcome on the closed link (${label})`);
+        assert.equal(errors.length, 1, `reported once (${label})`);
+        assert.deepEqual(w.app.sessions, [session], `no session started (${label})`);
+        // A fresh session's record, stored late, is taken back; a resume writes nothing.
+        assert.deepEqual(writes.slice(written), hung === 'set' ? ['set', 'delete'] : [], label);
+        assert.equal(memory.size, 1, `only the session's record (${label})`);
+        w.connect();
+        await w.settle();
+        assert.equal(w.client.events.at(-1).kind, 'resumed', `the session is untouched: its client resumes it (${label})`);
+      }
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('a verify hook or store that throws closes the link (3104) without crashing a server that has no error listener', async () => {
     const unhandled = [];
     const onUnhandled = (error) => unhandled.push(error);
