@@ -36,6 +36,8 @@ export interface ResumeServerOptions {
   /**
    * Called before a resume is honoured, with the new link and the session: return false (or a
    * promise of it) to start a fresh session instead. Bind the session to your app's auth here.
+   * If it throws or rejects, that link is closed with 3108 (`VerifyFailed`) and `error` gets what
+   * it threw: nothing is decided, the session stays for a correct resume.
    */
   verify?: (link: SockjsConnectionLike, session: { id: string }) => boolean | Promise<boolean>;
   clock?: Clock;
@@ -86,6 +88,20 @@ class HeldMessages {
   }
 }
 
+/** What the verify hook threw, told apart on its way out of a hello's decision from what the store threw. */
+class HookFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** Asks the app's verify hook. */
+async function askHook(verify: NonNullable<ResumeServerOptions['verify']>, link: SockjsConnectionLike, id: string): Promise<boolean> {
+  try {
+    return await verify(link, { id });
+  } catch (error) {
+    throw new HookFailure(error);
+  }
+}
+
 /** One link's handshake, as its hello's decision sees it. */
 interface Handshake {
   /** The link closed (by its client, or here): the decision, when it ends, does nothing with it. */
@@ -100,10 +116,10 @@ interface Handshake {
  * The resume companion for a sockjs-node server. Listen to its `connection` event instead of the
  * sockjs server's: a client that asked to resume (RESUME_QUERY in its URL, then a hello) gets a
  * `ResumableConnection`, once per session however often it reconnects; any other client gets its
- * sockjs-node connection, untouched. `error`: the store or the verify hook failed (that link was
- * closed with 3104, the client tries again) or did not answer within `welcomeTimeout` (3107); not
- * emitted when nobody listens. What the app's own
- * `connection` and `data` listeners throw is not reported there: it propagates as from any
+ * sockjs-node connection, untouched. `error`: the store failed (that link was closed with 3104,
+ * the client tries again), the verify hook threw (3108: the same, with what it threw), or either
+ * did not answer within `welcomeTimeout` (3107); not emitted when nobody listens. What the app's
+ * own `connection` and `data` listeners throw is not reported there: it propagates as from any
  * EventEmitter (see `callApp`), and the session goes on.
  */
 export class ResumeServer extends EventEmitter {
@@ -171,9 +187,14 @@ export class ResumeServer extends EventEmitter {
         stop();
         // Given up on already, and reported: a late failure is nobody's any more.
         if (expired) return;
-        link.close(ResumeCloseCode.StoreFailed, 'Resume store failed');
-        // The client was told and tries again.
-        this._report(error);
+        // The client is told and tries again.
+        if (error instanceof HookFailure) {
+          link.close(ResumeCloseCode.VerifyFailed, 'Resume verify hook failed');
+          this._report(error.error);
+        } else {
+          link.close(ResumeCloseCode.StoreFailed, 'Resume store failed');
+          this._report(error);
+        }
       });
     };
     // The store or the hook did not answer in time. Their answer, when it comes, finds the link
@@ -242,7 +263,7 @@ export class ResumeServer extends EventEmitter {
       // A count the session cannot honour (messages it no longer has, or never sent): the hello
       // is broken, but its token is the real one; the session stays for a correct resume.
       if (received < record.out.base || received > lastNumber(record.out)) return this._fresh(link, 'invalid', handshake);
-      if (this._verify && !(await this._verify(link, { id: record.id }))) return this._fresh(link, 'refused', handshake);
+      if (this._verify && !(await askHook(this._verify, link, record.id))) return this._fresh(link, 'refused', handshake);
       if (handshake.closed()) return;
       // It may have ended while the hook decided (closed by the app, window exceeded, TTL): resumed,
       // the client would speak to a session nobody reads, its messages acknowledged and lost.

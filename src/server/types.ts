@@ -43,6 +43,8 @@ export const ResumeCloseCode = {
    * resume). The client may try again.
    */
   WelcomeTimeout: 3107,
+  /** The app's verify hook threw or rejected: nothing was decided, the client may try again. */
+  VerifyFailed: 3108,
 } as const;
 
 /** What `writeBatch` uses of a sockjs-node 0.3 connection's private session, when it is there. */

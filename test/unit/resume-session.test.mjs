@@ -80,6 +80,13 @@ function world({ server: serverOptions = {}, client: clientOptions = {}, clock =
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A MemoryStore whose reads of a stored token throw `error` (a fresh session's first link reads nothing). */
+function failingGet(error) {
+  const store = new MemoryStore();
+  store.get = () => { throw error; };
+  return store;
+}
+
 /** Runs `run` with uncaught exceptions collected, mocha's own handlers (which fail the test) set aside meanwhile. */
 async function collectUncaught(run) {
   const mochas = process.listeners('uncaughtException');
@@ -497,28 +504,38 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
-  it('a verify hook or store that throws closes the link (3104) without crashing a server that has no error listener', async () => {
+  it('a verify hook that throws or rejects closes the link as a hook failure (3108), a store that throws as a store failure (3104), each reported as itself, without crashing a server that has no error listener', async () => {
+    const cases = [
+      ['the verify hook throws', (bug) => ({ verify: () => { throw bug; } }), ResumeCloseCode.VerifyFailed, 'Resume verify hook failed'],
+      ['the verify hook rejects', (bug) => ({ verify: async () => { throw bug; } }), ResumeCloseCode.VerifyFailed, 'Resume verify hook failed'],
+      ['the store throws', (bug) => ({ store: failingGet(bug) }), ResumeCloseCode.StoreFailed, 'Resume store failed'],
+    ];
     const unhandled = [];
     const onUnhandled = (error) => unhandled.push(error);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const w = world({ server: { verify: () => { throw new Error('db down'); } } });
-      w.connect();
-      await w.settle();
-      w.cut();
-      w.connect();
-      const link = w.client.link;
-      await w.settle();
-      await flush();
-      assert.equal(link.closed.code, ResumeCloseCode.StoreFailed);
-      assert.deepEqual(unhandled, []);
-      // With a listener, the app is told.
-      const errors = [];
-      w.companion.on('error', (error) => errors.push(error.message));
-      w.cut();
-      w.connect();
-      await w.settle();
-      assert.deepEqual(errors, ['db down']);
+      for (const [what, failing, code, reason] of cases) {
+        const bug = new Error(what);
+        const { store, ...server } = failing(bug);
+        const w = world({ server, store });
+        w.connect();
+        await w.settle();
+        w.cut();
+        w.connect();
+        const link = w.client.link;
+        await w.settle();
+        await flush();
+        assert.deepEqual(link.closed, { code, reason }, what);
+        assert.deepEqual(unhandled, [], what);
+        // With a listener, the app is told, with what failed.
+        const errors = [];
+        w.companion.on('error', (error) => errors.push(error));
+        w.cut();
+        w.connect();
+        await w.settle();
+        assert.deepEqual(errors, [bug], what);
+        assert.equal(w.app.sessions[0].readyState, 1, `nothing decided: the session waits (${what})`);
+      }
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
