@@ -23,11 +23,21 @@ export interface ResumeServerOptions {
   ackEvery?: number;
   /** ms a link that asked to resume may take to send its hello before it is handed over as plain. Default 10000. */
   helloTimeout?: number;
+  /**
+   * ms the store and the `verify` hook may take to answer a hello, from the hello to its welcome.
+   * Beyond it that link is closed with 3107 (`WelcomeTimeout`) and `error` is emitted: nothing is
+   * decided (no session starts, the one the hello named stays for a correct resume), and their
+   * answer, when it comes, is ignored. Default 10000. A resock client waits 3 s for the welcome
+   * (its `helloTimeout`), then drops the link itself.
+   */
+  welcomeTimeout?: number;
   /** Default: a `MemoryStore`. */
   store?: ResumeStore;
   /**
    * Called before a resume is honoured, with the new link and the session: return false (or a
    * promise of it) to start a fresh session instead. Bind the session to your app's auth here.
+   * If it throws or rejects, that link is closed with 3108 (`VerifyFailed`) and `error` gets what
+   * it threw: nothing is decided, the session stays for a correct resume.
    */
   verify?: (link: SockjsConnectionLike, session: { id: string }) => boolean | Promise<boolean>;
   clock?: Clock;
@@ -78,35 +88,62 @@ class HeldMessages {
   }
 }
 
+/** What the verify hook threw, told apart on its way out of a hello's decision from what the store threw. */
+class HookFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** Asks the app's verify hook. */
+async function askHook(verify: NonNullable<ResumeServerOptions['verify']>, link: SockjsConnectionLike, id: string): Promise<boolean> {
+  try {
+    return await verify(link, { id });
+  } catch (error) {
+    throw new HookFailure(error);
+  }
+}
+
+/** One link's handshake, as its hello's decision sees it. */
+interface Handshake {
+  /** The link closed (by its client, or here): the decision, when it ends, does nothing with it. */
+  closed(): boolean;
+  /** The session takes the link: from here its own listeners read it. Returns what came after the hello. */
+  take(): readonly unknown[];
+  /** Closes the link undecided: no session starts, the one the hello named stays for a correct resume. */
+  abandon(code: number, reason: string): void;
+}
+
 /**
  * The resume companion for a sockjs-node server. Listen to its `connection` event instead of the
  * sockjs server's: a client that asked to resume (RESUME_QUERY in its URL, then a hello) gets a
  * `ResumableConnection`, once per session however often it reconnects; any other client gets its
- * sockjs-node connection, untouched. `error`: the store or the verify hook failed (that link was
- * closed with 3104, the client tries again); not emitted when nobody listens. What the app's own
- * `connection` and `data` listeners throw is not reported there: it propagates as from any
+ * sockjs-node connection, untouched. `error`: the store failed (that link was closed with 3104,
+ * the client tries again), the verify hook threw (3108: the same, with what it threw), or either
+ * did not answer within `welcomeTimeout` (3107); not emitted when nobody listens. What the app's
+ * own `connection` and `data` listeners throw is not reported there: it propagates as from any
  * EventEmitter (see `callApp`), and the session goes on.
  */
 export class ResumeServer extends EventEmitter {
   private readonly _settings: SessionSettings;
   private readonly _helloTimeout: number;
+  private readonly _welcomeTimeout: number;
   private readonly _verify: ResumeServerOptions['verify'];
   /** Tokens carry it: a token of another instance means this server restarted (or is another node). */
   private readonly _instance = random(6);
   private readonly _live = new Map<string, ResumableConnection>();
-  /** Tokens with a resume under way: a second hello with the same token starts fresh. */
-  private readonly _resuming = new Set<string>();
+  /** Tokens with a resume under way, each with what closes the link whose hello decides it (see `_claim`). */
+  private readonly _resuming = new Map<string, () => void>();
   private readonly _onConnection = (link: SockjsConnectionLike): void => this._accept(link);
   /** `close()` was called: a hello still being answered (or sent later on a link it had) starts no session. */
   private _closed = false;
 
   constructor(private readonly _sockjs: SockjsServerLike, options: ResumeServerOptions = {}) {
     super();
-    const { ttl = 120000, maxMessages = 1000, maxBytes = 1 << 20, ackDelay = 200, ackEvery = 32, helloTimeout = 10000 } = options;
-    for (const [name, value] of Object.entries({ ttl, maxMessages, maxBytes, ackDelay, ackEvery, helloTimeout })) {
+    const { ttl = 120000, maxMessages = 1000, maxBytes = 1 << 20, ackDelay = 200, ackEvery = 32, helloTimeout = 10000, welcomeTimeout = 10000 } = options;
+    for (const [name, value] of Object.entries({ ttl, maxMessages, maxBytes, ackDelay, ackEvery, helloTimeout, welcomeTimeout })) {
       if (typeof value !== 'number' || !(value > 0)) throw new TypeError(`resume option ${name} must be a positive number, got ${String(value)}`);
     }
     this._helloTimeout = helloTimeout;
+    this._welcomeTimeout = welcomeTimeout;
     this._verify = options.verify;
     this._settings = {
       clock: options.clock || nodeClock, store: options.store || new MemoryStore(), ttl, maxMessages, maxBytes, ackDelay, ackEvery,
@@ -134,22 +171,38 @@ export class ResumeServer extends EventEmitter {
     const held = new HeldMessages(this._settings);
     let hello: ReturnType<typeof decodeHello>;
     let closed = false;
+    let taken = false;
+    let expired = false;
     const onData = (raw: string): void => {
       if (hello !== undefined) {
-        if (!held.add(raw)) overflow();
+        if (!held.add(raw)) abandon(ResumeCloseCode.HandshakeOverflow, 'Too much sent before the welcome');
         return;
       }
       clock.clearTimeout(timer);
       // sockjs-node hands on any JSON value of the client's array: only a string can be a hello.
       hello = typeof raw === 'string' ? decodeHello(raw) : undefined;
       if (hello === undefined) return plain(raw);
-      this._hello(link, hello, take, () => closed).then(stop, (error: unknown) => {
+      timer = clock.setTimeout(expire, this._welcomeTimeout);
+      this._hello(link, hello, handshake).then(stop, (error: unknown) => {
         stop();
-        link.close(ResumeCloseCode.StoreFailed, 'Resume store failed');
-        // The client was told and tries again. With no listener, an 'error' event would throw
-        // here, in a promise: an unhandled rejection, which ends the server's process.
-        if (this.listenerCount('error')) this.emit('error', error);
+        // Given up on already, and reported: a late failure is nobody's any more.
+        if (expired) return;
+        // The client is told and tries again.
+        if (error instanceof HookFailure) {
+          link.close(ResumeCloseCode.VerifyFailed, 'Resume verify hook failed');
+          this._report(error.error);
+        } else {
+          link.close(ResumeCloseCode.StoreFailed, 'Resume store failed');
+          this._report(error);
+        }
       });
+    };
+    // The store or the hook did not answer in time. Their answer, when it comes, finds the link
+    // closed: it writes nothing back (a fresh session's record is taken back) and welcomes no one.
+    const expire = (): void => {
+      expired = true;
+      abandon(ResumeCloseCode.WelcomeTimeout, 'Resume not decided in time');
+      this._report(new Error(`resock/server: the store or the verify hook did not answer a hello within ${this._welcomeTimeout} ms (welcomeTimeout)`));
     };
     const onClose = (): void => {
       closed = true;
@@ -157,10 +210,11 @@ export class ResumeServer extends EventEmitter {
     };
     // Nothing is decided: no session starts, the one the hello named (if any) stays for a correct
     // resume, and what was held goes unacknowledged (a real client would send it again).
-    const overflow = (): void => {
+    const abandon = (code: number, reason: string): void => {
+      if (closed || taken) return;
       onClose();
       held.drop();
-      link.close(ResumeCloseCode.HandshakeOverflow, 'Too much sent before the welcome');
+      link.close(code, reason);
     };
     const stop = (): void => {
       clock.clearTimeout(timer);
@@ -169,7 +223,8 @@ export class ResumeServer extends EventEmitter {
     };
     // The session has the link: from here its own listeners read it (these would keep a copy of
     // every message until the store answered), after what came with the hello.
-    const take = (): readonly unknown[] => (stop(), held.messages);
+    const take = (): readonly unknown[] => ((taken = true), stop(), held.messages);
+    const handshake: Handshake = { closed: () => closed, take, abandon };
     // No hello, or another first message: a client that does not resume after all.
     const plain = (first?: string): void => {
       stop();
@@ -177,27 +232,29 @@ export class ResumeServer extends EventEmitter {
       this.emit('connection', link);
       if (first !== undefined) link.emit('data', first);
     };
-    const timer = clock.setTimeout(() => plain(), this._helloTimeout);
+    // Until the hello, its timeout (then the link is plain); from the hello, the decision's (see `expire`).
+    let timer = clock.setTimeout(() => plain(), this._helloTimeout);
     link.on('data', onData);
     link.on('close', onClose);
   }
 
-  private async _hello(link: SockjsConnectionLike, hello: NonNullable<ReturnType<typeof decodeHello>>, take: () => readonly unknown[], closed: () => boolean): Promise<void> {
-    if (hello === 'invalid') return this._fresh(link, 'invalid', take, closed);
+  private async _hello(link: SockjsConnectionLike, hello: NonNullable<ReturnType<typeof decodeHello>>, handshake: Handshake): Promise<void> {
+    if (hello === 'invalid') return this._fresh(link, 'invalid', handshake);
     const { token, received } = hello;
-    if (!token) return this._fresh(link, 'new', take, closed);
-    if (this._resuming.has(token)) return this._fresh(link, 'unknown', take, closed);
-    this._resuming.add(token);
+    if (!token) return this._fresh(link, 'new', handshake);
+    const release = this._claim(token, handshake);
     try {
       const { store } = this._settings;
       const stored = await store.get(token);
+      // Replaced by a newer hello, or dropped: that hello decides; this one writes nothing back.
+      if (handshake.closed()) return;
       const session = stored && this._live.get(stored.id);
       if (stored?.overflowed) {
         await store.delete(token);
-        return this._fresh(link, 'window', take, closed);
+        return this._fresh(link, 'window', handshake);
       }
       if (!stored || !session || session.token !== token || session.readyState !== 1) {
-        return this._fresh(link, token.split('.')[0] === this._instance ? 'unknown' : 'restarted', take, closed);
+        return this._fresh(link, token.split('.')[0] === this._instance ? 'unknown' : 'restarted', handshake);
       }
       // The session's own record from here: a shared store (Redis…) hands back a copy, whose new
       // token the session would not know (the next resume failing, the old token resuming again)
@@ -205,15 +262,17 @@ export class ResumeServer extends EventEmitter {
       const record = session.record;
       // A count the session cannot honour (messages it no longer has, or never sent): the hello
       // is broken, but its token is the real one; the session stays for a correct resume.
-      if (received < record.out.base || received > lastNumber(record.out)) return this._fresh(link, 'invalid', take, closed);
-      if (this._verify && !(await this._verify(link, { id: record.id }))) return this._fresh(link, 'refused', take, closed);
-      if (closed()) return;
+      if (received < record.out.base || received > lastNumber(record.out)) return this._fresh(link, 'invalid', handshake);
+      if (this._verify && !(await askHook(this._verify, link, record.id))) return this._fresh(link, 'refused', handshake);
+      if (handshake.closed()) return;
       // It may have ended while the hook decided (closed by the app, window exceeded, TTL): resumed,
       // the client would speak to a session nobody reads, its messages acknowledged and lost.
-      if (session.readyState !== 1) return this._fresh(link, record.overflowed ? 'window' : 'unknown', take, closed);
-      // Rotated and attached at once, before the store is told: from here only the new token resumes.
+      if (session.readyState !== 1) return this._fresh(link, record.overflowed ? 'window' : 'unknown', handshake);
+      // Rotated and attached at once, before the store is told: from here only the new token
+      // resumes, and a hello with the old one is stale (it no longer replaces this link).
+      release();
       record.token = this._token();
-      const pending = take();
+      const pending = handshake.take();
       session.attach(link, received, { kind: 'resumed', token: record.token, received: record.received });
       session.replay(link, pending);
       await store.delete(token);
@@ -221,11 +280,30 @@ export class ResumeServer extends EventEmitter {
       // stored again, that would stay for ever, as no session would delete it any more.
       if (session.readyState === 1) await store.set(record.token, record);
     } finally {
-      this._resuming.delete(token);
+      release();
     }
   }
 
-  private async _fresh(link: SockjsConnectionLike, reason: FreshReason, take: () => readonly unknown[], closed: () => boolean): Promise<void> {
+  /**
+   * Makes `handshake` the one that decides `token`. A hello whose token is still being decided for
+   * another link is its client's, reconnected before that link got its welcome (it dropped, or the
+   * client gave up on it before sockjs-node saw it go): no welcome was written, so the token was
+   * not rotated and is still the latest one (and whoever else holds it could resume anyway). The
+   * newer link takes the decision over; the older is closed (3102) and its decision, when it ends,
+   * does nothing. Returns the release, to call once the token is rotated or the decision is over:
+   * after that a hello with this token decides anew (stale once rotated: it starts fresh).
+   */
+  private _claim(token: string, handshake: Handshake): () => void {
+    this._resuming.get(token)?.();
+    const replace = (): void => handshake.abandon(ResumeCloseCode.Replaced, 'Replaced by a newer link');
+    this._resuming.set(token, replace);
+    return () => {
+      if (this._resuming.get(token) === replace) this._resuming.delete(token);
+    };
+  }
+
+  private async _fresh(link: SockjsConnectionLike, reason: FreshReason, handshake: Handshake): Promise<void> {
+    const { closed, take } = handshake;
     if (closed()) return;
     if (this._closed) return shutOut(link);
     const record: SessionRecord = { id: random(12), token: this._token(), received: 0, out: emptyOutbox(), overflowed: false };
@@ -243,6 +321,11 @@ export class ResumeServer extends EventEmitter {
     // may be data (emitted to no listener: lost) or a broken message ('close' to no listener).
     callApp(() => this.emit('connection', session));
     session.replay(link, pending);
+  }
+
+  /** With no listener, an 'error' event would throw where it is emitted (in a promise: an unhandled rejection, which ends the server's process). */
+  private _report(error: unknown): void {
+    if (this.listenerCount('error')) this.emit('error', error);
   }
 
   private _token(): string {

@@ -16,8 +16,9 @@ export interface SessionRecord {
 
 /**
  * Where sessions live between links, keyed by their current token. Every method may return a
- * promise. The companion serialises resumes of one token on its own node; a store shared by
- * several nodes must make get-then-delete of a token atomic for the same guarantee.
+ * promise. On its own node the companion lets one resume of a token act (a newer hello with the
+ * token takes over one under way); a store shared by several nodes must make get-then-delete of a
+ * token atomic for the same guarantee.
  */
 export interface ResumeStore {
   get(token: string): SessionRecord | undefined | Promise<SessionRecord | undefined>;

@@ -23,7 +23,7 @@ export interface SockjsServerLike {
 export const ResumeCloseCode = {
   /** The session's window was exceeded: it cannot be resumed and has ended. */
   WindowExceeded: 3101,
-  /** A newer link took the session over. */
+  /** A newer link took the session over, or the decision of this link's hello (the same token, still being decided). */
   Replaced: 3102,
   /** The client broke the resume protocol: the session has ended. */
   ProtocolError: 3103,
@@ -37,6 +37,14 @@ export const ResumeCloseCode = {
    * started; the one it named stays for a correct resume).
    */
   HandshakeOverflow: 3106,
+  /**
+   * The store or the verify hook did not answer the link's hello within `welcomeTimeout`: that
+   * link is closed, nothing decided (no session started; the one it named stays for a correct
+   * resume). The client may try again.
+   */
+  WelcomeTimeout: 3107,
+  /** The app's verify hook threw or rejected: nothing was decided, the client may try again. */
+  VerifyFailed: 3108,
 } as const;
 
 /** What `writeBatch` uses of a sockjs-node 0.3 connection's private session, when it is there. */

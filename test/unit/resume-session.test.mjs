@@ -80,6 +80,13 @@ function world({ server: serverOptions = {}, client: clientOptions = {}, clock =
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A MemoryStore whose reads of a stored token throw `error` (a fresh session's first link reads nothing). */
+function failingGet(error) {
+  const store = new MemoryStore();
+  store.get = () => { throw error; };
+  return store;
+}
+
 /** Runs `run` with uncaught exceptions collected, mocha's own handlers (which fail the test) set aside meanwhile. */
 async function collectUncaught(run) {
   const mochas = process.listeners('uncaughtException');
@@ -367,6 +374,50 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it('a client that reconnects while its resume is still decided (slow store or verify hook) resumes on the new link; the older link, dropped or not yet seen to drop, gets no welcome', async () => {
+    for (const slow of ['store', 'verify']) {
+      for (const dropped of [true, false]) {
+        const label = `slow ${slow}, older link ${dropped ? 'dropped' : 'still open for sockjs-node'}`;
+        let gate = null;
+        const wait = (what) => (what === slow ? gate : null);
+        const memory = new MemoryStore();
+        const store = { get: async (t) => (await wait('store'), memory.get(t)), set: (t, r) => memory.set(t, r), delete: (t) => memory.delete(t) };
+        const w = world({ store, server: { verify: async () => (await wait('verify'), true) } });
+        w.connect();
+        await w.settle();
+        const token = w.client.events.at(-1).token;
+        w.cut();
+        let open;
+        gate = new Promise((resolve) => (open = resolve));
+        w.connect();
+        const older = w.client.link;
+        w.step(); // the hello: its answer waits for the store or the hook
+        await flush();
+        if (dropped) w.cut();
+        else w.client.core.linkLost(); // the client gave up on it; sockjs-node has not seen it go
+        w.connect();
+        w.step(); // the same hello, the same token, on the new link
+        await flush();
+        open();
+        await w.settle();
+        assert.equal(w.client.events.at(-1).kind, 'resumed', label);
+        assert.equal(w.app.sessions.length, 1, label);
+        assert.deepEqual(older.toClient, [], `no welcome on the older link (${label})`);
+        if (!dropped) assert.equal(older.closed?.code, ResumeCloseCode.Replaced, label);
+        w.client.core.send(['after']);
+        await w.settle();
+        assert.deepEqual(w.app.received, ['after'], label);
+        // The token both hellos presented was rotated by the welcome the client got: stale now.
+        const thief = fakeLink('/app/websocket?resock-resume=1');
+        w.sockjs.emit('connection', thief);
+        thief.emit('data', `~resume1 ${token} 0`);
+        await flush();
+        assert.match(thief.toClient[0], /^~fresh \S+ unknown$/, label);
+        assert.equal(w.client.link.closed, null, `the owner keeps its link (${label})`);
+      }
+    }
+  });
+
   it('a session that ends while the verify hook decides is not resumed: the client is told fresh', async () => {
     const ends = [[(conn) => conn.close(), 'unknown'], [(conn) => conn.write('1') && conn.write('2') && conn.write('3'), 'window']];
     for (const [end, reason] of ends) {
@@ -386,28 +437,105 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
-  it('a verify hook or store that throws closes the link (3104) without crashing a server that has no error listener', async () => {
+  it('bounds the decision by welcomeTimeout: a store or verify hook that does not answer gets that link closed (3107) and reported, no session started or harmed, and its late answer writes nothing back nor throws', async () => {
+    const cases = [
+      ['the store reading a resumed session', 'get', true, 'answers'],
+      ['the store reading a resumed session', 'get', true, 'rejects'],
+      ['the verify hook', 'verify', true, 'answers'],
+      ['the store taking a fresh session', 'set', false, 'answers'],
+    ];
     const unhandled = [];
     const onUnhandled = (error) => unhandled.push(error);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const w = world({ server: { verify: () => { throw new Error('db down'); } } });
-      w.connect();
-      await w.settle();
-      w.cut();
-      w.connect();
-      const link = w.client.link;
-      await w.settle();
-      await flush();
-      assert.equal(link.closed.code, ResumeCloseCode.StoreFailed);
+      for (const [what, hung, resuming, late] of cases) {
+        const label = `${what}, late: ${late}`;
+        let gate = null;
+        const memory = new MemoryStore();
+        const writes = [];
+        const slow = (which, call) => async (...args) => {
+          if (which === hung && gate) await gate;
+          return call(...args);
+        };
+        const store = {
+          get: slow('get', (t) => memory.get(t)),
+          set: slow('set', (t, r) => (writes.push('set'), memory.set(t, r))),
+          delete: slow('delete', (t) => (writes.push('delete'), memory.delete(t))),
+        };
+        const w = world({ store, server: { welcomeTimeout: 5000, verify: slow('verify', () => true) } });
+        const errors = [];
+        w.companion.on('error', (error) => errors.push(error));
+        w.connect();
+        await w.settle();
+        const { token } = w.client.events.at(-1);
+        const [session] = w.app.sessions;
+        w.cut();
+        let answer;
+        gate = new Promise((resolve, reject) => (answer = () => (late === 'answers' ? resolve() : reject(new Error('late failure')))));
+        const link = fakeLink('/app/websocket?resock-resume=1');
+        w.sockjs.emit('connection', link);
+        link.emit('data', resuming ? `~resume1 ${token} 0` : '~resume1 - 0');
+        await flush();
+        w.clock.tick(4999);
+        assert.equal(link.closed, null, label);
+        w.clock.tick(1);
+        assert.deepEqual(link.closed, { code: ResumeCloseCode.WelcomeTimeout, reason: 'Resume not decided in time' }, label);
+        assert.equal(errors.length, 1, `reported (${label})`);
+        const written = writes.length;
+        const uncaught = await collectUncaught(async () => {
+          answer();
+          await flush();
+        });
+        gate = null;
+        assert.deepEqual(uncaught, [], label);
+        assert.deepEqual(link.toClient, [], `no welcome on the closed link (${label})`);
+        assert.equal(errors.length, 1, `reported once (${label})`);
+        assert.deepEqual(w.app.sessions, [session], `no session started (${label})`);
+        // A fresh session's record, stored late, is taken back; a resume writes nothing.
+        assert.deepEqual(writes.slice(written), hung === 'set' ? ['set', 'delete'] : [], label);
+        assert.equal(memory.size, 1, `only the session's record (${label})`);
+        w.connect();
+        await w.settle();
+        assert.equal(w.client.events.at(-1).kind, 'resumed', `the session is untouched: its client resumes it (${label})`);
+      }
       assert.deepEqual(unhandled, []);
-      // With a listener, the app is told.
-      const errors = [];
-      w.companion.on('error', (error) => errors.push(error.message));
-      w.cut();
-      w.connect();
-      await w.settle();
-      assert.deepEqual(errors, ['db down']);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('a verify hook that throws or rejects closes the link as a hook failure (3108), a store that throws as a store failure (3104), each reported as itself, without crashing a server that has no error listener', async () => {
+    const cases = [
+      ['the verify hook throws', (bug) => ({ verify: () => { throw bug; } }), ResumeCloseCode.VerifyFailed, 'Resume verify hook failed'],
+      ['the verify hook rejects', (bug) => ({ verify: async () => { throw bug; } }), ResumeCloseCode.VerifyFailed, 'Resume verify hook failed'],
+      ['the store throws', (bug) => ({ store: failingGet(bug) }), ResumeCloseCode.StoreFailed, 'Resume store failed'],
+    ];
+    const unhandled = [];
+    const onUnhandled = (error) => unhandled.push(error);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (const [what, failing, code, reason] of cases) {
+        const bug = new Error(what);
+        const { store, ...server } = failing(bug);
+        const w = world({ server, store });
+        w.connect();
+        await w.settle();
+        w.cut();
+        w.connect();
+        const link = w.client.link;
+        await w.settle();
+        await flush();
+        assert.deepEqual(link.closed, { code, reason }, what);
+        assert.deepEqual(unhandled, [], what);
+        // With a listener, the app is told, with what failed.
+        const errors = [];
+        w.companion.on('error', (error) => errors.push(error));
+        w.cut();
+        w.connect();
+        await w.settle();
+        assert.deepEqual(errors, [bug], what);
+        assert.equal(w.app.sessions[0].readyState, 1, `nothing decided: the session waits (${what})`);
+      }
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
