@@ -8,6 +8,7 @@ import { callApp } from './app-call';
 import { ResumableConnection, type SessionSettings } from './connection';
 import { MemoryStore, unawaited, type ResumeStore, type SessionRecord } from './store';
 import { ResumeCloseCode, type SockjsConnectionLike, type SockjsServerLike } from './types';
+import { ensure, readOptions, type Rule } from '../util/options';
 
 export interface ResumeServerOptions {
   /** ms a session waits for its client after its link dropped; then its state is freed. Default 120000. */
@@ -42,6 +43,19 @@ export interface ResumeServerOptions {
   verify?: (link: SockjsConnectionLike, session: { id: string }) => boolean | Promise<boolean>;
   clock?: Clock;
 }
+
+/** The longest delay a Node timer keeps. */
+const MAX_DELAY = 2e9;
+
+/** Checked by util/options, as the client's: an unknown name or a wrong type is a TypeError naming it. */
+const delay = (fallback: number): Rule<number> => ['m', fallback];
+const count = (fallback: number): Rule<number> => ['n', fallback];
+const rules = {
+  ttl: delay(120000), maxMessages: count(1000), maxBytes: count(1 << 20), ackDelay: delay(200), ackEvery: count(32), helloTimeout: delay(10000), welcomeTimeout: delay(10000),
+  store: ['o', undefined] as Rule<ResumeStore | undefined>,
+  verify: ['f', undefined] as Rule<ResumeServerOptions['verify']>,
+  clock: ['o', undefined] as Rule<Clock | undefined>,
+};
 
 /** A Node timer that does not keep the process alive by itself. */
 const nodeClock: Clock = {
@@ -138,15 +152,15 @@ export class ResumeServer extends EventEmitter {
 
   constructor(private readonly _sockjs: SockjsServerLike, options: ResumeServerOptions = {}) {
     super();
-    const { ttl = 120000, maxMessages = 1000, maxBytes = 1 << 20, ackDelay = 200, ackEvery = 32, helloTimeout = 10000, welcomeTimeout = 10000 } = options;
-    for (const [name, value] of Object.entries({ ttl, maxMessages, maxBytes, ackDelay, ackEvery, helloTimeout, welcomeTimeout })) {
-      if (typeof value !== 'number' || !(value > 0)) throw new TypeError(`resume option ${name} must be a positive number, got ${String(value)}`);
-    }
+    const { store, verify, clock, helloTimeout, welcomeTimeout, ...bounds } = readOptions(options, rules);
+    for (const [name, value] of Object.entries({ ...bounds, helloTimeout, welcomeTimeout })) ensure(value > 0, name, 'a number > 0');
+    // Node fires a timer of more than 2^31 - 1 ms after 1 ms: a TTL of 30 days would free every session at once.
+    for (const [name, value] of Object.entries({ ttl: bounds.ttl, ackDelay: bounds.ackDelay, helloTimeout, welcomeTimeout })) ensure(value <= MAX_DELAY, name, 'at most 2e9 ms (23 days)');
     this._helloTimeout = helloTimeout;
     this._welcomeTimeout = welcomeTimeout;
-    this._verify = options.verify;
+    this._verify = verify;
     this._settings = {
-      clock: options.clock || nodeClock, store: options.store || new MemoryStore(), ttl, maxMessages, maxBytes, ackDelay, ackEvery,
+      clock: clock || nodeClock, store: store || new MemoryStore(), ...bounds,
       forget: (connection) => this._live.delete(connection.id),
     };
     _sockjs.on('connection', this._onConnection);

@@ -5,6 +5,7 @@ import type { ResumeSeam } from '../resume/plugin';
 import { acknowledged, emptyReplica, numbered, welcomed, type Replica } from './session';
 import { TabLink, type TabHub } from './tab-link';
 import type { LinkLike, SharedOption, Sharing, SharingRole } from './types';
+import { ensure, refuseUnknown } from '../util/options';
 import { channelName, LINK_KINDS, OWN_PAIR_KINDS, PAIR_KINDS, pairName, readMessage, type TabMessage } from './wire';
 
 /**
@@ -394,8 +395,10 @@ const alone: Sharing = { role: 'unavailable', link: (create) => create(), close:
  *   import { shared } from 'resock/shared';
  *   const chat = new Resock('/chat', { shared: shared() });
  */
-export function shared({ key = '' }: { key?: string } = {}): SharedOption {
-  if (typeof key !== 'string') throw new TypeError("Option 'shared.key' must be a string");
+export function shared(options: { key?: string } = {}): SharedOption {
+  const { key = '' } = options;
+  refuseUnknown(options, ['key'], 'shared.');
+  ensure(typeof key === 'string', 'shared.key', 'a string');
   return {
     attach(url: string, env: Env, debug: DebugLogger, resume?: ResumeSeam | null): Sharing {
       if (!env.locks || !env.BroadcastChannel || !env.AbortController) {

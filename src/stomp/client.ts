@@ -80,7 +80,9 @@ export class StompClient extends EventTarget {
   /** @internal */
   readonly _clock: Clock;
   /** @internal */
-  readonly _transactions = new Map<string, StompSession>();
+  _txBegun = -1;
+  /** @internal */
+  _txAborted = -1;
   private readonly _subs: SubscriptionRegistry = new Map();
   private _state: ActivationState = 'inactive';
   private _socket?: StompSocket;
@@ -162,7 +164,7 @@ export class StompClient extends EventTarget {
 
   /** BEGIN; `commit()` or `abort()` end it. A transaction does not survive a reconnect (the broker aborts it). */
   begin(headers: StompHeaders = {}): StompTransaction {
-    const id = this._id('tx-');
+    const id = this._id('tx-'); // its number tells the sessions' transactions apart: see SessionHost._txAborted
     this._request({ _command: 'BEGIN', _headers: { ...headers, transaction: id } });
     const end = (command: string) => this._request({ _command: command, _headers: { transaction: id } }, true);
     return { id, commit: () => end('COMMIT'), abort: () => end('ABORT') };

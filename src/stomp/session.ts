@@ -33,8 +33,14 @@ export interface Outgoing {
 export interface SessionHost {
   readonly _o: ResolvedStompOptions;
   readonly _clock: Clock;
-  /** The session in which each transaction's BEGIN went out, until its COMMIT or ABORT. */
-  readonly _transactions: Map<string, StompSession>;
+  /**
+   * Transactions by the number in their id (`tx-7`: 7), two numbers instead of an entry each, so
+   * that one never ended keeps nothing: `begin()` numbers them in order and their BEGINs go out in
+   * that order (at once, or through the queue). `_txBegun`: the last BEGIN written; `_txAborted`:
+   * the last one written in a session that has ended, which the broker aborted with every earlier one.
+   */
+  _txBegun: number;
+  _txAborted: number;
   _onConnected(session: StompSession, frame: StompFrame, version: string): void;
   _onMessage(session: StompSession, frame: StompFrame): void;
   _emit(type: 'unhandledReceipt', frame: StompFrame): void;
@@ -127,16 +133,15 @@ export class StompSession {
   /** Writes one frame: CONNECT while connecting, the rest while connected. */
   _write(item: Outgoing): void {
     const { _command: command, _headers: headers } = item;
-    const tx = headers.transaction!;
-    const transactions = this._host._transactions;
-    const began = transactions.get(tx) || this;
-    if (command === 'COMMIT' || command === 'ABORT') transactions.delete(tx);
-    // The broker aborted a transaction with the session it began in.
-    if (began !== this) return item._reject?.(new StompClosedError('Transaction aborted by a reconnect'));
-    if (command === 'BEGIN') transactions.set(tx, this);
+    const host = this._host;
+    // The broker aborted a transaction with the session it began in. (NaN without a transaction:
+    // no comparison holds.)
+    const tx = +headers.transaction?.slice(3)!;
+    if (tx <= host._txAborted) return item._reject?.(new StompClosedError('Transaction aborted by a reconnect'));
+    if (command === 'BEGIN') host._txBegun = tx;
     if (item._resolve) this._receipts.set(headers.receipt!, item);
     const data = item._raw || encodeFrame(command, headers, item._body || '', this._parser.escaping);
-    this._host._log('>>> ' + (command === 'CONNECT' ? command : data)); // not the passcode
+    host._log('>>> ' + (command === 'CONNECT' ? command : data)); // not the passcode
     try {
       this._socket.send(data);
     } catch (error) {
@@ -166,10 +171,12 @@ export class StompSession {
    * client to send again (at-least-once); the other requests awaiting one reject.
    */
   _dispose(reason: string): Outgoing[] {
+    const host = this._host;
     this._state = CLOSED;
+    host._txAborted = host._txBegun;
     this._parser.stop();
     this._heartbeat?.stop();
-    this._host._clock.clearTimeout(this._timer);
+    host._clock.clearTimeout(this._timer);
     const resend: Outgoing[] = [];
     for (const item of this._receipts.values()) {
       if (item._command === 'SEND') resend.push(item);

@@ -31,7 +31,9 @@ export class TransportMemory implements Memory {
   blocked(env: Env, url: string, stored = true): TransportName[] {
     const key = memoryKey(url);
     const entry = this._entries[key] || (stored ? readStored(env)[key] : undefined);
-    return isEntry(entry) && env.now() - entry.at < MEMORY_TTL ? entry.blocked : [];
+    const now = env.now();
+    // One from the future (a clock set back, a storage edited by hand) would stay fresh for ever.
+    return isEntry(entry) && entry.at <= now && now - entry.at < MEMORY_TTL ? entry.blocked : [];
   }
 
   remember(env: Env, url: string, blocked: TransportName[]): void {

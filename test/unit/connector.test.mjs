@@ -369,6 +369,17 @@ describe('TransportMemory', () => {
     assert.doesNotMatch(env.storage.get('resock:blocked'), /token/);
   });
 
+  it('takes an entry from the future for stale: a clock set back, or storage edited, demotes nothing for good', () => {
+    const env = fakeEnv();
+    const memory = new TransportMemory();
+    memory.remember(env, 'http://h/echo', ['websocket']);
+    env.tick(0);
+    env.jump(-1); // the clock set back
+    assert.deepEqual(memory.blocked(env, 'http://h/echo'), []);
+    env.storage.set('resock:blocked', JSON.stringify({ 'http://h/other': { blocked: ['websocket'], at: env.now() + 1e12 } }));
+    assert.deepEqual(new TransportMemory().blocked(env, 'http://h/other'), []);
+  });
+
   it('holds at most 16 URLs, in memory and in storage, dropping the oldest', () => {
     const env = fakeEnv();
     const memory = new TransportMemory();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { candidates } from '../../dist/esm/connector/detector.js';
+import { parseInfo } from '../../dist/esm/protocol/info.js';
 import { allTransports } from '../../dist/esm/transports/index.js';
 
 const names = (list) => list.map((d) => d.name);
@@ -12,6 +13,13 @@ describe('candidates', () => {
 
   it('drops websocket when the server says websocket:false', () => {
     assert.deepEqual(names(candidates(allTransports, browser, { websocket: false }, null, [])).slice(0, 1), ['xhr-streaming']);
+  });
+
+  it('keeps websocket unless /info says exactly false, as sockjs-client does ("false", 0, null: a server off the protocol)', () => {
+    for (const value of ['"false"', '0', 'null', '""', '"no"', '{}']) {
+      const info = parseInfo(`{"websocket":${value}}`);
+      assert.deepEqual(names(candidates(allTransports, browser, info, null, [])).slice(0, 1), ['websocket'], value);
+    }
   });
 
   it('drops what the platform lacks', () => {

@@ -241,6 +241,24 @@ describe('resume: client core with the server companion', () => {
     assert.deepEqual(w.client.link.toClient.splice(0), ['k5', 'ds6'], 'half due: it rides');
   });
 
+  it('companion: names an unknown or wrong option in a TypeError, as the client does, and listens to nothing then', () => {
+    const sockjs = new EventEmitter();
+    for (const [options, message] of [
+      [{ tll: 60000 }, "Unknown option 'tll'"],
+      [{ ttl: 0 }, "Option 'ttl' must be a number > 0"],
+      [{ ttl: 30 * 86400000 }, "Option 'ttl' must be at most 2e9 ms (23 days)"],
+      [{ welcomeTimeout: 3e9 }, "Option 'welcomeTimeout' must be at most 2e9 ms (23 days)"],
+      [{ helloTimeout: -1 }, "Option 'helloTimeout' must be a finite number of ms ≥ 0"],
+      [{ maxMessages: '1000' }, "Option 'maxMessages' must be a number ≥ 0"],
+      [{ verify: true }, "Option 'verify' must be a function"],
+      [{ store: null }, "Option 'store' must be an object"],
+    ]) {
+      assert.throws(() => attachResume(sockjs, options), { name: 'TypeError', message }, JSON.stringify(options));
+    }
+    assert.equal(sockjs.listenerCount('connection'), 0);
+    attachResume(sockjs, { ttl: 60000, maxBytes: Infinity, verify: () => true, store: new MemoryStore(), clock: fakeClock() }).close();
+  });
+
   it('frees an idle session at its TTL: store and live sessions empty, the app told close', async () => {
     const w = world({ server: { ttl: 5000 } });
     w.connect();

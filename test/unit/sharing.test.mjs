@@ -271,6 +271,12 @@ describe('sharing: one link for many tabs', () => {
     assert.deepEqual(tabs.map((t) => t.sharing.role), ['leader', 'leader', 'leader']);
   });
 
+  it('names an unknown or mistyped option in a TypeError, as every other option set does', () => {
+    assert.throws(() => shared({ kee: 'chat' }), { name: 'TypeError', message: "Unknown option 'shared.kee'" });
+    assert.throws(() => shared({ key: 1 }), { name: 'TypeError', message: "Option 'shared.key' must be a string" });
+    for (const options of [undefined, {}, { key: undefined }, { key: '' }, { key: 'chat' }]) shared(options);
+  });
+
   it('the last close leaves no channel, lock or waiting request', async () => {
     const origin = fakeOrigin();
     const a = tab(origin);

@@ -1,6 +1,8 @@
 // StompClient against a fake WebSocket-like socket and a fake clock: what goes on the wire, in
 // which order, across reconnects, and what the application is told.
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { StompClient, QueueOverflowError, StompClosedError } from '../../dist/esm/stomp/index.js';
 import { Resock } from '../../dist/esm/client/resock.js';
 import { fakeClock as manualClock, fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
@@ -139,6 +141,18 @@ async function uncaughtDuring(fn) {
     for (const handler of mochaHandlers) process.on('uncaughtException', handler);
   }
   return errors;
+}
+
+/**
+ * Whether the object that `make` resolves with is garbage once the test lets go of it: Node's gc()
+ * (exposed at run time), after the job that made the WeakRef (which keeps its target until then).
+ */
+async function collected(make) {
+  setFlagsFromString('--expose-gc');
+  const ref = new WeakRef(await make());
+  await new Promise(setImmediate);
+  runInNewContext('gc')();
+  return ref.deref() === undefined;
 }
 
 /** A client on a given FakeResock, open already, with events recorded. */
@@ -498,6 +512,41 @@ describe('StompClient', () => {
         ['CONNECT ', 'SEND outside'],
       );
     });
+
+    const endings = {
+      'its socket closed': async (client, socket) => socket.closed(),
+      'deactivate()': async (client, socket) => {
+        const done = client.deactivate();
+        socket.receive(`RECEIPT\nreceipt-id:${socket.frames().at(-1).headers.receipt}\n\n\0`);
+        socket.closed(1000);
+        await done;
+      },
+    };
+    for (const [ending, end] of Object.entries(endings)) {
+      it(`keeps nothing of a transaction never ended once its session is over (${ending}), and still refuses its COMMIT and ABORT`, async () => {
+        const { client, clock, sockets, last, connect } = setup();
+        client.activate();
+        let committed, aborted;
+        const gone = await collected(async () => {
+          const socket = await connect();
+          committed = client.begin();
+          aborted = client.begin();
+          await end(client, socket);
+          sockets.splice(0); // the test's own hold on it
+          return socket;
+        });
+        assert.equal(gone, true, 'the socket of the ended session, and so the session, let go');
+        client.activate();
+        clock.tick(100); // the reconnect after a close
+        await connect(last());
+        const refused = 'rejected: StompClosedError: Transaction aborted by a reconnect';
+        assert.equal(await settlement(committed.commit()), refused);
+        assert.equal(await settlement(aborted.abort()), refused);
+        // Ended twice: refused again (the ABORT no longer reaches a broker that knows no such transaction).
+        assert.equal(await settlement(committed.abort()), refused);
+        assert.deepEqual(last().commands(), ['CONNECT']);
+      });
+    }
 
     it('lets a transaction begun while disconnected run in the next session', async () => {
       const { client, connect } = setup();
