@@ -10,9 +10,18 @@
 const RECEIVERS = new Set(['websocket', 'xhr_streaming', 'eventsource', 'xhr', 'jsonp']);
 const REMEMBERED = 2000; // sessions kept in the bounded sets below
 
-/** `{ clientId, sessionId, endpoint }` of a request below `prefix`, or null for another path. */
+/**
+ * `{ clientId, sessionId, endpoint }` of a request below `prefix`, or null for another path, or
+ * for a request target that is no URL at all (`//[`: this runs for every request, and a throw
+ * here would end the server).
+ */
 export function parseChatUrl(rawUrl, prefix) {
-  const url = new URL(rawUrl || '/', 'http://demo.invalid');
+  let url;
+  try {
+    url = new URL(rawUrl || '/', 'http://demo.invalid');
+  } catch {
+    return null;
+  }
   if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return null;
   const parts = url.pathname.slice(prefix.length + 1).split('/');
   const clientId = url.searchParams.get('client') || '';
