@@ -133,6 +133,9 @@ export async function startDemoServer({
     // balancer that routes by it (demo/haproxy.mjs, balance 'jsessionid').
     jsessionid,
   });
+  // Below every endpoint: an upgrade that none of them takes (ws://host/, a path outside /chat)
+  // is refused. Node leaves an upgrade to its listeners, so unanswered its socket stayed open for ever.
+  server.on('upgrade', (req, socket) => socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
   endpoint.installHandlers(server, { prefix: PREFIX });
   const prefixes = [PREFIX];
   if (broker) {
