@@ -38,13 +38,18 @@ const ID_SLOTS = 32;
 // message per id).
 const CATCH_UP_SKEW_MS = 5000;
 
+/**
+ * A field of a page's message as a string: '' for anything else. A message is any JSON, and
+ * String() of an object whose toString is not a function throws (`{"toString":1}`).
+ */
+const asText = (value) => (typeof value === 'string' ? value : '');
 const cleanNick = (nick) =>
-  String(nick || '')
+  asText(nick)
     .replace(/[\u0000-\u001f\u007f]/g, '')
     .trim()
     .slice(0, 24);
 const cleanRoom = (room) =>
-  String(room || '')
+  asText(room)
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/^-+|-+$/g, '')
@@ -126,7 +131,7 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
       const previous = client.room;
       client.nick = cleanNick(nick) || client.nick;
       client.room = room.name;
-      const after = (Number(since) || 0) - (bus ? CATCH_UP_SKEW_MS * 1000 : 0);
+      const after = (Number.isFinite(since) ? since : 0) - (bus ? CATCH_UP_SKEW_MS * 1000 : 0);
       send(client.conn, { type: 'joined', room: room.name, history: room.messages.filter((m) => m.id > after).slice(-CATCH_UP) });
       if (previous && previous !== room.name) broadcastPresence(previous);
       broadcastPresence(room.name);
@@ -134,7 +139,7 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
     },
     say(client, { room: roomName, nick, text, cid }) {
       const room = roomFor(roomName);
-      const body = String(text || '').slice(0, MAX_TEXT);
+      const body = asText(text).slice(0, MAX_TEXT);
       if (!room || !body.trim()) return;
       const message = {
         type: 'message',
@@ -142,7 +147,7 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
         room: room.name,
         nick: cleanNick(nick) || client.nick,
         text: body,
-        cid: String(cid || '').slice(0, 64),
+        cid: asText(cid).slice(0, 64),
         ts: Date.now(),
         via: client.transport,
         node,
@@ -153,11 +158,13 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
     ping(client, { t }) {
       send(client.conn, { type: 'pong', t, ts: Date.now() });
     },
-    control(client, { action, ref }) {
+    control(client, message) {
       const { id, conn, sessionId } = client;
+      const action = asText(message.action);
+      const ref = asText(message.ref);
       // A POST to xhr_send that was still in flight when the link died is sent again on the
       // next link (resock cannot know whether it arrived): the same request may come twice.
-      const key = String(ref || '');
+      const key = ref.slice(0, 64);
       if (key && client.controls.includes(key)) {
         trace(id, `ignored a repeated “${action}” request (its POST was re-sent after the link died)`, 'info');
         return;

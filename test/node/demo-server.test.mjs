@@ -3,6 +3,7 @@
 // Node only: raw sockets and `ws`, no browser.
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import WebSocket from 'ws';
 import { startDemoServer } from '../../demo/server.mjs';
 import { withDeadline } from '../support/deadline.mjs';
 
@@ -20,6 +21,38 @@ function rawRequest(port, raw) {
     }),
     { what: `an answer to ${JSON.stringify(raw.split('\r\n')[0])}` },
   );
+}
+
+/** A raw SockJS WebSocket session of page `client` on the chat: what it hears, and `send` of anything. */
+async function chatLink(demo, client, session) {
+  const socket = new WebSocket(`${demo.url.replace(/^http/, 'ws')}chat/000/${session}/websocket?client=${client}`);
+  const heard = [];
+  const waiters = new Set();
+  socket.on('message', (data) => {
+    const frame = String(data);
+    if (frame[0] === 'a') heard.push(...JSON.parse(frame.slice(1)).map((m) => JSON.parse(m)));
+    for (const wake of waiters) wake();
+  });
+  await withDeadline(new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject)), { what: `session ${session} to open` });
+  return {
+    heard,
+    /** Sends one SockJS message: `raw` as it is (a string), or anything else as JSON. */
+    send: (raw) => socket.send(JSON.stringify([typeof raw === 'string' ? raw : JSON.stringify(raw)])),
+    /** Resolves with the first message heard that `match` accepts. */
+    waitFor: (what, match) =>
+      withDeadline(
+        new Promise((resolve) => {
+          const check = () => {
+            const found = heard.find(match);
+            if (found) resolve(found, waiters.delete(check));
+          };
+          waiters.add(check);
+          check();
+        }),
+        { what, explain: async () => `heard: ${heard.map((m) => m.type).join(', ') || 'nothing'}` },
+      ),
+    close: () => socket.close(),
+  };
 }
 
 describe('demo server: malformed input', function () {
@@ -42,4 +75,40 @@ describe('demo server: malformed input', function () {
       });
     }
   }
+});
+
+describe('demo server: malformed chat messages', function () {
+  this.timeout(30000);
+  let demo;
+  beforeEach(async () => (demo = await startDemoServer({ port: 0 })));
+  afterEach(() => demo?.close());
+
+  it('fields of the wrong type (objects that JSON cannot make strings of, arrays, numbers, null) are ignored, and the chat goes on', async function () {
+    const hostile = await chatLink(demo, 'hostile', 'h1');
+    await hostile.waitFor('the welcome', (m) => m.type === 'welcome');
+    // String({ toString: 1 }) throws: no field may reach String(), Number() or a template as it is.
+    const values = [{ toString: 1 }, { valueOf: 1, toString: 1 }, ['lobby'], { a: 1 }, 42, null, true];
+    const fields = { join: ['room', 'nick', 'since'], say: ['room', 'nick', 'text', 'cid'], ping: ['t'], control: ['action', 'ref'] };
+    const valid = { join: { room: 'lobby', nick: 'eve', since: 0 }, say: { room: 'lobby', nick: 'eve', text: 'hi', cid: 'x' }, ping: { t: 1 }, control: { action: 'none', ref: 'r' } };
+    for (const [type, names] of Object.entries(fields)) {
+      for (const name of names) for (const value of values) hostile.send({ ...valid[type], type, [name]: value, cid: `${type}-${name}-${values.indexOf(value)}` });
+    }
+    for (const raw of ['', 'null', '42', '"text"', '[]', '{}', '{"type":null}', '{"type":"__proto__"}', '{"type":"constructor"}', '{"type":{}}', '{', '[1,'.repeat(10000)]) hostile.send(raw);
+
+    const page = await chatLink(demo, 'page', 'p1');
+    page.send({ type: 'join', room: 'lobby', nick: 'page', since: 0 });
+    await page.waitFor('the join', (m) => m.type === 'joined');
+    page.send({ type: 'say', room: 'lobby', nick: 'page', text: 'still here', cid: 'page-1' });
+    await page.waitFor('the echo of a message said after the garbage', (m) => m.type === 'message' && m.text === 'still here');
+    const rooms = (await page.waitFor('the room list', (m) => m.type === 'welcome')).rooms.map((r) => r.name);
+    assert.deepEqual(rooms.filter((name) => !['lobby', 'transports', 'random'].includes(name)), [], 'no room made of a value that is not a string');
+    for (const m of page.heard.filter((m) => m.type === 'message')) {
+      assert.equal(typeof m.text, 'string');
+      assert.equal(typeof m.nick, 'string');
+      assert.equal(typeof m.cid, 'string');
+      assert.doesNotMatch(`${m.nick} ${m.text}`, /\[object Object\]/, 'a message made of an object');
+    }
+    hostile.close();
+    page.close();
+  });
 });
