@@ -80,9 +80,12 @@ export function startChat(Resock, { variant, StompClient = null, shared = null, 
   let picked = TRANSPORTS.includes(params.get('transport')) ? params.get('transport') : 'auto';
   let client = null;
   let generations = 0; // one per client made; events of an older client are ignored
-  let sequence = 0;
+  // A message's `cid` and a control request's `ref` let the server drop a re-sent copy. Each is
+  // random: the tabs of a shared link (and a reload of one) have one client id, so a count of
+  // the page's own would repeat, and the server would drop the repeat as a copy; and a cid goes
+  // to everyone in the room, who must not learn the client id that the fault switches obey.
   /** A control request, with an id so that the server can ignore a re-sent copy. */
-  const control = (action) => send({ type: 'control', action, ref: `${clientId}-c${++sequence}` });
+  const control = (action) => send({ type: 'control', action, ref: randomId() });
   let queuedCount = 0; // messages handed to `send` while not open, not flushed yet
   let retryAt = 0;
   let attempt = 0;
@@ -303,7 +306,7 @@ export function startChat(Resock, { variant, StompClient = null, shared = null, 
     const input = $('composer-input');
     const text = input.value.trim();
     if (!text) return;
-    const cid = `${clientId}-${++sequence}`;
+    const cid = randomId();
     const model = { cid, nick, text, mine: true, status: 'queued' };
     rooms.addOwn(room, model);
     view.upsert(model, rooms.room(room).messages);

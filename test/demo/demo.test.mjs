@@ -177,6 +177,10 @@ describe('demo: a live chat over resock', function () {
     assert.notEqual(await say(bob, 'Hi Alice — long-polling here <b>not bold</b>'), 'queued');
     await arrives(alice, 'Hi Alice — long-polling here <b>not bold</b>', 'xhr-polling');
     assert.equal(await alice.page.$eval('#messages', (el) => el.querySelectorAll('b').length), 0, 'text is shown as text');
+    // Whoever knows a page's client id can work its fault switches: a message must not tell it.
+    const aliceId = await alice.page.evaluate(() => window.demo.clientId);
+    const cids = await bob.page.$$eval('#messages li', (items) => items.map((li) => li.dataset.cid));
+    assert.ok(cids.length && cids.every((cid) => cid && !cid.includes(aliceId)), `alice's client id ${aliceId} in the cids bob sees: ${cids}`);
     await waitFor(alice, () => /ms$/.test(document.getElementById('rtt-now').textContent), 'a round-trip sample');
     assertNoErrors(alice);
     assertNoErrors(bob);
@@ -305,6 +309,9 @@ describe('demo: a live chat over resock', function () {
     const context = first.page.browserContext();
     const tabs = [first, await openDemo({ shared: '1', nick: 'tab-two' }, { context }), await openDemo({ shared: '1', nick: 'tab-three' }, { context })];
     for (const record of tabs) await sees(record, 3, '"1 connection, 3 tabs" and a known leader');
+    // The tabs share a client id: each tab's messages still arrive, none taken for another's copy.
+    for (const [i, record] of tabs.entries()) await say(record, `from shared tab ${i + 1}`);
+    for (const record of tabs) for (const i of [1, 2, 3]) await arrives(record, `from shared tab ${i}`);
     const states = await Promise.all(tabs.map(shared));
     assert.deepEqual(states.map((s) => s.role).sort(), ['follower', 'follower', 'leader']);
     const leader = tabs[states.findIndex((s) => s.role === 'leader')];
