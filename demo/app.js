@@ -285,6 +285,28 @@ export function startChat(Resock, { variant, StompClient = null, shared = null, 
       case 'presence':
         if (msg.room === chatRoom) members = msg.members;
         break;
+      case 'refused':
+        // No room could be made for it: say so, fail what was said there, go back to the room
+        // the server still has us in.
+        if (msg.cid) {
+          for (const m of rooms.pending()) if (m.cid === msg.cid) setStatus(m, 'failed');
+          note(`Not sent: ${msg.text}`);
+        } else {
+          timeline.add('server', msg.text, { level: 'warn' });
+          note(msg.text);
+        }
+        if (!msg.cid && msg.room === chatRoom) {
+          const back = cleanRoom(msg.current) || 'lobby';
+          const onScreen = room === chatRoom;
+          chatRoom = back;
+          members = [];
+          send({ type: 'join', room: back, nick, since: rooms.room(back).lastId });
+          if (onScreen) {
+            room = back;
+            view.showAll(rooms.room(room).messages);
+          }
+        }
+        break;
       case 'pong':
         // Shared, every tab gets every tab's pongs: only this tab's pings count.
         if (pings.delete(msg.t)) sparkline.add(performance.now() - msg.t);

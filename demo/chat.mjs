@@ -6,6 +6,7 @@
 //                  ping {t}                      control {ref, action: drop | block-websocket |
 //                                                              allow-websocket | offline}
 //   server → page  welcome {clientId, transport, wsBlocked, rooms, stomp, node, cluster}   rooms {rooms}
+//                  refused {room, current, cid?, text}: no room for it (the others all in use)
 //                  joined {room, history}        message {id, room, nick, text, cid, ts, via}
 //                  presence {room, members}      pong {t, ts}
 //                  control {action, wsBlocked?, until?}   trace {at, text, level}
@@ -23,7 +24,7 @@ import { parseChatUrl } from './faults.mjs';
 export const DEFAULT_ROOMS = ['lobby', 'transports', 'random'];
 const HISTORY = 200; // messages kept per room
 const CATCH_UP = 100; // most messages sent back on join
-const MAX_ROOMS = 50;
+export const MAX_ROOMS = 50; // past it, a new room takes the place of the least used one nobody is in
 const MAX_TEXT = 2000;
 const MAX_CLIENTS = 5000;
 const OFFLINE_MS = 5000;
@@ -62,10 +63,10 @@ const validId = (id) => typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(i
  * every published message back through the returned `deliver`. `onKillRequest`: the cluster
  * demo's "kill this node" button (absent, the button is refused).
  */
-export function createChat(sockjsServer, { prefix, faults, stomp = null, node = null, bus = null, onKillRequest = null }) {
+export function createChat(sockjsServer, { prefix, faults, stomp = null, node = null, bus = null, onKillRequest = null, maxRooms = MAX_ROOMS }) {
   // What the page needs to join the shared STOMP room, when the server relays to a broker.
   const stompInfo = stomp && { url: stomp.prefix, broker: stomp.broker, destination: '/topic/resock-demo.chat' };
-  const rooms = new Map(DEFAULT_ROOMS.map((name) => [name, { name, messages: [] }]));
+  const rooms = new Map(DEFAULT_ROOMS.map((name) => [name, { name, messages: [], usedAt: 0 }]));
   const clients = new Map(); // clientId → { id, nick, room, conn, transport, traces }
   let seq = 0;
   let lastId = 0;
@@ -96,11 +97,35 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
     const list = roomList();
     for (const c of online()) send(c.conn, { type: 'rooms', rooms: list });
   }
+  /** The room, made if need be: null when the name is empty, or every room has people in it. */
   function roomFor(name) {
     const clean = cleanRoom(name);
     if (!clean) return null;
-    if (!rooms.has(clean) && rooms.size < MAX_ROOMS) rooms.set(clean, { name: clean, messages: [] });
-    return rooms.get(clean) || null;
+    if (!rooms.has(clean) && rooms.size >= maxRooms) forgetARoom();
+    if (!rooms.has(clean) && rooms.size < maxRooms) rooms.set(clean, { name: clean, messages: [], usedAt: 0 });
+    const room = rooms.get(clean) || null;
+    if (room) room.usedAt = Date.now();
+    return room;
+  }
+  /**
+   * Makes space for a new room: the least used one that nobody is in, its history with it. Without
+   * this, the rooms anyone ever made stayed, and once there were MAX_ROOMS no new one could be.
+   */
+  function forgetARoom() {
+    const occupied = new Set(online().map((c) => c.room));
+    let oldest = null;
+    for (const room of rooms.values()) {
+      if (DEFAULT_ROOMS.includes(room.name) || occupied.has(room.name)) continue;
+      if (!oldest || room.usedAt < oldest.usedAt) oldest = room;
+    }
+    if (oldest) rooms.delete(oldest.name);
+  }
+  /** Tells a page that a room it asked for (or said something in) could not be made. */
+  function refuse(client, roomName, cid) {
+    const room = cleanRoom(roomName);
+    if (!room) return;
+    const text = `#${room} cannot be opened now: the server keeps at most ${maxRooms} rooms, and has people in every one it could give up.`;
+    send(client.conn, { type: 'refused', room, current: client.room, ...(cid ? { cid } : {}), text });
   }
   function clientFor(id) {
     let client = clients.get(id);
@@ -127,7 +152,7 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
   const handlers = {
     join(client, { room: roomName, nick, since }) {
       const room = roomFor(roomName);
-      if (!room) return;
+      if (!room) return refuse(client, roomName);
       const previous = client.room;
       client.nick = cleanNick(nick) || client.nick;
       client.room = room.name;
@@ -138,9 +163,10 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
       broadcastRooms();
     },
     say(client, { room: roomName, nick, text, cid }) {
-      const room = roomFor(roomName);
       const body = asText(text).slice(0, MAX_TEXT);
-      if (!room || !body.trim()) return;
+      if (!body.trim()) return;
+      const room = roomFor(roomName);
+      if (!room) return refuse(client, roomName, asText(cid).slice(0, 64));
       const message = {
         type: 'message',
         id: nextId(),

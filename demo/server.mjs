@@ -88,7 +88,8 @@ async function serveStatic(req, res) {
  * STOMP broker such as RabbitMQ), `/stomp` relays STOMP to it and the page offers the shared
  * STOMP room. With `amqp` (an AMQP URL), the chat's rooms go through RabbitMQ and span every node
  * connected to it; `node` names this node to pages; `allowKill` lets the page's "kill this node"
- * button end the process (cluster demo only). Request bodies are bounded by `maxBodyBytes`.
+ * button end the process (cluster demo only). Request bodies are bounded by `maxBodyBytes`, and the
+ * rooms by `maxRooms` (default 50: demo/chat.mjs).
  * Resolves with `{ port, url, close(), drain() }`; `close()` ends every connection (streams,
  * WebSockets and broker links included); `drain()` closes every session with 1012 first.
  */
@@ -104,6 +105,7 @@ export async function startDemoServer({
   allowKill = false,
   maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
   jsessionid = false,
+  maxRooms = undefined,
 } = {}) {
   let draining = false;
   let chat = null;
@@ -190,6 +192,7 @@ export async function startDemoServer({
     node,
     bus,
     onKillRequest,
+    maxRooms,
   });
 
   await new Promise((resolve, reject) => {

@@ -336,6 +336,31 @@ describe('demo: a live chat over resock', function () {
     await rest[1].page.screenshot({ path: path.join(ARTIFACTS, 'demo-shared-after.png') });
   });
 
+  it('a room the server cannot open: the page says so and goes back, and what was said there is not left "sent"', async function () {
+    const small = await startDemoServer({ port: 0, maxRooms: 3 }); // the three default rooms, no more
+    let gina;
+    try {
+      gina = await openDemo({ nick: 'gina' }, { server: small });
+      await gina.page.evaluate(() => {
+        document.getElementById('new-room-name').value = 'full house';
+        document.getElementById('new-room').requestSubmit();
+        document.getElementById('composer-input').value = 'said in the room that is not';
+        document.getElementById('composer').requestSubmit();
+      });
+      await waitFor(gina, () => /^Not sent: #full-house cannot be opened/.test(document.getElementById('composer-note').textContent), 'the refusal in the note');
+      await waitFor(gina, () => document.getElementById('room-title').textContent === '#lobby', 'back in #lobby');
+      assert.equal(await gina.page.$eval('#fact-unconfirmed', (el) => el.textContent), '0', 'no message waits for an echo that cannot come');
+      assert.match(await gina.page.$eval('#timeline', (el) => el.textContent), /#full-house cannot be opened now/);
+      assert.deepEqual(await gina.page.$$eval('#rooms [data-room]', (buttons) => buttons.map((b) => b.dataset.room)), ['lobby', 'transports', 'random']);
+      assert.notEqual(await say(gina, 'in the lobby again'), 'queued');
+      await arrives(gina, 'in the lobby again');
+      assertNoErrors(gina);
+    } finally {
+      await gina?.page.browserContext().close(); // before its server goes
+      await small.close();
+    }
+  });
+
   it('has no console errors, and leaves screenshots in artifacts/', async function () {
     for (const record of pages) assertNoErrors(record);
     await mkdir(ARTIFACTS, { recursive: true });

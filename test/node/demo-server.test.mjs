@@ -112,3 +112,43 @@ describe('demo server: malformed chat messages', function () {
     page.close();
   });
 });
+
+describe('demo server: rooms', function () {
+  this.timeout(30000);
+  let demo;
+  afterEach(() => demo?.close());
+
+  /** Joins `room` (a name as the server keeps it); resolves with the answer, 'joined' or 'refused'. */
+  const join = async (link, room, name = room) => {
+    link.send({ type: 'join', room: name, nick: 'n', since: 0 });
+    return link.waitFor(`an answer to the join of #${room}`, (m) => (m.type === 'joined' || m.type === 'refused') && m.room === room);
+  };
+
+  it('past the bound, a new room takes the place of the least used one that nobody is in', async function () {
+    demo = await startDemoServer({ port: 0, maxRooms: 5 }); // lobby, transports, random and two more
+    const page = await chatLink(demo, 'page', 'p1');
+    for (const room of ['one', 'two', 'three', 'four']) assert.equal((await join(page, room)).type, 'joined', `#${room} made`);
+    page.send({ type: 'say', room: 'four', nick: 'n', text: 'in four', cid: 'c1' });
+    await page.waitFor('the echo in #four', (m) => m.type === 'message' && m.text === 'in four');
+    const rooms = await page.waitFor('a room list with #four', (m) => m.type === 'rooms' && m.rooms.some((r) => r.name === 'four'));
+    // #one and #two were forgotten for #three and #four; the page is in #four.
+    assert.deepEqual(rooms.rooms.map((r) => r.name), ['lobby', 'transports', 'random', 'three', 'four']);
+    page.close();
+  });
+
+  it('with every room in use, a join is refused (the page stays in its room), and so is a message to a new room', async function () {
+    demo = await startDemoServer({ port: 0, maxRooms: 4 });
+    const other = await chatLink(demo, 'other', 'o1');
+    assert.equal((await join(other, 'taken')).type, 'joined');
+    const page = await chatLink(demo, 'page', 'p1');
+    assert.equal((await join(page, 'lobby')).type, 'joined');
+    const refused = await join(page, 'full-house', 'full house');
+    assert.equal(refused.room, 'full-house');
+    assert.equal(refused.current, 'lobby', 'the room the server still has the page in');
+    assert.match(refused.text, /#full-house cannot be opened/);
+    page.send({ type: 'say', room: 'full house', nick: 'n', text: 'hello?', cid: 'c1' });
+    assert.equal((await page.waitFor('the refusal of a message', (m) => m.type === 'refused' && m.cid === 'c1')).room, 'full-house');
+    other.close();
+    page.close();
+  });
+});
