@@ -290,6 +290,23 @@ describe('demo: a live chat over resock', function () {
     }
   });
 
+  it('a busy room: the page keeps its last 300 messages on screen, not every one it ever got', async function () {
+    const ivan = await openDemo({ nick: 'ivan', room: 'busy' });
+    const { WebSocket } = await import('ws');
+    const socket = new WebSocket(`${demo.url.replace(/^http/, 'ws')}chat/000/busy/websocket?client=busy-room`);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const frames = [{ type: 'join', room: 'busy', nick: 'chatty', since: 0 }];
+    for (let i = 1; i <= 350; i++) frames.push({ type: 'say', room: 'busy', nick: 'chatty', text: `busy ${i}`, cid: `busy-room-${i}` });
+    socket.send(JSON.stringify(frames.map((frame) => JSON.stringify(frame))));
+    await arrives(ivan, 'busy 350');
+    socket.close();
+    const shown = await ivan.page.$$eval('#messages .text', (items) => items.map((el) => el.textContent));
+    assert.equal(shown.length, 300, 'messages on screen');
+    assert.deepEqual([shown[0], shown[299]], ['busy 51', 'busy 350']);
+    assertNoErrors(ivan);
+    await ivan.page.browserContext().close();
+  });
+
   it('reads on a phone-width screen', async function () {
     const phone = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
     const dave = await openDemo({ nick: 'dave' }, { viewport: phone });
