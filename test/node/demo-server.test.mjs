@@ -3,6 +3,7 @@
 // Node only: raw sockets and `ws`, no browser.
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { checkFirstFrame, rewriteConnect } from '../../demo/stomp-relay.mjs';
 import WebSocket from 'ws';
 import { startDemoServer } from '../../demo/server.mjs';
 import { withDeadline } from '../support/deadline.mjs';
@@ -23,14 +24,18 @@ function rawRequest(port, raw) {
   );
 }
 
-/** A raw SockJS WebSocket session of page `client` on the chat: what it hears, and `send` of anything. */
-async function chatLink(demo, client, session) {
-  const socket = new WebSocket(`${demo.url.replace(/^http/, 'ws')}chat/000/${session}/websocket?client=${client}`);
+/**
+ * A raw SockJS WebSocket session of page `client` on the chat (or on `endpoint`): what it hears
+ * (chat messages parsed; raw text, and `{ close: [code, reason] }`, with `raw`), and `send` of anything.
+ */
+async function chatLink(demo, client, session, { endpoint = 'chat', raw = false } = {}) {
+  const socket = new WebSocket(`${demo.url.replace(/^http/, 'ws')}${endpoint}/000/${session}/websocket?client=${client}`);
   const heard = [];
   const waiters = new Set();
   socket.on('message', (data) => {
     const frame = String(data);
-    if (frame[0] === 'a') heard.push(...JSON.parse(frame.slice(1)).map((m) => JSON.parse(m)));
+    if (frame[0] === 'a') heard.push(...JSON.parse(frame.slice(1)).map((m) => (raw ? m : JSON.parse(m))));
+    if (frame[0] === 'c' && raw) heard.push({ close: JSON.parse(frame.slice(1)) });
     for (const wake of waiters) wake();
   });
   await withDeadline(new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject)), { what: `session ${session} to open` });
@@ -150,5 +155,69 @@ describe('demo server: rooms', function () {
     assert.equal((await page.waitFor('the refusal of a message', (m) => m.type === 'refused' && m.cid === 'c1')).room, 'full-house');
     other.close();
     page.close();
+  });
+});
+
+describe('demo server: the STOMP relay and the credentials it sets', function () {
+  this.timeout(30000);
+  let broker;
+  let received; // what the fake broker got, per connection
+  let demo;
+  beforeEach(async () => {
+    received = [];
+    broker = net.createServer((socket) => {
+      const entry = { text: '' };
+      received.push(entry);
+      socket.setEncoding('utf8');
+      socket.on('data', (text) => (entry.text += text));
+      socket.on('error', () => {});
+    });
+    await new Promise((resolve) => broker.listen(0, '127.0.0.1', resolve));
+    demo = await startDemoServer({ port: 0, broker: `127.0.0.1:${broker.address().port}`, brokerLogin: 'demo', brokerPasscode: 'demo-secret' });
+  });
+  afterEach(async () => {
+    await demo?.close();
+    await new Promise((resolve) => broker.close(resolve));
+  });
+
+  it('a CONNECT gets the login and passcode of the server, whatever the page put in it', async function () {
+    const page = await chatLink(demo, 'page', 's1', { endpoint: 'stomp', raw: true });
+    page.send('CONNECT\naccept-version:1.2\nlogin:admin\npasscode:guess\n\n\0');
+    await withDeadline(
+      (async () => {
+        while (!received[0]?.text.includes('\0')) await new Promise((resolve) => setTimeout(resolve, 20));
+      })(),
+      { what: 'the CONNECT at the broker' },
+    );
+    assert.equal(received[0].text, 'CONNECT\naccept-version:1.2\nlogin:demo\npasscode:demo-secret\nhost:/\n\n\0');
+    page.close();
+  });
+
+  // A relay that took the first NUL for the end of the CONNECT passed these on as they came, and
+  // the broker read the page's own login ('Access refused for user \'nobody\'' from RabbitMQ).
+  for (const [what, frames] of [
+    ['a NUL before the blank line', ['CONNECT\naccept-version:1.2\nlogin:nobody\npasscode:x\0', '\n\n\0']],
+    ['a NUL before the command', ['\0CONNECT\naccept-version:1.2\nlogin:nobody\npasscode:x\n\n\0']],
+    ['another command first', ['SEND\ndestination:/topic/x\n\n\0CONNECT\nlogin:nobody\npasscode:x\n\n\0']],
+  ]) {
+    it(`a first frame with ${what}: closed with 3003, nothing of it reaches the broker`, async function () {
+      const page = await chatLink(demo, 'page', 's2', { endpoint: 'stomp', raw: true });
+      for (const frame of frames) page.send(frame);
+      const { close } = await page.waitFor('the close', (m) => m.close);
+      assert.equal(close[0], 3003);
+      await new Promise((resolve) => setImmediate(resolve));
+      for (const { text } of received) assert.doesNotMatch(text, /nobody/, 'the page\'s login reached the broker');
+      page.close();
+    });
+  }
+
+  it('checkFirstFrame and rewriteConnect: heart-beats first, CRLF, a frame in parts', function () {
+    assert.equal(checkFirstFrame('\n\nCONNECT\naccept-version:1.2'), null, 'headers not all in yet');
+    assert.deepEqual(checkFirstFrame('\r\nCONNECT\r\nlogin:x\r\n\r\n\0'), { connect: true });
+    assert.deepEqual(checkFirstFrame('STOMP\n\n\0'), { connect: true });
+    assert.ok(checkFirstFrame('CONN\0').error);
+    assert.ok(checkFirstFrame('SUBSCRIBE\n').error);
+    const creds = { login: 'l', passcode: 'p', vhost: '/' };
+    assert.equal(rewriteConnect('\nCONNECT\nlogin:x\nheart-beat:0,0\n\nbody\0SEND', creds), '\nCONNECT\nheart-beat:0,0\nlogin:l\npasscode:p\nhost:/\n\nbody\0SEND');
   });
 });
