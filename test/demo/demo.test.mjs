@@ -401,6 +401,17 @@ describe('demo: a live chat over resock', function () {
       await arrives(erin, 'from server one, through the broker'); // our own copy, back from the topic
       await say(frank, 'and back from server two');
       await arrives(erin, 'and back from server two');
+      // Anyone with a STOMP session can publish to the room's topic, and no server checks what.
+      const { WebSocket } = await import('ws');
+      const hostile = new WebSocket(`${servers[0].url.replace(/^http/, 'ws')}stomp/000/hostile/websocket?client=hostile`);
+      await new Promise((resolve, reject) => hostile.once('open', resolve).once('error', reject));
+      const body = JSON.stringify({ nick: 'mallory', text: 'a time that is no time', ts: 'never', via: { toString: 1 }, cid: { toString: 1 } });
+      hostile.send(JSON.stringify(['CONNECT\naccept-version:1.2\n\n\0', `SEND\ndestination:/topic/resock-demo.chat\ncontent-type:application/json\n\n${body}\0`]));
+      await arrives(erin, 'a time that is no time');
+      hostile.close();
+      await clickRoom(erin, 'lobby');
+      await clickRoom(erin, '~stomp');
+      await waitFor(erin, () => [...document.querySelectorAll('#messages .text')].some((el) => el.textContent === 'and back from server two'), '#stomp drawn again');
       assertNoErrors(erin);
       assertNoErrors(frank);
       await erin.page.setViewport({ width: 1500, height: 950 });
