@@ -19,6 +19,7 @@ const randomId = () => {
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const bytes = (n) => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const BLOCKED_WS_ONLY = 'WebSocket is blocked, and it is the only transport picked: nothing can connect. Pick another transport (or auto), then allow WebSocket again.';
 const STOMP_ROOM = '~stomp'; // a key no chat room can have: the shared room, over STOMP
 const roomLabel = (name) => (name === STOMP_ROOM ? '#stomp' : `#${name}`);
 /** A room name as the server keeps it: lower case, letters, digits and dashes. */
@@ -146,6 +147,7 @@ export function startChat(Resock, { variant, StompClient = null, shared = null, 
       retryAt = performance.now() + delay;
       sparkline.markOutage();
       timeline.add('client', `link lost: ${lastClose.code} “${lastClose.reason}” — retry #${detail.attempt} in ${seconds(delay)}`, { level: 'warn' });
+      if (detail.attempt === 1 && wsBlocked && picked === 'websocket') timeline.add('note', BLOCKED_WS_ONLY, { level: 'warn' });
       render();
     }));
     c.addEventListener('close', mine((event) => {
@@ -485,6 +487,11 @@ export function startChat(Resock, { variant, StompClient = null, shared = null, 
     $('drop').disabled = !open;
     $('block-ws').disabled = !open;
     $('block-ws').setAttribute('aria-pressed', String(wsBlocked));
+    // WebSocket refused and the only transport picked: resock retries for ever, and this button
+    // needs a link to lift the block. Say the way out.
+    const wsOnlyBlocked = wsBlocked && picked === 'websocket' && !open;
+    setText('block-ws-hint', wsOnlyBlocked ? BLOCKED_WS_ONLY : 'The server refuses your WebSocket upgrades: watch the fallback.');
+    $('block-ws-hint').classList.toggle('stuck', wsOnlyBlocked);
     $('offline').disabled = !open || offlineLeft > 0;
     setText('offline', offlineLeft > 0 ? `Offline for ${seconds(offlineLeft)}` : 'Go offline for 5 s');
 

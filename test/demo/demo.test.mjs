@@ -234,6 +234,19 @@ describe('demo: a live chat over resock', function () {
     await arrives(bob, `now on ${fallback}`, fallback);
   });
 
+  it('"block WebSocket" with websocket the only transport: the page says how out, and auto then connects', async function () {
+    const jack = await openDemo({ transport: 'websocket', nick: 'jack' });
+    jack.faulted = true;
+    await jack.page.click('#block-ws');
+    await waitFor(jack, () => document.getElementById('block-ws-hint').classList.contains('stuck'), 'the way out, by the button');
+    assert.match(await jack.page.$eval('#block-ws-hint', (el) => el.textContent), /only transport picked: nothing can connect\. Pick another transport/);
+    assert.match(await jack.page.$eval('#timeline', (el) => el.textContent), /only transport picked: nothing can connect/);
+    await jack.page.select('#transport-picker', 'auto');
+    await waitFor(jack, () => document.getElementById('badge').dataset.state === 'open' && !['', '—', 'websocket'].includes(window.demo.client.transport), 'auto to open another transport');
+    assert.equal(await jack.page.$eval('#block-ws-hint', (el) => el.classList.contains('stuck')), false);
+    await jack.page.browserContext().close();
+  });
+
   it('"go offline for 5 s": messages typed meanwhile wait, then arrive once', async function () {
     bob.faulted = true;
     const texts = ['offline one', 'offline two'];
