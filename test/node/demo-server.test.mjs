@@ -38,9 +38,13 @@ async function chatLink(demo, client, session, { endpoint = 'chat', raw = false 
     if (frame[0] === 'c' && raw) heard.push({ close: JSON.parse(frame.slice(1)) });
     for (const wake of waiters) wake();
   });
+  socket.on('error', () => {}); // a link the server cuts: 'close' tells
+  const closed = new Promise((resolve) => socket.once('close', resolve));
   await withDeadline(new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject)), { what: `session ${session} to open` });
   return {
     heard,
+    /** Resolves when the socket has closed, however. */
+    closed: () => withDeadline(closed, { what: `session ${session} to close` }),
     /** Sends one SockJS message: `raw` as it is (a string), or anything else as JSON. */
     send: (raw) => socket.send(JSON.stringify([typeof raw === 'string' ? raw : JSON.stringify(raw)])),
     /** Resolves with the first message heard that `match` accepts. */
@@ -210,6 +214,21 @@ describe('demo server: the STOMP relay and the credentials it sets', function ()
       page.close();
     });
   }
+
+  it('"go offline" cuts every link of the page, its STOMP link too', async function () {
+    const stomp = await chatLink(demo, 'offline-page', 's3', { endpoint: 'stomp', raw: true });
+    stomp.send('CONNECT\naccept-version:1.2\n\n\0');
+    const chat = await chatLink(demo, 'offline-page', 'c3');
+    await chat.waitFor('the welcome', (m) => m.type === 'welcome');
+    const bystander = await chatLink(demo, 'another-page', 'c4');
+    await bystander.waitFor('the welcome', (m) => m.type === 'welcome');
+    chat.send({ type: 'control', action: 'offline', ref: 'r1' });
+    await chat.closed();
+    await stomp.closed(); // it stayed open through the 5 s "offline": #stomp went on as if nothing happened
+    bystander.send({ type: 'ping', t: 7 });
+    await bystander.waitFor("another page's link, left alone, to answer", (m) => m.type === 'pong' && m.t === 7);
+    bystander.close();
+  });
 
   it('checkFirstFrame and rewriteConnect: heart-beats first, CRLF, a frame in parts', function () {
     assert.equal(checkFirstFrame('\n\nCONNECT\naccept-version:1.2'), null, 'headers not all in yet');
