@@ -216,10 +216,28 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
     },
   };
 
+  /**
+   * A room message with the fields pages draw, each of its type, or null. What comes from the bus
+   * is not only ours: anyone with a session on its RabbitMQ can publish to the exchange (a page
+   * can, through the STOMP relay, when a node has both), and a nick that is no string threw in
+   * every page that drew it.
+   */
+  function chatMessage(m) {
+    if (!m || typeof m !== 'object' || !Number.isSafeInteger(m.id) || m.id <= 0) return null;
+    const nick = cleanNick(m.nick);
+    const text = asText(m.text).slice(0, MAX_TEXT);
+    if (!nick || !text.trim()) return null;
+    const orNull = (value) => (typeof value === 'string' ? value.slice(0, 64) : null);
+    const ts = Number.isFinite(m.ts) && Math.abs(m.ts) <= 8.64e15 ? m.ts : Date.now();
+    return { type: 'message', id: m.id, room: asText(m.room), nick, text, cid: asText(m.cid).slice(0, 64), ts, via: orNull(m.via), node: orNull(m.node) };
+  }
+
   /** A room message to this node's members, once per `cid`; from `say`, or from the bus. */
-  function deliver(message) {
-    const room = roomFor(message.room);
+  function deliver(raw) {
+    const message = chatMessage(raw);
+    const room = message && roomFor(message.room);
     if (!room) return;
+    message.room = room.name;
     if (message.cid) {
       if (deliveredCids.has(message.cid)) return;
       deliveredCids.add(message.cid);

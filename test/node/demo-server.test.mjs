@@ -2,7 +2,9 @@
 // garbage over its endpoints. It must answer (or ignore) each one and stay up for everyone else.
 // Node only: raw sockets and `ws`, no browser.
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import { createChat } from '../../demo/chat.mjs';
 import { checkFirstFrame, rewriteConnect } from '../../demo/stomp-relay.mjs';
 import WebSocket from 'ws';
 import { startDemoServer } from '../../demo/server.mjs';
@@ -238,5 +240,42 @@ describe('demo server: the STOMP relay and the credentials it sets', function ()
     assert.ok(checkFirstFrame('SUBSCRIBE\n').error);
     const creds = { login: 'l', passcode: 'p', vhost: '/' };
     assert.equal(rewriteConnect('\nCONNECT\nlogin:x\nheart-beat:0,0\n\nbody\0SEND', creds), '\nCONNECT\nheart-beat:0,0\nlogin:l\npasscode:p\nhost:/\n\nbody\0SEND');
+  });
+});
+
+describe('demo chat, cluster mode: what comes from the bus', function () {
+  /** A chat node with a bus that hands every publish back, and one page in #lobby: what it is sent. */
+  function node() {
+    const sockjsServer = new EventEmitter();
+    let chat;
+    const bus = { publish: (message) => chat.deliver(JSON.parse(JSON.stringify(message))) };
+    const faults = { isWebSocketBlocked: () => false };
+    chat = createChat(sockjsServer, { prefix: '/chat', faults, bus, node: 'n1' });
+    const conn = Object.assign(new EventEmitter(), { url: '/chat/000/s1/websocket?client=page', protocol: 'websocket', written: [] });
+    conn.write = (text) => conn.written.push(JSON.parse(text));
+    conn.close = () => {};
+    sockjsServer.emit('connection', conn);
+    conn.emit('data', JSON.stringify({ type: 'join', room: 'lobby', nick: 'page', since: 0 }));
+    return { chat, conn, messages: () => conn.written.filter((m) => m.type === 'message') };
+  }
+
+  it('a message published to the exchange by someone else reaches pages only with fields of their types', function () {
+    const { chat, conn, messages } = node();
+    for (const forged of [
+      { type: 'message', id: 1, room: 'lobby', nick: { toString: 1 }, text: 'a nick that is no string' },
+      { type: 'message', id: 2, room: 'lobby', nick: 'x', text: ['no', 'string'] },
+      { type: 'message', id: 'three', room: 'lobby', nick: 'x', text: 'an id that is no number' },
+      { type: 'message', room: 'lobby', nick: 'x', text: 'no id' },
+      null,
+      'text',
+    ]) {
+      chat.deliver(forged);
+    }
+    assert.deepEqual(messages(), [], 'none of them is sent to the page');
+    chat.deliver({ id: 4, room: 'Lobby', nick: ' mallory ', text: 'odd fields', cid: 5, ts: 'never', via: {}, node: [], extra: '<b>' });
+    const [message] = messages();
+    assert.deepEqual({ ...message, ts: typeof message.ts }, { type: 'message', id: 4, room: 'lobby', nick: 'mallory', text: 'odd fields', cid: '', ts: 'number', via: null, node: null });
+    conn.emit('data', JSON.stringify({ type: 'say', room: 'lobby', nick: 'page', text: 'and ours', cid: 'c1' }));
+    assert.deepEqual(messages().map((m) => [m.text, m.via, m.node]), [['odd fields', null, null], ['and ours', 'websocket', 'n1']]);
   });
 });
