@@ -465,7 +465,9 @@ export function startChat(Resock, { variant, StompClient = null, shared = null, 
     setText('fact-state', client.state);
     setText('fact-ready', `readyState ${client.readyState}`);
     setText('fact-transport', client.transport || '—');
-    setText('fact-how', picked !== 'auto' ? 'forced' : client.transport ? 'picked by resock' : 'auto');
+    // A follower's link is the leading tab's, made with that tab's transports, whatever this one picked.
+    const follower = sharing && client.sharing === 'follower';
+    setText('fact-how', follower ? "the leading tab's link" : picked !== 'auto' ? 'forced' : client.transport ? 'picked by resock' : 'auto');
     setText('fact-queued', plural(queuedCount, 'message'));
     setText('fact-buffered', bytes(client.bufferedAmount));
     setText('fact-unconfirmed', String(rooms.pending().length));

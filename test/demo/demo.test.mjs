@@ -363,6 +363,11 @@ describe('demo: a live chat over resock', function () {
     for (const record of rest) await waitOpen(record);
     assert.notEqual(await say(rest[0], 'after the hand-over'), 'queued', 'the link was open');
     for (const record of rest) await arrives(record, 'after the hand-over');
+    // A follower that picks a transport still uses the leader's link: the panel must not call it forced.
+    const follower = rest.find((record, i) => after[i].role === 'follower');
+    await follower.page.select('#transport-picker', 'jsonp-polling');
+    await waitFor(follower, () => window.demo.client.sharing === 'follower' && document.getElementById('fact-how').textContent === "the leading tab's link", "the panel to name the leader's link");
+    await waitOpen(follower);
     await rest[1].page.screenshot({ path: path.join(ARTIFACTS, 'demo-shared-after.png') });
   });
 
