@@ -44,9 +44,11 @@ const CATCH_UP_SKEW_MS = 5000;
  * String() of an object whose toString is not a function throws (`{"toString":1}`).
  */
 const asText = (value) => (typeof value === 'string' ? value : '');
+// Control characters, and the bidi controls: a nick with U+202E (right-to-left override) turned
+// the rest of the member list around ('2 people here: (tekcosbew) bob ,(tekcosbew) live').
 const cleanNick = (nick) =>
   asText(nick)
-    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .trim()
     .slice(0, 24);
 const cleanRoom = (room) =>

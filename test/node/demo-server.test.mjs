@@ -124,6 +124,23 @@ describe('demo server: malformed chat messages', function () {
   });
 });
 
+describe('demo server: nicknames', function () {
+  this.timeout(30000);
+  let demo;
+  before(async () => (demo = await startDemoServer({ port: 0 })));
+  after(() => demo?.close());
+
+  it('lose their control and bidi control characters: no nick turns the member list around', async function () {
+    const page = await chatLink(demo, 'bidi', 'b1');
+    page.send({ type: 'join', room: 'lobby', nick: '\u202eevil\u2066\u200f\u0007\u0085 one', since: 0 });
+    const { members } = await page.waitFor('the member list', (m) => m.type === 'presence');
+    assert.deepEqual(members.map((m) => m.nick), ['evil one']);
+    page.send({ type: 'say', room: 'lobby', nick: '\u202e\u202e', text: 'only controls: the nick of the join', cid: 'b1' });
+    assert.equal((await page.waitFor('the echo', (m) => m.type === 'message')).nick, 'evil one');
+    page.close();
+  });
+});
+
 describe('demo server: rooms', function () {
   this.timeout(30000);
   let demo;
