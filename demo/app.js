@@ -19,6 +19,7 @@ const randomId = () => {
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const bytes = (n) => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const BLOCKED_WS_ONLY = 'WebSocket is blocked, and it is the only transport picked: nothing can connect. Pick another transport (or auto), then allow WebSocket again.';
 const STOMP_ROOM = '~stomp'; // a key no chat room can have: the shared room, over STOMP
 const roomLabel = (name) => (name === STOMP_ROOM ? '#stomp' : `#${name}`);
 /** A room name as the server keeps it: lower case, letters, digits and dashes. */
@@ -80,9 +81,12 @@ export function startChat(Resock, { variant, StompClient = null, shared = null, 
   let picked = TRANSPORTS.includes(params.get('transport')) ? params.get('transport') : 'auto';
   let client = null;
   let generations = 0; // one per client made; events of an older client are ignored
-  let sequence = 0;
+  // A message's `cid` and a control request's `ref` let the server drop a re-sent copy. Each is
+  // random: the tabs of a shared link (and a reload of one) have one client id, so a count of
+  // the page's own would repeat, and the server would drop the repeat as a copy; and a cid goes
+  // to everyone in the room, who must not learn the client id that the fault switches obey.
   /** A control request, with an id so that the server can ignore a re-sent copy. */
-  const control = (action) => send({ type: 'control', action, ref: `${clientId}-c${++sequence}` });
+  const control = (action) => send({ type: 'control', action, ref: randomId() });
   let queuedCount = 0; // messages handed to `send` while not open, not flushed yet
   let retryAt = 0;
   let attempt = 0;
@@ -143,6 +147,7 @@ export function startChat(Resock, { variant, StompClient = null, shared = null, 
       retryAt = performance.now() + delay;
       sparkline.markOutage();
       timeline.add('client', `link lost: ${lastClose.code} “${lastClose.reason}” — retry #${detail.attempt} in ${seconds(delay)}`, { level: 'warn' });
+      if (detail.attempt === 1 && wsBlocked && picked === 'websocket') timeline.add('note', BLOCKED_WS_ONLY, { level: 'warn' });
       render();
     }));
     c.addEventListener('close', mine((event) => {
@@ -282,6 +287,28 @@ export function startChat(Resock, { variant, StompClient = null, shared = null, 
       case 'presence':
         if (msg.room === chatRoom) members = msg.members;
         break;
+      case 'refused':
+        // No room could be made for it: say so, fail what was said there, go back to the room
+        // the server still has us in.
+        if (msg.cid) {
+          for (const m of rooms.pending()) if (m.cid === msg.cid) setStatus(m, 'failed');
+          note(`Not sent: ${msg.text}`);
+        } else {
+          timeline.add('server', msg.text, { level: 'warn' });
+          note(msg.text);
+        }
+        if (!msg.cid && msg.room === chatRoom) {
+          const back = cleanRoom(msg.current) || 'lobby';
+          const onScreen = room === chatRoom;
+          chatRoom = back;
+          members = [];
+          send({ type: 'join', room: back, nick, since: rooms.room(back).lastId });
+          if (onScreen) {
+            room = back;
+            view.showAll(rooms.room(room).messages);
+          }
+        }
+        break;
       case 'pong':
         // Shared, every tab gets every tab's pongs: only this tab's pings count.
         if (pings.delete(msg.t)) sparkline.add(performance.now() - msg.t);
@@ -303,7 +330,7 @@ export function startChat(Resock, { variant, StompClient = null, shared = null, 
     const input = $('composer-input');
     const text = input.value.trim();
     if (!text) return;
-    const cid = `${clientId}-${++sequence}`;
+    const cid = randomId();
     const model = { cid, nick, text, mine: true, status: 'queued' };
     rooms.addOwn(room, model);
     view.upsert(model, rooms.room(room).messages);
@@ -438,7 +465,9 @@ export function startChat(Resock, { variant, StompClient = null, shared = null, 
     setText('fact-state', client.state);
     setText('fact-ready', `readyState ${client.readyState}`);
     setText('fact-transport', client.transport || '—');
-    setText('fact-how', picked !== 'auto' ? 'forced' : client.transport ? 'picked by resock' : 'auto');
+    // A follower's link is the leading tab's, made with that tab's transports, whatever this one picked.
+    const follower = sharing && client.sharing === 'follower';
+    setText('fact-how', follower ? "the leading tab's link" : picked !== 'auto' ? 'forced' : client.transport ? 'picked by resock' : 'auto');
     setText('fact-queued', plural(queuedCount, 'message'));
     setText('fact-buffered', bytes(client.bufferedAmount));
     setText('fact-unconfirmed', String(rooms.pending().length));
@@ -460,6 +489,11 @@ export function startChat(Resock, { variant, StompClient = null, shared = null, 
     $('drop').disabled = !open;
     $('block-ws').disabled = !open;
     $('block-ws').setAttribute('aria-pressed', String(wsBlocked));
+    // WebSocket refused and the only transport picked: resock retries for ever, and this button
+    // needs a link to lift the block. Say the way out.
+    const wsOnlyBlocked = wsBlocked && picked === 'websocket' && !open;
+    setText('block-ws-hint', wsOnlyBlocked ? BLOCKED_WS_ONLY : 'The server refuses your WebSocket upgrades: watch the fallback.');
+    $('block-ws-hint').classList.toggle('stuck', wsOnlyBlocked);
     $('offline').disabled = !open || offlineLeft > 0;
     setText('offline', offlineLeft > 0 ? `Offline for ${seconds(offlineLeft)}` : 'Go offline for 5 s');
 

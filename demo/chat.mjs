@@ -6,6 +6,7 @@
 //                  ping {t}                      control {ref, action: drop | block-websocket |
 //                                                              allow-websocket | offline}
 //   server → page  welcome {clientId, transport, wsBlocked, rooms, stomp, node, cluster}   rooms {rooms}
+//                  refused {room, current, cid?, text}: no room for it (the others all in use)
 //                  joined {room, history}        message {id, room, nick, text, cid, ts, via}
 //                  presence {room, members}      pong {t, ts}
 //                  control {action, wsBlocked?, until?}   trace {at, text, level}
@@ -23,7 +24,7 @@ import { parseChatUrl } from './faults.mjs';
 export const DEFAULT_ROOMS = ['lobby', 'transports', 'random'];
 const HISTORY = 200; // messages kept per room
 const CATCH_UP = 100; // most messages sent back on join
-const MAX_ROOMS = 50;
+export const MAX_ROOMS = 50; // past it, a new room takes the place of the least used one nobody is in
 const MAX_TEXT = 2000;
 const MAX_CLIENTS = 5000;
 const OFFLINE_MS = 5000;
@@ -38,13 +39,20 @@ const ID_SLOTS = 32;
 // message per id).
 const CATCH_UP_SKEW_MS = 5000;
 
+/**
+ * A field of a page's message as a string: '' for anything else. A message is any JSON, and
+ * String() of an object whose toString is not a function throws (`{"toString":1}`).
+ */
+const asText = (value) => (typeof value === 'string' ? value : '');
+// Control characters, and the bidi controls: a nick with U+202E (right-to-left override) turned
+// the rest of the member list around ('2 people here: (tekcosbew) bob ,(tekcosbew) live').
 const cleanNick = (nick) =>
-  String(nick || '')
-    .replace(/[\u0000-\u001f\u007f]/g, '')
+  asText(nick)
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .trim()
     .slice(0, 24);
 const cleanRoom = (room) =>
-  String(room || '')
+  asText(room)
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/^-+|-+$/g, '')
@@ -57,10 +65,10 @@ const validId = (id) => typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(i
  * every published message back through the returned `deliver`. `onKillRequest`: the cluster
  * demo's "kill this node" button (absent, the button is refused).
  */
-export function createChat(sockjsServer, { prefix, faults, stomp = null, node = null, bus = null, onKillRequest = null }) {
+export function createChat(sockjsServer, { prefix, faults, stomp = null, node = null, bus = null, onKillRequest = null, maxRooms = MAX_ROOMS }) {
   // What the page needs to join the shared STOMP room, when the server relays to a broker.
   const stompInfo = stomp && { url: stomp.prefix, broker: stomp.broker, destination: '/topic/resock-demo.chat' };
-  const rooms = new Map(DEFAULT_ROOMS.map((name) => [name, { name, messages: [] }]));
+  const rooms = new Map(DEFAULT_ROOMS.map((name) => [name, { name, messages: [], usedAt: 0 }]));
   const clients = new Map(); // clientId → { id, nick, room, conn, transport, traces }
   let seq = 0;
   let lastId = 0;
@@ -91,11 +99,35 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
     const list = roomList();
     for (const c of online()) send(c.conn, { type: 'rooms', rooms: list });
   }
+  /** The room, made if need be: null when the name is empty, or every room has people in it. */
   function roomFor(name) {
     const clean = cleanRoom(name);
     if (!clean) return null;
-    if (!rooms.has(clean) && rooms.size < MAX_ROOMS) rooms.set(clean, { name: clean, messages: [] });
-    return rooms.get(clean) || null;
+    if (!rooms.has(clean) && rooms.size >= maxRooms) forgetARoom();
+    if (!rooms.has(clean) && rooms.size < maxRooms) rooms.set(clean, { name: clean, messages: [], usedAt: 0 });
+    const room = rooms.get(clean) || null;
+    if (room) room.usedAt = Date.now();
+    return room;
+  }
+  /**
+   * Makes space for a new room: the least used one that nobody is in, its history with it. Without
+   * this, the rooms anyone ever made stayed, and once there were MAX_ROOMS no new one could be.
+   */
+  function forgetARoom() {
+    const occupied = new Set(online().map((c) => c.room));
+    let oldest = null;
+    for (const room of rooms.values()) {
+      if (DEFAULT_ROOMS.includes(room.name) || occupied.has(room.name)) continue;
+      if (!oldest || room.usedAt < oldest.usedAt) oldest = room;
+    }
+    if (oldest) rooms.delete(oldest.name);
+  }
+  /** Tells a page that a room it asked for (or said something in) could not be made. */
+  function refuse(client, roomName, cid) {
+    const room = cleanRoom(roomName);
+    if (!room) return;
+    const text = `#${room} cannot be opened now: the server keeps at most ${maxRooms} rooms, and has people in every one it could give up.`;
+    send(client.conn, { type: 'refused', room, current: client.room, ...(cid ? { cid } : {}), text });
   }
   function clientFor(id) {
     let client = clients.get(id);
@@ -122,27 +154,28 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
   const handlers = {
     join(client, { room: roomName, nick, since }) {
       const room = roomFor(roomName);
-      if (!room) return;
+      if (!room) return refuse(client, roomName);
       const previous = client.room;
       client.nick = cleanNick(nick) || client.nick;
       client.room = room.name;
-      const after = (Number(since) || 0) - (bus ? CATCH_UP_SKEW_MS * 1000 : 0);
+      const after = (Number.isFinite(since) ? since : 0) - (bus ? CATCH_UP_SKEW_MS * 1000 : 0);
       send(client.conn, { type: 'joined', room: room.name, history: room.messages.filter((m) => m.id > after).slice(-CATCH_UP) });
       if (previous && previous !== room.name) broadcastPresence(previous);
       broadcastPresence(room.name);
       broadcastRooms();
     },
     say(client, { room: roomName, nick, text, cid }) {
+      const body = asText(text).slice(0, MAX_TEXT);
+      if (!body.trim()) return;
       const room = roomFor(roomName);
-      const body = String(text || '').slice(0, MAX_TEXT);
-      if (!room || !body.trim()) return;
+      if (!room) return refuse(client, roomName, asText(cid).slice(0, 64));
       const message = {
         type: 'message',
         id: nextId(),
         room: room.name,
         nick: cleanNick(nick) || client.nick,
         text: body,
-        cid: String(cid || '').slice(0, 64),
+        cid: asText(cid).slice(0, 64),
         ts: Date.now(),
         via: client.transport,
         node,
@@ -153,11 +186,13 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
     ping(client, { t }) {
       send(client.conn, { type: 'pong', t, ts: Date.now() });
     },
-    control(client, { action, ref }) {
+    control(client, message) {
       const { id, conn, sessionId } = client;
+      const action = asText(message.action);
+      const ref = asText(message.ref);
       // A POST to xhr_send that was still in flight when the link died is sent again on the
       // next link (resock cannot know whether it arrived): the same request may come twice.
-      const key = String(ref || '');
+      const key = ref.slice(0, 64);
       if (key && client.controls.includes(key)) {
         trace(id, `ignored a repeated “${action}” request (its POST was re-sent after the link died)`, 'info');
         return;
@@ -183,10 +218,28 @@ export function createChat(sockjsServer, { prefix, faults, stomp = null, node = 
     },
   };
 
+  /**
+   * A room message with the fields pages draw, each of its type, or null. What comes from the bus
+   * is not only ours: anyone with a session on its RabbitMQ can publish to the exchange (a page
+   * can, through the STOMP relay, when a node has both), and a nick that is no string threw in
+   * every page that drew it.
+   */
+  function chatMessage(m) {
+    if (!m || typeof m !== 'object' || !Number.isSafeInteger(m.id) || m.id <= 0) return null;
+    const nick = cleanNick(m.nick);
+    const text = asText(m.text).slice(0, MAX_TEXT);
+    if (!nick || !text.trim()) return null;
+    const orNull = (value) => (typeof value === 'string' ? value.slice(0, 64) : null);
+    const ts = Number.isFinite(m.ts) && Math.abs(m.ts) <= 8.64e15 ? m.ts : Date.now();
+    return { type: 'message', id: m.id, room: asText(m.room), nick, text, cid: asText(m.cid).slice(0, 64), ts, via: orNull(m.via), node: orNull(m.node) };
+  }
+
   /** A room message to this node's members, once per `cid`; from `say`, or from the bus. */
-  function deliver(message) {
-    const room = roomFor(message.room);
+  function deliver(raw) {
+    const message = chatMessage(raw);
+    const room = message && roomFor(message.room);
     if (!room) return;
+    message.room = room.name;
     if (message.cid) {
       if (deliveredCids.has(message.cid)) return;
       deliveredCids.add(message.cid);

@@ -10,9 +10,18 @@
 const RECEIVERS = new Set(['websocket', 'xhr_streaming', 'eventsource', 'xhr', 'jsonp']);
 const REMEMBERED = 2000; // sessions kept in the bounded sets below
 
-/** `{ clientId, sessionId, endpoint }` of a request below `prefix`, or null for another path. */
+/**
+ * `{ clientId, sessionId, endpoint }` of a request below `prefix`, or null for another path, or
+ * for a request target that is no URL at all (`//[`: this runs for every request, and a throw
+ * here would end the server).
+ */
 export function parseChatUrl(rawUrl, prefix) {
-  const url = new URL(rawUrl || '/', 'http://demo.invalid');
+  let url;
+  try {
+    url = new URL(rawUrl || '/', 'http://demo.invalid');
+  } catch {
+    return null;
+  }
   if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return null;
   const parts = url.pathname.slice(prefix.length + 1).split('/');
   const clientId = url.searchParams.get('client') || '';
@@ -27,6 +36,7 @@ export function parseChatUrl(rawUrl, prefix) {
 export function installFaults(server, { prefixes, trace }) {
   const clients = new Map(); // clientId → { wsBlocked, offlineUntil, refused }
   const links = new Map(); // sessionId → Set of sockets of its receiving requests
+  const sessionsOf = new Map(); // clientId → Set of its sessions with a receiving request open (chat and STOMP)
   const dead = new Set(); // sessions whose link was cut: every later request of theirs is cut too
 
   const stateOf = (clientId) => {
@@ -57,19 +67,33 @@ export function installFaults(server, { prefixes, trace }) {
       return refuse(socket);
     }
     if (sessionId && dead.has(sessionId)) return refuse(socket);
-    if (sessionId && RECEIVERS.has(endpoint)) track(sessionId, socket, done);
+    if (sessionId && RECEIVERS.has(endpoint)) track(clientId, sessionId, socket, done);
     return false;
   }
 
   /** Keeps the socket of a receiving request until `done` (its response or socket) closes. */
-  function track(sessionId, socket, done) {
+  function track(clientId, sessionId, socket, done) {
     let sockets = links.get(sessionId);
     if (!sockets) links.set(sessionId, (sockets = new Set()));
     sockets.add(socket);
+    let sessions = sessionsOf.get(clientId);
+    if (!sessions) remember(sessionsOf, clientId, (sessions = new Set()));
+    sessions.add(sessionId);
     done.once('close', () => {
       sockets.delete(socket);
-      if (!sockets.size && links.get(sessionId) === sockets) links.delete(sessionId);
+      if (sockets.size) return;
+      if (links.get(sessionId) === sockets) links.delete(sessionId);
+      sessions.delete(sessionId);
+      if (!sessions.size && sessionsOf.get(clientId) === sessions) sessionsOf.delete(clientId);
     });
+  }
+
+  /** Cuts one session's link: no close frame, its sockets simply die, and so will its later requests. */
+  function cut(sessionId) {
+    remember(dead, sessionId);
+    const sockets = links.get(sessionId);
+    links.delete(sessionId);
+    for (const socket of sockets || []) socket.destroy();
   }
 
   wrapListeners(server, 'request', (req, res) => gate(req, req.socket, res, false));
@@ -79,21 +103,22 @@ export function installFaults(server, { prefixes, trace }) {
     /** Cuts the session's link, as a network would: no close frame, sockets simply die. */
     drop(clientId, sessionId) {
       if (!sessionId) return;
-      remember(dead, sessionId);
-      const sockets = links.get(sessionId);
-      links.delete(sessionId);
-      for (const socket of sockets || []) socket.destroy();
+      cut(sessionId);
       trace(clientId, 'cut your link, no close frame', 'warn');
     },
     setWebSocketBlocked(clientId, blocked) {
       stateOf(clientId).wsBlocked = blocked;
     },
     isWebSocketBlocked: (clientId) => !!(clients.get(clientId) && clients.get(clientId).wsBlocked),
-    /** Refuses every request of this client for `ms`, and cuts its current link. */
+    /**
+     * Refuses every request of this client for `ms`, and cuts every link it has (the chat's given
+     * by `sessionId`, and any other, such as its STOMP link): a network that goes away takes all.
+     */
     goOffline(clientId, sessionId, ms) {
       const state = stateOf(clientId);
       state.offlineUntil = Date.now() + ms;
       state.refused = 0;
+      for (const other of sessionsOf.get(clientId) || []) if (other !== sessionId) cut(other);
       this.drop(clientId, sessionId);
       return state.offlineUntil;
     },

@@ -94,7 +94,7 @@ export function renderLayout(root, variant) {
       </div>
       <div class="fault">
         <button type="button" id="block-ws" aria-pressed="false">Block WebSocket</button>
-        <p class="hint">The server refuses your WebSocket upgrades: watch the fallback.</p>
+        <p class="hint" id="block-ws-hint">The server refuses your WebSocket upgrades: watch the fallback.</p>
       </div>
       <div class="fault">
         <button type="button" id="offline">Go offline for 5 s</button>

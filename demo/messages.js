@@ -76,6 +76,8 @@ export class MessageView {
     if (!existing) {
       const next = models[models.indexOf(model) + 1];
       this.list.insertBefore(node, (next && this.nodes.get(next)) || null);
+      // The list shows `models`, which keep the room's last HISTORY: what they let go goes too.
+      while (this.list.children.length > models.length) this.list.firstElementChild.remove();
     }
     if (stick || model.mine) this.scrollToEnd();
   }

@@ -88,7 +88,8 @@ async function serveStatic(req, res) {
  * STOMP broker such as RabbitMQ), `/stomp` relays STOMP to it and the page offers the shared
  * STOMP room. With `amqp` (an AMQP URL), the chat's rooms go through RabbitMQ and span every node
  * connected to it; `node` names this node to pages; `allowKill` lets the page's "kill this node"
- * button end the process (cluster demo only). Request bodies are bounded by `maxBodyBytes`.
+ * button end the process (cluster demo only). Request bodies are bounded by `maxBodyBytes`, and the
+ * rooms by `maxRooms` (default 50: demo/chat.mjs).
  * Resolves with `{ port, url, close(), drain() }`; `close()` ends every connection (streams,
  * WebSockets and broker links included); `drain()` closes every session with 1012 first.
  */
@@ -104,6 +105,7 @@ export async function startDemoServer({
   allowKill = false,
   maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
   jsessionid = false,
+  maxRooms = undefined,
 } = {}) {
   let draining = false;
   let chat = null;
@@ -133,6 +135,9 @@ export async function startDemoServer({
     // balancer that routes by it (demo/haproxy.mjs, balance 'jsessionid').
     jsessionid,
   });
+  // Below every endpoint: an upgrade that none of them takes (ws://host/, a path outside /chat)
+  // is refused. Node leaves an upgrade to its listeners, so unanswered its socket stayed open for ever.
+  server.on('upgrade', (req, socket) => socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
   endpoint.installHandlers(server, { prefix: PREFIX });
   const prefixes = [PREFIX];
   if (broker) {
@@ -187,6 +192,7 @@ export async function startDemoServer({
     node,
     bus,
     onKillRequest,
+    maxRooms,
   });
 
   await new Promise((resolve, reject) => {

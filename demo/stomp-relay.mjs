@@ -33,6 +33,25 @@ export function rewriteConnect(frame, { login, passcode, vhost }) {
   return `${lead}${[command, ...kept, `login:${login}`, `passcode:${passcode}`, `host:${vhost}`].join('\n')}${rest.slice(headEnd)}`;
 }
 
+/**
+ * Where the page's first frame stands, from what it sent so far: null while its headers are not
+ * all in, `{ error }` when it is not a CONNECT (or STOMP) whose headers end before any NUL, else
+ * `{ connect: true }`. Nothing goes to the broker before this says so: a NUL ahead of the blank
+ * line ended "the frame" for a relay that looked for the NUL, and the broker then read the page's
+ * own login and passcode.
+ */
+export function checkFirstFrame(text) {
+  const rest = text.slice(/^[\r\n]*/.exec(text)[0].length); // heart-beat EOLs may come first
+  const headEnd = rest.search(/\r?\n\r?\n/);
+  const nul = rest.indexOf('\0');
+  const lineEnd = rest.search(/\r?\n/);
+  const command = lineEnd < 0 ? null : rest.slice(0, lineEnd);
+  if ((nul >= 0 && (headEnd < 0 || nul < headEnd)) || (command !== null && command !== 'CONNECT' && command !== 'STOMP')) {
+    return { error: 'The first frame must be a CONNECT' };
+  }
+  return headEnd < 0 ? null : { connect: true };
+}
+
 /** Installs the `/stomp` SockJS endpoint on `server`, relaying to `broker`. */
 export function installStompRelay(server, { prefix, broker, login = 'guest', passcode = 'guest', vhost = '/', log = () => {} }) {
   const endpoint = sockjs.createServer({
@@ -43,7 +62,7 @@ export function installStompRelay(server, { prefix, broker, login = 'guest', pas
   endpoint.on('connection', (conn) => {
     const tcp = net.connect(broker.port, broker.host);
     const decoder = new StringDecoder('utf8'); // a character may be split across TCP chunks
-    let head = ''; // the page's first frame, until its end (NUL) is seen
+    let head = ''; // the page's first frame, until the end of its headers
     let rewritten = false;
     let ended = false;
     const end = (code, reason) => {
@@ -57,13 +76,14 @@ export function installStompRelay(server, { prefix, broker, login = 'guest', pas
     conn.on('data', (data) => {
       if (rewritten) return void tcp.write(data);
       head += data;
-      const nul = head.indexOf('\0');
-      if (nul < 0) {
+      const first = checkFirstFrame(head);
+      if (first && first.error) return end(3003, first.error);
+      if (!first) {
         if (head.length > MAX_CONNECT_FRAME) end(3003, 'CONNECT frame too large');
         return;
       }
       rewritten = true;
-      tcp.write(rewriteConnect(head.slice(0, nul), { login, passcode, vhost }) + head.slice(nul));
+      tcp.write(rewriteConnect(head, { login, passcode, vhost })); // its headers, then the rest as it came
       head = '';
     });
     conn.on('close', () => {

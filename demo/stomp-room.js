@@ -2,6 +2,21 @@
 // endpoint, which relays to a broker. Every demo server on that broker relays the same topic.
 
 /**
+ * A chat message from the topic, with only the fields the page shows, each of its type, or null.
+ * Anyone with a STOMP session can publish there, and no server checks it on the way: a `ts` that
+ * is no time or a `cid` that is no string threw where the page drew it.
+ */
+function chatMessage(body) {
+  if (!body || typeof body.text !== 'string' || typeof body.nick !== 'string') return null;
+  const nick = body.nick.trim().slice(0, 24);
+  const text = body.text.slice(0, 2000);
+  if (!nick || !text.trim()) return null;
+  const ts = Number.isFinite(body.ts) && Math.abs(body.ts) <= 8.64e15 ? body.ts : Date.now();
+  const string = (value, max) => (typeof value === 'string' ? value.slice(0, max) : '');
+  return { nick, text, ts, cid: string(body.cid, 64), via: string(body.via, 64) || 'STOMP' };
+}
+
+/**
  * Starts the STOMP client. `onMessage(body)` gets each chat message published on the topic
  * (ours included: that is the delivery receipt); `log(text, level)` feeds the timeline.
  */
@@ -29,7 +44,8 @@ export function startStompRoom({ Resock, StompClient, info, clientId, resockOpti
     } catch {
       return;
     }
-    if (body && typeof body.text === 'string' && typeof body.nick === 'string') onMessage(body);
+    const chat = chatMessage(body);
+    if (chat) onMessage(chat);
   });
   client.activate();
 

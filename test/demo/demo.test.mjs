@@ -177,6 +177,10 @@ describe('demo: a live chat over resock', function () {
     assert.notEqual(await say(bob, 'Hi Alice — long-polling here <b>not bold</b>'), 'queued');
     await arrives(alice, 'Hi Alice — long-polling here <b>not bold</b>', 'xhr-polling');
     assert.equal(await alice.page.$eval('#messages', (el) => el.querySelectorAll('b').length), 0, 'text is shown as text');
+    // Whoever knows a page's client id can work its fault switches: a message must not tell it.
+    const aliceId = await alice.page.evaluate(() => window.demo.clientId);
+    const cids = await bob.page.$$eval('#messages li', (items) => items.map((li) => li.dataset.cid));
+    assert.ok(cids.length && cids.every((cid) => cid && !cid.includes(aliceId)), `alice's client id ${aliceId} in the cids bob sees: ${cids}`);
     await waitFor(alice, () => /ms$/.test(document.getElementById('rtt-now').textContent), 'a round-trip sample');
     assertNoErrors(alice);
     assertNoErrors(bob);
@@ -228,6 +232,19 @@ describe('demo: a live chat over resock', function () {
     const fallback = await transportOf(alice);
     await say(alice, `now on ${fallback}`);
     await arrives(bob, `now on ${fallback}`, fallback);
+  });
+
+  it('"block WebSocket" with websocket the only transport: the page says how out, and auto then connects', async function () {
+    const jack = await openDemo({ transport: 'websocket', nick: 'jack' });
+    jack.faulted = true;
+    await jack.page.click('#block-ws');
+    await waitFor(jack, () => document.getElementById('block-ws-hint').classList.contains('stuck'), 'the way out, by the button');
+    assert.match(await jack.page.$eval('#block-ws-hint', (el) => el.textContent), /only transport picked: nothing can connect\. Pick another transport/);
+    assert.match(await jack.page.$eval('#timeline', (el) => el.textContent), /only transport picked: nothing can connect/);
+    await jack.page.select('#transport-picker', 'auto');
+    await waitFor(jack, () => document.getElementById('badge').dataset.state === 'open' && !['', '—', 'websocket'].includes(window.demo.client.transport), 'auto to open another transport');
+    assert.equal(await jack.page.$eval('#block-ws-hint', (el) => el.classList.contains('stuck')), false);
+    await jack.page.browserContext().close();
   });
 
   it('"go offline for 5 s": messages typed meanwhile wait, then arrive once', async function () {
@@ -286,6 +303,23 @@ describe('demo: a live chat over resock', function () {
     }
   });
 
+  it('a busy room: the page keeps its last 300 messages on screen, not every one it ever got', async function () {
+    const ivan = await openDemo({ nick: 'ivan', room: 'busy' });
+    const { WebSocket } = await import('ws');
+    const socket = new WebSocket(`${demo.url.replace(/^http/, 'ws')}chat/000/busy/websocket?client=busy-room`);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const frames = [{ type: 'join', room: 'busy', nick: 'chatty', since: 0 }];
+    for (let i = 1; i <= 350; i++) frames.push({ type: 'say', room: 'busy', nick: 'chatty', text: `busy ${i}`, cid: `busy-room-${i}` });
+    socket.send(JSON.stringify(frames.map((frame) => JSON.stringify(frame))));
+    await arrives(ivan, 'busy 350');
+    socket.close();
+    const shown = await ivan.page.$$eval('#messages .text', (items) => items.map((el) => el.textContent));
+    assert.equal(shown.length, 300, 'messages on screen');
+    assert.deepEqual([shown[0], shown[299]], ['busy 51', 'busy 350']);
+    assertNoErrors(ivan);
+    await ivan.page.browserContext().close();
+  });
+
   it('reads on a phone-width screen', async function () {
     const phone = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
     const dave = await openDemo({ nick: 'dave' }, { viewport: phone });
@@ -305,6 +339,9 @@ describe('demo: a live chat over resock', function () {
     const context = first.page.browserContext();
     const tabs = [first, await openDemo({ shared: '1', nick: 'tab-two' }, { context }), await openDemo({ shared: '1', nick: 'tab-three' }, { context })];
     for (const record of tabs) await sees(record, 3, '"1 connection, 3 tabs" and a known leader');
+    // The tabs share a client id: each tab's messages still arrive, none taken for another's copy.
+    for (const [i, record] of tabs.entries()) await say(record, `from shared tab ${i + 1}`);
+    for (const record of tabs) for (const i of [1, 2, 3]) await arrives(record, `from shared tab ${i}`);
     const states = await Promise.all(tabs.map(shared));
     assert.deepEqual(states.map((s) => s.role).sort(), ['follower', 'follower', 'leader']);
     const leader = tabs[states.findIndex((s) => s.role === 'leader')];
@@ -326,7 +363,37 @@ describe('demo: a live chat over resock', function () {
     for (const record of rest) await waitOpen(record);
     assert.notEqual(await say(rest[0], 'after the hand-over'), 'queued', 'the link was open');
     for (const record of rest) await arrives(record, 'after the hand-over');
+    // A follower that picks a transport still uses the leader's link: the panel must not call it forced.
+    const follower = rest.find((record, i) => after[i].role === 'follower');
+    await follower.page.select('#transport-picker', 'jsonp-polling');
+    await waitFor(follower, () => window.demo.client.sharing === 'follower' && document.getElementById('fact-how').textContent === "the leading tab's link", "the panel to name the leader's link");
+    await waitOpen(follower);
     await rest[1].page.screenshot({ path: path.join(ARTIFACTS, 'demo-shared-after.png') });
+  });
+
+  it('a room the server cannot open: the page says so and goes back, and what was said there is not left "sent"', async function () {
+    const small = await startDemoServer({ port: 0, maxRooms: 3 }); // the three default rooms, no more
+    let gina;
+    try {
+      gina = await openDemo({ nick: 'gina' }, { server: small });
+      await gina.page.evaluate(() => {
+        document.getElementById('new-room-name').value = 'full house';
+        document.getElementById('new-room').requestSubmit();
+        document.getElementById('composer-input').value = 'said in the room that is not';
+        document.getElementById('composer').requestSubmit();
+      });
+      await waitFor(gina, () => /^Not sent: #full-house cannot be opened/.test(document.getElementById('composer-note').textContent), 'the refusal in the note');
+      await waitFor(gina, () => document.getElementById('room-title').textContent === '#lobby', 'back in #lobby');
+      assert.equal(await gina.page.$eval('#fact-unconfirmed', (el) => el.textContent), '0', 'no message waits for an echo that cannot come');
+      assert.match(await gina.page.$eval('#timeline', (el) => el.textContent), /#full-house cannot be opened now/);
+      assert.deepEqual(await gina.page.$$eval('#rooms [data-room]', (buttons) => buttons.map((b) => b.dataset.room)), ['lobby', 'transports', 'random']);
+      assert.notEqual(await say(gina, 'in the lobby again'), 'queued');
+      await arrives(gina, 'in the lobby again');
+      assertNoErrors(gina);
+    } finally {
+      await gina?.page.browserContext().close(); // before its server goes
+      await small.close();
+    }
   });
 
   it('has no console errors, and leaves screenshots in artifacts/', async function () {
@@ -352,6 +419,17 @@ describe('demo: a live chat over resock', function () {
       await arrives(erin, 'from server one, through the broker'); // our own copy, back from the topic
       await say(frank, 'and back from server two');
       await arrives(erin, 'and back from server two');
+      // Anyone with a STOMP session can publish to the room's topic, and no server checks what.
+      const { WebSocket } = await import('ws');
+      const hostile = new WebSocket(`${servers[0].url.replace(/^http/, 'ws')}stomp/000/hostile/websocket?client=hostile`);
+      await new Promise((resolve, reject) => hostile.once('open', resolve).once('error', reject));
+      const body = JSON.stringify({ nick: 'mallory', text: 'a time that is no time', ts: 'never', via: { toString: 1 }, cid: { toString: 1 } });
+      hostile.send(JSON.stringify(['CONNECT\naccept-version:1.2\n\n\0', `SEND\ndestination:/topic/resock-demo.chat\ncontent-type:application/json\n\n${body}\0`]));
+      await arrives(erin, 'a time that is no time');
+      hostile.close();
+      await clickRoom(erin, 'lobby');
+      await clickRoom(erin, '~stomp');
+      await waitFor(erin, () => [...document.querySelectorAll('#messages .text')].some((el) => el.textContent === 'and back from server two'), '#stomp drawn again');
       assertNoErrors(erin);
       assertNoErrors(frank);
       await erin.page.setViewport({ width: 1500, height: 950 });
