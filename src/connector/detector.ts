@@ -12,7 +12,16 @@ export function candidates(
   allowed: readonly TransportName[] | null,
   blocked: readonly TransportName[],
 ): TransportDescriptor[] {
-  const usable = descriptors.filter((d) => (!allowed || allowed.indexOf(d.name) !== -1) && d.isSupported(env, info));
+  const usable = descriptors.filter((d) => (!allowed || allowed.indexOf(d.name) !== -1) && supported(d, env, info));
   const isBlocked = (d: TransportDescriptor) => blocked.indexOf(d.name) !== -1;
   return usable.filter((d) => !isBlocked(d)).concat(usable.filter(isBlocked));
+}
+
+/** An app's own descriptor that throws here is taken for unsupported: it must not stop the connector. */
+function supported(d: TransportDescriptor, env: Env, info: ServerInfo): boolean {
+  try {
+    return d.isSupported(env, info);
+  } catch {
+    return false;
+  }
 }

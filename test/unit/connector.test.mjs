@@ -68,6 +68,16 @@ describe('Connector', () => {
     assert.deepEqual(started(refused.created), ['websocket', 'xhr-streaming']);
   });
 
+  it("takes a transport whose isSupported throws (an app's own descriptor) for unsupported: the next one is tried, nothing wedges", async () => {
+    const throwing = (list) => list.map((d) => (d.name === 'xhr-streaming' ? { ...d, isSupported: (env, info) => { if (info.websocket) throw new Error('buggy'); return true; } } : d));
+    const { created, outcome, env } = await connect({ names: ['websocket', 'xhr-streaming', 'xhr-polling'], descriptors: throwing });
+    created[0].fail({ code: 1006, reason: 'refused', wasClean: false });
+    await env.answerInfo();
+    assert.deepEqual(started(created), ['websocket', 'xhr-polling']);
+    created[1].frame('o');
+    assert.equal(outcome.opened, 'xhr-polling');
+  });
+
   it('opens no WebSocket when aborted in the task that created it (no handshake to throttle)', async () => {
     const { connector, created, env } = make();
     connector.abort();
