@@ -227,6 +227,10 @@ export class ResumeCore {
         return this._fail('resumed');
       }
       this._open();
+      // The server still takes our previous token until we speak on this link after its welcome
+      // (the welcome may have died with the link): a re-sent batch said so already, else an ack
+      // (of what the hello acknowledged) says at once that we hold the new one.
+      if (!this._out.messages.length) this._o.send([this._ack()]);
       this._o.onEvent({ kind: 'resumed', token: welcome.token });
     } else {
       const unconfirmed = this._forgetSent();

@@ -113,7 +113,7 @@ describe('sharing with resume: the tabs keep one session', () => {
     b.made[1].open();
     b.made[1].message(resumed(1, T3));
     await origin.deliver();
-    assert.deepEqual(b.made[1].sent, [`~resume1 ${T2} 0`], 'acknowledged: never sent again');
+    assert.deepEqual(b.made[1].sent, [`~resume1 ${T2} 0`, 'k0'], 'acknowledged: never sent again (the ack says the new token arrived)');
   });
 
   it('a leader that crashes: the next one resumes the same session with every unacknowledged message of every tab, under the same numbers, each once; every tab gets every server message once, in order', async () => {
@@ -221,7 +221,7 @@ describe('sharing with resume: the tabs keep one session', () => {
     const { wire } = await crashAndTakeOver(origin, a, b);
     b.made[0].message(resumed(4, T2));
     await origin.deliver();
-    assert.deepEqual(wire, [`~resume1 ${T1} 0`], 'all acknowledged: nothing kept, nothing again');
+    assert.deepEqual(wire, [`~resume1 ${T1} 0`, 'k0'], 'all acknowledged: nothing kept, nothing again (the ack says the new token arrived)');
   });
 
   it('a leader that crashes before the browser passed on what it told the tabs has written none of it: no ack, no numbered message the next leader cannot know', async () => {
@@ -248,7 +248,7 @@ describe('sharing with resume: the tabs keep one session', () => {
     for (const m of ['n1', 'ds1', 'ds2']) b.made[0].message(m); // the server sends s1 and s2 again
     await origin.deliver();
     assert.deepEqual(messages(eb2), ['s1', 's2']);
-    assert.deepEqual(b.made[0].sent.slice(1), ['n1', 'db1'], 'b1 under the number the session gives it now');
+    assert.deepEqual(b.made[0].sent.slice(1), ['k0', 'n1', 'db1'], 'b1 under the number the session gives it now (after the ack that says the new token arrived)');
     assert.deepEqual(b.failed, []);
   });
 
