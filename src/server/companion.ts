@@ -5,7 +5,7 @@ import { emptyOutbox, lastNumber, type OutboxBounds } from '../resume/outbox';
 import { decodeHello, RESUME_QUERY, type FreshReason } from '../resume/wire';
 import { utf8Length } from '../util/utf8';
 import { callApp } from './app-call';
-import { ResumableConnection, type SessionSettings } from './connection';
+import { ResumableConnection, retireToken, type SessionSettings } from './connection';
 import { MemoryStore, unawaited, type ResumeStore, type SessionRecord } from './store';
 import { ResumeCloseCode, type SockjsConnectionLike, type SockjsServerLike } from './types';
 
@@ -118,7 +118,9 @@ interface Handshake {
  * `ResumableConnection`, once per session however often it reconnects; any other client gets its
  * sockjs-node connection, untouched. `error`: the store failed (that link was closed with 3104,
  * the client tries again), the verify hook threw (3108: the same, with what it threw), or either
- * did not answer within `welcomeTimeout` (3107); not emitted when nobody listens. What the app's
+ * did not answer within `welcomeTimeout` (3107); or the store failed after a resume's welcome went
+ * out (telling it the new token, forgetting the old one), which closes nothing: the session is
+ * live on that link, and the store is told again later. Not emitted when nobody listens. What the app's
  * own `connection` and `data` listeners throw is not reported there: it propagates as from any
  * EventEmitter (see `callApp`), and the session goes on.
  */
@@ -148,6 +150,8 @@ export class ResumeServer extends EventEmitter {
     this._settings = {
       clock: options.clock || nodeClock, store: options.store || new MemoryStore(), ttl, maxMessages, maxBytes, ackDelay, ackEvery,
       forget: (connection) => this._live.delete(connection.id),
+      // Reported from a store's answer: what the app's 'error' listener throws is the app's.
+      report: (error) => callApp(() => this._report(error)),
     };
     _sockjs.on('connection', this._onConnection);
   }
@@ -275,13 +279,24 @@ export class ResumeServer extends EventEmitter {
       const pending = handshake.take();
       session.attach(link, received, { kind: 'resumed', token: record.token, received: record.received });
       session.replay(link, pending);
-      await store.delete(token);
-      // It may have ended meanwhile (a broken message, the app's close()) and deleted its record:
-      // stored again, that would stay for ever, as no session would delete it any more.
-      if (session.readyState === 1) await store.set(record.token, record);
+      this._storeRotation(session, token);
     } finally {
       release();
     }
+  }
+
+  /**
+   * Tells the store of a resume whose welcome went out: the new token in, `old` out. From the
+   * welcome on the session is live on its link, which a store failure here must not close: it is
+   * reported (`error`), and the store told again later: the new token when the link drops (the
+   * session stores itself then), the old one's delete a TTL later (`retireToken`).
+   */
+  private _storeRotation(session: ResumableConnection, old: string): void {
+    const record = session.record;
+    // It may have ended already (a broken message among those that came with the hello) and
+    // deleted its record: stored again, that would stay for ever, as no session would delete it.
+    if (session.readyState === 1) unawaited(() => this._settings.store.set(record.token, record), this._settings.report);
+    retireToken(this._settings, old);
   }
 
   /**

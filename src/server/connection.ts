@@ -17,6 +17,8 @@ export interface SessionSettings extends OutboxBounds {
   ackEvery: number;
   /** Called once when the session has ended and its state is gone. */
   forget(connection: ResumableConnection): void;
+  /** A store call failed where the session goes on regardless (after a welcome): the companion's `error`. Never throws. */
+  report(error: unknown): void;
 }
 
 /**
@@ -257,6 +259,25 @@ export class ResumableConnection extends EventEmitter {
     this._s.forget(this);
     unawaited(() => this._s.store.delete(this._record.token));
   }
+}
+
+/**
+ * Makes the store forget a token that no longer resumes a live session, once its welcome went out:
+ * the session goes on whatever the store does. A failure is reported, and the delete tried once
+ * more a TTL later (by a timer that holds nothing of the session), so that a store that failed
+ * for a moment keeps no record for ever. One down for longer keeps it, as it keeps the record of
+ * a session whose end it failed to delete.
+ */
+export function retireToken({ store, clock, ttl, report }: SessionSettings, token: string): void {
+  const attempt = (last: boolean): void =>
+    unawaited(
+      () => store.delete(token),
+      (error) => {
+        report(error);
+        if (!last) clock.setTimeout(() => attempt(true), ttl);
+      },
+    );
+  attempt(false);
 }
 
 /**

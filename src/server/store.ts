@@ -31,12 +31,14 @@ export interface ResumeStore {
  * (a synchronous store: SQLite…) or rejected, must neither stop its caller halfway (the session
  * ended, its 'close' never emitted) nor reach the process (an uncaught exception in a timer or a
  * sockjs-node event, an unhandled rejection): the TTL or the next resume tells the store again.
+ * `onFailure` gets what failed, where that is worth reporting; it must not throw.
  */
-export function unawaited(call: () => void | Promise<void>): void {
+export function unawaited(call: () => void | Promise<void>, onFailure: (error: unknown) => void = () => undefined): void {
   try {
-    void Promise.resolve(call()).catch(() => undefined);
-  } catch {
+    void Promise.resolve(call()).catch(onFailure);
+  } catch (error) {
     // As a rejection: see above.
+    onFailure(error);
   }
 }
 

@@ -620,6 +620,71 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it('a store that fails after a resume\'s welcome went out (deleting the old token, storing the new one) is reported, and the resumed link stays open; the old token\'s record goes a TTL later', async () => {
+    const cases = [
+      ['delete throws', 'delete', (bug) => { throw bug; }],
+      ['delete rejects', 'delete', (bug) => Promise.reject(bug)],
+      ['set throws', 'set', (bug) => { throw bug; }],
+      ['set rejects', 'set', (bug) => Promise.reject(bug)],
+    ];
+    const unhandled = [];
+    const onUnhandled = (error) => unhandled.push(error);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (const [what, method, fail] of cases) {
+        const bug = new Error(what);
+        const memory = new MemoryStore();
+        let failing = false;
+        const store = {
+          get: (t) => memory.get(t),
+          set: (t, r) => (failing && method === 'set' ? fail(bug) : memory.set(t, r)),
+          delete: (t) => (failing && method === 'delete' ? fail(bug) : memory.delete(t)),
+        };
+        const w = world({ store, server: { ttl: 5000 } });
+        const errors = [];
+        w.companion.on('error', (error) => errors.push(error));
+        w.connect();
+        await w.settle();
+        const oldToken = w.client.events.at(-1).token;
+        w.cut(); // the session stores itself under its token
+        failing = true;
+        w.connect();
+        const link = w.client.link;
+        await w.settle();
+        assert.equal(link.closed, null, `the resumed link stays open (${what})`);
+        assert.equal(w.client.events.at(-1).kind, 'resumed', what);
+        assert.deepEqual(errors, [bug], `reported (${what})`);
+        w.client.core.send(['after']);
+        await w.settle();
+        assert.deepEqual(w.app.received, ['after'], what);
+        const [conn] = w.app.sessions;
+        if (method === 'delete') {
+          assert.ok(memory.get(oldToken), `the old token's record is still there (${what})`);
+          w.clock.tick(4999);
+          await flush();
+          assert.ok(memory.get(oldToken), what);
+          failing = false; // the store is back
+          w.clock.tick(1);
+          await flush();
+          assert.equal(memory.get(oldToken), undefined, `deleted a TTL later (${what})`);
+          assert.deepEqual([memory.size, memory.get(conn.token)?.id], [1, conn.id], what);
+        }
+        failing = false;
+        if (method === 'set') {
+          assert.equal(memory.get(conn.token), undefined, what);
+          w.cut(); // the session stores itself again as its link drops
+          w.connect();
+          await w.settle();
+          assert.equal(w.client.events.at(-1).kind, 'resumed', `its client resumes it with the new token (${what})`);
+        }
+        assert.equal(w.app.sessions.length, 1, what);
+        assert.deepEqual(unhandled, [], what);
+      }
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('a store that throws (a synchronous one, as SQLite) or rejects where nobody waits for it stops no session halfway and ends no process', async () => {
     const unhandled = [];
     const onUnhandled = (error) => unhandled.push(error);
