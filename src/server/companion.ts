@@ -257,7 +257,7 @@ export class ResumeServer extends EventEmitter {
         await store.delete(token);
         return this._fresh(link, 'window', handshake);
       }
-      if (!stored || !session || session.token !== token || session.readyState !== 1) {
+      if (!stored || !session || !session.resumesWith(token)) {
         return this._fresh(link, token.split('.')[0] === this._instance ? 'unknown' : 'restarted', handshake);
       }
       // The session's own record from here: a shared store (Redis…) hands back a copy, whose new
@@ -272,31 +272,33 @@ export class ResumeServer extends EventEmitter {
       // It may have ended while the hook decided (closed by the app, window exceeded, TTL): resumed,
       // the client would speak to a session nobody reads, its messages acknowledged and lost.
       if (session.readyState !== 1) return this._fresh(link, record.overflowed ? 'window' : 'unknown', handshake);
-      // Rotated and attached at once, before the store is told: from here only the new token
-      // resumes, and a hello with the old one is stale (it no longer replaces this link).
+      // Or a hello with its other token resumed it meanwhile (a thief's, see `rotate`).
+      if (!session.resumesWith(token)) return this._fresh(link, 'unknown', handshake);
+      // Rotated and attached at once, before the store is told: from here the new token resumes,
+      // and the presented one until the client speaks on this link (see `rotate`).
       release();
-      record.token = this._token();
+      const retired = session.rotate(token, this._token());
       const pending = handshake.take();
       session.attach(link, received, { kind: 'resumed', token: record.token, received: record.received });
       session.replay(link, pending);
-      this._storeRotation(session, token);
+      this._storeRotation(session, retired);
     } finally {
       release();
     }
   }
 
   /**
-   * Tells the store of a resume whose welcome went out: the new token in, `old` out. From the
+   * Tells the store of a resume whose welcome went out: the new token in, `old` (if any) out. From the
    * welcome on the session is live on its link, which a store failure here must not close: it is
    * reported (`error`), and the store told again later: the new token when the link drops (the
    * session stores itself then), the old one's delete a TTL later (`retireToken`).
    */
-  private _storeRotation(session: ResumableConnection, old: string): void {
+  private _storeRotation(session: ResumableConnection, old: string | null): void {
     const record = session.record;
     // It may have ended already (a broken message among those that came with the hello) and
     // deleted its record: stored again, that would stay for ever, as no session would delete it.
     if (session.readyState === 1) unawaited(() => this._settings.store.set(record.token, record), this._settings.report);
-    retireToken(this._settings, old);
+    if (old !== null) retireToken(this._settings, old);
   }
 
   /**
@@ -306,7 +308,8 @@ export class ResumeServer extends EventEmitter {
    * not rotated and is still the latest one (and whoever else holds it could resume anyway). The
    * newer link takes the decision over; the older is closed (3102) and its decision, when it ends,
    * does nothing. Returns the release, to call once the token is rotated or the decision is over:
-   * after that a hello with this token decides anew (stale once rotated: it starts fresh).
+   * after that a hello with this token decides anew (once rotated, it resumes only until the
+   * client speaks on the link that got the welcome: see `ResumableConnection.rotate`).
    */
   private _claim(token: string, handshake: Handshake): () => void {
     this._resuming.get(token)?.();
@@ -321,7 +324,7 @@ export class ResumeServer extends EventEmitter {
     const { closed, take } = handshake;
     if (closed()) return;
     if (this._closed) return shutOut(link);
-    const record: SessionRecord = { id: random(12), token: this._token(), received: 0, out: emptyOutbox(), overflowed: false };
+    const record: SessionRecord = { id: random(12), token: this._token(), previous: null, received: 0, out: emptyOutbox(), overflowed: false };
     await this._settings.store.set(record.token, record);
     if (closed() || this._closed) {
       unawaited(() => this._settings.store.delete(record.token));

@@ -4,8 +4,14 @@ import type { Outbox } from '../resume/outbox';
 export interface SessionRecord {
   /** Stable for the session's life: the logical connection's `id`. */
   id: string;
-  /** The only token that resumes the session now (rotated on every resume). */
+  /** The token that resumes the session now (rotated on every resume). */
   token: string;
+  /**
+   * The token the latest resume was presented with, while the client has not shown that it holds
+   * `token` (it has said nothing yet on the link that got the welcome): it resumes too, as that
+   * welcome may have died with its link. null once shown, and in a fresh session.
+   */
+  previous: string | null;
   /** Data messages received from the client. */
   received: number;
   /** Messages written to the client and not acknowledged yet. */

@@ -342,6 +342,105 @@ describe('resume: client core with the server companion', () => {
     assert.deepEqual(w.client.received, ['still mine']);
   });
 
+  it('a welcome lost with its link after it was written (the client never read the rotated token): the client resumes with the previous one, nothing lost or repeated, the link that got the lost welcome replaced', async () => {
+    for (const seen of [true, false]) {
+      const label = `sockjs-node ${seen ? 'saw' : 'did not see'} that link drop`;
+      const w = world({ server: { ackDelay: 1e6 } });
+      w.connect();
+      await w.settle();
+      const [conn] = w.app.sessions;
+      w.client.core.send(['c1']);
+      conn.write('s1');
+      w.step(); // c1 up, s1 down; neither acknowledged yet
+      w.cut();
+      conn.write('s2');
+      w.client.core.send(['c2']);
+      w.connect();
+      const lost = w.client.link;
+      lost.emit('data', w.client.toServer.shift()); // the hello: the welcome and s2 are written…
+      await flush();
+      assert.match(lost.toClient[0], /^~resumed /, label);
+      if (seen) w.cut(); // …and lost with the link, unread
+      else w.client.core.linkLost(); // …or the client gave up on it first
+      w.connect();
+      await w.settle();
+      assert.deepEqual(w.client.events.filter((e) => e.kind !== 'acked').map((e) => e.kind), ['fresh', 'resumed'], `resumed, no resumefailed (${label})`);
+      if (!seen) assert.equal(lost.closed?.code, ResumeCloseCode.Replaced, label);
+      conn.write('s3');
+      w.client.core.send(['c3']);
+      await w.settle();
+      assert.deepEqual(w.client.received, ['s1', 's2', 's3'], label);
+      assert.deepEqual(w.app.received, ['c1', 'c2', 'c3'], label);
+      assert.equal(w.app.sessions.length, 1, label);
+      assert.deepEqual([w.store.size, w.store.get(conn.token)?.id], [1, conn.id], `once the client spoke, only the latest token is kept (${label})`);
+    }
+  });
+
+  it('the token a resume was presented with stays good only until the client speaks on the link that got the welcome; the one that welcome never delivered, and any older one, are stale at once', async () => {
+    const w = world();
+    w.connect();
+    await w.settle();
+    const first = w.client.events.at(-1).token;
+    w.cut();
+    w.connect();
+    w.client.link.emit('data', w.client.toServer.shift());
+    await flush();
+    const undelivered = decodeWelcome(w.client.link.toClient[0]).token;
+    w.cut(); // the welcome with `undelivered` lost
+    w.connect();
+    w.client.link.emit('data', w.client.toServer.shift()); // the hello with `first` again: resumed, a new token
+    await flush();
+    const hello = (token) => {
+      const thief = fakeLink('/app/websocket?resock-resume=1');
+      w.sockjs.emit('connection', thief);
+      thief.emit('data', `~resume1 ${token} 0`);
+      return thief;
+    };
+    const never = hello(undelivered);
+    await flush();
+    assert.match(never.toClient[0], /^~fresh \S+ unknown$/, 'the token of the lost welcome: never held by the client, stale');
+    assert.equal(w.client.link.closed, null, 'the owner keeps its link');
+    await w.settle(); // the client reads its welcome and speaks
+    assert.equal(w.client.events.at(-1).kind, 'resumed');
+    const late = hello(first);
+    await flush();
+    assert.match(late.toClient[0], /^~fresh \S+ unknown$/, 'the presented token, once the client spoke: stale');
+    assert.equal(w.client.link.closed, null, 'the owner keeps its link');
+    assert.deepEqual([w.store.size - 2, w.store.get(w.app.sessions[0].token)?.id], [1, w.app.sessions[0].id], 'the session under its latest token only (and the two fresh sessions of the hellos above)');
+  });
+
+  it('a session that ends while its previous token still resumes leaves it neither in the store nor resuming: freed at close and TTL, a tombstone (reason window) under both after an overflow', async () => {
+    const ends = [
+      ['close()', (conn) => conn.close(), 'unknown'],
+      ['the TTL', (conn, w) => w.clock.tick(120000), 'unknown'],
+      ['the window', (conn) => conn.write('1') && conn.write('2') && conn.write('3'), 'window'],
+    ];
+    for (const [what, end, reason] of ends) {
+      const w = world({ server: { maxMessages: 2 } });
+      w.connect();
+      await w.settle();
+      const first = w.client.events.at(-1).token;
+      w.cut();
+      w.connect();
+      w.client.link.emit('data', w.client.toServer.shift());
+      await flush();
+      w.cut(); // the welcome lost: `first` still resumes
+      const [conn] = w.app.sessions;
+      end(conn, w);
+      await flush();
+      assert.equal(conn.readyState, 3, what);
+      assert.equal(w.store.size, reason === 'window' ? 2 : 0, `nothing left, or the tombstones (${what})`);
+      w.connect();
+      await w.settle();
+      assert.deepEqual(w.client.events.at(-1).kind === 'fresh' && w.client.events.at(-1).reason, reason, what);
+      if (reason === 'window') {
+        w.clock.tick(120000);
+        await flush();
+        assert.equal(w.store.size, 1, `the tombstones go at the TTL: the new session only (${what})`);
+      }
+    }
+  });
+
   it('resumes again and again with a store that keeps copies (Redis…), and the stale token stays dead', async () => {
     // A shared store hands back a copy of the record, not the session's own object.
     const records = new Map();
@@ -876,7 +975,9 @@ describe('resume: client core with the server companion', () => {
     const [conn] = w.app.sessions;
     assert.equal(w.app.sessions.length, 1);
     assert.equal(conn.readyState, 1);
-    assert.deepEqual([w.store.size, w.store.get(conn.token)?.id], [1, conn.id], 'the store has the new token only');
+    const { token } = decodeWelcome(resumed.toClient[0]);
+    // And the one it resumed with: all that link carried came with its hello, before the welcome.
+    assert.deepEqual([w.store.size, w.store.get(token)?.id], [2, conn.id], 'the store has the new token (and the presented one, until the client speaks after the welcome)');
   });
 
   it('an app\'s connection listener that throws is the app\'s error too: thrown uncaught, the new session and its link left open', async () => {
