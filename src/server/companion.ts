@@ -253,10 +253,9 @@ export class ResumeServer extends EventEmitter {
       // Replaced by a newer hello, or dropped: that hello decides; this one writes nothing back.
       if (handshake.closed()) return;
       const session = stored && this._live.get(stored.id);
-      if (stored?.overflowed) {
-        await store.delete(token);
-        return this._fresh(link, 'window', handshake);
-      }
+      // Not deleted here: a client whose answer is lost with its link asks again with the same
+      // token, and learns why again. The tombstone goes at the TTL (see `leaveTombstone`).
+      if (stored?.overflowed) return this._fresh(link, 'window', handshake);
       if (!stored || !session || !session.resumesWith(token)) {
         return this._fresh(link, token.split('.')[0] === this._instance ? 'unknown' : 'restarted', handshake);
       }

@@ -286,6 +286,31 @@ describe('resume: client core with the server companion', () => {
     assert.equal(w.store.size, 1, 'only the new session');
   });
 
+  it('tells every hello with the token of a session whose window overflowed why, until the TTL: a client whose first answer was lost with its link learns "window" too', async () => {
+    const w = world({ server: { maxMessages: 2, ttl: 5000 } });
+    w.connect();
+    await w.settle();
+    const [conn] = w.app.sessions;
+    w.cut();
+    conn.write('1'), conn.write('2'), conn.write('3');
+    w.connect();
+    const lost = w.client.link;
+    lost.emit('data', w.client.toServer.shift());
+    await flush();
+    assert.match(lost.toClient[0], /^~fresh \S+ window$/);
+    w.cut(); // that answer lost with its link, unread
+    w.connect();
+    await w.settle();
+    assert.deepEqual(w.client.events.filter((e) => e.kind === 'fresh').map((e) => e.reason), ['new', 'window']);
+    w.clock.tick(5000);
+    await flush();
+    const late = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', late);
+    late.emit('data', `~resume1 ${conn.token} 0`);
+    await flush();
+    assert.match(late.toClient[0], /^~fresh \S+ unknown$/, 'after the TTL, the tombstone is gone');
+  });
+
   it('a session whose window overflowed is no longer counted live: only its tombstone stays, in the store, without messages, until the TTL', async () => {
     for (const away of [true, false]) {
       const w = world({ server: { maxMessages: 2, ttl: 5000 } });
