@@ -3,12 +3,14 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../env/env';
 import { emptyOutbox, lastNumber, type OutboxBounds } from '../resume/outbox';
 import { decodeHello, RESUME_QUERY, type FreshReason } from '../resume/wire';
+import { ensure, readOptions, type Rule } from '../util/options';
 import { utf8Length } from '../util/utf8';
 import { callApp } from './app-call';
 import { ResumableConnection, retireToken, type SessionSettings } from './connection';
 import { MemoryStore, unawaited, type ResumeStore, type SessionRecord } from './store';
 import { ResumeCloseCode, type SockjsConnectionLike, type SockjsServerLike } from './types';
 
+/** The companion's options. An unknown name or a wrong value is a TypeError naming the option. */
 export interface ResumeServerOptions {
   /** ms a session waits for its client after its link dropped; then its state is freed. Default 120000. */
   ttl?: number;
@@ -41,6 +43,42 @@ export interface ResumeServerOptions {
    */
   verify?: (link: SockjsConnectionLike, session: { id: string }) => boolean | Promise<boolean>;
   clock?: Clock;
+}
+
+/** The longest delay a Node timer takes: beyond it, it fires after 1 ms (and warns). */
+const MAX_TIMER = 2 ** 31 - 1;
+const ms = (fallback: number): Rule<number> => ['m', fallback];
+const count = (fallback: number): Rule<number> => ['n', fallback];
+const optionRules = {
+  ttl: ms(120000),
+  maxMessages: count(1000),
+  maxBytes: count(1 << 20),
+  ackDelay: ms(200),
+  ackEvery: count(32),
+  helloTimeout: ms(10000),
+  welcomeTimeout: ms(10000),
+  store: ['o', undefined] as Rule<ResumeStore | undefined>,
+  verify: ['f', undefined] as Rule<ResumeServerOptions['verify']>,
+  clock: ['o', undefined] as Rule<Clock | undefined>,
+};
+
+const hasMethods = (value: object, names: readonly string[]): boolean =>
+  names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+
+/**
+ * Reads the companion's options, validated rather than copied: an unknown name (a typo such as
+ * `welcomeTimout`, which would silently leave the default) or a value of the wrong kind is a
+ * TypeError naming the option, at construction rather than at the first hello.
+ */
+function readServerOptions(options: unknown) {
+  const read = readOptions(options, optionRules);
+  for (const name of ['ttl', 'ackDelay', 'helloTimeout', 'welcomeTimeout'] as const) {
+    ensure(read[name] >= 1 && read[name] <= MAX_TIMER, name, `a number of ms from 1 to ${MAX_TIMER} (what a Node timer takes)`);
+  }
+  for (const name of ['maxMessages', 'maxBytes', 'ackEvery'] as const) ensure(read[name] > 0, name, 'a number > 0');
+  if (read.store) ensure(hasMethods(read.store, ['get', 'set', 'delete']), 'store', 'an object with get, set and delete methods');
+  if (read.clock) ensure(hasMethods(read.clock, ['now', 'setTimeout', 'clearTimeout']), 'clock', 'an object with now, setTimeout and clearTimeout methods');
+  return read;
 }
 
 /** A Node timer that does not keep the process alive by itself. */
@@ -140,15 +178,12 @@ export class ResumeServer extends EventEmitter {
 
   constructor(private readonly _sockjs: SockjsServerLike, options: ResumeServerOptions = {}) {
     super();
-    const { ttl = 120000, maxMessages = 1000, maxBytes = 1 << 20, ackDelay = 200, ackEvery = 32, helloTimeout = 10000, welcomeTimeout = 10000 } = options;
-    for (const [name, value] of Object.entries({ ttl, maxMessages, maxBytes, ackDelay, ackEvery, helloTimeout, welcomeTimeout })) {
-      if (typeof value !== 'number' || !(value > 0)) throw new TypeError(`resume option ${name} must be a positive number, got ${String(value)}`);
-    }
+    const { ttl, maxMessages, maxBytes, ackDelay, ackEvery, helloTimeout, welcomeTimeout, store, verify, clock } = readServerOptions(options);
     this._helloTimeout = helloTimeout;
     this._welcomeTimeout = welcomeTimeout;
-    this._verify = options.verify;
+    this._verify = verify;
     this._settings = {
-      clock: options.clock || nodeClock, store: options.store || new MemoryStore(), ttl, maxMessages, maxBytes, ackDelay, ackEvery,
+      clock: clock || nodeClock, store: store || new MemoryStore(), ttl, maxMessages, maxBytes, ackDelay, ackEvery,
       forget: (connection) => this._live.delete(connection.id),
       // Reported from a store's answer: what the app's 'error' listener throws is the app's.
       report: (error) => callApp(() => this._report(error)),

@@ -1024,6 +1024,32 @@ describe('resume: client core with the server companion', () => {
     assert.equal(w.companion.sessions, 1);
   });
 
+  it('companion options: an unknown name (a typo) or a wrong value is a TypeError naming the option, and the sockjs server is left untouched', () => {
+    const wrong = [
+      [{ welcomeTimout: 5000 }, /Unknown option 'welcomeTimout'/],
+      [{ ttl: '120000' }, /'ttl'/],
+      [{ ttl: 0 }, /'ttl'/],
+      [{ ttl: 2 ** 31 }, /'ttl'/], // a Node timer would fire after 1 ms
+      [{ ackDelay: Infinity }, /'ackDelay'/],
+      [{ helloTimeout: NaN }, /'helloTimeout'/],
+      [{ maxMessages: 0 }, /'maxMessages'/],
+      [{ maxBytes: -1 }, /'maxBytes'/],
+      [{ ackEvery: '32' }, /'ackEvery'/],
+      [{ verify: true }, /'verify'/],
+      [{ store: { get: () => undefined } }, /'store'/],
+      [{ store: 'redis' }, /'store'/],
+      [{ clock: Date }, /'clock'/],
+      [5, /'options'/],
+    ];
+    for (const [options, message] of wrong) {
+      const sockjs = new EventEmitter();
+      assert.throws(() => attachResume(sockjs, options), (error) => error instanceof TypeError && message.test(error.message), String(message));
+      assert.equal(sockjs.listenerCount('connection'), 0, String(message));
+    }
+    const all = { ttl: 1, maxMessages: Infinity, maxBytes: 1, ackDelay: 1, ackEvery: 1, helloTimeout: 2 ** 31 - 1, welcomeTimeout: 1, store: new MemoryStore(), verify: () => true, clock: fakeClock(), };
+    for (const options of [undefined, {}, all, { ttl: undefined }]) attachResume(new EventEmitter(), options).close();
+  });
+
   it('ends the session with a protocol error on a broken message', async () => {
     const w = world();
     w.connect();
