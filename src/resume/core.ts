@@ -226,8 +226,16 @@ export class ResumeCore {
         this._token = null;
         return this._fail('resumed');
       }
-      this._open();
+      this._open(false);
+      // Told before this link carries anything after the welcome: the tabs of a shared link learn
+      // the new token (a leader that crashed in between would leave them one that resumes no more).
       this._o.onEvent({ kind: 'resumed', token: welcome.token });
+      // The server takes our previous token until we speak on this link (its welcome may have died
+      // with the link): we do at once, unless the event's listeners dropped the link. The re-sent
+      // batch says we hold the new one; with nothing to send, an ack of what the hello said.
+      if (this._link !== OPEN) return [];
+      if (lastNumber(this._out) > this._onWire) this.flush();
+      else this._o.send([this._ack()]);
     } else {
       const unconfirmed = this._forgetSent();
       this._received = this._ackedIn = 0;
@@ -258,7 +266,8 @@ export class ResumeCore {
     return unconfirmed;
   }
 
-  private _open(): void {
+  /** `write`: false when the caller writes what the link takes first itself. */
+  private _open(write = true): void {
     this._link = OPEN;
     this._marked = false;
     this._onWire = this._out.base;
@@ -269,7 +278,7 @@ export class ResumeCore {
       if (held.length) this._o.send(held);
     } else {
       this._watch();
-      this.flush();
+      if (write) this.flush();
     }
     this._drained();
   }

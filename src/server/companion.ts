@@ -3,13 +3,14 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../env/env';
 import { emptyOutbox, lastNumber, type OutboxBounds } from '../resume/outbox';
 import { decodeHello, RESUME_QUERY, type FreshReason } from '../resume/wire';
+import { ensure, readOptions, type Rule } from '../util/options';
 import { utf8Length } from '../util/utf8';
 import { callApp } from './app-call';
-import { ResumableConnection, type SessionSettings } from './connection';
+import { ResumableConnection, retireToken, type SessionSettings } from './connection';
 import { MemoryStore, unawaited, type ResumeStore, type SessionRecord } from './store';
 import { ResumeCloseCode, type SockjsConnectionLike, type SockjsServerLike } from './types';
-import { ensure, readOptions, type Rule } from '../util/options';
 
+/** The companion's options. An unknown name or a wrong value is a TypeError naming the option. */
 export interface ResumeServerOptions {
   /** ms a session waits for its client after its link dropped; then its state is freed. Default 120000. */
   ttl?: number;
@@ -44,18 +45,41 @@ export interface ResumeServerOptions {
   clock?: Clock;
 }
 
-/** The longest delay a Node timer keeps. */
-const MAX_DELAY = 2e9;
-
-/** Checked by util/options, as the client's: an unknown name or a wrong type is a TypeError naming it. */
-const delay = (fallback: number): Rule<number> => ['m', fallback];
+/** The longest delay a Node timer takes: beyond it, it fires after 1 ms (and warns). */
+const MAX_TIMER = 2 ** 31 - 1;
+const ms = (fallback: number): Rule<number> => ['m', fallback];
 const count = (fallback: number): Rule<number> => ['n', fallback];
-const rules = {
-  ttl: delay(120000), maxMessages: count(1000), maxBytes: count(1 << 20), ackDelay: delay(200), ackEvery: count(32), helloTimeout: delay(10000), welcomeTimeout: delay(10000),
+const optionRules = {
+  ttl: ms(120000),
+  maxMessages: count(1000),
+  maxBytes: count(1 << 20),
+  ackDelay: ms(200),
+  ackEvery: count(32),
+  helloTimeout: ms(10000),
+  welcomeTimeout: ms(10000),
   store: ['o', undefined] as Rule<ResumeStore | undefined>,
   verify: ['f', undefined] as Rule<ResumeServerOptions['verify']>,
   clock: ['o', undefined] as Rule<Clock | undefined>,
 };
+
+const hasMethods = (value: object, names: readonly string[]): boolean =>
+  names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+
+/**
+ * Reads the companion's options, validated rather than copied: an unknown name (a typo such as
+ * `welcomeTimout`, which would silently leave the default) or a value of the wrong kind is a
+ * TypeError naming the option, at construction rather than at the first hello.
+ */
+function readServerOptions(options: unknown) {
+  const read = readOptions(options, optionRules);
+  for (const name of ['ttl', 'ackDelay', 'helloTimeout', 'welcomeTimeout'] as const) {
+    ensure(read[name] >= 1 && read[name] <= MAX_TIMER, name, `a number of ms from 1 to ${MAX_TIMER} (what a Node timer takes)`);
+  }
+  for (const name of ['maxMessages', 'maxBytes', 'ackEvery'] as const) ensure(read[name] > 0, name, 'a number > 0');
+  if (read.store) ensure(hasMethods(read.store, ['get', 'set', 'delete']), 'store', 'an object with get, set and delete methods');
+  if (read.clock) ensure(hasMethods(read.clock, ['now', 'setTimeout', 'clearTimeout']), 'clock', 'an object with now, setTimeout and clearTimeout methods');
+  return read;
+}
 
 /** A Node timer that does not keep the process alive by itself. */
 const nodeClock: Clock = {
@@ -132,7 +156,9 @@ interface Handshake {
  * `ResumableConnection`, once per session however often it reconnects; any other client gets its
  * sockjs-node connection, untouched. `error`: the store failed (that link was closed with 3104,
  * the client tries again), the verify hook threw (3108: the same, with what it threw), or either
- * did not answer within `welcomeTimeout` (3107); not emitted when nobody listens. What the app's
+ * did not answer within `welcomeTimeout` (3107); or the store failed after a resume's welcome went
+ * out (telling it the new token, forgetting the old one), which closes nothing: the session is
+ * live on that link, and the store is told again later. Not emitted when nobody listens. What the app's
  * own `connection` and `data` listeners throw is not reported there: it propagates as from any
  * EventEmitter (see `callApp`), and the session goes on.
  */
@@ -152,16 +178,15 @@ export class ResumeServer extends EventEmitter {
 
   constructor(private readonly _sockjs: SockjsServerLike, options: ResumeServerOptions = {}) {
     super();
-    const { store, verify, clock, helloTimeout, welcomeTimeout, ...bounds } = readOptions(options, rules);
-    for (const [name, value] of Object.entries({ ...bounds, helloTimeout, welcomeTimeout })) ensure(value > 0, name, 'a number > 0');
-    // Node fires a timer of more than 2^31 - 1 ms after 1 ms: a TTL of 30 days would free every session at once.
-    for (const [name, value] of Object.entries({ ttl: bounds.ttl, ackDelay: bounds.ackDelay, helloTimeout, welcomeTimeout })) ensure(value <= MAX_DELAY, name, 'at most 2e9 ms (23 days)');
+    const { ttl, maxMessages, maxBytes, ackDelay, ackEvery, helloTimeout, welcomeTimeout, store, verify, clock } = readServerOptions(options);
     this._helloTimeout = helloTimeout;
     this._welcomeTimeout = welcomeTimeout;
     this._verify = verify;
     this._settings = {
-      clock: clock || nodeClock, store: store || new MemoryStore(), ...bounds,
+      clock: clock || nodeClock, store: store || new MemoryStore(), ttl, maxMessages, maxBytes, ackDelay, ackEvery,
       forget: (connection) => this._live.delete(connection.id),
+      // Reported from a store's answer: what the app's 'error' listener throws is the app's.
+      report: (error) => callApp(() => this._report(error)),
     };
     _sockjs.on('connection', this._onConnection);
   }
@@ -263,11 +288,10 @@ export class ResumeServer extends EventEmitter {
       // Replaced by a newer hello, or dropped: that hello decides; this one writes nothing back.
       if (handshake.closed()) return;
       const session = stored && this._live.get(stored.id);
-      if (stored?.overflowed) {
-        await store.delete(token);
-        return this._fresh(link, 'window', handshake);
-      }
-      if (!stored || !session || session.token !== token || session.readyState !== 1) {
+      // Not deleted here: a client whose answer is lost with its link asks again with the same
+      // token, and learns why again. The tombstone goes at the TTL (see `leaveTombstone`).
+      if (stored?.overflowed) return this._fresh(link, 'window', handshake);
+      if (!stored || !session || !session.resumesWith(token)) {
         return this._fresh(link, token.split('.')[0] === this._instance ? 'unknown' : 'restarted', handshake);
       }
       // The session's own record from here: a shared store (Redis…) hands back a copy, whose new
@@ -282,20 +306,33 @@ export class ResumeServer extends EventEmitter {
       // It may have ended while the hook decided (closed by the app, window exceeded, TTL): resumed,
       // the client would speak to a session nobody reads, its messages acknowledged and lost.
       if (session.readyState !== 1) return this._fresh(link, record.overflowed ? 'window' : 'unknown', handshake);
-      // Rotated and attached at once, before the store is told: from here only the new token
-      // resumes, and a hello with the old one is stale (it no longer replaces this link).
+      // Or a hello with its other token resumed it meanwhile (a thief's, see `rotate`).
+      if (!session.resumesWith(token)) return this._fresh(link, 'unknown', handshake);
+      // Rotated and attached at once, before the store is told: from here the new token resumes,
+      // and the presented one until the client speaks on this link (see `rotate`).
       release();
-      record.token = this._token();
+      const retired = session.rotate(token, this._token());
       const pending = handshake.take();
       session.attach(link, received, { kind: 'resumed', token: record.token, received: record.received });
       session.replay(link, pending);
-      await store.delete(token);
-      // It may have ended meanwhile (a broken message, the app's close()) and deleted its record:
-      // stored again, that would stay for ever, as no session would delete it any more.
-      if (session.readyState === 1) await store.set(record.token, record);
+      this._storeRotation(session, retired);
     } finally {
       release();
     }
+  }
+
+  /**
+   * Tells the store of a resume whose welcome went out: the new token in, `old` (if any) out. From the
+   * welcome on the session is live on its link, which a store failure here must not close: it is
+   * reported (`error`), and the store told again later: the new token when the link drops (the
+   * session stores itself then), the old one's delete a TTL later (`retireToken`).
+   */
+  private _storeRotation(session: ResumableConnection, old: string | null): void {
+    const record = session.record;
+    // It may have ended already (a broken message among those that came with the hello) and
+    // deleted its record: stored again, that would stay for ever, as no session would delete it.
+    if (session.readyState === 1) unawaited(() => this._settings.store.set(record.token, record), this._settings.report);
+    if (old !== null) retireToken(this._settings, old);
   }
 
   /**
@@ -305,7 +342,8 @@ export class ResumeServer extends EventEmitter {
    * not rotated and is still the latest one (and whoever else holds it could resume anyway). The
    * newer link takes the decision over; the older is closed (3102) and its decision, when it ends,
    * does nothing. Returns the release, to call once the token is rotated or the decision is over:
-   * after that a hello with this token decides anew (stale once rotated: it starts fresh).
+   * after that a hello with this token decides anew (once rotated, it resumes only until the
+   * client speaks on the link that got the welcome: see `ResumableConnection.rotate`).
    */
   private _claim(token: string, handshake: Handshake): () => void {
     this._resuming.get(token)?.();
@@ -320,7 +358,7 @@ export class ResumeServer extends EventEmitter {
     const { closed, take } = handshake;
     if (closed()) return;
     if (this._closed) return shutOut(link);
-    const record: SessionRecord = { id: random(12), token: this._token(), received: 0, out: emptyOutbox(), overflowed: false };
+    const record: SessionRecord = { id: random(12), token: this._token(), previous: null, received: 0, out: emptyOutbox(), overflowed: false };
     await this._settings.store.set(record.token, record);
     if (closed() || this._closed) {
       unawaited(() => this._settings.store.delete(record.token));

@@ -17,6 +17,8 @@ export interface SessionSettings extends OutboxBounds {
   ackEvery: number;
   /** Called once when the session has ended and its state is gone. */
   forget(connection: ResumableConnection): void;
+  /** A store call failed where the session goes on regardless (after a welcome): the companion's `error`. Never throws. */
+  report(error: unknown): void;
 }
 
 /**
@@ -53,6 +55,32 @@ export class ResumableConnection extends EventEmitter {
   /** @internal the token that resumes this session now. */
   get token(): string {
     return this._record.token;
+  }
+
+  /**
+   * @internal Whether a hello with `token` resumes this session: its latest token, or the one
+   * before while the client has not shown that it holds the latest (see `rotate`).
+   */
+  resumesWith(token: string): boolean {
+    const { token: latest, previous } = this._record;
+    return this.readyState === 1 && (token === latest || token === previous);
+  }
+
+  /**
+   * @internal Gives the session the token `next` for a resume presented with `presented`, whose
+   * welcome goes out next. Returns the token that no longer resumes it, if any, for the store to
+   * forget. `presented` stays good until the client speaks on the link that gets the welcome
+   * (`attach`): the welcome may die with that link, and its client, which holds `presented` only,
+   * would be told `unknown` and lose the session. The other token goes: the latest, if the client
+   * presented the previous one (it never read the welcome that carried the latest); the previous,
+   * if it presented the latest (it read that one, so it holds it).
+   */
+  rotate(presented: string, next: string): string | null {
+    const record = this._record;
+    const retired = presented === record.token ? record.previous : record.token;
+    record.previous = presented;
+    record.token = next;
+    return retired;
   }
 
   /** @internal the session's state, kept here while it lives; the store holds it too (maybe as a copy). */
@@ -108,7 +136,10 @@ export class ResumableConnection extends EventEmitter {
     this._ackedIn = this._record.received;
     this._stopAckTimer();
     acknowledge(this._record.out, clientReceived);
-    const onData = (raw: string): void => this._receive(raw);
+    const onData = (raw: string): void => {
+      if (this._record.previous !== null && !isHello(raw)) this._retirePrevious();
+      this._receive(raw);
+    };
     const onClose = (): void => this._detach();
     link.on('data', onData);
     link.on('close', onClose);
@@ -146,6 +177,18 @@ export class ResumableConnection extends EventEmitter {
     if (this._markAll || !this._marked) wire.push(encodeNext(lastNumber(this._record.out) - messages.length + 1)), (this._marked = true);
     for (const message of messages) wire.push(encodeData(message));
     return wire;
+  }
+
+  /**
+   * The client spoke on the link that got the welcome, so it read it (a resock client sends
+   * nothing there before it, and writes at once after it) and holds the latest token: the one it
+   * resumed with resumes no more. Not told by what came before the session took the link
+   * (`replay`: sent before the welcome), nor by a copy of the hello (a POST sent again).
+   */
+  private _retirePrevious(): void {
+    const previous = this._record.previous!;
+    this._record.previous = null;
+    retireToken(this._s, previous);
   }
 
   private _receive(raw: unknown): void {
@@ -255,8 +298,33 @@ export class ResumableConnection extends EventEmitter {
 
   private _forget(): void {
     this._s.forget(this);
-    unawaited(() => this._s.store.delete(this._record.token));
+    for (const token of tokensOf(this._record)) unawaited(() => this._s.store.delete(token));
   }
+}
+
+/** The tokens a session's record is stored under: the latest, and the previous one while it still resumes. */
+const tokensOf = ({ token, previous }: SessionRecord): string[] => (previous === null ? [token] : [token, previous]);
+
+/** Whether `raw` is a hello: on a session's link, the link's own, sent again (see `_receive`). */
+const isHello = (raw: unknown): boolean => typeof raw === 'string' && decodeHello(raw) !== undefined;
+
+/**
+ * Makes the store forget a token that no longer resumes a live session, once its welcome went out:
+ * the session goes on whatever the store does. A failure is reported, and the delete tried once
+ * more a TTL later (by a timer that holds nothing of the session), so that a store that failed
+ * for a moment keeps no record for ever. One down for longer keeps it, as it keeps the record of
+ * a session whose end it failed to delete.
+ */
+export function retireToken({ store, clock, ttl, report }: SessionSettings, token: string): void {
+  const attempt = (last: boolean): void =>
+    unawaited(
+      () => store.delete(token),
+      (error) => {
+        report(error);
+        if (!last) clock.setTimeout(() => attempt(true), ttl);
+      },
+    );
+  attempt(false);
 }
 
 /**
@@ -266,7 +334,9 @@ export class ResumableConnection extends EventEmitter {
  * (its last link, the app's listeners) nor anything else of it.
  */
 function leaveTombstone({ store, clock, ttl }: SessionSettings, record: SessionRecord): void {
-  const { token } = record;
-  unawaited(() => store.set(token, record));
-  clock.setTimeout(() => unawaited(() => store.delete(token)), ttl);
+  // Under the previous token too, while it resumes: its client may not have read the latest.
+  for (const token of tokensOf(record)) {
+    unawaited(() => store.set(token, record));
+    clock.setTimeout(() => unawaited(() => store.delete(token)), ttl);
+  }
 }

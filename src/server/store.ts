@@ -4,8 +4,14 @@ import type { Outbox } from '../resume/outbox';
 export interface SessionRecord {
   /** Stable for the session's life: the logical connection's `id`. */
   id: string;
-  /** The only token that resumes the session now (rotated on every resume). */
+  /** The token that resumes the session now (rotated on every resume). */
   token: string;
+  /**
+   * The token the latest resume was presented with, while the client has not shown that it holds
+   * `token` (it has said nothing yet on the link that got the welcome): it resumes too, as that
+   * welcome may have died with its link. null once shown, and in a fresh session.
+   */
+  previous: string | null;
   /** Data messages received from the client. */
   received: number;
   /** Messages written to the client and not acknowledged yet. */
@@ -31,12 +37,14 @@ export interface ResumeStore {
  * (a synchronous store: SQLite…) or rejected, must neither stop its caller halfway (the session
  * ended, its 'close' never emitted) nor reach the process (an uncaught exception in a timer or a
  * sockjs-node event, an unhandled rejection): the TTL or the next resume tells the store again.
+ * `onFailure` gets what failed, where that is worth reporting; it must not throw.
  */
-export function unawaited(call: () => void | Promise<void>): void {
+export function unawaited(call: () => void | Promise<void>, onFailure: (error: unknown) => void = () => undefined): void {
   try {
-    void Promise.resolve(call()).catch(() => undefined);
-  } catch {
+    void Promise.resolve(call()).catch(onFailure);
+  } catch (error) {
     // As a rejection: see above.
+    onFailure(error);
   }
 }
 

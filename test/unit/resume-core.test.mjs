@@ -129,6 +129,41 @@ describe('ResumeCore handshake', () => {
     assert.deepEqual(sent(), [[`~resume1 ${NEXT} 2`]], 'the rotated token');
   });
 
+  it('speaks at once on a resumed link, so the server can retire the previous token: the re-sent batch, else an ack of what the hello said', () => {
+    const { core, sent } = setup();
+    core.linkUp();
+    core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+    core.send(['m1']);
+    ['n1', 'dx'].forEach((m) => core.receive(m));
+    core.linkLost();
+    core.linkUp();
+    sent();
+    core.receive(encodeWelcome({ kind: 'resumed', token: NEXT, received: 0 }));
+    assert.deepEqual(sent(), [['n1', 'dm1']], 'the re-sent batch: no ack of its own');
+    core.receive('k1');
+    core.linkLost();
+    core.linkUp();
+    sent();
+    core.receive(encodeWelcome({ kind: 'resumed', token: TOKEN, received: 1 }));
+    assert.deepEqual(sent(), [['k1']], 'nothing to re-send: an ack');
+  });
+
+  it('tells of a resume before it writes on the link (the tabs of a shared link learn the new token first), and writes nothing on a link the listener dropped', () => {
+    for (const drop of [false, true]) {
+      const order = [];
+      const context = setup({ send: (batch) => order.push(batch), onEvent: (e) => (order.push(e.kind), drop && e.kind === 'resumed' && core.linkLost()) });
+      const { core } = context;
+      core.linkUp();
+      core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+      core.send(['m1']);
+      core.linkLost();
+      core.linkUp();
+      order.length = 0;
+      core.receive(encodeWelcome({ kind: 'resumed', token: NEXT, received: 0 }));
+      assert.deepEqual(order, drop ? ['resumed'] : ['resumed', ['n1', 'dm1']], `dropped: ${drop}`);
+    }
+  });
+
   it('drops duplicates the server re-sends, by number, and treats a gap as an error', () => {
     const { core, events } = setup();
     core.linkUp();

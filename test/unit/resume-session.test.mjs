@@ -241,24 +241,6 @@ describe('resume: client core with the server companion', () => {
     assert.deepEqual(w.client.link.toClient.splice(0), ['k5', 'ds6'], 'half due: it rides');
   });
 
-  it('companion: names an unknown or wrong option in a TypeError, as the client does, and listens to nothing then', () => {
-    const sockjs = new EventEmitter();
-    for (const [options, message] of [
-      [{ tll: 60000 }, "Unknown option 'tll'"],
-      [{ ttl: 0 }, "Option 'ttl' must be a number > 0"],
-      [{ ttl: 30 * 86400000 }, "Option 'ttl' must be at most 2e9 ms (23 days)"],
-      [{ welcomeTimeout: 3e9 }, "Option 'welcomeTimeout' must be at most 2e9 ms (23 days)"],
-      [{ helloTimeout: -1 }, "Option 'helloTimeout' must be a finite number of ms ≥ 0"],
-      [{ maxMessages: '1000' }, "Option 'maxMessages' must be a number ≥ 0"],
-      [{ verify: true }, "Option 'verify' must be a function"],
-      [{ store: null }, "Option 'store' must be an object"],
-    ]) {
-      assert.throws(() => attachResume(sockjs, options), { name: 'TypeError', message }, JSON.stringify(options));
-    }
-    assert.equal(sockjs.listenerCount('connection'), 0);
-    attachResume(sockjs, { ttl: 60000, maxBytes: Infinity, verify: () => true, store: new MemoryStore(), clock: fakeClock() }).close();
-  });
-
   it('frees an idle session at its TTL: store and live sessions empty, the app told close', async () => {
     const w = world({ server: { ttl: 5000 } });
     w.connect();
@@ -302,6 +284,31 @@ describe('resume: client core with the server companion', () => {
     assert.equal(w.app.sessions.length, 2);
     w.clock.tick(120000);
     assert.equal(w.store.size, 1, 'only the new session');
+  });
+
+  it('tells every hello with the token of a session whose window overflowed why, until the TTL: a client whose first answer was lost with its link learns "window" too', async () => {
+    const w = world({ server: { maxMessages: 2, ttl: 5000 } });
+    w.connect();
+    await w.settle();
+    const [conn] = w.app.sessions;
+    w.cut();
+    conn.write('1'), conn.write('2'), conn.write('3');
+    w.connect();
+    const lost = w.client.link;
+    lost.emit('data', w.client.toServer.shift());
+    await flush();
+    assert.match(lost.toClient[0], /^~fresh \S+ window$/);
+    w.cut(); // that answer lost with its link, unread
+    w.connect();
+    await w.settle();
+    assert.deepEqual(w.client.events.filter((e) => e.kind === 'fresh').map((e) => e.reason), ['new', 'window']);
+    w.clock.tick(5000);
+    await flush();
+    const late = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', late);
+    late.emit('data', `~resume1 ${conn.token} 0`);
+    await flush();
+    assert.match(late.toClient[0], /^~fresh \S+ unknown$/, 'after the TTL, the tombstone is gone');
   });
 
   it('a session whose window overflowed is no longer counted live: only its tombstone stays, in the store, without messages, until the TTL', async () => {
@@ -358,6 +365,105 @@ describe('resume: client core with the server companion', () => {
     conn.write('still mine');
     await w.settle();
     assert.deepEqual(w.client.received, ['still mine']);
+  });
+
+  it('a welcome lost with its link after it was written (the client never read the rotated token): the client resumes with the previous one, nothing lost or repeated, the link that got the lost welcome replaced', async () => {
+    for (const seen of [true, false]) {
+      const label = `sockjs-node ${seen ? 'saw' : 'did not see'} that link drop`;
+      const w = world({ server: { ackDelay: 1e6 } });
+      w.connect();
+      await w.settle();
+      const [conn] = w.app.sessions;
+      w.client.core.send(['c1']);
+      conn.write('s1');
+      w.step(); // c1 up, s1 down; neither acknowledged yet
+      w.cut();
+      conn.write('s2');
+      w.client.core.send(['c2']);
+      w.connect();
+      const lost = w.client.link;
+      lost.emit('data', w.client.toServer.shift()); // the hello: the welcome and s2 are written…
+      await flush();
+      assert.match(lost.toClient[0], /^~resumed /, label);
+      if (seen) w.cut(); // …and lost with the link, unread
+      else w.client.core.linkLost(); // …or the client gave up on it first
+      w.connect();
+      await w.settle();
+      assert.deepEqual(w.client.events.filter((e) => e.kind !== 'acked').map((e) => e.kind), ['fresh', 'resumed'], `resumed, no resumefailed (${label})`);
+      if (!seen) assert.equal(lost.closed?.code, ResumeCloseCode.Replaced, label);
+      conn.write('s3');
+      w.client.core.send(['c3']);
+      await w.settle();
+      assert.deepEqual(w.client.received, ['s1', 's2', 's3'], label);
+      assert.deepEqual(w.app.received, ['c1', 'c2', 'c3'], label);
+      assert.equal(w.app.sessions.length, 1, label);
+      assert.deepEqual([w.store.size, w.store.get(conn.token)?.id], [1, conn.id], `once the client spoke, only the latest token is kept (${label})`);
+    }
+  });
+
+  it('the token a resume was presented with stays good only until the client speaks on the link that got the welcome; the one that welcome never delivered, and any older one, are stale at once', async () => {
+    const w = world();
+    w.connect();
+    await w.settle();
+    const first = w.client.events.at(-1).token;
+    w.cut();
+    w.connect();
+    w.client.link.emit('data', w.client.toServer.shift());
+    await flush();
+    const undelivered = decodeWelcome(w.client.link.toClient[0]).token;
+    w.cut(); // the welcome with `undelivered` lost
+    w.connect();
+    w.client.link.emit('data', w.client.toServer.shift()); // the hello with `first` again: resumed, a new token
+    await flush();
+    const hello = (token) => {
+      const thief = fakeLink('/app/websocket?resock-resume=1');
+      w.sockjs.emit('connection', thief);
+      thief.emit('data', `~resume1 ${token} 0`);
+      return thief;
+    };
+    const never = hello(undelivered);
+    await flush();
+    assert.match(never.toClient[0], /^~fresh \S+ unknown$/, 'the token of the lost welcome: never held by the client, stale');
+    assert.equal(w.client.link.closed, null, 'the owner keeps its link');
+    await w.settle(); // the client reads its welcome and speaks
+    assert.equal(w.client.events.at(-1).kind, 'resumed');
+    const late = hello(first);
+    await flush();
+    assert.match(late.toClient[0], /^~fresh \S+ unknown$/, 'the presented token, once the client spoke: stale');
+    assert.equal(w.client.link.closed, null, 'the owner keeps its link');
+    assert.deepEqual([w.store.size - 2, w.store.get(w.app.sessions[0].token)?.id], [1, w.app.sessions[0].id], 'the session under its latest token only (and the two fresh sessions of the hellos above)');
+  });
+
+  it('a session that ends while its previous token still resumes leaves it neither in the store nor resuming: freed at close and TTL, a tombstone (reason window) under both after an overflow', async () => {
+    const ends = [
+      ['close()', (conn) => conn.close(), 'unknown'],
+      ['the TTL', (conn, w) => w.clock.tick(120000), 'unknown'],
+      ['the window', (conn) => conn.write('1') && conn.write('2') && conn.write('3'), 'window'],
+    ];
+    for (const [what, end, reason] of ends) {
+      const w = world({ server: { maxMessages: 2 } });
+      w.connect();
+      await w.settle();
+      const first = w.client.events.at(-1).token;
+      w.cut();
+      w.connect();
+      w.client.link.emit('data', w.client.toServer.shift());
+      await flush();
+      w.cut(); // the welcome lost: `first` still resumes
+      const [conn] = w.app.sessions;
+      end(conn, w);
+      await flush();
+      assert.equal(conn.readyState, 3, what);
+      assert.equal(w.store.size, reason === 'window' ? 2 : 0, `nothing left, or the tombstones (${what})`);
+      w.connect();
+      await w.settle();
+      assert.deepEqual(w.client.events.at(-1).kind === 'fresh' && w.client.events.at(-1).reason, reason, what);
+      if (reason === 'window') {
+        w.clock.tick(120000);
+        await flush();
+        assert.equal(w.store.size, 1, `the tombstones go at the TTL: the new session only (${what})`);
+      }
+    }
   });
 
   it('resumes again and again with a store that keeps copies (Redis…), and the stale token stays dead', async () => {
@@ -638,6 +744,71 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it('a store that fails after a resume\'s welcome went out (deleting the old token, storing the new one) is reported, and the resumed link stays open; the old token\'s record goes a TTL later', async () => {
+    const cases = [
+      ['delete throws', 'delete', (bug) => { throw bug; }],
+      ['delete rejects', 'delete', (bug) => Promise.reject(bug)],
+      ['set throws', 'set', (bug) => { throw bug; }],
+      ['set rejects', 'set', (bug) => Promise.reject(bug)],
+    ];
+    const unhandled = [];
+    const onUnhandled = (error) => unhandled.push(error);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (const [what, method, fail] of cases) {
+        const bug = new Error(what);
+        const memory = new MemoryStore();
+        let failing = false;
+        const store = {
+          get: (t) => memory.get(t),
+          set: (t, r) => (failing && method === 'set' ? fail(bug) : memory.set(t, r)),
+          delete: (t) => (failing && method === 'delete' ? fail(bug) : memory.delete(t)),
+        };
+        const w = world({ store, server: { ttl: 5000 } });
+        const errors = [];
+        w.companion.on('error', (error) => errors.push(error));
+        w.connect();
+        await w.settle();
+        const oldToken = w.client.events.at(-1).token;
+        w.cut(); // the session stores itself under its token
+        failing = true;
+        w.connect();
+        const link = w.client.link;
+        await w.settle();
+        assert.equal(link.closed, null, `the resumed link stays open (${what})`);
+        assert.equal(w.client.events.at(-1).kind, 'resumed', what);
+        assert.deepEqual(errors, [bug], `reported (${what})`);
+        w.client.core.send(['after']);
+        await w.settle();
+        assert.deepEqual(w.app.received, ['after'], what);
+        const [conn] = w.app.sessions;
+        if (method === 'delete') {
+          assert.ok(memory.get(oldToken), `the old token's record is still there (${what})`);
+          w.clock.tick(4999);
+          await flush();
+          assert.ok(memory.get(oldToken), what);
+          failing = false; // the store is back
+          w.clock.tick(1);
+          await flush();
+          assert.equal(memory.get(oldToken), undefined, `deleted a TTL later (${what})`);
+          assert.deepEqual([memory.size, memory.get(conn.token)?.id], [1, conn.id], what);
+        }
+        failing = false;
+        if (method === 'set') {
+          assert.equal(memory.get(conn.token), undefined, what);
+          w.cut(); // the session stores itself again as its link drops
+          w.connect();
+          await w.settle();
+          assert.equal(w.client.events.at(-1).kind, 'resumed', `its client resumes it with the new token (${what})`);
+        }
+        assert.equal(w.app.sessions.length, 1, what);
+        assert.deepEqual(unhandled, [], what);
+      }
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('a store that throws (a synchronous one, as SQLite) or rejects where nobody waits for it stops no session halfway and ends no process', async () => {
     const unhandled = [];
     const onUnhandled = (error) => unhandled.push(error);
@@ -829,7 +1000,9 @@ describe('resume: client core with the server companion', () => {
     const [conn] = w.app.sessions;
     assert.equal(w.app.sessions.length, 1);
     assert.equal(conn.readyState, 1);
-    assert.deepEqual([w.store.size, w.store.get(conn.token)?.id], [1, conn.id], 'the store has the new token only');
+    const { token } = decodeWelcome(resumed.toClient[0]);
+    // And the one it resumed with: all that link carried came with its hello, before the welcome.
+    assert.deepEqual([w.store.size, w.store.get(token)?.id], [2, conn.id], 'the store has the new token (and the presented one, until the client speaks after the welcome)');
   });
 
   it('an app\'s connection listener that throws is the app\'s error too: thrown uncaught, the new session and its link left open', async () => {
@@ -849,6 +1022,32 @@ describe('resume: client core with the server companion', () => {
     assert.equal(link.closed, null);
     assert.deepEqual(w.app.received, ['first'], 'what came with the hello is still read');
     assert.equal(w.companion.sessions, 1);
+  });
+
+  it('companion options: an unknown name (a typo) or a wrong value is a TypeError naming the option, and the sockjs server is left untouched', () => {
+    const wrong = [
+      [{ welcomeTimout: 5000 }, /Unknown option 'welcomeTimout'/],
+      [{ ttl: '120000' }, /'ttl'/],
+      [{ ttl: 0 }, /'ttl'/],
+      [{ ttl: 2 ** 31 }, /'ttl'/], // a Node timer would fire after 1 ms
+      [{ ackDelay: Infinity }, /'ackDelay'/],
+      [{ helloTimeout: NaN }, /'helloTimeout'/],
+      [{ maxMessages: 0 }, /'maxMessages'/],
+      [{ maxBytes: -1 }, /'maxBytes'/],
+      [{ ackEvery: '32' }, /'ackEvery'/],
+      [{ verify: true }, /'verify'/],
+      [{ store: { get: () => undefined } }, /'store'/],
+      [{ store: 'redis' }, /'store'/],
+      [{ clock: Date }, /'clock'/],
+      [5, /'options'/],
+    ];
+    for (const [options, message] of wrong) {
+      const sockjs = new EventEmitter();
+      assert.throws(() => attachResume(sockjs, options), (error) => error instanceof TypeError && message.test(error.message), String(message));
+      assert.equal(sockjs.listenerCount('connection'), 0, String(message));
+    }
+    const all = { ttl: 1, maxMessages: Infinity, maxBytes: 1, ackDelay: 1, ackEvery: 1, helloTimeout: 2 ** 31 - 1, welcomeTimeout: 1, store: new MemoryStore(), verify: () => true, clock: fakeClock(), };
+    for (const options of [undefined, {}, all, { ttl: undefined }]) attachResume(new EventEmitter(), options).close();
   });
 
   it('ends the session with a protocol error on a broken message', async () => {

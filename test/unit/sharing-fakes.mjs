@@ -66,6 +66,11 @@ export function fakeOrigin() {
       }
       throw new Error('the tabs never went quiet');
     },
+    /** Runs the oldest delivery queued (after the microtasks), alone. */
+    async deliverOne() {
+      await flush();
+      if (queue.length) queue.shift()();
+    },
     /** Runs the deliveries queued now (after the microtasks), not those they cause. */
     async deliverRound() {
       await flush();

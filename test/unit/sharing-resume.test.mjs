@@ -113,7 +113,7 @@ describe('sharing with resume: the tabs keep one session', () => {
     b.made[1].open();
     b.made[1].message(resumed(1, T3));
     await origin.deliver();
-    assert.deepEqual(b.made[1].sent, [`~resume1 ${T2} 0`], 'acknowledged: never sent again');
+    assert.deepEqual(b.made[1].sent, [`~resume1 ${T2} 0`, 'k0'], 'acknowledged: never sent again (the ack says the new token arrived)');
   });
 
   it('a leader that crashes: the next one resumes the same session with every unacknowledged message of every tab, under the same numbers, each once; every tab gets every server message once, in order', async () => {
@@ -221,7 +221,7 @@ describe('sharing with resume: the tabs keep one session', () => {
     const { wire } = await crashAndTakeOver(origin, a, b);
     b.made[0].message(resumed(4, T2));
     await origin.deliver();
-    assert.deepEqual(wire, [`~resume1 ${T1} 0`], 'all acknowledged: nothing kept, nothing again');
+    assert.deepEqual(wire, [`~resume1 ${T1} 0`, 'k0'], 'all acknowledged: nothing kept, nothing again (the ack says the new token arrived)');
   });
 
   it('a leader that crashes before the browser passed on what it told the tabs has written none of it: no ack, no numbered message the next leader cannot know', async () => {
@@ -250,6 +250,26 @@ describe('sharing with resume: the tabs keep one session', () => {
     assert.deepEqual(messages(eb2), ['s1', 's2']);
     assert.deepEqual(b.made[0].sent.slice(1), ['n1', 'db1'], 'b1 under the number the session gives it now');
     assert.deepEqual(b.failed, []);
+  });
+
+  it('a leader that crashes right after its resume: the next leader presents a token the server still takes (the new one once the leader spoke on that link, which the server hears only after the tabs were told)', async () => {
+    // The server keeps taking the token a resume presented until the client speaks on the link that
+    // got the welcome. The next leader must then know the new one: whatever the leader wrote after
+    // the welcome leaves after the news of it, whichever delivery the crash comes before.
+    for (let delivered = 0; delivered < 4; delivered++) {
+      const { origin, a, b } = await leaderAndFollower();
+      a.made[0].drop({ code: 1006, reason: 'cut', wasClean: false });
+      a.link();
+      a.made[1].open();
+      await origin.deliver();
+      a.made[1].message(resumed(0, T2)); // nothing to re-send: the leader acknowledges the welcome
+      for (let i = 0; i < delivered; i++) await origin.deliverOne();
+      const spoke = a.made[1].sent.length > 1;
+      const { wire } = await crashAndTakeOver(origin, a, b);
+      const label = `crash after ${delivered} deliveries, the leader ${spoke ? 'spoke' : 'did not speak'} after the welcome`;
+      assert.equal(wire[0], `~resume1 ${spoke ? T2 : wire[0].split(' ')[1]} 0`, label);
+      assert.ok([T1, T2].includes(wire[0].split(' ')[1]), label);
+    }
   });
 
   it("the old leader's last message reaches the next leader after it adopted the session (channels and locks are separate pipes): the server's copy of it is not delivered again", async () => {
