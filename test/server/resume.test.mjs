@@ -185,6 +185,10 @@ describe('resock/server on sockjs-node with a resume client over WebSocket', fun
     client.cut();
     client.connect();
     await client.nextEvent('resumed');
+    // The token a resume was presented with still resumes until the owner speaks on the new link
+    // (a welcome lost in a cut): the echo proves the server heard it before the thief tries.
+    client.core.send(['echo:owner']);
+    await client.until('the owner heard on its new link', () => client.received.includes('echo:owner'));
     for (const token of [stale, `${stale.split('.')[0]}.AAAAAAAAAAAAAAAAAAAAAA`]) {
       const thief = new WebSocket(server.url());
       const answer = new Promise((resolve) => thief.once('message', (data) => resolve(String(data))));
