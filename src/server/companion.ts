@@ -283,42 +283,49 @@ export class ResumeServer extends EventEmitter {
     if (!token) return this._fresh(link, 'new', handshake);
     const release = this._claim(token, handshake);
     try {
-      const { store } = this._settings;
-      const stored = await store.get(token);
-      // Replaced by a newer hello, or dropped: that hello decides; this one writes nothing back.
-      if (handshake.closed()) return;
-      const session = stored && this._live.get(stored.id);
-      // Not deleted here: a client whose answer is lost with its link asks again with the same
-      // token, and learns why again. The tombstone goes at the TTL (see `leaveTombstone`).
-      if (stored?.overflowed) return this._fresh(link, 'window', handshake);
-      if (!stored || !session || !session.resumesWith(token)) {
-        return this._fresh(link, token.split('.')[0] === this._instance ? 'unknown' : 'restarted', handshake);
-      }
-      // The session's own record from here: a shared store (Redis…) hands back a copy, whose new
-      // token the session would not know (the next resume failing, the old token resuming again)
-      // and whose counts are those of the last detach.
-      const record = session.record;
-      // A count the session cannot honour (messages it no longer has, or never sent): the hello
-      // is broken, but its token is the real one; the session stays for a correct resume.
-      if (received < record.out.base || received > lastNumber(record.out)) return this._fresh(link, 'invalid', handshake);
-      if (this._verify && !(await askHook(this._verify, link, record.id))) return this._fresh(link, 'refused', handshake);
-      if (handshake.closed()) return;
-      // It may have ended while the hook decided (closed by the app, window exceeded, TTL): resumed,
-      // the client would speak to a session nobody reads, its messages acknowledged and lost.
-      if (session.readyState !== 1) return this._fresh(link, record.overflowed ? 'window' : 'unknown', handshake);
-      // Or a hello with its other token resumed it meanwhile (a thief's, see `rotate`).
-      if (!session.resumesWith(token)) return this._fresh(link, 'unknown', handshake);
-      // Rotated and attached at once, before the store is told: from here the new token resumes,
-      // and the presented one until the client speaks on this link (see `rotate`).
-      release();
-      const retired = session.rotate(token, this._token());
-      const pending = handshake.take();
-      session.attach(link, received, { kind: 'resumed', token: record.token, received: record.received });
-      session.replay(link, pending);
-      this._storeRotation(session, retired);
+      // Awaited here, the fresh session's store write included: released earlier, a newer hello
+      // with this token would not take over, and the older link would get a welcome of its own.
+      await this._decideResume(link, token, received, handshake, release);
     } finally {
       release();
     }
+  }
+
+  /** Decides a hello that presented `token`, claimed by `handshake` until `release` (see `_claim`). */
+  private async _decideResume(link: SockjsConnectionLike, token: string, received: number, handshake: Handshake, release: () => void): Promise<void> {
+    const { store } = this._settings;
+    const stored = await store.get(token);
+    // Replaced by a newer hello, or dropped: that hello decides; this one writes nothing back.
+    if (handshake.closed()) return;
+    const session = stored && this._live.get(stored.id);
+    // Not deleted here: a client whose answer is lost with its link asks again with the same
+    // token, and learns why again. The tombstone goes at the TTL (see `leaveTombstone`).
+    if (stored?.overflowed) return this._fresh(link, 'window', handshake);
+    if (!stored || !session || !session.resumesWith(token)) {
+      return this._fresh(link, token.split('.')[0] === this._instance ? 'unknown' : 'restarted', handshake);
+    }
+    // The session's own record from here: a shared store (Redis…) hands back a copy, whose new
+    // token the session would not know (the next resume failing, the old token resuming again)
+    // and whose counts are those of the last detach.
+    const record = session.record;
+    // A count the session cannot honour (messages it no longer has, or never sent): the hello
+    // is broken, but its token is the real one; the session stays for a correct resume.
+    if (received < record.out.base || received > lastNumber(record.out)) return this._fresh(link, 'invalid', handshake);
+    if (this._verify && !(await askHook(this._verify, link, record.id))) return this._fresh(link, 'refused', handshake);
+    if (handshake.closed()) return;
+    // It may have ended while the hook decided (closed by the app, window exceeded, TTL): resumed,
+    // the client would speak to a session nobody reads, its messages acknowledged and lost.
+    if (session.readyState !== 1) return this._fresh(link, record.overflowed ? 'window' : 'unknown', handshake);
+    // Or a hello with its other token resumed it meanwhile (a thief's, see `rotate`).
+    if (!session.resumesWith(token)) return this._fresh(link, 'unknown', handshake);
+    // Rotated and attached at once, before the store is told: from here the new token resumes,
+    // and the presented one until the client speaks on this link (see `rotate`).
+    release();
+    const retired = session.rotate(token, this._token());
+    const pending = handshake.take();
+    session.attach(link, received, { kind: 'resumed', token: record.token, received: record.received });
+    session.replay(link, pending);
+    this._storeRotation(session, retired);
   }
 
   /**

@@ -542,6 +542,38 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it('a newer hello with the same token takes over from an older one whose decision ends fresh (the store still taking its new session): the older link gets 3102 and no welcome, its session never starts', async () => {
+    let open = null;
+    const memory = new MemoryStore();
+    const store = { get: (t) => memory.get(t), set: async (t, r) => (await open?.gate, memory.set(t, r)), delete: (t) => memory.delete(t) };
+    let refuse = false;
+    const w = world({ store, server: { verify: () => !refuse } });
+    w.connect();
+    await w.settle();
+    const { token } = w.client.events.at(-1);
+    w.cut();
+    refuse = true; // the hook refuses: both hellos end fresh
+    open = {};
+    open.gate = new Promise((resolve) => (open.resolve = resolve));
+    const older = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', older);
+    older.emit('data', `~resume1 ${token} 0`);
+    await flush(); // decided fresh: the store takes the new session's record
+    const newer = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', newer);
+    newer.emit('data', `~resume1 ${token} 0`);
+    await flush();
+    assert.deepEqual(older.closed, { code: ResumeCloseCode.Replaced, reason: 'Replaced by a newer link' });
+    open.resolve();
+    await flush();
+    await flush();
+    assert.deepEqual(older.toClient, [], 'no welcome on the older link');
+    assert.match(newer.toClient[0], /^~fresh \S+ refused$/);
+    assert.equal(w.app.sessions.length, 2, "the client's session and the newer link's");
+    assert.equal(w.companion.sessions, 2);
+    assert.equal(memory.size, 2, "the older decision's record is taken back");
+  });
+
   it('a session that ends while the verify hook decides is not resumed: the client is told fresh', async () => {
     const ends = [[(conn) => conn.close(), 'unknown'], [(conn) => conn.write('1') && conn.write('2') && conn.write('3'), 'window']];
     for (const [end, reason] of ends) {
