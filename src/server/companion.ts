@@ -226,13 +226,14 @@ export class ResumeServer extends EventEmitter {
         stop();
         // Given up on already, and reported: a late failure is nobody's any more.
         if (expired) return;
-        // The client is told and tries again.
+        // The client is told and tries again. What the app's 'error' listener throws is the app's
+        // (see `callApp`): here it would be an unhandled rejection.
         if (error instanceof HookFailure) {
           link.close(ResumeCloseCode.VerifyFailed, 'Resume verify hook failed');
-          this._report(error.error);
+          callApp(() => this._report(error.error));
         } else {
           link.close(ResumeCloseCode.StoreFailed, 'Resume store failed');
-          this._report(error);
+          callApp(() => this._report(error));
         }
       });
     };
@@ -241,7 +242,7 @@ export class ResumeServer extends EventEmitter {
     const expire = (): void => {
       expired = true;
       abandon(ResumeCloseCode.WelcomeTimeout, 'Resume not decided in time');
-      this._report(new Error(`resock/server: the store or the verify hook did not answer a hello within ${this._welcomeTimeout} ms (welcomeTimeout)`));
+      callApp(() => this._report(new Error(`resock/server: the store or the verify hook did not answer a hello within ${this._welcomeTimeout} ms (welcomeTimeout)`)));
     };
     const onClose = (): void => {
       closed = true;

@@ -697,6 +697,40 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it("an app's error listener that throws is the app's error: thrown uncaught, never an unhandled rejection, whether told of a hook failure, a store failure or a welcome timeout", async () => {
+    const cases = [
+      ['the verify hook throws', { verify: () => { throw new Error('hook down'); } }, null],
+      ['the store throws', { store: failingGet(new Error('store down')) }, null],
+      ['the store does not answer', { welcomeTimeout: 5000, verify: () => new Promise(() => {}) }, 5000],
+    ];
+    const unhandled = [];
+    const onUnhandled = (error) => unhandled.push(error);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (const [what, options, wait] of cases) {
+        const { store, ...server } = options;
+        const w = world({ server, store });
+        const thrown = new Error(`listener bug (${what})`);
+        w.companion.on('error', () => { throw thrown; });
+        w.connect();
+        await w.settle();
+        w.cut();
+        const uncaught = await collectUncaught(async () => {
+          w.connect();
+          await w.settle();
+          if (wait) w.clock.tick(wait);
+          await flush();
+        });
+        assert.deepEqual(uncaught, [thrown], what);
+        assert.ok(w.client.link === null || w.client.link.closed, `that link closed (${what})`);
+      }
+      await flush();
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('says restarted for a token of another server instance (state lost), and the unsent still go', async () => {
     const w = world();
     w.connect();
