@@ -148,6 +148,8 @@ interface Handshake {
   take(): readonly unknown[];
   /** Closes the link undecided: no session starts, the one the hello named stays for a correct resume. */
   abandon(code: number, reason: string): void;
+  /** The decision claimed a token (see `_claim`): `release` lets it go when the link closes, as the decision may never end (a hung store). */
+  claimed(release: () => void): void;
 }
 
 /**
@@ -172,6 +174,8 @@ export class ResumeServer extends EventEmitter {
   private readonly _live = new Map<string, ResumableConnection>();
   /** Tokens with a resume under way, each with what closes the link whose hello decides it (see `_claim`). */
   private readonly _resuming = new Map<string, () => void>();
+  /** Links accepted and neither handed on nor taken by a session yet, each with what closes it undecided. */
+  private readonly _handshakes = new Set<(code: number, reason: string) => void>();
   private readonly _onConnection = (link: SockjsConnectionLike): void => this._accept(link);
   /** `close()` was called: a hello still being answered (or sent later on a link it had) starts no session. */
   private _closed = false;
@@ -196,11 +200,14 @@ export class ResumeServer extends EventEmitter {
     return this._live.size;
   }
 
-  /** Stops taking connections from the sockjs server and ends every session; a link still in its handshake gets 3105, neither a session nor handed on plain. */
+  /** Stops taking connections from the sockjs server and ends every session; a link still in its handshake (its hello not sent yet, or being decided) is closed at once with 3105, neither a session nor handed on plain, and nothing is reported afterwards. */
   close(): void {
     this._closed = true;
     this._sockjs.removeListener('connection', this._onConnection);
     for (const connection of [...this._live.values()]) connection.close(ResumeCloseCode.ShuttingDown, 'Server shutting down');
+    // At once, not when their store answers (maybe never) or their timer fires: a link left
+    // waiting would get 3107 (and 'error' from a closed companion), or be handed on plain.
+    for (const abandon of [...this._handshakes]) abandon(ResumeCloseCode.ShuttingDown, 'Server shutting down');
   }
 
   private _accept(link: SockjsConnectionLike): void {
@@ -224,8 +231,8 @@ export class ResumeServer extends EventEmitter {
       timer = clock.setTimeout(expire, this._welcomeTimeout);
       this._hello(link, hello, handshake).then(stop, (error: unknown) => {
         stop();
-        // Given up on already, and reported: a late failure is nobody's any more.
-        if (expired) return;
+        // Given up on already, and reported, or the companion is closed: a late failure is nobody's any more.
+        if (expired || this._closed) return;
         // The client is told and tries again. What the app's 'error' listener throws is the app's
         // (see `callApp`): here it would be an unhandled rejection.
         if (error instanceof HookFailure) {
@@ -244,9 +251,12 @@ export class ResumeServer extends EventEmitter {
       abandon(ResumeCloseCode.WelcomeTimeout, 'Resume not decided in time');
       callApp(() => this._report(new Error(`resock/server: the store or the verify hook did not answer a hello within ${this._welcomeTimeout} ms (welcomeTimeout)`)));
     };
+    let release = (): void => undefined;
     const onClose = (): void => {
       closed = true;
       stop();
+      // The claim too: a store that never answers would keep it (a client-chosen key) for ever.
+      release();
     };
     // Nothing is decided: no session starts, the one the hello named (if any) stays for a correct
     // resume, and what was held goes unacknowledged (a real client would send it again).
@@ -257,6 +267,7 @@ export class ResumeServer extends EventEmitter {
       link.close(code, reason);
     };
     const stop = (): void => {
+      this._handshakes.delete(abandon);
       clock.clearTimeout(timer);
       link.removeListener('data', onData);
       link.removeListener('close', onClose);
@@ -264,7 +275,7 @@ export class ResumeServer extends EventEmitter {
     // The session has the link: from here its own listeners read it (these would keep a copy of
     // every message until the store answered), after what came with the hello.
     const take = (): readonly unknown[] => ((taken = true), stop(), held.messages);
-    const handshake: Handshake = { closed: () => closed, take, abandon };
+    const handshake: Handshake = { closed: () => closed, take, abandon, claimed: (claim) => void (release = claim) };
     // No hello, or another first message: a client that does not resume after all.
     const plain = (first?: string): void => {
       stop();
@@ -274,6 +285,7 @@ export class ResumeServer extends EventEmitter {
     };
     // Until the hello, its timeout (then the link is plain); from the hello, the decision's (see `expire`).
     let timer = clock.setTimeout(() => plain(), this._helloTimeout);
+    this._handshakes.add(abandon);
     link.on('data', onData);
     link.on('close', onClose);
   }
@@ -357,9 +369,11 @@ export class ResumeServer extends EventEmitter {
     this._resuming.get(token)?.();
     const replace = (): void => handshake.abandon(ResumeCloseCode.Replaced, 'Replaced by a newer link');
     this._resuming.set(token, replace);
-    return () => {
+    const release = (): void => {
       if (this._resuming.get(token) === replace) this._resuming.delete(token);
     };
+    handshake.claimed(release);
+    return release;
   }
 
   private async _fresh(link: SockjsConnectionLike, reason: FreshReason, handshake: Handshake): Promise<void> {

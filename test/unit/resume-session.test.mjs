@@ -955,6 +955,35 @@ describe('resume: client core with the server companion', () => {
     assert.equal(other.closed?.code, ResumeCloseCode.ShuttingDown);
   });
 
+  it('close() ends every handshake at once with 3105, its timers with it: a hello whose store never answers, a link whose hello has not come; nothing reported afterwards', async () => {
+    const memory = new MemoryStore();
+    let hang = false;
+    const store = { get: (t) => (hang ? new Promise(() => {}) : memory.get(t)), set: (t, r) => memory.set(t, r), delete: (t) => memory.delete(t) };
+    const w = world({ store, server: { welcomeTimeout: 5000, helloTimeout: 10000 } });
+    const errors = [];
+    w.companion.on('error', (error) => errors.push(error));
+    w.connect();
+    await w.settle();
+    const { token } = w.client.events.at(-1);
+    w.cut();
+    hang = true;
+    const deciding = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', deciding);
+    deciding.emit('data', `~resume1 ${token} 0`);
+    const silent = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', silent);
+    await flush();
+    w.companion.close();
+    const shutDown = { code: ResumeCloseCode.ShuttingDown, reason: 'Server shutting down' };
+    assert.deepEqual(deciding.closed, shutDown, 'the hello being decided');
+    assert.deepEqual(silent.closed, shutDown, 'the link whose hello has not come');
+    w.clock.tick(10000); // past welcomeTimeout and helloTimeout
+    await flush();
+    assert.deepEqual(errors, [], 'no welcome timeout reported by a closed companion');
+    assert.deepEqual(deciding.toClient, []);
+    assert.deepEqual(w.app.sessions.length, 1);
+  });
+
   it('lets go of a resumed link once the session has it, while a slow store is still told the new token (no copy of every message kept)', async () => {
     let open;
     const memory = new MemoryStore();
