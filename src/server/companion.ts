@@ -29,8 +29,13 @@ export interface ResumeServerOptions {
    * ms the store and the `verify` hook may take to answer a hello, from the hello to its welcome.
    * Beyond it that link is closed with 3107 (`WelcomeTimeout`) and `error` is emitted: nothing is
    * decided (no session starts, the one the hello named stays for a correct resume), and their
-   * answer, when it comes, is ignored. Default 10000. A resock client waits 3 s for the welcome
-   * (its `helloTimeout`), then drops the link itself.
+   * answer, when it comes, is ignored. Default 2500.
+   *
+   * Keep it below the clients' own wait for the welcome (a resock client's `helloTimeout`: 3 s):
+   * a client closed with 3107 reconnects and resumes, while one whose wait runs out first takes
+   * the server for one without the companion and stays plain for its life. A slower store would
+   * then turn every client it keeps waiting into a plain one.
+   * @example attachResume(sock, { welcomeTimeout: 2000 })
    */
   welcomeTimeout?: number;
   /** Default: a `MemoryStore`. */
@@ -56,7 +61,7 @@ const optionRules = {
   ackDelay: ms(200),
   ackEvery: count(32),
   helloTimeout: ms(10000),
-  welcomeTimeout: ms(10000),
+  welcomeTimeout: ms(2500),
   store: ['o', undefined] as Rule<ResumeStore | undefined>,
   verify: ['f', undefined] as Rule<ResumeServerOptions['verify']>,
   clock: ['o', undefined] as Rule<Clock | undefined>,

@@ -660,6 +660,37 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it("by default the companion gives up on a slow store (3107) before a resock client gives up on the companion: the client stays resumable and resumes on its next link", async () => {
+    const memory = new MemoryStore();
+    let slow = false;
+    let w;
+    const store = {
+      get: (t) => (slow ? new Promise((resolve) => w.clock.setTimeout(() => resolve(memory.get(t)), 4000)) : memory.get(t)),
+      set: (t, r) => memory.set(t, r),
+      delete: (t) => memory.delete(t),
+    };
+    w = world({ store });
+    w.companion.on('error', () => {});
+    w.connect();
+    await w.settle();
+    w.cut();
+    slow = true;
+    w.connect();
+    const link = w.client.link;
+    await w.settle();
+    w.clock.tick(3000); // the client's own wait for the welcome (its helloTimeout)
+    await flush();
+    assert.equal(link.closed?.code, ResumeCloseCode.WelcomeTimeout);
+    assert.equal(w.client.core.plain, false, 'not taken for a server without the companion');
+    assert.deepEqual(w.client.events.filter((e) => e.kind === 'unsupported'), []);
+    slow = false;
+    w.clock.tick(1000); // the slow answer comes, for a closed link
+    w.connect();
+    await w.settle();
+    assert.equal(w.client.events.at(-1).kind, 'resumed');
+    assert.equal(w.app.sessions.length, 1);
+  });
+
   it('a verify hook that throws or rejects closes the link as a hook failure (3108), a store that throws as a store failure (3104), each reported as itself, without crashing a server that has no error listener', async () => {
     const cases = [
       ['the verify hook throws', (bug) => ({ verify: () => { throw bug; } }), ResumeCloseCode.VerifyFailed, 'Resume verify hook failed'],
