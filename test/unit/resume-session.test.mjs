@@ -401,6 +401,25 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it('a hello the browser sent twice on a resumed link (a repeated POST) is not the client speaking: the token it resumed with still resumes if that welcome is lost', async () => {
+    const w = world();
+    w.connect();
+    await w.settle();
+    w.cut();
+    w.connect();
+    const lost = w.client.link;
+    const [hello] = w.client.toServer;
+    lost.emit('data', w.client.toServer.shift()); // the hello: the welcome is written…
+    await flush();
+    assert.match(lost.toClient[0], /^~resumed /);
+    lost.emit('data', hello); // …its copy arrives on the same link…
+    w.cut(); // …and the welcome is lost with the link, unread
+    w.connect();
+    await w.settle();
+    assert.deepEqual(w.client.events.filter((e) => e.kind !== 'acked').map((e) => e.kind), ['fresh', 'resumed']);
+    assert.equal(w.app.sessions.length, 1);
+  });
+
   it('the token a resume was presented with stays good only until the client speaks on the link that got the welcome; the one that welcome never delivered, and any older one, are stale at once', async () => {
     const w = world();
     w.connect();
