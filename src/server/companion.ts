@@ -334,7 +334,8 @@ export class ResumeServer extends EventEmitter {
     // It may have ended while the hook decided (closed by the app, window exceeded, TTL): resumed,
     // the client would speak to a session nobody reads, its messages acknowledged and lost.
     if (session.readyState !== 1) return this._fresh(link, record.overflowed ? 'window' : 'unknown', handshake);
-    // Or a hello with its other token resumed it meanwhile (a thief's, see `rotate`).
+    // Or the token stopped resuming it meanwhile: the client spoke on the link of its latest resume
+    // (the previous token retired), or a hello with its other token resumed it (see `rotate`).
     if (!session.resumesWith(token)) return this._fresh(link, 'unknown', handshake);
     // Rotated and attached at once, before the store is told: from here the new token resumes,
     // and the presented one until the client speaks on this link (see `rotate`).

@@ -593,6 +593,32 @@ describe('resume: client core with the server companion', () => {
     assert.equal(memory.size, 2, "the older decision's record is taken back");
   });
 
+  it('a hello with the previous token that waits on the verify hook while the owner speaks on its resumed link (retiring that token) gets a fresh session, not the owner\'s', async () => {
+    let gate = null;
+    const w = world({ server: { verify: async () => (await gate, true) } });
+    w.connect();
+    await w.settle();
+    const { token } = w.client.events.at(-1);
+    w.cut();
+    w.connect();
+    w.client.link.emit('data', w.client.toServer.shift()); // the owner's hello: resumed, not yet read
+    await flush();
+    assert.match(w.client.link.toClient[0], /^~resumed /);
+    let allow;
+    gate = new Promise((resolve) => (allow = resolve));
+    const thief = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', thief);
+    thief.emit('data', `~resume1 ${token} 0`); // still good: the hook decides
+    await flush();
+    await w.settle(); // the owner reads its welcome and speaks: the token it presented resumes no more
+    assert.equal(w.client.events.at(-1).kind, 'resumed');
+    allow();
+    await flush();
+    assert.match(thief.toClient[0], /^~fresh \S+ unknown$/);
+    assert.equal(w.client.link.closed, null, 'the owner keeps its link');
+    assert.equal(w.app.sessions.length, 2);
+  });
+
   it('a session that ends while the verify hook decides is not resumed: the client is told fresh', async () => {
     const ends = [[(conn) => conn.close(), 'unknown'], [(conn) => conn.write('1') && conn.write('2') && conn.write('3'), 'window']];
     for (const [end, reason] of ends) {
