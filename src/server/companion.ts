@@ -165,8 +165,9 @@ interface Handshake {
  * the client tries again), the verify hook threw (3108: the same, with what it threw), or either
  * did not answer within `welcomeTimeout` (3107); or the store failed after a resume's welcome went
  * out (telling it the new token, forgetting the old one), which closes nothing: the session is
- * live on that link, and the store is told again later. Not emitted when nobody listens. What the app's
- * own `connection` and `data` listeners throw is not reported there: it propagates as from any
+ * live on that link, and the store is told again later; or the store failed to take a session's
+ * record when its link dropped (the session waits for its client all the same). Not emitted when
+ * nobody listens. What the app's own `connection` and `data` listeners throw is not reported there: it propagates as from any
  * EventEmitter (see `callApp`), and the session goes on.
  */
 export class ResumeServer extends EventEmitter {

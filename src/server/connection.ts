@@ -251,13 +251,17 @@ export class ResumableConnection extends EventEmitter {
     this._halfDue = false;
   }
 
-  /** The link dropped: wait for the client for `ttl` ms, with the state in the store. */
+  /**
+   * The link dropped: wait for the client for `ttl` ms, with the state in the store. A failure is
+   * reported: the session waits regardless, but a resume may find nothing under its token (the
+   * store may have missed this token already, when it failed at the resume's welcome).
+   */
   private _detach(): void {
     this._unlisten();
     this._link = null;
     this._stopAckTimer();
     this._armTtl();
-    unawaited(() => this._s.store.set(this._record.token, this._record));
+    unawaited(() => this._s.store.set(this._record.token, this._record), this._s.report);
   }
 
   private _armTtl(): void {

@@ -951,6 +951,24 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it("a store that fails to take a session's record when its link drops is reported ('error'), the session waiting for its client regardless", async () => {
+    const memory = new MemoryStore();
+    const failure = new Error('redis blip');
+    let failing = false;
+    const store = { get: (t) => memory.get(t), set: (t, r) => { if (failing) throw failure; memory.set(t, r); }, delete: (t) => memory.delete(t) };
+    const w = world({ store });
+    const errors = [];
+    w.companion.on('error', (error) => errors.push(error));
+    w.connect();
+    await w.settle();
+    failing = true;
+    w.cut();
+    failing = false;
+    await flush();
+    assert.deepEqual(errors, [failure]);
+    assert.equal(w.app.sessions[0].readyState, 1);
+  });
+
   it('a store that throws (a synchronous one, as SQLite) or rejects where nobody waits for it stops no session halfway and ends no process', async () => {
     const unhandled = [];
     const onUnhandled = (error) => unhandled.push(error);
