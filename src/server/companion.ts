@@ -195,6 +195,7 @@ export class ResumeServer extends EventEmitter {
     this._settings = {
       clock: clock || nodeClock, store: store || new MemoryStore(), ttl, maxMessages, maxBytes, ackDelay, ackEvery,
       forget: (connection) => this._live.delete(connection.id),
+      tokens: new Map(),
       // Reported from a store's answer: what the app's 'error' listener throws is the app's.
       report: (error) => callApp(() => this._report(error)),
     };
@@ -316,11 +317,13 @@ export class ResumeServer extends EventEmitter {
     const stored = await store.get(token);
     // Replaced by a newer hello, or dropped: that hello decides; this one writes nothing back.
     if (handshake.closed()) return;
-    const session = stored && this._live.get(stored.id);
+    // A miss may be the store's own failure to take a token after its welcome (reported then),
+    // while the session lives here: the client would be told unknown, and lose it.
+    const session = stored ? this._live.get(stored.id) : this._settings.tokens.get(token);
     // Not deleted here: a client whose answer is lost with its link asks again with the same
     // token, and learns why again. The tombstone goes at the TTL (see `leaveTombstone`).
     if (stored?.overflowed) return this._fresh(link, 'window', handshake);
-    if (!stored || !session || !session.resumesWith(token)) {
+    if (!session || !session.resumesWith(token)) {
       return this._fresh(link, token.split('.')[0] === this._instance ? 'unknown' : 'restarted', handshake);
     }
     // The session's own record from here: a shared store (Redis…) hands back a copy, whose new

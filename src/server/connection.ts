@@ -19,6 +19,11 @@ export interface SessionSettings extends OutboxBounds {
   forget(connection: ResumableConnection): void;
   /** A store call failed where the session goes on regardless (after a welcome): the companion's `error`. Never throws. */
   report(error: unknown): void;
+  /**
+   * The live sessions of this node by the tokens that resume them, kept by the sessions: what a
+   * hello falls back to when the store misses its token (it failed to take it after a welcome).
+   */
+  tokens: Map<string, ResumableConnection>;
 }
 
 /**
@@ -45,6 +50,7 @@ export class ResumableConnection extends EventEmitter {
   /** @internal */
   constructor(private readonly _record: SessionRecord, private readonly _s: SessionSettings) {
     super();
+    _s.tokens.set(_record.token, this);
     this._armTtl();
   }
 
@@ -80,6 +86,8 @@ export class ResumableConnection extends EventEmitter {
     const retired = presented === record.token ? record.previous : record.token;
     record.previous = presented;
     record.token = next;
+    this._s.tokens.set(next, this);
+    if (retired !== null) this._unindex(retired);
     return retired;
   }
 
@@ -188,6 +196,7 @@ export class ResumableConnection extends EventEmitter {
   private _retirePrevious(): void {
     const previous = this._record.previous!;
     this._record.previous = null;
+    this._unindex(previous);
     retireToken(this._s, previous);
   }
 
@@ -285,7 +294,7 @@ export class ResumableConnection extends EventEmitter {
     record.overflowed = overflowed;
     this._s.clock.clearTimeout(this._ttlTimer);
     if (overflowed) {
-      this._s.forget(this);
+      this._leave();
       leaveTombstone(this._s, record);
     } else {
       this._forget();
@@ -301,8 +310,18 @@ export class ResumableConnection extends EventEmitter {
   }
 
   private _forget(): void {
-    this._s.forget(this);
+    this._leave();
     for (const token of tokensOf(this._record)) unawaited(() => this._s.store.delete(token));
+  }
+
+  /** No longer live on this node: no hello finds it here any more. */
+  private _leave(): void {
+    this._s.forget(this);
+    for (const token of tokensOf(this._record)) this._unindex(token);
+  }
+
+  private _unindex(token: string): void {
+    if (this._s.tokens.get(token) === this) this._s.tokens.delete(token);
   }
 }
 

@@ -969,6 +969,40 @@ describe('resume: client core with the server companion', () => {
     assert.equal(w.app.sessions[0].readyState, 1);
   });
 
+  it("a resume whose new token the store failed to take still resumes with it on this node, before the session's link is seen to drop (which would store it again)", async () => {
+    const memory = new MemoryStore();
+    let failSet = false;
+    const store = {
+      get: (t) => memory.get(t),
+      set: (t, r) => { if (failSet) { failSet = false; throw new Error('redis blip'); } memory.set(t, r); },
+      delete: (t) => memory.delete(t),
+    };
+    const w = world({ store });
+    const errors = [];
+    w.companion.on('error', (error) => errors.push(error));
+    w.connect();
+    await w.settle();
+    w.cut();
+    failSet = true; // the store misses the token the resume's welcome gives
+    w.connect();
+    await w.settle();
+    assert.equal(w.client.events.at(-1).kind, 'resumed');
+    assert.equal(errors.length, 1, 'reported');
+    w.client.core.send(['before']);
+    await w.settle(); // the client spoke: the token it resumed with is retired
+    const old = w.client.link;
+    w.client.core.linkLost(); // it gives up on its link; sockjs-node has not seen it drop
+    w.client.link = null;
+    w.connect();
+    await w.settle();
+    assert.equal(w.client.events.at(-1).kind, 'resumed');
+    assert.equal(old.closed?.code, ResumeCloseCode.Replaced);
+    w.client.core.send(['after']);
+    await w.settle();
+    assert.deepEqual(w.app.received, ['before', 'after']);
+    assert.equal(w.app.sessions.length, 1);
+  });
+
   it('a store that throws (a synchronous one, as SQLite) or rejects where nobody waits for it stops no session halfway and ends no process', async () => {
     const unhandled = [];
     const onUnhandled = (error) => unhandled.push(error);
