@@ -420,15 +420,21 @@ describe('resume: client core with the server companion', () => {
     assert.equal(w.app.sessions.length, 1);
   });
 
-  it('the token a resume was presented with stays good only until the client speaks on the link that got the welcome; the one that welcome never delivered, and any older one, are stale at once', async () => {
-    const w = world();
+  /** A session that resumed on a new link whose welcome the client has not read yet: its first token. */
+  async function resumedUnread(w) {
     w.connect();
     await w.settle();
     const first = w.client.events.at(-1).token;
     w.cut();
     w.connect();
-    w.client.link.emit('data', w.client.toServer.shift());
+    w.client.link.emit('data', w.client.toServer.shift()); // the hello, with `first`
     await flush();
+    return first;
+  }
+
+  it('the token a resume was presented with stays good only until the client speaks on the link that got the welcome; the one that welcome never delivered, and any older one, are stale at once', async () => {
+    const w = world();
+    const first = await resumedUnread(w);
     const undelivered = decodeWelcome(w.client.link.toClient[0]).token;
     w.cut(); // the welcome with `undelivered` lost
     w.connect();
@@ -461,13 +467,7 @@ describe('resume: client core with the server companion', () => {
     ];
     for (const [what, end, reason] of ends) {
       const w = world({ server: { maxMessages: 2 } });
-      w.connect();
-      await w.settle();
-      const first = w.client.events.at(-1).token;
-      w.cut();
-      w.connect();
-      w.client.link.emit('data', w.client.toServer.shift());
-      await flush();
+      await resumedUnread(w);
       w.cut(); // the welcome lost: `first` still resumes
       const [conn] = w.app.sessions;
       end(conn, w);
