@@ -468,7 +468,7 @@ describe('resume: client core with the server companion', () => {
     for (const [what, end, reason] of ends) {
       const w = world({ server: { maxMessages: 2 } });
       await resumedUnread(w);
-      w.cut(); // the welcome lost: `first` still resumes
+      w.cut(); // the welcome lost: the token the client presented still resumes
       const [conn] = w.app.sessions;
       end(conn, w);
       await flush();
