@@ -89,6 +89,27 @@ describe('a session lost while a POST is in flight (round-robin, no affinity)', 
     assert.deepEqual(env.infoRequests.map((r) => r.url), [], 'no POST of the farewell');
     assert.deepEqual(closes, []);
   });
+
+  it('close(last) as it ends with no POST in flight: what was sent meanwhile is handed back, not lost behind a farewell', async () => {
+    const env = fakeEnv();
+    const session = new Session(xhrPolling.create('http://h/echo/000/s', env, OPTIONS), env);
+    const closes = [];
+    let handedBack = null;
+    session.on('close', (info) => closes.push(info));
+    // In the moment between the end and its close event, a send, then a Resock farewell.
+    session.on('closing', () => {
+      session.send(['x']);
+      handedBack = session.close(['bye']);
+    });
+    await flush();
+    await answer(take(env.infoRequests, 'xhr'), 200, 'o\n');
+    await answer(take(env.infoRequests, 'xhr'), 200, 'o\n'); // the session is lost: nothing in flight
+    assert.deepEqual(handedBack, ['x']);
+    env.tick(SETTLE_MS);
+    await flush();
+    assert.deepEqual(env.infoRequests.map((r) => r.url), [], 'no POST of the farewell');
+    assert.deepEqual(closes, []);
+  });
 });
 
 describe('Resock over xhr-polling without affinity', () => {

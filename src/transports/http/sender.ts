@@ -90,7 +90,8 @@ export function batchSender(
   };
 
   const stop = (last?: readonly string[]): string[] => {
-    if (last && !settling) return (leaving = true), send(last), [];
+    // Ended (settling, or settled with nothing in flight): `last` cannot go, what waits comes back.
+    if (last && !stopped && !settling) return (leaving = true), send(last), [];
     stopped = true;
     settling = null;
     env.clearTimeout(settleTimer);
