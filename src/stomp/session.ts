@@ -134,9 +134,9 @@ export class StompSession {
   _write(item: Outgoing): void {
     const { _command: command, _headers: headers } = item;
     const host = this._host;
-    // The broker aborted a transaction with the session it began in. (NaN without a transaction:
-    // no comparison holds.)
-    const tx = +headers.transaction?.slice(3)!;
+    // The broker aborted a transaction with the session it began in. (NaN without one of begin()'s
+    // ids, `tx-7`: no comparison holds, and the frame goes as the app wrote it.)
+    const tx = +(/^tx-(\d+)$/.exec(headers.transaction!) || [])[1]!;
     if (tx <= host._txAborted) return item._reject?.(new StompClosedError('Transaction aborted by a reconnect'));
     if (command === 'BEGIN') host._txBegun = tx;
     if (item._resolve) this._receipts.set(headers.receipt!, item);

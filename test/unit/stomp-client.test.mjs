@@ -548,6 +548,18 @@ describe('StompClient', () => {
       });
     }
 
+    it("writes a frame with a transaction header begin() did not make (the app's own) as it is, after a session with a transaction ended", async () => {
+      const { client, clock, last, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      client.begin();
+      socket.closed();
+      clock.tick(100); // the reconnect after a close
+      await connect(last());
+      for (const transaction of ['abc', 'tx-', 'TX-0', 'my-0']) client.publish({ destination: '/q', body: transaction, headers: { transaction } });
+      assert.deepEqual(last().frames().slice(1).map((f) => f.body), ['abc', 'tx-', 'TX-0', 'my-0'], 'the broker says what it makes of them');
+    });
+
     it('lets a transaction begun while disconnected run in the next session', async () => {
       const { client, connect } = setup();
       client.activate();
