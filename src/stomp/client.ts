@@ -51,7 +51,9 @@ const MAX_RECONNECT_DELAY = 30000;
 
 const systemClock: Clock = {
   now: Date.now,
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  // Past 2^31 - 1 ms platforms fire at once: a broker's heart-beat of 3000000000 ms would ping
+  // without pause. 2e9 ms (23 days) is below, as in the core's Env.
+  setTimeout: (fn, ms) => setTimeout(fn, Math.min(ms, 2e9)),
   clearTimeout: (id) => clearTimeout(id as number),
 };
 

@@ -716,6 +716,28 @@ describe('StompClient', () => {
       assert.deepEqual(events.at(-1), ['disconnect', { reason: 'Heart-beat lost' }]);
       assert.ok(!socket.sent.some((data) => data.includes('after a minute asleep')), 'the SEND waits for the next link');
     });
+
+    it("never asks its own clock for a timer past 2^31 - 1 ms, which platforms fire at once: a broker's huge heart-beat would be a ping flood", async () => {
+      // No clock handed in: the client's own, on the platform's setTimeout, recorded here.
+      const delays = [];
+      const { setTimeout: realSet, clearTimeout: realClear } = globalThis;
+      globalThis.setTimeout = (fn, ms) => delays.push(ms);
+      globalThis.clearTimeout = () => {};
+      try {
+        const socket = new FakeSocket();
+        socket.open();
+        const client = new StompClient({ socket, heartbeat: { outgoing: 1000, incoming: 1000 } });
+        client.activate();
+        await flush();
+        socket.receive('CONNECTED\nversion:1.2\nheart-beat:3000000000,3000000000\n\n\0');
+        assert.equal(client.connected, true);
+        assert.ok(delays.length >= 3, 'the connect timer, the ping and the silence check');
+        assert.deepEqual(delays.filter((ms) => !(ms <= 2 ** 31 - 1)), []);
+      } finally {
+        globalThis.setTimeout = realSet;
+        globalThis.clearTimeout = realClear;
+      }
+    });
   });
 
   describe('connectTimeout', () => {
