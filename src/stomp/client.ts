@@ -252,6 +252,8 @@ export class StompClient extends EventTarget {
     let socket: StompSocket;
     try {
       socket = this._socket = webSocketFactory ? webSocketFactory() : this._o.socket!;
+      // Else it would throw below, out of activate() or a timer, and leave the client active for ever.
+      if (!socket) throw 'returned ' + socket;
     } catch (error) {
       return this._fail(`webSocketFactory: ${error}`);
     }

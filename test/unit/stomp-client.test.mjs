@@ -648,6 +648,24 @@ describe('StompClient', () => {
       assert.equal(calls, 2);
     });
 
+    it('reports a webSocketFactory that returns no socket, and tries again after the delay', async () => {
+      let calls = 0;
+      const sockets = [];
+      const { client, clock, events, connect } = setup({
+        webSocketFactory: () => {
+          if (++calls === 1) return undefined;
+          sockets.push(new FakeSocket());
+          return sockets.at(-1);
+        },
+      });
+      assert.doesNotThrow(() => client.activate());
+      assert.deepEqual(events, [['error', { message: 'webSocketFactory: returned undefined', frame: undefined }]]);
+      clock.tick(100);
+      assert.equal(calls, 2);
+      await connect(sockets[0]);
+      assert.equal(client.connected, true);
+    });
+
     it('makes no socket after deactivate() in the error listener of a webSocketFactory that threw', async () => {
       let calls = 0;
       const { client, clock } = setup({ webSocketFactory: () => { throw new Error(`down ${++calls}`); } });
