@@ -140,9 +140,11 @@ export class StompClient extends EventTarget {
    */
   subscribe(destination: string, onMessage: MessageHandler, headers: StompHeaders = {}): StompSubscription {
     checkDestination(destination);
-    // A given id that is live already replaces that subscription.
     const id = headers.id || this._id('sub-');
     const subscribeHeaders = { ...headers, id, destination };
+    // A given id that is live already replaces that subscription: the broker is told to end it
+    // first, since it refuses a SUBSCRIBE with an id in use (RabbitMQ closes the connection).
+    if (this._subs.has(id)) this._live()?._write({ _command: 'UNSUBSCRIBE', _headers: { id } });
     this._subs.set(id, { _headers: subscribeHeaders, _onMessage: onMessage });
     this._live()?._write({ _command: 'SUBSCRIBE', _headers: subscribeHeaders });
     return {

@@ -418,6 +418,22 @@ describe('StompClient', () => {
       assert.deepEqual(socket.take().map((f) => f.command).slice(-2), ['UNSUBSCRIBE', 'CONNECT'], 'nothing restored after the CONNECT');
     });
 
+    it('replaces a live subscription given the same id: UNSUBSCRIBE first, since a broker refuses a duplicate id (RabbitMQ: ERROR, connection closed)', async () => {
+      const { client, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      const got = [];
+      client.subscribe('/queue/a', (m) => got.push('old ' + m.body), { id: 'mine' });
+      client.subscribe('/queue/b', (m) => got.push('new ' + m.body), { id: 'mine' });
+      assert.deepEqual(socket.take().slice(1).map((f) => [f.command, f.headers.id, f.headers.destination]), [
+        ['SUBSCRIBE', 'mine', '/queue/a'],
+        ['UNSUBSCRIBE', 'mine', undefined],
+        ['SUBSCRIBE', 'mine', '/queue/b'],
+      ]);
+      socket.receive('MESSAGE\nsubscription:mine\nmessage-id:1\n\nx\0');
+      assert.deepEqual(got, ['new x']);
+    });
+
     it('keeps delivering the frames behind a handler that throws, and reports the error', async () => {
       const { client, connect } = setup();
       client.activate();
