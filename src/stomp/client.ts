@@ -145,12 +145,14 @@ export class StompClient extends EventTarget {
     // A given id that is live already replaces that subscription: the broker is told to end it
     // first, since it refuses a SUBSCRIBE with an id in use (RabbitMQ closes the connection).
     if (this._subs.has(id)) this._live()?._write({ _command: 'UNSUBSCRIBE', _headers: { id } });
-    this._subs.set(id, { _headers: subscribeHeaders, _onMessage: onMessage });
+    const entry = { _headers: subscribeHeaders, _onMessage: onMessage };
+    this._subs.set(id, entry);
     this._live()?._write({ _command: 'SUBSCRIBE', _headers: subscribeHeaders });
     return {
       id,
+      // Not the subscription that replaced this one.
       unsubscribe: (extra: StompHeaders = {}) => {
-        if (this._subs.delete(id)) this._live()?._write({ _command: 'UNSUBSCRIBE', _headers: { ...extra, id } });
+        if (this._subs.get(id) === entry && this._subs.delete(id)) this._live()?._write({ _command: 'UNSUBSCRIBE', _headers: { ...extra, id } });
       },
     };
   }

@@ -434,6 +434,23 @@ describe('StompClient', () => {
       assert.deepEqual(got, ['new x']);
     });
 
+    it('ignores unsubscribe() of a subscription that another with the same id replaced: the replacement lives on', async () => {
+      const { client, last, connect } = setup();
+      client.activate();
+      const socket = await connect();
+      const got = [];
+      const old = client.subscribe('/queue/a', () => got.push('old'), { id: 'mine' });
+      client.subscribe('/queue/b', () => got.push('new'), { id: 'mine' });
+      socket.take();
+      old.unsubscribe();
+      assert.deepEqual(socket.take(), [], 'no UNSUBSCRIBE of the replacement');
+      socket.receive('MESSAGE\nsubscription:mine\nmessage-id:1\n\nx\0');
+      socket.lose();
+      await connect(last());
+      assert.deepEqual(got, ['new']);
+      assert.deepEqual(socket.take().map((f) => [f.command, f.headers.destination]), [['CONNECT', undefined], ['SUBSCRIBE', '/queue/b']]);
+    });
+
     it('keeps delivering the frames behind a handler that throws, and reports the error', async () => {
       const { client, connect } = setup();
       client.activate();
