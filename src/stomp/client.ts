@@ -48,6 +48,8 @@ export type StompEvent<K extends keyof StompEventMap> = Event & { readonly detai
 
 /** Reconnect delays grow up to this (or `reconnectDelay` if longer). */
 const MAX_RECONNECT_DELAY = 30000;
+/** A socket connected this long worked: the next reconnect delay starts over (Resock's `minUptime`). */
+const MIN_UPTIME = 5000;
 
 const systemClock: Clock = {
   now: Date.now,
@@ -94,6 +96,8 @@ export class StompClient extends EventTarget {
   private _queue: Outgoing[] = [];
   private _ids = 0;
   private _retries!: number;
+  /** When the last CONNECTED came, until the next reconnect is planned. */
+  private _upSince = Infinity;
   private _reconnectTimer: unknown;
 
   constructor(options: StompClientOptions);
@@ -185,7 +189,7 @@ export class StompClient extends EventTarget {
 
   /** @internal */
   _onConnected(session: StompSession, frame: StompFrame, version: string): void {
-    this._retries = 0;
+    this._upSince = this._clock.now();
     // Subscriptions first, then the at-least-once re-sends and what was queued, in order.
     // A restore leaves out the receipt the first SUBSCRIBE may have asked for.
     for (const { _headers } of this._subs.values()) session._write({ _command: 'SUBSCRIBE', _headers: { ..._headers, receipt: undefined } });
@@ -363,6 +367,10 @@ export class StompClient extends EventTarget {
 
   private _reconnectLater(): void {
     const delay = this._o.reconnectDelay || 1;
+    // Not after any CONNECTED: a broker that ends each session at once (an ERROR about a restored
+    // SUBSCRIBE, refused for ever) would be reconnected to at the least delay, for ever.
+    if (this._clock.now() - this._upSince >= MIN_UPTIME) this._retries = 0;
+    this._upSince = Infinity;
     this._clock.clearTimeout(this._reconnectTimer);
     this._reconnectTimer = this._clock.setTimeout(() => this._open(), backoffDelay(this._retries++, delay, Math.max(delay, MAX_RECONNECT_DELAY)));
   }

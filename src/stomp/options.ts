@@ -40,7 +40,8 @@ export interface StompClientOptions {
   connectTimeout?: number;
   /**
    * Least delay before a new socket after a close, in ms; it doubles (with jitter) after each
-   * failed one, up to 30 s or this, whichever is longer. Default 1000.
+   * failed one (one connected for less than 5 s counts as failed), up to 30 s or this, whichever is
+   * longer. Default 1000.
    */
   reconnectDelay?: number;
   /**

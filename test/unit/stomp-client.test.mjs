@@ -281,7 +281,7 @@ describe('StompClient', () => {
       assert.deepEqual(sockets[1].frames()[1], { command: 'SUBSCRIBE', headers: { id: sub.id, destination: '/queue/a' }, body: '' });
     });
 
-    it('backs off further after each failed socket, and starts over after a CONNECTED', async () => {
+    it('backs off further after each failed socket, and starts over after one that stayed connected 5 s', async () => {
       const { client, clock, sockets, connect } = setup({ reconnectDelay: 100 });
       const random = Math.random;
       Math.random = () => 1; // the longest delay of each step
@@ -296,10 +296,33 @@ describe('StompClient', () => {
         }
         assert.deepEqual(delays, [100, 200, 400, 800]);
         await connect();
+        clock.tick(5000);
         const before = clock.now();
         sockets.at(-1).closed();
         for (let ms = 0; sockets.length === 5 && ms < 60000; ms++) clock.tick(1);
         assert.equal(clock.now() - before, 100);
+      } finally {
+        Math.random = random;
+      }
+    });
+
+    it('backs off further when each broker session ends right after its CONNECTED (an ERROR about a restored SUBSCRIBE)', async () => {
+      const { client, clock, sockets, connect } = setup({ reconnectDelay: 100 });
+      const random = Math.random;
+      Math.random = () => 1; // the longest delay of each step
+      try {
+        client.activate();
+        client.subscribe('/amq/queue/missing', () => {});
+        const delays = [];
+        for (let i = 0; i < 4; i++) {
+          const socket = await connect();
+          socket.receive("ERROR\nmessage:not_found\n\nno queue 'missing'\0");
+          const before = clock.now();
+          socket.closed(1000);
+          for (let ms = 0; sockets.length === i + 1 && ms < 60000; ms++) clock.tick(1);
+          delays.push(clock.now() - before);
+        }
+        assert.deepEqual(delays, [100, 200, 400, 800]);
       } finally {
         Math.random = random;
       }
@@ -1024,7 +1047,7 @@ describe('StompClient', () => {
       const second = await connect(sockets[1]);
       second.receive('ERROR\nmessage:y\n\n\0');
       second.closed(1000);
-      clock.tick(100);
+      clock.tick(200); // the longest delay of a second failure in a row
       assert.equal(sockets.length, 3, 'the close ended the wait: no timer left to fire');
       clock.tick(10000);
       assert.equal(second.closeCalls, 0);
