@@ -33,9 +33,9 @@ export interface StompClientOptions {
    */
   heartbeat?: { outgoing?: number; incoming?: number };
   /**
-   * How long a CONNECT waits for CONNECTED, in ms; 0 waits for ever. A broker (or a server that is
-   * no broker) that stays silent is treated as a lost heart-beat, and the 'error' event says so.
-   * Default 10000.
+   * How long an open socket waits for CONNECTED, `connectHeaders` included, in ms; 0 waits for
+   * ever. A broker (or a server that is no broker) that stays silent, or a `connectHeaders` that
+   * never settles, is treated as a lost heart-beat, and the 'error' event says so. Default 10000.
    */
   connectTimeout?: number;
   /**

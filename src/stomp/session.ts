@@ -89,19 +89,20 @@ export class StompSession {
       (reason) => _host._fail(`Frame ${reason}`),
     );
     const { connectHeaders, heartbeat, connectTimeout } = _host._o;
+    // A silent answer to CONNECT, or a connectHeaders that never settles (a token fetch on a
+    // stalled network), would otherwise leave the client connecting for ever: SockJS heart-beats
+    // keep the link itself alive, and STOMP's start only with CONNECTED. Armed before the CONNECT
+    // is written: a Resock may find its link dead as it sends, and the session that then ends
+    // clears it (armed after, it would outlive the session and end the next one).
+    if (connectTimeout) {
+      this._timer = _host._clock.setTimeout(() => _host._silent(`No CONNECTED within ${connectTimeout} ms`, true), connectTimeout);
+    }
     new Promise<StompHeaders>((resolve) => resolve(typeof connectHeaders === 'function' ? connectHeaders() : connectHeaders)).then(
       (headers) => {
         // Nor on a socket that stopped being open meanwhile (closed by a connectHeaders that called
         // deactivate(), or put away): it would throw, or hold the CONNECT for the next link.
         if (this._state !== CONNECTING || !isOpen(_socket)) return;
         const heartBeat = heartbeat.outgoing + ',' + heartbeat.incoming;
-        // A silent answer to CONNECT would otherwise leave the client connecting for ever: SockJS
-        // heart-beats keep the link itself alive, and STOMP's start only with CONNECTED. Armed
-        // before the write: a Resock may find its link dead as it sends, and the session that then
-        // ends clears it (armed after, it would outlive the session and end the next one).
-        if (connectTimeout) {
-          this._timer = _host._clock.setTimeout(() => _host._silent(`No CONNECTED within ${connectTimeout} ms`, true), connectTimeout);
-        }
         this._write({ _command: 'CONNECT', _headers: { ...headers, 'accept-version': '1.0,1.1,1.2', 'heart-beat': heartBeat } });
         // From CONNECT on: the broker session may exist before its CONNECTED arrives. Unless the
         // write ended this session (a dead link): the DISCONNECT would go out on the next link.

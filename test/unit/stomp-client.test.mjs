@@ -829,6 +829,21 @@ describe('StompClient', () => {
       assert.equal(sockets.length, 2);
     });
 
+    it('also covers a connectHeaders that never settles (a token fetch on a stalled network): the socket is not held for ever', async () => {
+      let calls = 0;
+      const { client, clock, sockets, last, events } = setup({ connectTimeout: 2000, connectHeaders: () => (++calls === 1 ? new Promise(() => {}) : {}) });
+      client.activate();
+      last().open();
+      await flush();
+      clock.tick(2000);
+      assert.equal(sockets[0].closeCalls, 1);
+      assert.deepEqual(events, [['error', { message: 'No CONNECTED within 2000 ms' }]]);
+      clock.tick(100);
+      last().open();
+      await flush();
+      assert.deepEqual(last().commands(), ['CONNECT']);
+    });
+
     it('is stopped by CONNECTED, and by 0', async () => {
       for (const connectTimeout of [10000, 0]) {
         const { client, clock, sockets, last, connect, events } = setup({ connectTimeout });
