@@ -268,10 +268,11 @@ export class StompClient extends EventTarget {
     try {
       refuseShared(socket);
     } catch (error) {
-      // The first socket is made by activate(), which throws it: the app learns at once, nothing stays active.
+      // The first socket is made by activate(), which throws it: the app learns at once, nothing
+      // stays active (a later one throws from the timer), and nothing waits for a receipt.
       socket.close();
       this._socket = undefined;
-      this._setState('inactive');
+      this._finish('' + error);
       throw error;
     }
     const onOpen = () => {

@@ -722,6 +722,24 @@ describe('StompClient', () => {
       assert.equal(client.connected, true);
     });
 
+    it('rejects what waits for a receipt when a later socket of the factory is a shared Resock, refused', async () => {
+      const sockets = [];
+      const { client, clock, connect } = setup({
+        webSocketFactory: () => {
+          const socket = sockets.length ? Object.assign(new FakeSocket(), { sharing: 'leader' }) : new FakeSocket();
+          sockets.push(socket);
+          return socket;
+        },
+      });
+      client.activate();
+      await connect(sockets[0]);
+      sockets[0].closed();
+      const waiting = client.publish({ destination: '/q', body: 'x', receipt: true });
+      assert.throws(() => clock.tick(100), /needs a Resock of its own/);
+      assert.equal(sockets[1].closeCalls, 1);
+      assert.match(await settlement(waiting), /^rejected: StompClosedError: /);
+    });
+
     it('makes no socket after deactivate() in the error listener of a webSocketFactory that threw', async () => {
       let calls = 0;
       const { client, clock } = setup({ webSocketFactory: () => { throw new Error(`down ${++calls}`); } });
