@@ -26,8 +26,9 @@ import { decodeMessage, decodeWelcome, encodeAck, encodeData, encodeHello, encod
 
 /**
  * The server broke the wire extension. The message is a short code: `malformed` (not a message
- * of the extension), `gap` (a `next` beyond what was received), `ack` (an ack of more than was
- * sent), `resumed` (a welcome whose count does not match what was sent).
+ * of the extension, or a welcome that breaks its grammar), `gap` (a `next` beyond what was
+ * received), `ack` (an ack of more than was sent), `resumed` (a welcome whose count does not
+ * match what was sent).
  */
 export class ResumeProtocolError extends Error {
   override readonly name = 'ResumeProtocolError';
@@ -216,6 +217,7 @@ export class ResumeCore {
     if (raw === this._hello) return this._fallBack('echo'), [];
     const welcome = decodeWelcome(raw);
     if (!welcome) return this._fallBack('message'), [raw];
+    if (welcome === 'invalid') return this._fail('malformed');
     // The hello's timeout is replaced by the liveness watch when the link opens.
     this._token = welcome.token;
     if (welcome.kind === 'resumed') {

@@ -37,7 +37,8 @@ describe('resume wire codec', () => {
     for (const raw of ['', 'x1', 'k', 'k-1', 'k01', 'k1.5', 'k99999999999999999', 'n 1', 'p1 ']) assert.equal(decodeMessage(raw), undefined, raw);
     assert.equal(decodeHello('hello'), undefined);
     for (const raw of ['~resume1 ', '~resume1 - x', '~resume1 a/b 1', '~resume1 - 1 2', '~resume1 -  1']) assert.equal(decodeHello(raw), 'invalid', raw);
-    for (const raw of ['~resumed t', '~resumed t -1', '~fresh t', '~fresh t Bad', '~fresh t new x', '~fresh  new']) assert.equal(decodeWelcome(raw), undefined, raw);
+    for (const raw of ['~resumed t', '~resumed t -1', '~fresh t', '~fresh t Bad', '~fresh t new x', '~fresh  new']) assert.equal(decodeWelcome(raw), 'invalid', raw);
+    assert.equal(decodeWelcome('welcome to the chat'), undefined);
     assert.deepEqual(decodeWelcome('~fresh t some-future-reason'), { kind: 'fresh', token: 't', reason: 'some-future-reason' });
   });
 });
@@ -200,6 +201,25 @@ describe('ResumeCore handshake', () => {
       if (raw.startsWith('~')) core.linkLost(), core.linkUp();
       core.receive(raw);
       assert.equal(events.at(-1).kind, 'error', raw);
+    }
+  });
+
+  it('takes a malformed welcome for a broken companion, not for a plain server: a protocol error, nothing delivered, the session kept', () => {
+    const bad = [`~resumed ${NEXT} 01`, `~resumed ${NEXT} -1`, `~resumed ${NEXT} 1.0`, `~resumed ${NEXT} 9007199254740992`, `~resumed ${NEXT}`, `~fresh ${NEXT} Bad`, `~fresh ${'t'.repeat(129)} new`, `~fresh a/b new`];
+    for (const raw of bad) {
+      const { core, sent, events } = setup();
+      core.linkUp();
+      core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+      core.send(['m1']);
+      core.linkLost();
+      core.linkUp();
+      sent();
+      assert.deepEqual(core.receive(raw), [], `${raw}: not the app's`);
+      assert.equal(core.plain, false, raw);
+      assert.equal(events.at(-1).kind, 'error', raw);
+      assert.equal(events.at(-1).error.message, 'malformed', raw);
+      core.linkUp();
+      assert.deepEqual(sent(), [[`~resume1 ${TOKEN} 0`]], `${raw}: the next link resumes as before`);
     }
   });
 
