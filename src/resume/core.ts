@@ -219,12 +219,14 @@ export class ResumeCore {
     if (!welcome) return this._fallBack('message'), [raw];
     if (welcome === 'invalid') return this._fail('malformed');
     // The hello's timeout is replaced by the liveness watch when the link opens.
+    const presented = this._token;
     this._token = welcome.token;
     if (welcome.kind === 'resumed') {
       // Fewer than it acknowledged before: the server lost messages it had confirmed; more than
-      // were sent: it counted some twice. This session cannot be trusted: the next link starts
-      // a fresh one (the token is forgotten), or every reconnect would meet the same count.
-      if (welcome.received < this._out.base || welcome.received > this._everSent || !this._acknowledge(welcome.received)) {
+      // were sent: it counted some twice; no token presented: it resumed someone else's. This
+      // session cannot be trusted: the next link starts a fresh one (the token is forgotten), or
+      // every reconnect would meet the same count.
+      if (!presented || welcome.received < this._out.base || welcome.received > this._everSent || !this._acknowledge(welcome.received)) {
         this._token = null;
         return this._fail('resumed');
       }

@@ -223,6 +223,28 @@ describe('ResumeCore handshake', () => {
     }
   });
 
+  it("refuses a resume of a hello that presented no token: the server has no session of this client's to resume", () => {
+    for (const forgotten of [false, true]) {
+      const { core, sent, events } = setup();
+      core.linkUp();
+      if (forgotten) {
+        // The token is forgotten after an impossible resume: the next link must start fresh.
+        core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+        core.send(['m1', 'm2']);
+        core.receive('n1'), core.receive('dx');
+        core.linkLost();
+        core.linkUp();
+        core.receive(encodeWelcome({ kind: 'resumed', token: NEXT, received: 5 }));
+        core.linkUp();
+      }
+      assert.deepEqual(sent().at(-1), [`~resume1 - ${forgotten ? 1 : 0}`]);
+      core.receive(encodeWelcome({ kind: 'resumed', token: NEXT, received: 0 }));
+      assert.equal(events.at(-1).kind, 'error', `forgotten: ${forgotten}`);
+      assert.equal(events.at(-1).error.message, 'resumed');
+      assert.deepEqual(sent(), [], 'nothing written on that link');
+    }
+  });
+
   it('forgets the token after an impossible resume, so the next link starts fresh instead of failing alike forever', () => {
     const { core, sent, events } = setup();
     core.linkUp();
