@@ -198,7 +198,8 @@ export class ResumeCore {
       return [message.data];
     }
     if (message.kind === 'next') {
-      if (message.count > this._received + 1) return this._fail('gap');
+      // n0 names no message (numbers start at 1): it would drop a new one as a duplicate.
+      if (message.count > this._received + 1 || !message.count) return this._fail('gap');
       this._skip = this._received + 1 - message.count;
       return [];
     }

@@ -245,6 +245,16 @@ describe('ResumeCore handshake', () => {
     }
   });
 
+  it('treats a next marker of 0 as an error: numbers start at 1, and n0 would drop a new message as a duplicate', () => {
+    const { core, events } = setup();
+    core.linkUp();
+    core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+    assert.deepEqual(['n1', 'da'].flatMap((m) => core.receive(m)), ['a']);
+    assert.deepEqual(core.receive('n0'), []);
+    assert.equal(events.at(-1).kind, 'error');
+    assert.equal(events.at(-1).error.message, 'gap');
+  });
+
   it('forgets the token after an impossible resume, so the next link starts fresh instead of failing alike forever', () => {
     const { core, sent, events } = setup();
     core.linkUp();
