@@ -335,13 +335,16 @@ export class ResumeCore {
   /** Liveness by timestamp: a throttled timer that fires late still judges the real silence. */
   private _watch(): void {
     const { pingInterval, pingTimeout, clock } = this._o;
-    const silent = clock.now() - this._lastHeard;
-    if (silent >= pingInterval + pingTimeout) {
+    let silent = clock.now() - this._lastHeard;
+    if (this._pinged && silent >= pingInterval + pingTimeout) {
       this.linkLost();
       return this._o.onEvent({ kind: 'dead' });
     }
     if (silent >= pingInterval && !this._pinged) {
       this._pinged = true;
+      // Judged from this ping: silence alone proves nothing (the server speaks when asked), and a
+      // ping timer that fired late (an idle, throttled background tab) would drop a healthy link.
+      this._lastHeard += silent - (silent = pingInterval);
       this._o.send([encodePing((this._ackedIn = this._received))]);
     }
     this._arm(WATCH, (silent >= pingInterval ? pingInterval + pingTimeout : pingInterval) - silent, () => this._watch());

@@ -387,11 +387,28 @@ describe('ResumeCore acks, bounds and liveness', () => {
     assert.deepEqual(events.at(-1), { kind: 'dead' });
   });
 
-  it('judges silence by timestamps when timers fire late (throttled tab)', () => {
-    const { clock, events } = opened({ pingInterval: 1000, pingTimeout: 500 });
+  it('judges silence by timestamps when timers fire late (throttled tab): an unanswered ping is judged at once', () => {
+    const { clock, events, sent } = opened({ pingInterval: 1000, pingTimeout: 500 });
+    clock.tick(1000);
+    assert.deepEqual(sent(), [['p0']]);
     clock.jump(5000);
     clock.tick(0);
-    clock.tick(1000);
     assert.deepEqual(events.at(-1), { kind: 'dead' });
+  });
+
+  it('asks before it judges: an idle link whose ping timer fired late (throttled tab) is pinged, not reported dead', () => {
+    const { core, clock, events, sent } = opened({ pingInterval: 1000, pingTimeout: 500 });
+    clock.jump(60000);
+    clock.tick(0);
+    assert.deepEqual(sent(), [['p0']], 'nobody asked the server during the silence: ask now');
+    assert.notEqual(events.at(-1).kind, 'dead');
+    core.receive('k0');
+    clock.jump(60000);
+    clock.tick(0);
+    assert.deepEqual(sent(), [['p0']]);
+    clock.tick(499);
+    assert.notEqual(events.at(-1).kind, 'dead');
+    clock.tick(1);
+    assert.deepEqual(events.at(-1), { kind: 'dead' }, 'unanswered for pingTimeout: dead');
   });
 });
