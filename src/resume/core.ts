@@ -26,8 +26,9 @@ import { decodeMessage, decodeWelcome, encodeAck, encodeData, encodeHello, encod
 
 /**
  * The server broke the wire extension. The message is a short code: `malformed` (not a message
- * of the extension), `gap` (a `next` beyond what was received), `ack` (an ack of more than was
- * sent), `resumed` (a welcome whose count does not match what was sent).
+ * of the extension, or a welcome that breaks its grammar), `gap` (a `next` beyond what was
+ * received), `ack` (an ack of more than was sent), `resumed` (a welcome whose count does not
+ * match what was sent).
  */
 export class ResumeProtocolError extends Error {
   override readonly name = 'ResumeProtocolError';
@@ -197,7 +198,8 @@ export class ResumeCore {
       return [message.data];
     }
     if (message.kind === 'next') {
-      if (message.count > this._received + 1) return this._fail('gap');
+      // n0 names no message (numbers start at 1): it would drop a new one as a duplicate.
+      if (message.count > this._received + 1 || !message.count) return this._fail('gap');
       this._skip = this._received + 1 - message.count;
       return [];
     }
@@ -216,13 +218,16 @@ export class ResumeCore {
     if (raw === this._hello) return this._fallBack('echo'), [];
     const welcome = decodeWelcome(raw);
     if (!welcome) return this._fallBack('message'), [raw];
+    if (welcome === 'invalid') return this._fail('malformed');
     // The hello's timeout is replaced by the liveness watch when the link opens.
+    const presented = this._token;
     this._token = welcome.token;
     if (welcome.kind === 'resumed') {
       // Fewer than it acknowledged before: the server lost messages it had confirmed; more than
-      // were sent: it counted some twice. This session cannot be trusted: the next link starts
-      // a fresh one (the token is forgotten), or every reconnect would meet the same count.
-      if (welcome.received < this._out.base || welcome.received > this._everSent || !this._acknowledge(welcome.received)) {
+      // were sent: it counted some twice; no token presented: it resumed someone else's. This
+      // session cannot be trusted: the next link starts a fresh one (the token is forgotten), or
+      // every reconnect would meet the same count.
+      if (!presented || welcome.received < this._out.base || welcome.received > this._everSent || !this._acknowledge(welcome.received)) {
         this._token = null;
         return this._fail('resumed');
       }
@@ -330,13 +335,16 @@ export class ResumeCore {
   /** Liveness by timestamp: a throttled timer that fires late still judges the real silence. */
   private _watch(): void {
     const { pingInterval, pingTimeout, clock } = this._o;
-    const silent = clock.now() - this._lastHeard;
-    if (silent >= pingInterval + pingTimeout) {
+    let silent = clock.now() - this._lastHeard;
+    if (this._pinged && silent >= pingInterval + pingTimeout) {
       this.linkLost();
       return this._o.onEvent({ kind: 'dead' });
     }
     if (silent >= pingInterval && !this._pinged) {
       this._pinged = true;
+      // Judged from this ping: silence alone proves nothing (the server speaks when asked), and a
+      // ping timer that fired late (an idle, throttled background tab) would drop a healthy link.
+      this._lastHeard += silent - (silent = pingInterval);
       this._o.send([encodePing((this._ackedIn = this._received))]);
     }
     this._arm(WATCH, (silent >= pingInterval ? pingInterval + pingTimeout : pingInterval) - silent, () => this._watch());

@@ -73,13 +73,18 @@ export function decodeHello(raw: string): { token: string | null; received: numb
 export const encodeWelcome = (welcome: Welcome): string =>
   welcome.kind === 'resumed' ? `${RESUMED}${welcome.token} ${welcome.received}` : `${FRESH}${welcome.token} ${welcome.reason}`;
 
-/** `undefined` when `raw` is not a well-formed welcome. */
-export function decodeWelcome(raw: string): Welcome | undefined {
+/**
+ * `undefined` when `raw` is not a welcome at all; `'invalid'` when it is one, but malformed (a
+ * broken companion, not a plain server: its answer must not turn the client plain for good).
+ */
+export function decodeWelcome(raw: string): Welcome | 'invalid' | undefined {
   const resumed = raw.startsWith(RESUMED);
   if (!resumed && !raw.startsWith(FRESH)) return undefined;
   const [token = '', value = '', extra] = raw.slice(resumed ? RESUMED.length : FRESH.length).split(' ');
-  if (extra !== undefined || !TOKEN.test(token)) return undefined;
-  if (!resumed) return REASON.test(value) ? { kind: 'fresh', token, reason: value } : undefined;
   const received = parseCount(value);
-  return received === undefined ? undefined : { kind: 'resumed', token, received };
+  return extra !== undefined || !TOKEN.test(token) || (resumed ? received === undefined : !REASON.test(value))
+    ? 'invalid'
+    : resumed
+      ? { kind: 'resumed', token, received: received! }
+      : { kind: 'fresh', token, reason: value };
 }

@@ -22,7 +22,7 @@ export function fakeClock(start = 1000) {
         const due = [...timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
         if (!due) break;
         timers.delete(due[0]);
-        now = due[1].at;
+        now = Math.max(now, due[1].at);
         due[1].fn();
       }
       now = end;

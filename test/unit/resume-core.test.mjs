@@ -37,7 +37,8 @@ describe('resume wire codec', () => {
     for (const raw of ['', 'x1', 'k', 'k-1', 'k01', 'k1.5', 'k99999999999999999', 'n 1', 'p1 ']) assert.equal(decodeMessage(raw), undefined, raw);
     assert.equal(decodeHello('hello'), undefined);
     for (const raw of ['~resume1 ', '~resume1 - x', '~resume1 a/b 1', '~resume1 - 1 2', '~resume1 -  1']) assert.equal(decodeHello(raw), 'invalid', raw);
-    for (const raw of ['~resumed t', '~resumed t -1', '~fresh t', '~fresh t Bad', '~fresh t new x', '~fresh  new']) assert.equal(decodeWelcome(raw), undefined, raw);
+    for (const raw of ['~resumed t', '~resumed t -1', '~fresh t', '~fresh t Bad', '~fresh t new x', '~fresh  new']) assert.equal(decodeWelcome(raw), 'invalid', raw);
+    assert.equal(decodeWelcome('welcome to the chat'), undefined);
     assert.deepEqual(decodeWelcome('~fresh t some-future-reason'), { kind: 'fresh', token: 't', reason: 'some-future-reason' });
   });
 });
@@ -203,6 +204,57 @@ describe('ResumeCore handshake', () => {
     }
   });
 
+  it('takes a malformed welcome for a broken companion, not for a plain server: a protocol error, nothing delivered, the session kept', () => {
+    const bad = [`~resumed ${NEXT} 01`, `~resumed ${NEXT} -1`, `~resumed ${NEXT} 1.0`, `~resumed ${NEXT} 9007199254740992`, `~resumed ${NEXT}`, `~fresh ${NEXT} Bad`, `~fresh ${'t'.repeat(129)} new`, `~fresh a/b new`];
+    for (const raw of bad) {
+      const { core, sent, events } = setup();
+      core.linkUp();
+      core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+      core.send(['m1']);
+      core.linkLost();
+      core.linkUp();
+      sent();
+      assert.deepEqual(core.receive(raw), [], `${raw}: not the app's`);
+      assert.equal(core.plain, false, raw);
+      assert.equal(events.at(-1).kind, 'error', raw);
+      assert.equal(events.at(-1).error.message, 'malformed', raw);
+      core.linkUp();
+      assert.deepEqual(sent(), [[`~resume1 ${TOKEN} 0`]], `${raw}: the next link resumes as before`);
+    }
+  });
+
+  it("refuses a resume of a hello that presented no token: the server has no session of this client's to resume", () => {
+    for (const forgotten of [false, true]) {
+      const { core, sent, events } = setup();
+      core.linkUp();
+      if (forgotten) {
+        // The token is forgotten after an impossible resume: the next link must start fresh.
+        core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+        core.send(['m1', 'm2']);
+        core.receive('n1'), core.receive('dx');
+        core.linkLost();
+        core.linkUp();
+        core.receive(encodeWelcome({ kind: 'resumed', token: NEXT, received: 5 }));
+        core.linkUp();
+      }
+      assert.deepEqual(sent().at(-1), [`~resume1 - ${forgotten ? 1 : 0}`]);
+      core.receive(encodeWelcome({ kind: 'resumed', token: NEXT, received: 0 }));
+      assert.equal(events.at(-1).kind, 'error', `forgotten: ${forgotten}`);
+      assert.equal(events.at(-1).error.message, 'resumed');
+      assert.deepEqual(sent(), [], 'nothing written on that link');
+    }
+  });
+
+  it('treats a next marker of 0 as an error: numbers start at 1, and n0 would drop a new message as a duplicate', () => {
+    const { core, events } = setup();
+    core.linkUp();
+    core.receive(encodeWelcome({ kind: 'fresh', token: TOKEN, reason: 'new' }));
+    assert.deepEqual(['n1', 'da'].flatMap((m) => core.receive(m)), ['a']);
+    assert.deepEqual(core.receive('n0'), []);
+    assert.equal(events.at(-1).kind, 'error');
+    assert.equal(events.at(-1).error.message, 'gap');
+  });
+
   it('forgets the token after an impossible resume, so the next link starts fresh instead of failing alike forever', () => {
     const { core, sent, events } = setup();
     core.linkUp();
@@ -335,11 +387,28 @@ describe('ResumeCore acks, bounds and liveness', () => {
     assert.deepEqual(events.at(-1), { kind: 'dead' });
   });
 
-  it('judges silence by timestamps when timers fire late (throttled tab)', () => {
-    const { clock, events } = opened({ pingInterval: 1000, pingTimeout: 500 });
+  it('judges silence by timestamps when timers fire late (throttled tab): an unanswered ping is judged at once', () => {
+    const { clock, events, sent } = opened({ pingInterval: 1000, pingTimeout: 500 });
+    clock.tick(1000);
+    assert.deepEqual(sent(), [['p0']]);
     clock.jump(5000);
     clock.tick(0);
-    clock.tick(1000);
     assert.deepEqual(events.at(-1), { kind: 'dead' });
+  });
+
+  it('asks before it judges: an idle link whose ping timer fired late (throttled tab) is pinged, not reported dead', () => {
+    const { core, clock, events, sent } = opened({ pingInterval: 1000, pingTimeout: 500 });
+    clock.jump(60000);
+    clock.tick(0);
+    assert.deepEqual(sent(), [['p0']], 'nobody asked the server during the silence: ask now');
+    assert.notEqual(events.at(-1).kind, 'dead');
+    core.receive('k0');
+    clock.jump(60000);
+    clock.tick(0);
+    assert.deepEqual(sent(), [['p0']]);
+    clock.tick(499);
+    assert.notEqual(events.at(-1).kind, 'dead');
+    clock.tick(1);
+    assert.deepEqual(events.at(-1), { kind: 'dead' }, 'unanswered for pingTimeout: dead');
   });
 });
