@@ -235,8 +235,9 @@ export function connector(o: ConnectOptions, handlers: ConnectHandlers): Connect
     const { name } = attempt._descriptor;
     failed.push(name);
     debug('transport:fail', { transport: name, code: closed.code, reason: closed.reason });
-    // The server said no in words of its own (or a clean 1000): other transports will hear the same.
-    if (isUserCloseCode(closed.code)) return fail(closed);
+    // The server said no (its `c` frame, the only clean close, any code: sockjs-client's _close)
+    // or a transport closed with 1000 or an app code: other transports would hear the same.
+    if (closed.wasClean || isUserCloseCode(closed.code)) return fail(closed);
     askInfo();
     advance();
   };

@@ -221,8 +221,19 @@ describe('Connector', () => {
     await env.answerInfo();
     created[0].fail({ code: 1006, reason: 'broken', wasClean: false });
     assert.deepEqual(started(created), ['xhr-streaming', 'xhr-polling']);
-    created[1].frame('c[2010,"Another connection still open"]');
+    created[1].fail({ code: 1002, reason: 'refused', wasClean: false });
     assert.deepEqual(outcome.failed, { code: 2000, reason: 'All transports failed', wasClean: false });
+  });
+
+  it("ends with the server's own code when it closes before o, whatever the code: the next transport would hear the same (sockjs-client: c → _close)", async () => {
+    for (const frame of ['c[1011,"Server error"]', 'c[2010,"Another connection still open"]', 'c[1002,"Connection interrupted"]']) {
+      const { created, env, outcome } = await connect();
+      await env.answerInfo();
+      created[0].frame(frame);
+      const [code, reason] = JSON.parse(frame.slice(1));
+      assert.deepEqual(outcome.failed, { code, reason, wasClean: true }, frame);
+      assert.deepEqual(started(created), ['websocket'], `${frame}: no other transport tried`);
+    }
   });
 
   it('stops at once when the server closes with an application code', async () => {
