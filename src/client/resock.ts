@@ -405,10 +405,12 @@ export class Resock extends SocketBase<ResockEventMap> {
     this._generation++;
     env.clearTimeout(this._timer);
     env.clearTimeout(this._watchdog);
-    this._timer = this._watchdog = null;
-    // Replaced by choice (silent heartbeats, pagehide, reconnect()): what the link had not sent goes back first.
-    if (this._link) this._takeBack(this._link.close(this.farewell ? [this.farewell] : undefined));
-    this._link = this.farewell = null;
+    const link = this._link;
+    const last = this.farewell;
+    this._timer = this._watchdog = this._link = this.farewell = null;
+    // Replaced by choice (silent heartbeats, pagehide, reconnect()): what the link had not sent goes
+    // back first. The link is gone before: a send() from `reclaim` must not go to it (lost).
+    if (link) this._takeBack(link.close(last ? [last] : undefined));
   }
 
   /** What a link did not send: to `reclaim` if set, else back in front of the queue. */

@@ -26,6 +26,8 @@ function client(options = {}) {
   return { c, env, created, events, types, link, lose };
 }
 
+const utf8 = (text) => Buffer.byteLength(text);
+
 /** `count` retries, 10 ms apart, each refused with 1006 and `reason` after its /info answered. */
 async function failRetries(env, created, count, reason) {
   for (let i = 0; i < count; i++) {
@@ -546,6 +548,18 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     await b.link();
     assert.equal(b.c.state, 'open');
     assert.ok(!b.types().includes('close'), b.types().join());
+  });
+
+  it('a send() from reclaim, while a replaced link hands back what it had not sent, is queued for the next link, not dropped', async () => {
+    const { c, env, link } = client();
+    const first = await link();
+    c.reclaim = (messages) => messages.forEach((m) => c.send(`again: ${m}`));
+    first.unsent = ['unsent'];
+    c.reconnect();
+    assert.equal(c.bufferedAmount, utf8('again: unsent'));
+    env.tick(0);
+    const second = await link();
+    assert.deepEqual([first.sent, second.sent], [[], ['again: unsent']]);
   });
 
   it('close() from a listener of the open state change: no open event follows, no timer is left', async () => {
