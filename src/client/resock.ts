@@ -332,8 +332,8 @@ export class Resock extends SocketBase<ResockEventMap> {
    * next attempt starts: after the backoff (`timer`), at once (`now`), or at `pageshow`.
    */
   private _lose(info: TransportCloseInfo, next: 'timer' | 'now' | 'pageshow' = 'timer'): void {
-    this._stopLink();
-    if (info.unsent) this._takeBack(info.unsent);
+    // `reclaim` may have closed or reconnected: that stands.
+    if (!this._stopLink(info.unsent)) return;
     const generation = this._generation;
     const lastClose = closeInfo(info.code, info.reason, info.wasClean);
     const { reconnect, shouldReconnect } = this._o;
@@ -399,10 +399,13 @@ export class Resock extends SocketBase<ResockEventMap> {
     this._watchdog = this._env.setTimeout(tick, interval);
   }
 
-  /** Ends the current link or attempt and every timer, and fences their callbacks; no event. */
-  private _stopLink(): void {
+  /**
+   * Ends the current link or attempt and every timer, and fences their callbacks; no event. Hands
+   * back what the link had not sent, then `unsent`; false if `reclaim` closed or reconnected meanwhile.
+   */
+  private _stopLink(unsent: string[] = []): boolean {
     const env = this._env;
-    this._generation++;
+    const generation = ++this._generation;
     env.clearTimeout(this._timer);
     env.clearTimeout(this._watchdog);
     const link = this._link;
@@ -410,7 +413,8 @@ export class Resock extends SocketBase<ResockEventMap> {
     this._timer = this._watchdog = this._link = this.farewell = null;
     // Replaced by choice (silent heartbeats, pagehide, reconnect()): what the link had not sent goes
     // back first. The link is gone before: a send() from `reclaim` must not go to it (lost).
-    if (link) this._takeBack(link.close(last ? [last] : undefined));
+    this._takeBack(link ? link.close(last ? [last] : undefined).concat(unsent) : unsent);
+    return generation === this._generation;
   }
 
   /** What a link did not send: to `reclaim` if set, else back in front of the queue. */
@@ -422,7 +426,8 @@ export class Resock extends SocketBase<ResockEventMap> {
 
   private _finish(info: CloseInfo): void {
     if (this._ended) return;
-    this._stopLink();
+    // `reclaim` may have closed (that close stands) or reconnected (this close ends that again).
+    if (!this._stopLink()) return this._finish(info);
     for (const unsubscribe of this._unsubscribe.splice(0)) unsubscribe();
     this._queue.drain();
     // Armed first, so whatever a listener does, `closed` and `close` follow.

@@ -562,6 +562,32 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     assert.deepEqual([first.sent, second.sent], [[], ['again: unsent']]);
   });
 
+  it('reconnect() from reclaim while a lost link is handled leaves one attempt armed: after close() no attempt starts', async () => {
+    const { c, env, link, lose, created } = client();
+    const first = await link();
+    c.reclaim = () => c.reconnect();
+    lose(first, { code: 1006, reason: 'cut', wasClean: false, unsent: ['unsent'] });
+    assert.equal(env.pending(), 1, 'one timer: the reconnect() at once');
+    c.close();
+    env.tick(10000);
+    await flush();
+    assert.equal(c.state, 'closed');
+    assert.deepEqual([created.length, env.infoRequests.length, env.pending()], [1, 0, 0], 'no attempt after close()');
+  });
+
+  it('reconnect() from reclaim during close() does not outlive the close', async () => {
+    const { c, env, link, created, types } = client();
+    const first = await link();
+    first.unsent = ['unsent'];
+    c.reclaim = () => c.reconnect();
+    c.close();
+    env.tick(10000);
+    await flush();
+    assert.equal(c.state, 'closed');
+    assert.deepEqual([created.length, env.infoRequests.length, env.pending()], [1, 0, 0], 'no attempt after close()');
+    assert.deepEqual(types().filter((t) => t === 'close'), ['close']);
+  });
+
   it('close() from a listener of the open state change: no open event follows, no timer is left', async () => {
     const { c, env, link, types } = client();
     c.addEventListener('state', (e) => e.detail.next === 'open' && c.close());
