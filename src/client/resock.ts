@@ -277,11 +277,11 @@ export class Resock extends SocketBase<ResockEventMap> {
     // A throwing or rejecting beforeConnect is a failed attempt like any other.
     new Promise<ConnectChanges | void>((resolve) => resolve(beforeConnect && beforeConnect({ attempt: this._retries, url: this.url, headers })))
       .then((changes) => {
-        if (generation !== this._generation) return;
         const url = changes && changes.url ? parseBaseUrl(changes.url, this._env.location && this._env.location.href) : this.url;
         return () => this._startLink(url, (changes && changes.headers) || headers);
       })
-      .then((start) => start && start(), failed('beforeConnect'))
+      // Not if a close(), reconnect() or pagehide came meanwhile (even in the microtask between).
+      .then((start) => generation === this._generation && start(), failed('beforeConnect'))
       // A link that cannot be made (a plugin's bug) is a failed attempt too, never a wedge.
       .catch(failed('link'));
   }

@@ -588,6 +588,26 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     assert.deepEqual(types().filter((t) => t === 'close'), ['close']);
   });
 
+  it('close() at any microtask of the first attempt starts nothing after it: no /info, no transport, no timer', async () => {
+    for (const beforeConnect of [undefined, async () => {}]) {
+      for (let ticks = 0; ticks < 8; ticks++) {
+        const env = fakeEnv();
+        const created = [];
+        const c = new Resock('http://h/echo', { beforeConnect }, { env, transports: fakeDescriptors(['websocket', 'xhr-streaming'], created) });
+        for (let i = 0; i < ticks; i++) await null;
+        c.close();
+        env.tick(0);
+        await flush();
+        env.tick(1000);
+        await flush();
+        const where = `${beforeConnect ? 'async beforeConnect' : 'no beforeConnect'}, close() after ${ticks} microtasks`;
+        assert.equal(c.state, 'closed', where);
+        assert.deepEqual(created.filter((t) => !t.closed).map((t) => t.name), [], `${where}: a transport left open`);
+        assert.deepEqual([env.infoRequests.length, env.pending()], [0, 0], `${where}: /info or a timer after close()`);
+      }
+    }
+  });
+
   it('close() from a listener of the open state change: no open event follows, no timer is left', async () => {
     const { c, env, link, types } = client();
     c.addEventListener('state', (e) => e.detail.next === 'open' && c.close());
