@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { connector as openConnector, INFO_DELAY } from '../../dist/esm/connector/connector.js';
+import { INFO_TIMEOUT } from '../../dist/esm/connector/info.js';
 import { TransportMemory } from '../../dist/esm/transports/memory.js';
 import { fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
 
@@ -375,6 +376,19 @@ describe('Connector', () => {
     assert.equal(created[0].closed, true);
     assert.equal(outcome.failed.code, 503);
     assert.equal(env.pending(), 0);
+  });
+  it('gives up a WebSocket still handshaking when /info timed out: 8 s without an answer is no round trip to time it by', async () => {
+    for (const retry of [0, 2]) {
+      const { env, created, outcome } = await connect({ retry });
+      env.tick(INFO_TIMEOUT - 1);
+      await flush();
+      assert.deepEqual(outcome, {}, 'still waiting for /info');
+      env.tick(1);
+      await flush();
+      assert.deepEqual(outcome.failed, { code: 1002, reason: 'GET http://h/echo/info: timed out', wasClean: false }, `retry ${retry}: not ${retry ? 4 : 1} × 64 s later`);
+      assert.equal(created[0].closed, true);
+      assert.equal(env.pending(), 0);
+    }
   });
 });
 
