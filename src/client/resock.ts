@@ -338,7 +338,8 @@ export class Resock extends SocketBase<ResockEventMap> {
     const lastClose = closeInfo(info.code, info.reason, info.wasClean);
     const { reconnect, shouldReconnect } = this._o;
     // A node drained for a restart (1012) sends its clients elsewhere at once: no backoff to wait.
-    const restart = info.code === CloseCode.ServiceRestart;
+    // Not an attempt it refused before open (a `c` frame): that node is still there, draining.
+    const restart = info.code === CloseCode.ServiceRestart && this._openedAt;
     if (restart || (reconnect && this._openedAt && this._env.now() - this._openedAt >= reconnect.minUptime)) this._retries = this._spent = 0;
     // Only an attempt that failed on its own counts; a drain, reconnect() or pagehide starts afresh.
     this._unopened = next === 'timer' && !this._openedAt && !restart ? this._unopened + 1 : 0;

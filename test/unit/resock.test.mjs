@@ -705,6 +705,19 @@ describe('Resock: a drained node', () => {
     await link();
     assert.equal(c.state, 'open');
   });
+
+  it('backs off as usual when 1012 refuses attempts that never opened: a node still draining is no reason to hammer it', async () => {
+    const { env, created, events } = client({ reconnect: { minDelay: 100, maxDelay: 10000 } });
+    const delays = [];
+    for (let i = 0; i < 4; i++) {
+      await env.answerInfo();
+      created.at(-1).frame('c[1012,"Service restart"]');
+      const [, detail] = events.filter(([t]) => t === 'reconnecting').at(-1);
+      delays.push([detail.attempt, detail.delay]);
+      env.tick(detail.delay);
+    }
+    assert.deepEqual(delays, [[1, 100], [2, 100], [3, 100], [4, 100]], 'fake random 0: each at the lower bound, minDelay');
+  });
 });
 
 describe('Resock: transports as objects (resock/core)', () => {
