@@ -461,9 +461,13 @@ function messageIterator(client: Resock, limit: number): AsyncIterableIterator<s
     ended = true;
     wake();
   };
+  const stop = () => {
+    client.removeEventListener('message', onMessage);
+    client.removeEventListener('close', onClose);
+  };
   client.addEventListener('message', onMessage);
   client.addEventListener('close', onClose);
-  return (async function* () {
+  const iterator = (async function* () {
     try {
       for (;;) {
         if (buffered.length) yield buffered.shift()!;
@@ -472,8 +476,11 @@ function messageIterator(client: Resock, limit: number): AsyncIterableIterator<s
         else await new Promise<void>((resolve) => (wake = resolve));
       }
     } finally {
-      client.removeEventListener('message', onMessage);
-      client.removeEventListener('close', onClose);
+      stop();
     }
   })();
+  // A return() before the first next() ends a generator without running its `finally`.
+  const end = iterator.return.bind(iterator);
+  iterator.return = (value) => (stop(), end(value));
+  return iterator;
 }

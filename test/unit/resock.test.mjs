@@ -638,6 +638,21 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     assert.deepEqual((await Promise.all(pending)).map((r) => r.value), ['1', '2']);
   });
 
+  it('an iterator ended by return() before its first next() stops buffering: its listeners go', async () => {
+    const { c, link } = client();
+    const listening = new Map();
+    const add = c.addEventListener.bind(c);
+    const remove = c.removeEventListener.bind(c);
+    c.addEventListener = (type, fn, o) => (listening.set(fn, type), add(type, fn, o));
+    c.removeEventListener = (type, fn, o) => (listening.delete(fn), remove(type, fn, o));
+    const iterator = c.messages();
+    assert.deepEqual([...listening.values()], ['message', 'close']);
+    assert.deepEqual(await iterator.return(), { value: undefined, done: true });
+    assert.deepEqual([...listening.values()], [], 'nothing is held for an iterator nobody can read');
+    (await link()).frame('a["x"]');
+    assert.equal((await iterator.next()).done, true);
+  });
+
   it('bounds the iterator buffer: past the limit, next() rejects with QueueOverflowError after what was kept', async () => {
     const { c, link } = client();
     const t = await link();
