@@ -277,11 +277,11 @@ export class Resock extends SocketBase<ResockEventMap> {
     // A throwing or rejecting beforeConnect is a failed attempt like any other.
     new Promise<ConnectChanges | void>((resolve) => resolve(beforeConnect && beforeConnect({ attempt: this._retries, url: this.url, headers })))
       .then((changes) => {
-        if (generation !== this._generation) return;
         const url = changes && changes.url ? parseBaseUrl(changes.url, this._env.location && this._env.location.href) : this.url;
         return () => this._startLink(url, (changes && changes.headers) || headers);
       })
-      .then((start) => start && start(), failed('beforeConnect'))
+      // Not if a close(), reconnect() or pagehide came meanwhile (even in the microtask between).
+      .then((start) => generation === this._generation && start(), failed('beforeConnect'))
       // A link that cannot be made (a plugin's bug) is a failed attempt too, never a wedge.
       .catch(failed('link'));
   }
@@ -332,13 +332,14 @@ export class Resock extends SocketBase<ResockEventMap> {
    * next attempt starts: after the backoff (`timer`), at once (`now`), or at `pageshow`.
    */
   private _lose(info: TransportCloseInfo, next: 'timer' | 'now' | 'pageshow' = 'timer'): void {
-    this._stopLink();
-    if (info.unsent) this._takeBack(info.unsent);
+    // `reclaim` may have closed or reconnected: that stands.
+    if (!this._stopLink(info.unsent)) return;
     const generation = this._generation;
     const lastClose = closeInfo(info.code, info.reason, info.wasClean);
     const { reconnect, shouldReconnect } = this._o;
     // A node drained for a restart (1012) sends its clients elsewhere at once: no backoff to wait.
-    const restart = info.code === CloseCode.ServiceRestart;
+    // Not an attempt it refused before open (a `c` frame): that node is still there, draining.
+    const restart = info.code === CloseCode.ServiceRestart && this._openedAt;
     if (restart || (reconnect && this._openedAt && this._env.now() - this._openedAt >= reconnect.minUptime)) this._retries = this._spent = 0;
     // Only an attempt that failed on its own counts; a drain, reconnect() or pagehide starts afresh.
     this._unopened = next === 'timer' && !this._openedAt && !restart ? this._unopened + 1 : 0;
@@ -399,16 +400,22 @@ export class Resock extends SocketBase<ResockEventMap> {
     this._watchdog = this._env.setTimeout(tick, interval);
   }
 
-  /** Ends the current link or attempt and every timer, and fences their callbacks; no event. */
-  private _stopLink(): void {
+  /**
+   * Ends the current link or attempt and every timer, and fences their callbacks; no event. Hands
+   * back what the link had not sent, then `unsent`; false if `reclaim` closed or reconnected meanwhile.
+   */
+  private _stopLink(unsent: string[] = []): boolean {
     const env = this._env;
-    this._generation++;
+    const generation = ++this._generation;
     env.clearTimeout(this._timer);
     env.clearTimeout(this._watchdog);
-    this._timer = this._watchdog = null;
-    // Replaced by choice (silent heartbeats, pagehide, reconnect()): what the link had not sent goes back first.
-    if (this._link) this._takeBack(this._link.close(this.farewell ? [this.farewell] : undefined));
-    this._link = this.farewell = null;
+    const link = this._link;
+    const last = this.farewell;
+    this._timer = this._watchdog = this._link = this.farewell = null;
+    // Replaced by choice (silent heartbeats, pagehide, reconnect()): what the link had not sent goes
+    // back first. The link is gone before: a send() from `reclaim` must not go to it (lost).
+    this._takeBack(link ? link.close(last ? [last] : undefined).concat(unsent) : unsent);
+    return generation === this._generation;
   }
 
   /** What a link did not send: to `reclaim` if set, else back in front of the queue. */
@@ -420,7 +427,8 @@ export class Resock extends SocketBase<ResockEventMap> {
 
   private _finish(info: CloseInfo): void {
     if (this._ended) return;
-    this._stopLink();
+    // `reclaim` may have closed (that close stands) or reconnected (this close ends that again).
+    if (!this._stopLink()) return this._finish(info);
     for (const unsubscribe of this._unsubscribe.splice(0)) unsubscribe();
     this._queue.drain();
     // Armed first, so whatever a listener does, `closed` and `close` follow.
@@ -453,9 +461,13 @@ function messageIterator(client: Resock, limit: number): AsyncIterableIterator<s
     ended = true;
     wake();
   };
+  const stop = () => {
+    client.removeEventListener('message', onMessage);
+    client.removeEventListener('close', onClose);
+  };
   client.addEventListener('message', onMessage);
   client.addEventListener('close', onClose);
-  return (async function* () {
+  const iterator = (async function* () {
     try {
       for (;;) {
         if (buffered.length) yield buffered.shift()!;
@@ -464,8 +476,11 @@ function messageIterator(client: Resock, limit: number): AsyncIterableIterator<s
         else await new Promise<void>((resolve) => (wake = resolve));
       }
     } finally {
-      client.removeEventListener('message', onMessage);
-      client.removeEventListener('close', onClose);
+      stop();
     }
   })();
+  // A return() before the first next() ends a generator without running its `finally`.
+  const end = iterator.return.bind(iterator);
+  iterator.return = (value) => (stop(), end(value));
+  return iterator;
 }

@@ -6,7 +6,7 @@ import { connectTimeout, raceGrace } from '../protocol/timeout';
 import { sessionUrl } from '../protocol/url';
 import type { TransportDescriptor, TransportName, TransportOptions } from '../transports/types';
 import { candidates } from './detector';
-import { fetchInfo, type InfoResult } from './info';
+import { fetchInfo, INFO_TIMEOUT, type InfoResult } from './info';
 import type { Memory } from '../transports/types';
 import type { DebugLogger } from './options';
 
@@ -137,7 +137,9 @@ export function connector(o: ConnectOptions, handlers: ConnectHandlers): Connect
   const onInfo = (result: InfoResult, elapsed: number): void => {
     if (state !== 'asking') return;
     info = null;
-    if (!result.ok && !attempts.length) return fail(result.close);
+    // Timed out, /info measured no round trip: an attempt timed by 8 s as the RTT would hang on a
+    // black hole for 64 s (4 × RTO × 2 round trips), 256 s on a retry. It had as long as /info.
+    if (!result.ok && (!attempts.length || elapsed >= INFO_TIMEOUT)) return fail(result.close);
     setState('trying');
     if (!result.ok) {
       // A WebSocket still handshaking may work although /info did not (a 503 from a busy HTTP
@@ -235,8 +237,9 @@ export function connector(o: ConnectOptions, handlers: ConnectHandlers): Connect
     const { name } = attempt._descriptor;
     failed.push(name);
     debug('transport:fail', { transport: name, code: closed.code, reason: closed.reason });
-    // The server said no in words of its own (or a clean 1000): other transports will hear the same.
-    if (isUserCloseCode(closed.code)) return fail(closed);
+    // The server said no (its `c` frame, the only clean close, any code: sockjs-client's _close)
+    // or a transport closed with 1000 or an app code: other transports would hear the same.
+    if (closed.wasClean || isUserCloseCode(closed.code)) return fail(closed);
     askInfo();
     advance();
   };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { connector as openConnector, INFO_DELAY } from '../../dist/esm/connector/connector.js';
+import { INFO_TIMEOUT } from '../../dist/esm/connector/info.js';
 import { TransportMemory } from '../../dist/esm/transports/memory.js';
 import { fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
 
@@ -221,8 +222,19 @@ describe('Connector', () => {
     await env.answerInfo();
     created[0].fail({ code: 1006, reason: 'broken', wasClean: false });
     assert.deepEqual(started(created), ['xhr-streaming', 'xhr-polling']);
-    created[1].frame('c[2010,"Another connection still open"]');
+    created[1].fail({ code: 1002, reason: 'refused', wasClean: false });
     assert.deepEqual(outcome.failed, { code: 2000, reason: 'All transports failed', wasClean: false });
+  });
+
+  it("ends with the server's own code when it closes before o, whatever the code: the next transport would hear the same (sockjs-client: c → _close)", async () => {
+    for (const frame of ['c[1011,"Server error"]', 'c[2010,"Another connection still open"]', 'c[1002,"Connection interrupted"]']) {
+      const { created, env, outcome } = await connect();
+      await env.answerInfo();
+      created[0].frame(frame);
+      const [code, reason] = JSON.parse(frame.slice(1));
+      assert.deepEqual(outcome.failed, { code, reason, wasClean: true }, frame);
+      assert.deepEqual(started(created), ['websocket'], `${frame}: no other transport tried`);
+    }
   });
 
   it('stops at once when the server closes with an application code', async () => {
@@ -364,6 +376,19 @@ describe('Connector', () => {
     assert.equal(created[0].closed, true);
     assert.equal(outcome.failed.code, 503);
     assert.equal(env.pending(), 0);
+  });
+  it('gives up a WebSocket still handshaking when /info timed out: 8 s without an answer is no round trip to time it by', async () => {
+    for (const retry of [0, 2]) {
+      const { env, created, outcome } = await connect({ retry });
+      env.tick(INFO_TIMEOUT - 1);
+      await flush();
+      assert.deepEqual(outcome, {}, 'still waiting for /info');
+      env.tick(1);
+      await flush();
+      assert.deepEqual(outcome.failed, { code: 1002, reason: 'GET http://h/echo/info: timed out', wasClean: false }, `retry ${retry}: not ${retry ? 4 : 1} × 64 s later`);
+      assert.equal(created[0].closed, true);
+      assert.equal(env.pending(), 0);
+    }
   });
 });
 

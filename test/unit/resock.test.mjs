@@ -26,6 +26,8 @@ function client(options = {}) {
   return { c, env, created, events, types, link, lose };
 }
 
+const utf8 = (text) => Buffer.byteLength(text);
+
 /** `count` retries, 10 ms apart, each refused with 1006 and `reason` after its /info answered. */
 async function failRetries(env, created, count, reason) {
   for (let i = 0; i < count; i++) {
@@ -548,6 +550,64 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     assert.ok(!b.types().includes('close'), b.types().join());
   });
 
+  it('a send() from reclaim, while a replaced link hands back what it had not sent, is queued for the next link, not dropped', async () => {
+    const { c, env, link } = client();
+    const first = await link();
+    c.reclaim = (messages) => messages.forEach((m) => c.send(`again: ${m}`));
+    first.unsent = ['unsent'];
+    c.reconnect();
+    assert.equal(c.bufferedAmount, utf8('again: unsent'));
+    env.tick(0);
+    const second = await link();
+    assert.deepEqual([first.sent, second.sent], [[], ['again: unsent']]);
+  });
+
+  it('reconnect() from reclaim while a lost link is handled leaves one attempt armed: after close() no attempt starts', async () => {
+    const { c, env, link, lose, created } = client();
+    const first = await link();
+    c.reclaim = () => c.reconnect();
+    lose(first, { code: 1006, reason: 'cut', wasClean: false, unsent: ['unsent'] });
+    assert.equal(env.pending(), 1, 'one timer: the reconnect() at once');
+    c.close();
+    env.tick(10000);
+    await flush();
+    assert.equal(c.state, 'closed');
+    assert.deepEqual([created.length, env.infoRequests.length, env.pending()], [1, 0, 0], 'no attempt after close()');
+  });
+
+  it('reconnect() from reclaim during close() does not outlive the close', async () => {
+    const { c, env, link, created, types } = client();
+    const first = await link();
+    first.unsent = ['unsent'];
+    c.reclaim = () => c.reconnect();
+    c.close();
+    env.tick(10000);
+    await flush();
+    assert.equal(c.state, 'closed');
+    assert.deepEqual([created.length, env.infoRequests.length, env.pending()], [1, 0, 0], 'no attempt after close()');
+    assert.deepEqual(types().filter((t) => t === 'close'), ['close']);
+  });
+
+  it('close() at any microtask of the first attempt starts nothing after it: no /info, no transport, no timer', async () => {
+    for (const beforeConnect of [undefined, async () => {}]) {
+      for (let ticks = 0; ticks < 8; ticks++) {
+        const env = fakeEnv();
+        const created = [];
+        const c = new Resock('http://h/echo', { beforeConnect }, { env, transports: fakeDescriptors(['websocket', 'xhr-streaming'], created) });
+        for (let i = 0; i < ticks; i++) await null;
+        c.close();
+        env.tick(0);
+        await flush();
+        env.tick(1000);
+        await flush();
+        const where = `${beforeConnect ? 'async beforeConnect' : 'no beforeConnect'}, close() after ${ticks} microtasks`;
+        assert.equal(c.state, 'closed', where);
+        assert.deepEqual(created.filter((t) => !t.closed).map((t) => t.name), [], `${where}: a transport left open`);
+        assert.deepEqual([env.infoRequests.length, env.pending()], [0, 0], `${where}: /info or a timer after close()`);
+      }
+    }
+  });
+
   it('close() from a listener of the open state change: no open event follows, no timer is left', async () => {
     const { c, env, link, types } = client();
     c.addEventListener('state', (e) => e.detail.next === 'open' && c.close());
@@ -576,6 +636,21 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     const pending = [iterator.next(), iterator.next()];
     t.frame('a["1","2"]');
     assert.deepEqual((await Promise.all(pending)).map((r) => r.value), ['1', '2']);
+  });
+
+  it('an iterator ended by return() before its first next() stops buffering: its listeners go', async () => {
+    const { c, link } = client();
+    const listening = new Map();
+    const add = c.addEventListener.bind(c);
+    const remove = c.removeEventListener.bind(c);
+    c.addEventListener = (type, fn, o) => (listening.set(fn, type), add(type, fn, o));
+    c.removeEventListener = (type, fn, o) => (listening.delete(fn), remove(type, fn, o));
+    const iterator = c.messages();
+    assert.deepEqual([...listening.values()], ['message', 'close']);
+    assert.deepEqual(await iterator.return(), { value: undefined, done: true });
+    assert.deepEqual([...listening.values()], [], 'nothing is held for an iterator nobody can read');
+    (await link()).frame('a["x"]');
+    assert.equal((await iterator.next()).done, true);
   });
 
   it('bounds the iterator buffer: past the limit, next() rejects with QueueOverflowError after what was kept', async () => {
@@ -644,6 +719,19 @@ describe('Resock: a drained node', () => {
     env.tick(detail.delay);
     await link();
     assert.equal(c.state, 'open');
+  });
+
+  it('backs off as usual when 1012 refuses attempts that never opened: a node still draining is no reason to hammer it', async () => {
+    const { env, created, events } = client({ reconnect: { minDelay: 100, maxDelay: 10000 } });
+    const delays = [];
+    for (let i = 0; i < 4; i++) {
+      await env.answerInfo();
+      created.at(-1).frame('c[1012,"Service restart"]');
+      const [, detail] = events.filter(([t]) => t === 'reconnecting').at(-1);
+      delays.push([detail.attempt, detail.delay]);
+      env.tick(detail.delay);
+    }
+    assert.deepEqual(delays, [[1, 100], [2, 100], [3, 100], [4, 100]], 'fake random 0: each at the lower bound, minDelay');
   });
 });
 
