@@ -67,11 +67,10 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     let retryIn: number; // set with `received`, read only once it is true
     // A letter first: `_resockjp.5ab(...)` would not parse.
     id = 'c' + randomId(env.randomBytes, 10);
+    // Registered until the script has run: a second call would otherwise throw in it, its frames lost.
     registry[id] = (data) => {
-      received = true;
-      delete registry[id];
       if (typeof data !== 'string') return failOnce('payload is not a string', CloseCode.CannotConnect);
-      if ((retryIn = anotherConnectionRetryDelay(data, refusals))) return;
+      if (!received && (received = true) && (retryIn = anotherConnectionRetryDelay(data, refusals))) return;
       // The response may carry several newline-separated frames. None: a broken peer, not a
       // reason to poll again at once (as in receivers.ts).
       const lines = data.split('\n').filter(Boolean);
@@ -81,6 +80,7 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     const element = (script = container.document.createElement('script'));
     element.async = true;
     element.onload = () => {
+      delete registry[id];
       // Loaded and never called back: an answer, not ours (HTML…), as unreadable as over xhr-polling.
       if (!received) return failOnce('no callback', CloseCode.CannotConnect);
       cleanUp();
