@@ -17,7 +17,9 @@ function scriptContainer(document: Document, globalObject: Record<string, unknow
   const frame = document.createElement('iframe');
   // display: none also keeps it out of the accessibility tree: no aria-hidden needed.
   frame.style.display = 'none';
-  (document.body || document.documentElement).appendChild(frame);
+  // Not in <body>: a framework mounting there replaces its content, and a removed frame cancels
+  // its script with no event at all (the transport would fall silent).
+  document.documentElement.appendChild(frame);
   const win = frame.contentWindow as unknown as (Record<string, unknown> & { document: Document }) | null;
   if (!win || !win.document) {
     frame.remove();
