@@ -7,7 +7,9 @@
 export function appendPath(url: string, path: string, query?: Record<string, string>): string {
   const parsed = new URL(url);
   parsed.pathname = parsed.pathname.replace(/\/+$/, '') + path;
-  if (query) for (const key in query) parsed.searchParams.set(key, query[key]!);
+  // Appended, not through searchParams: that would re-encode the app's query as a form ('a' → 'a=',
+  // '%20' → '+', '~' → '%7E'), so /info and jsonp would carry another query than the rest.
+  if (query) for (const key in query) parsed.search += (parsed.search ? '&' : '') + key + '=' + encodeURIComponent(query[key]!);
   return parsed.href;
 }
 
