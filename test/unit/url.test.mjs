@@ -31,6 +31,8 @@ describe('session URLs', () => {
     assert.equal(appendPath(session, '/xhr'), 'http://h/echo/123/abcd/xhr' + query);
     assert.equal(appendPath(session, '/jsonp', { c: '_r.x' }), 'http://h/echo/123/abcd/jsonp' + query + '&c=_r.x');
     assert.equal(infoUrl('http://h/echo', 42), 'http://h/echo/info?t=42');
+    // An app's own t (a token, say) is no longer replaced by the timestamp on /info.
+    assert.equal(infoUrl('http://h/echo?t=token', 42), 'http://h/echo/info?t=token&t=42');
   });
 
   it('turns http(s) into ws(s)', () => {
