@@ -92,7 +92,7 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     element.onerror = () => failOnce('no answer (down? CSP?)');
     try {
       // Throws under a Trusted Types policy (`require-trusted-types-for 'script'`).
-      element.src = appendPath(sessionUrl, '/jsonp', { c: `${REGISTRY}.${id}` });
+      element.src = appendPath(sessionUrl, '/jsonp', `c=${REGISTRY}.${id}`);
       (container.document.head || container.document.documentElement).appendChild(element);
     } catch {
       // Reported from a microtask: the first poll runs while the transport is being built,
