@@ -150,15 +150,16 @@ function xhrRequest(XHR: typeof XMLHttpRequest, spec: RequestSpec): HttpRequest 
   let settle: (result: HttpResult) => void = () => undefined;
   const done = new Promise<HttpResult>((resolve) => (settle = resolve));
   const finish = (result: HttpResult): void => {
-    xhr.onprogress = xhr.onload = xhr.onerror = xhr.ontimeout = null;
+    xhr.onprogress = xhr.onload = xhr.onerror = xhr.ontimeout = xhr.onabort = null;
     settle(result);
   };
   // XHR keeps the whole body in responseText: hand on only what is new since the last event.
   const deliverNew = (): boolean => {
     const text = xhr.responseText;
     if (text.length > spec.maxLength) {
-      xhr.abort();
+      // Settled first: abort() fires `abort` at once.
       finish(failed(TOO_LARGE));
+      xhr.abort();
       return false;
     }
     if (spec.onChunk && xhr.status === 200 && text.length > delivered) {
@@ -172,7 +173,8 @@ function xhrRequest(XHR: typeof XMLHttpRequest, spec: RequestSpec): HttpRequest 
   xhr.onload = () => {
     if (deliverNew()) finish(spec.onChunk && xhr.status === 200 ? failed(200) : { status: xhr.status, body: xhr.responseText });
   };
-  xhr.onerror = xhr.ontimeout = () => finish(noAnswer());
+  // `abort` without our abort(): Chromium's window.stop() aborts every XHR of the page.
+  xhr.onerror = xhr.ontimeout = xhr.onabort = () => finish(noAnswer());
   try {
     xhr.open(spec.method, spec.url, true);
     const headers = requestHeaders(spec);
@@ -186,7 +188,7 @@ function xhrRequest(XHR: typeof XMLHttpRequest, spec: RequestSpec): HttpRequest 
   return {
     done,
     abort: () => {
-      xhr.onprogress = xhr.onload = xhr.onerror = xhr.ontimeout = null;
+      xhr.onprogress = xhr.onload = xhr.onerror = xhr.ontimeout = xhr.onabort = null;
       xhr.abort();
     },
   };

@@ -3,11 +3,13 @@
  * query string: `/echo?a=1` → `/echo/123/abcd/xhr?a=1`.
  */
 
-/** Appends path segments to `url`'s path, keeping its query; `query` adds parameters. */
-export function appendPath(url: string, path: string, query?: Record<string, string>): string {
+/** Appends path segments to `url`'s path, keeping its query; `param` (`name=value`, URL-safe) is added to it. */
+export function appendPath(url: string, path: string, param?: string): string {
   const parsed = new URL(url);
   parsed.pathname = parsed.pathname.replace(/\/+$/, '') + path;
-  if (query) for (const key in query) parsed.searchParams.set(key, query[key]!);
+  // Appended, not through searchParams: that would re-encode the app's query as a form ('a' → 'a=',
+  // '%20' → '+', '~' → '%7E'), so /info and jsonp would carry another query than the rest.
+  if (param) parsed.search += (parsed.search ? '&' : '') + param;
   return parsed.href;
 }
 
@@ -15,7 +17,7 @@ export function appendPath(url: string, path: string, query?: Record<string, str
 export const sessionUrl = (base: string, serverId: string, sessionId: string): string =>
   appendPath(base, `/${serverId}/${sessionId}`);
 
-export const infoUrl = (base: string, now: number): string => appendPath(base, '/info', { t: String(now) });
+export const infoUrl = (base: string, now: number): string => appendPath(base, '/info', 't=' + now);
 
 /** http(s) → ws(s), for the `websocket` endpoint. */
 export const toWebSocketUrl = (url: string): string => url.replace(/^http/, 'ws');

@@ -97,6 +97,7 @@ describe('xhr-polling receiver and 2010', () => {
     await r.answer('o\n');
     await r.answer(`${REFUSAL}\n`);
     r.receiver.stop();
+    assert.equal(r.env.pending(), 0, 'no timer left');
     r.env.tick(1000);
     await flush();
     assert.equal(r.requests.length, 0);

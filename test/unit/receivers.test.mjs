@@ -82,3 +82,25 @@ describe('jsonp-polling receiver: an answer with no frame', () => {
     });
   }
 });
+
+describe('jsonp-polling receiver: a script that calls back twice', () => {
+  it('hands on the frames of both calls, instead of throwing from the second (a TypeError in the script) and losing its frame', async () => {
+    const env = fakeEnv();
+    const document = (env.document = fakeJsonpDocument(env.globalObject));
+    const frames = [];
+    const failures = [];
+    jsonpReceiver({ env, sessionUrl: 'http://h/echo/000/s', options: OPTIONS, frame: (raw) => frames.push(raw), fail: (info) => failures.push(info) });
+    await document.load('o');
+    await flush();
+    const script = document.scripts.shift();
+    const [name, id] = new URL(script.src).searchParams.get('c').split('.');
+    env.globalObject[name][id]('a["x"]');
+    env.globalObject[name][id]('a["y"]');
+    script.onload();
+    await flush();
+    assert.deepEqual(frames, ['o', 'a["x"]', 'a["y"]']);
+    assert.deepEqual(failures, []);
+    assert.equal(document.scripts.length, 1, 'the next poll waits');
+    assert.equal(Object.keys(env.globalObject[name]).length, 1, "only the next poll's callback is registered");
+  });
+});

@@ -47,6 +47,42 @@ describe('request over XMLHttpRequest', () => {
     assert.equal(failureText(await request({ XMLHttpRequest: fakeXhr() }, { ...spec, headers: { 'X-Ok': 'caf\u00e9' } }).done), 'HTTP 204', 'Latin-1 is allowed');
   });
 
+  it('settles as no answer when the browser aborts the request itself (window.stop()), instead of never', async () => {
+    // Chromium's window.stop() aborts every XHR of the page: an `abort` event, neither error nor load.
+    // Unsettled, a poll would hang the receiver and a POST the sender (every later send queued for ever).
+    const made = [];
+    class StoppedXhr {
+      constructor() {
+        made.push(this);
+      }
+      open() {}
+      setRequestHeader() {}
+      send() {}
+      abort() {
+        this.onabort?.();
+      }
+    }
+    const { done } = request({ XMLHttpRequest: StoppedXhr }, spec);
+    made[0].onabort?.();
+    assert.deepEqual(await Promise.race([done, new Promise((resolve) => setImmediate(() => resolve('pending')))]), { status: 0, body: '' });
+  });
+
+  it('still says too large when it aborts a body past maxLength itself (abort() fires abort at once)', async () => {
+    class LongXhr {
+      open() {}
+      setRequestHeader() {}
+      send() {
+        this.status = 200;
+        this.responseText = 'x'.repeat(11);
+        queueMicrotask(() => this.onprogress?.());
+      }
+      abort() {
+        this.onabort?.();
+      }
+    }
+    assert.deepEqual(await request({ XMLHttpRequest: LongXhr }, { ...spec, maxLength: 10 }).done, { status: -1, body: '' });
+  });
+
   it('is used for short requests where there is one, fetch for streams', () => {
     let fetched = 0;
     const env = { fetch: () => (fetched++, new Promise(() => {})), fetchStreams: true, XMLHttpRequest: fakeXhr() };

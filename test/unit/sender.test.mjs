@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { batchSender, xhrSendEncoding } from '../../dist/esm/transports/http/sender.js';
+import { batchSender, formSendEncoding, xhrSendEncoding } from '../../dist/esm/transports/http/sender.js';
 import { fakeEnv, flush } from './fakes.mjs';
 
 const OPTIONS = { headers: {}, withCredentials: true, maxFrameLength: 1e6 };
@@ -114,6 +114,30 @@ describe('BatchSender: bounded POSTs', () => {
     await answer(404);
     assert.match(failures[0].reason, /HTTP 404, session unknown/);
     assert.deepEqual(failures[0].unsent, ['a', 'b']);
+  });
+
+  it('does not take a 2xx with a body (a login page an auth proxy redirected to) as delivered, and hands the batch back', async () => {
+    // xhr_send answers 204 with no body (the sockjs-protocol tests require it): a page is not SockJS.
+    const { s, posts, failures, sent } = sender();
+    s.send(['a', 'b']);
+    await flush();
+    posts.shift().resolve(new Response('<!DOCTYPE html><title>Sign in</title>', { status: 200 }));
+    await flush();
+    assert.deepEqual(sent, []);
+    assert.match(failures[0]?.reason ?? '', /^POST \/xhr_send: HTTP 200/);
+    assert.deepEqual(failures[0].unsent, ['a', 'b']);
+  });
+
+  it('takes jsonp_send\'s "ok" as delivered (a same-origin no-cors answer can be read)', async () => {
+    const env = fakeEnv();
+    const failures = [];
+    const sent = [];
+    const s = batchSender(env, 'http://h/echo/1/s/jsonp_send', OPTIONS, formSendEncoding, (info) => failures.push(info), (count) => sent.push(count));
+    s.send(['a']);
+    await flush();
+    env.infoRequests.shift().resolve(new Response('ok', { status: 200 }));
+    await flush();
+    assert.deepEqual([sent, failures], [[1], []]);
   });
 
   it('sends a batch the server refuses as too large (413) again in halves on the same session, not back to the queue (the next link met the same 413)', async () => {

@@ -12,7 +12,7 @@ describe('session URLs', () => {
   it('keeps a query string on the base a query string', () => {
     const session = sessionUrl('http://h/echo?a=1', '123', 'abcd');
     assert.equal(appendPath(session, '/xhr'), 'http://h/echo/123/abcd/xhr?a=1');
-    assert.equal(appendPath(session, '/jsonp', { c: '_r.x' }), 'http://h/echo/123/abcd/jsonp?a=1&c=_r.x');
+    assert.equal(appendPath(session, '/jsonp', 'c=_r.x'), 'http://h/echo/123/abcd/jsonp?a=1&c=_r.x');
   });
 
   it('does not double a trailing slash', () => {
@@ -21,6 +21,18 @@ describe('session URLs', () => {
 
   it('adds a cache-busting t to /info', () => {
     assert.equal(infoUrl('http://h/echo?a=1', 42), 'http://h/echo/info?a=1&t=42');
+  });
+
+  it("leaves the app's query as written on /info and jsonp, as on every other request (no form re-encoding)", () => {
+    // A query that form encoding rewrites: a key without '=', '~', '%20', a '+', an '=' in a value.
+    const query = '?flag&sig=a~b%20c+d&k=v=1';
+    assert.equal(infoUrl('http://h/echo' + query, 42), 'http://h/echo/info' + query + '&t=42');
+    const session = sessionUrl('http://h/echo' + query, '123', 'abcd');
+    assert.equal(appendPath(session, '/xhr'), 'http://h/echo/123/abcd/xhr' + query);
+    assert.equal(appendPath(session, '/jsonp', 'c=_r.x'), 'http://h/echo/123/abcd/jsonp' + query + '&c=_r.x');
+    assert.equal(infoUrl('http://h/echo', 42), 'http://h/echo/info?t=42');
+    // An app's own t (a token, say) is no longer replaced by the timestamp on /info.
+    assert.equal(infoUrl('http://h/echo?t=token', 42), 'http://h/echo/info?t=token&t=42');
   });
 
   it('turns http(s) into ws(s)', () => {

@@ -17,7 +17,9 @@ function scriptContainer(document: Document, globalObject: Record<string, unknow
   const frame = document.createElement('iframe');
   // display: none also keeps it out of the accessibility tree: no aria-hidden needed.
   frame.style.display = 'none';
-  (document.body || document.documentElement).appendChild(frame);
+  // Not in <body>: a framework mounting there replaces its content, and a removed frame cancels
+  // its script with no event at all (the transport would fall silent).
+  document.documentElement.appendChild(frame);
   const win = frame.contentWindow as unknown as (Record<string, unknown> & { document: Document }) | null;
   if (!win || !win.document) {
     frame.remove();
@@ -67,11 +69,10 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     let retryIn: number; // set with `received`, read only once it is true
     // A letter first: `_resockjp.5ab(...)` would not parse.
     id = 'c' + randomId(env.randomBytes, 10);
+    // Registered until the script has run: a second call would otherwise throw in it, its frames lost.
     registry[id] = (data) => {
-      received = true;
-      delete registry[id];
       if (typeof data !== 'string') return failOnce('payload is not a string', CloseCode.CannotConnect);
-      if ((retryIn = anotherConnectionRetryDelay(data, refusals))) return;
+      if (!received && (received = true) && (retryIn = anotherConnectionRetryDelay(data, refusals))) return;
       // The response may carry several newline-separated frames. None: a broken peer, not a
       // reason to poll again at once (as in receivers.ts).
       const lines = data.split('\n').filter(Boolean);
@@ -81,6 +82,7 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     const element = (script = container.document.createElement('script'));
     element.async = true;
     element.onload = () => {
+      delete registry[id];
       // Loaded and never called back: an answer, not ours (HTML…), as unreadable as over xhr-polling.
       if (!received) return failOnce('no callback', CloseCode.CannotConnect);
       cleanUp();
@@ -90,7 +92,7 @@ export const jsonpReceiver: StartReceiver = ({ env, sessionUrl, frame, fail }) =
     element.onerror = () => failOnce('no answer (down? CSP?)');
     try {
       // Throws under a Trusted Types policy (`require-trusted-types-for 'script'`).
-      element.src = appendPath(sessionUrl, '/jsonp', { c: `${REGISTRY}.${id}` });
+      element.src = appendPath(sessionUrl, '/jsonp', `c=${REGISTRY}.${id}`);
       (container.document.head || container.document.documentElement).appendChild(element);
     } catch {
       // Reported from a microtask: the first poll runs while the transport is being built,

@@ -42,8 +42,10 @@ function requestLoop(
     const url = appendPath(sessionUrl, endpoint);
     let current: HttpRequest | null = null;
     let stopped = false;
+    let retryTimer: unknown;
     const stop = () => {
       stopped = true;
+      env.clearTimeout(retryTimer);
       if (current) current.abort();
       current = null;
     };
@@ -85,8 +87,7 @@ function requestLoop(
         // (a poll), one cut short is the protocol error it is (a stream); none is dropped unseen.
         sink((streaming ? '' : result.body) + '\n\n');
         if (stopped) return;
-        // A stop() meanwhile leaves this timer to run out (at most 320 ms) and do nothing: no request is open.
-        if (retryIn) return void env.setTimeout(() => stopped || round(refusals + 1), retryIn);
+        if (retryIn) return void (retryTimer = env.setTimeout(() => round(refusals + 1), retryIn));
         if (!frames) return failOnce(CloseCode.CannotConnect, 'ended without a frame');
         round(0);
       });

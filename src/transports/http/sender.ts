@@ -129,7 +129,9 @@ export function batchSender(
       const { status } = result;
       if (current !== req) return;
       current = inFlight = null;
-      const delivered = status >= 200 && status < 300;
+      // xhr_send answers 204 with no body: a 2xx page is something else's (a login page an auth
+      // proxy redirected to), and the batch did not reach the session. jsonp_send answers "ok".
+      const delivered = status >= 200 && status < 300 && (!result.body || !!encoding.noCors);
       if (delivered) onSent(batch.length);
       // An error status means the server refused the batch: it goes back first, then the rest.
       // No answer at all (status 0) says nothing of whether it arrived: at most once, not again.
@@ -146,7 +148,7 @@ export function batchSender(
         return flush();
       }
       if (delivered) return flush();
-      const hint = status === 404 ? ', session unknown' : status === 413 && !refused.length ? ', message dropped' : '';
+      const hint = status === 404 ? ', session unknown' : status === 413 && !refused.length ? ', message dropped' : status > 0 && status < 300 ? ', not SockJS' : '';
       const reason = requestReason('POST', encoding.endpoint, failureText(result) + hint);
       onFail({ code: 1006, reason, wasClean: false, unsent: refused.concat(stop()) });
     });
