@@ -193,6 +193,10 @@ class Hub implements Sharing, TabHub {
     this._acked(count);
   }
 
+  drain(): void {
+    if (this._seam) this._seam.drain();
+  }
+
   welcome(outcome: ResumeOutcome): void {
     const session = (this._session ||= emptyReplica());
     this._welcome(outcome, session);

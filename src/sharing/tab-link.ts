@@ -40,6 +40,8 @@ export interface TabHub {
   numbered(from: string, seq: number, data: readonly string[]): void;
   /** Leading: the server acknowledged our messages up to `count`. */
   acked(count: number): void;
+  /** Leading, resuming: the link made room; what this tab's client keeps for it may come now. */
+  drain(): void;
   /** Leading: how the handshake of the link ended. */
   welcome(outcome: ResumeOutcome): void;
   /** Leading, resuming: a server message, numbered, for every tab. */
@@ -124,7 +126,15 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
       if (left) this._end(UNCONFIRMED);
       return left;
     }
-    if (hub.resuming) return this._take(hub.id, hub.keep(messages), messages);
+    if (hub.resuming) {
+      // As on a link of its own: what the session has no room for stays with the client, in its
+      // bounded queue, until `drain`; so does what would pass messages that wait for room.
+      if (this._waiting.length) return messages;
+      const left = this._real.send(messages) || [];
+      const taken = messages.slice(0, messages.length - left.length);
+      if (taken.length) hub.numbered(hub.id, hub.keep(taken), taken);
+      return left;
+    }
     const left = this._real.send(messages) || [];
     this._remember(null, 0, messages.length - left.length);
     return left;
@@ -218,6 +228,9 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
       hub.acked(count);
       // Room was made: what waited goes first, in order.
       for (const { from, seq, data } of this._waiting.splice(0)) this._take(from, seq, data);
+      // Then the client's own, which `send` handed back while others waited: the core says `drain`
+      // only after refusing something, and what waited may all have fitted now.
+      hub.drain();
     });
     real.on('close', ({ unsent, ...info }) => {
       this._real = null;
