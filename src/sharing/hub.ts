@@ -68,6 +68,13 @@ class Hub implements Sharing, TabHub {
    * and Web Locks are separate pipes), and the server, told they had not arrived, sends them again.
    */
   private _heard = 0;
+  /**
+   * Leading, since its core adopted the session: the session changes by this tab's link alone. A
+   * late change told by the previous leader (its page went between telling and writing, and the
+   * channel delivered after the lock) would make the copy differ from the core: a message taken as
+   * numbered that the core never sends, and every number told from then on off by one.
+   */
+  private _adopted = false;
   private _unread: string[] = [];
   /**
    * Resuming, leading: what waits for the browser to have passed on this tab's earlier messages to
@@ -174,6 +181,7 @@ class Hub implements Sharing, TabHub {
   adopt(): void {
     const session = this._session;
     this._heard = this._in;
+    this._adopted = true;
     if (session && this._seam) {
       const { token, base, out, plain } = session;
       this._seam.adopt({ token, received: this._in, base, messages: out, plain: !!plain });
@@ -289,6 +297,7 @@ class Hub implements Sharing, TabHub {
     if (this._abort) this._abort.abort();
     if (this._release) this._release();
     this._abort = this._release = null;
+    this._adopted = false;
     this._setRole('follower');
   }
 
@@ -360,6 +369,7 @@ class Hub implements Sharing, TabHub {
     // From whichever leader, on this tab's pair channel: it confirms batches up to `seq`, sent in order on its link.
     else if (t === 'ack') this._kept = this._kept.filter((k) => k.seq > message.seq);
     // The leader's session, told to every tab, whatever this tab is doing (it may lead it next).
+    else if (this._adopted && (t === 'out' || t === 'acked' || t === 'welcome')) return;
     else if (t === 'out') {
       if (session) numbered(session, message.n, message.who, message.seq, message.data);
     } else if (t === 'acked') {

@@ -318,6 +318,38 @@ describe('sharing with resume: the tabs keep one session', () => {
     assert.deepEqual(b.failed, []);
   });
 
+  it("the old leader's last session news reaches the next leader after it adopted the session: its copy stays what its resume core has (a message numbered there and never written goes out; the numbers it tells the tabs match the wire)", async () => {
+    const { origin, a, b, lb } = await leaderAndFollower();
+    const c = tab(origin);
+    c.link();
+    await origin.deliver();
+    lb.send(['b1']);
+    await origin.deliverRound(); // a numbers b1 and tells the tabs; it crashes before that leaves it
+    const { lb: lb2, wire } = await crashAndTakeOver(origin, a, b);
+    // What a posted before its page went, arriving only after b adopted (channels and locks are separate pipes).
+    const late = new (origin.tab().BroadcastChannel)(channelName(URL, '', true));
+    late.postMessage({ t: 'out', from: a.sharing.id, n: 1, who: b.sharing.id, seq: 1, data: ['b1'] });
+    await origin.deliver();
+    b.made[0].message(resumed(0, T2));
+    await origin.deliver();
+    assert.deepEqual(wire.slice(1), ['n1', 'db1'], 'b1: the server never had it');
+    b.made[0].message('k1');
+    lb2.send(['b2']);
+    await origin.deliver();
+    assert.deepEqual(wire.slice(3), ['n2', 'db2']);
+    // c's copy of the session has b2 under 2, as the wire: leading next, c resumes it without a hole.
+    b.env.crash();
+    await origin.deliver();
+    c.link();
+    c.made[0].open();
+    await origin.deliver();
+    assert.deepEqual(c.made[0].sent, [`~resume1 ${T2} 0`]);
+    c.made[0].message(resumed(1, T3));
+    await origin.deliver();
+    assert.deepEqual(c.made[0].sent.slice(1), ['n2', 'db2']);
+    assert.deepEqual(c.failed, []);
+  });
+
   it("the leader's link is cut: it resumes the session, and a follower whose client had no view meanwhile gets what came, once, after its next open", async () => {
     const { origin, a, b, la, lb, ea, eb } = await leaderAndFollower();
     a.made[0].message('ds1');
