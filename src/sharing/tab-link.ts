@@ -88,6 +88,7 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
   private _real: LinkLike | null = null;
   /** The link this tab uses (the leader's, or its own once open); null until open. */
   private _lid: string | null = null;
+  /** The tab whose link this view uses; waiting, the last one that said it leads. */
   private _leader: string | null = null;
   private _closed = false;
   private _heardAt = 0;
@@ -186,7 +187,8 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
     }
     switch (m.t) {
       case 'open':
-        if (this._lid) return;
+        // Once a tab said it leads, only its link: a crashed leader's last `open` may come after that (two tabs' messages can cross).
+        if (this._lid || (this._leader && m.from !== this._leader)) return;
         this._lid = m.lid;
         this._leader = m.from;
         this.transport = m.transport as TransportName | null;
@@ -202,7 +204,7 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
         // Another tab holds the lock: the leader this tab followed is gone (it may have crashed, saying nothing).
         if (this._lid && m.from !== this._leader) this._end(LEADER_CHANGED);
         // Waiting: the new leader has no pair channel to this tab yet.
-        else if (!this._lid) hub.post({ t: 'hello', from: hub.id });
+        else if (!this._lid) (this._leader = m.from), hub.post({ t: 'hello', from: hub.id });
     }
   }
 
