@@ -116,6 +116,7 @@ class Hub implements Sharing, TabHub {
   }
 
   link<L extends LinkLike>(create: () => L): L {
+    if (this.role === 'unavailable') return create();
     if (this._link) this._link.retire();
     // The view has the surface of `create()`'s link, which is all its caller uses.
     return (this._link = new TabLink(this, create)) as unknown as L;
@@ -280,8 +281,21 @@ class Hub implements Sharing, TabHub {
           if (this._link) this._link.promote();
         }),
       )
-      // Aborted while waiting (the tab left or hid): nothing was held.
-      .catch(() => undefined);
+      // Aborted while waiting (the tab left or hid): nothing was held. Else refused.
+      .catch((error) => this._abort === abort && this._refused(error));
+  }
+
+  /**
+   * The browser refuses the lock (Firefox in a third-party iframe: "request() is not allowed in
+   * this context"): no tab here can lead. The client runs its own link, as without Web Locks.
+   */
+  private _refused(error: unknown): void {
+    this._debug('shared:unavailable', { reason: String(error) });
+    const link = this._link;
+    this.close();
+    this.role = 'unavailable';
+    if (this._seam) this._seam.relay = null;
+    if (link) link.promote(true);
   }
 
   /**

@@ -57,6 +57,8 @@ export interface TabHub {
  * `Resock` come back at once (within `minDelay`, no backoff), as after a server restart.
  */
 const LEADER_CHANGED: TransportCloseInfo = closeInfo(CloseCode.ServiceRestart, 'Leader tab changed', true);
+/** The browser refused the lock: the client comes back at once, with a link of its own. */
+const REFUSED: TransportCloseInfo = closeInfo(CloseCode.ServiceRestart, 'Web Locks refused', true);
 /** The leader confirmed none of the many messages this tab asked it to send: a lost link (with backoff), not a restart. */
 const UNCONFIRMED: TransportCloseInfo = closeInfo(CloseCode.Lost, 'Leader tab not confirming');
 /** A message handed to the leader's link and not confirmed out yet: who sent it, and for a follower's batch's last message, its number. */
@@ -150,11 +152,11 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
     return own;
   }
 
-  /** This tab now holds the lock. */
-  promote(): void {
+  /** This tab now holds the lock; or (`refused`) no tab here can: its client makes a link of its own next. */
+  promote(refused?: boolean): void {
     if (this._closed) return;
     // A link that is open belongs to a session that died with its leader; one still waiting becomes the real one.
-    if (this._lid) this._end(LEADER_CHANGED);
+    if (this._lid || refused) this._end(refused ? REFUSED : LEADER_CHANGED);
     else this._lead();
   }
 

@@ -350,6 +350,26 @@ describe('sharing: one link for many tabs', () => {
     assert.deepEqual(a.made[0].sent, ['from c']);
   });
 
+  it('where the browser refuses the lock (Firefox in a third-party iframe: SecurityError) the client runs its own link and says so, instead of waiting for a leader for ever', async () => {
+    const origin = fakeOrigin();
+    const env = origin.tab();
+    env.locks = { request: () => Promise.reject(new DOMException('LockManager.request: request() is not allowed in this context', 'SecurityError')) };
+    const debug = [];
+    const sharing = shared().attach(URL, env, (event, detail) => debug.push([event, detail]));
+    const made = [];
+    const link = () => sharing.link(() => made[made.push(fakeLink()) - 1]);
+    const waiting = link(); // made before the refusal is known: it waits for a leader
+    const events = record(waiting);
+    await origin.deliver();
+    assert.equal(sharing.role, 'unavailable');
+    assert.deepEqual(debug, [['shared:unavailable', { reason: 'SecurityError: LockManager.request: request() is not allowed in this context' }]]);
+    assert.deepEqual(events, [['close', { code: 1012, reason: 'Web Locks refused', wasClean: true }]], 'its client comes back at once');
+    const own = link();
+    assert.equal(made.length, 1);
+    assert.equal(own, made[0], 'its own link, as without Web Locks');
+    assert.equal(origin.openChannels(), 0);
+  });
+
   it('without Web Locks or BroadcastChannel the client runs its own link and says so', () => {
     const origin = fakeOrigin();
     const env = { ...origin.tab(), locks: undefined };
