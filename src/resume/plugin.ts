@@ -52,6 +52,8 @@ export interface ResumeSeam {
   adopt(state: ResumeState): void;
   /** Reports a handshake's outcome in this tab: `resumable`, the `resume` debug event, `resumefailed`. */
   settle(outcome: ResumeOutcome): void;
+  /** Shared: a leader's link made room, which its client's queue may be waiting for (see `TabLink.send`). */
+  drain(): void;
 }
 
 export interface ResumePlugin {
@@ -110,6 +112,10 @@ class Seam implements ResumeSeam {
     // No welcome in time: one may still come on this link (see the core); the next asks for no resume.
     if (event.kind === 'unsupported' && event.why === 'timeout') link.drop(closeInfo(CloseCode.TransportTimeout, 'No resume welcome in time'));
     else link.opened();
+  }
+
+  drain(): void {
+    this._host.drain();
   }
 
   settle(outcome: ResumeOutcome): void {

@@ -68,6 +68,13 @@ class Hub implements Sharing, TabHub {
    * and Web Locks are separate pipes), and the server, told they had not arrived, sends them again.
    */
   private _heard = 0;
+  /**
+   * Leading, since its core adopted the session: the session changes by this tab's link alone. A
+   * late change told by the previous leader (its page went between telling and writing, and the
+   * channel delivered after the lock) would make the copy differ from the core: a message taken as
+   * numbered that the core never sends, and every number told from then on off by one.
+   */
+  private _adopted = false;
   private _unread: string[] = [];
   /**
    * Resuming, leading: what waits for the browser to have passed on this tab's earlier messages to
@@ -109,6 +116,7 @@ class Hub implements Sharing, TabHub {
   }
 
   link<L extends LinkLike>(create: () => L): L {
+    if (this.role === 'unavailable') return create();
     if (this._link) this._link.retire();
     // The view has the surface of `create()`'s link, which is all its caller uses.
     return (this._link = new TabLink(this, create)) as unknown as L;
@@ -174,6 +182,7 @@ class Hub implements Sharing, TabHub {
   adopt(): void {
     const session = this._session;
     this._heard = this._in;
+    this._adopted = true;
     if (session && this._seam) {
       const { token, base, out, plain } = session;
       this._seam.adopt({ token, received: this._in, base, messages: out, plain: !!plain });
@@ -191,6 +200,10 @@ class Hub implements Sharing, TabHub {
     if (!this._session) return;
     this.post({ t: 'acked', from: this.id, n: count });
     this._acked(count);
+  }
+
+  drain(): void {
+    if (this._seam) this._seam.drain();
   }
 
   welcome(outcome: ResumeOutcome): void {
@@ -268,8 +281,21 @@ class Hub implements Sharing, TabHub {
           if (this._link) this._link.promote();
         }),
       )
-      // Aborted while waiting (the tab left or hid): nothing was held.
-      .catch(() => undefined);
+      // Aborted while waiting (the tab left or hid): nothing was held. Else refused.
+      .catch((error) => this._abort === abort && this._refused(error));
+  }
+
+  /**
+   * The browser refuses the lock (Firefox in a third-party iframe: "request() is not allowed in
+   * this context"): no tab here can lead. The client runs its own link, as without Web Locks.
+   */
+  private _refused(error: unknown): void {
+    this._debug('shared:unavailable', { reason: String(error) });
+    const link = this._link;
+    this.close();
+    this.role = 'unavailable';
+    if (this._seam) this._seam.relay = null;
+    if (link) link.promote(true);
   }
 
   /**
@@ -285,6 +311,7 @@ class Hub implements Sharing, TabHub {
     if (this._abort) this._abort.abort();
     if (this._release) this._release();
     this._abort = this._release = null;
+    this._adopted = false;
     this._setRole('follower');
   }
 
@@ -356,6 +383,7 @@ class Hub implements Sharing, TabHub {
     // From whichever leader, on this tab's pair channel: it confirms batches up to `seq`, sent in order on its link.
     else if (t === 'ack') this._kept = this._kept.filter((k) => k.seq > message.seq);
     // The leader's session, told to every tab, whatever this tab is doing (it may lead it next).
+    else if (this._adopted && (t === 'out' || t === 'acked' || t === 'welcome')) return;
     else if (t === 'out') {
       if (session) numbered(session, message.n, message.who, message.seq, message.data);
     } else if (t === 'acked') {

@@ -40,6 +40,8 @@ export interface TabHub {
   numbered(from: string, seq: number, data: readonly string[]): void;
   /** Leading: the server acknowledged our messages up to `count`. */
   acked(count: number): void;
+  /** Leading, resuming: the link made room; what this tab's client keeps for it may come now. */
+  drain(): void;
   /** Leading: how the handshake of the link ended. */
   welcome(outcome: ResumeOutcome): void;
   /** Leading, resuming: a server message, numbered, for every tab. */
@@ -55,6 +57,8 @@ export interface TabHub {
  * `Resock` come back at once (within `minDelay`, no backoff), as after a server restart.
  */
 const LEADER_CHANGED: TransportCloseInfo = closeInfo(CloseCode.ServiceRestart, 'Leader tab changed', true);
+/** The browser refused the lock: the client comes back at once, with a link of its own. */
+const REFUSED: TransportCloseInfo = closeInfo(CloseCode.ServiceRestart, 'Web Locks refused', true);
 /** The leader confirmed none of the many messages this tab asked it to send: a lost link (with backoff), not a restart. */
 const UNCONFIRMED: TransportCloseInfo = closeInfo(CloseCode.Lost, 'Leader tab not confirming');
 /** A message handed to the leader's link and not confirmed out yet: who sent it, and for a follower's batch's last message, its number. */
@@ -86,6 +90,7 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
   private _real: LinkLike | null = null;
   /** The link this tab uses (the leader's, or its own once open); null until open. */
   private _lid: string | null = null;
+  /** The tab whose link this view uses; waiting, the last one that said it leads. */
   private _leader: string | null = null;
   private _closed = false;
   private _heardAt = 0;
@@ -124,7 +129,15 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
       if (left) this._end(UNCONFIRMED);
       return left;
     }
-    if (hub.resuming) return this._take(hub.id, hub.keep(messages), messages);
+    if (hub.resuming) {
+      // As on a link of its own: what the session has no room for stays with the client, in its
+      // bounded queue, until `drain`; so does what would pass messages that wait for room.
+      if (this._waiting.length) return messages;
+      const left = this._real.send(messages) || [];
+      const taken = messages.slice(0, messages.length - left.length);
+      if (taken.length) hub.numbered(hub.id, hub.keep(taken), taken);
+      return left;
+    }
     const left = this._real.send(messages) || [];
     this._remember(null, 0, messages.length - left.length);
     return left;
@@ -139,11 +152,11 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
     return own;
   }
 
-  /** This tab now holds the lock. */
-  promote(): void {
+  /** This tab now holds the lock; or (`refused`) no tab here can: its client makes a link of its own next. */
+  promote(refused?: boolean): void {
     if (this._closed) return;
     // A link that is open belongs to a session that died with its leader; one still waiting becomes the real one.
-    if (this._lid) this._end(LEADER_CHANGED);
+    if (this._lid || refused) this._end(refused ? REFUSED : LEADER_CHANGED);
     else this._lead();
   }
 
@@ -176,7 +189,8 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
     }
     switch (m.t) {
       case 'open':
-        if (this._lid) return;
+        // Once a tab said it leads, only its link: a crashed leader's last `open` may come after that (two tabs' messages can cross).
+        if (this._lid || (this._leader && m.from !== this._leader)) return;
         this._lid = m.lid;
         this._leader = m.from;
         this.transport = m.transport as TransportName | null;
@@ -192,7 +206,7 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
         // Another tab holds the lock: the leader this tab followed is gone (it may have crashed, saying nothing).
         if (this._lid && m.from !== this._leader) this._end(LEADER_CHANGED);
         // Waiting: the new leader has no pair channel to this tab yet.
-        else if (!this._lid) hub.post({ t: 'hello', from: hub.id });
+        else if (!this._lid) (this._leader = m.from), hub.post({ t: 'hello', from: hub.id });
     }
   }
 
@@ -218,6 +232,9 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
       hub.acked(count);
       // Room was made: what waited goes first, in order.
       for (const { from, seq, data } of this._waiting.splice(0)) this._take(from, seq, data);
+      // Then the client's own, which `send` handed back while others waited: the core says `drain`
+      // only after refusing something, and what waited may all have fitted now.
+      hub.drain();
     });
     real.on('close', ({ unsent, ...info }) => {
       this._real = null;

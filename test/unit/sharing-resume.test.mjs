@@ -20,7 +20,8 @@ const resumed = (received, token) => encodeWelcome({ kind: 'resumed', token, rec
 /**
  * A tab whose client shares `URL` with `resume`: its seam, what it reported (`failed`, `said`:
  * the `resume` debug events), and the real links its seam wrapped (`made`, fake links whose
- * `sent` is the wire). `onFailed`, if set: what its client's `resumefailed` listener does.
+ * `sent` is the wire). `onFailed`, if set: what its client's `resumefailed` listener does;
+ * `onDrain`: what its client does when the core has room again.
  */
 function tab(origin, options) {
   const env = origin.tab();
@@ -28,14 +29,14 @@ function tab(origin, options) {
   const said = [];
   const seam = resume(options).start({
     clock: env,
-    drain: () => undefined,
+    drain: () => t.onDrain && t.onDrain(),
     failed: (detail) => (failed.push(detail), t.onFailed && t.onFailed(detail)),
     debug: (event, detail) => event === 'resume' && said.push(detail),
   });
   const sharing = shared().attach(URL, env, () => undefined, seam);
   const made = [];
   const link = () => sharing.link(() => seam.wrap(made[made.push(fakeLink()) - 1]));
-  const t = { env, seam, sharing, failed, said, made, link, onFailed: null };
+  const t = { env, seam, sharing, failed, said, made, link, onFailed: null, onDrain: null };
   return t;
 }
 
@@ -224,6 +225,32 @@ describe('sharing with resume: the tabs keep one session', () => {
     assert.deepEqual(wire, [`~resume1 ${T1} 0`, 'k0'], 'all acknowledged: nothing kept, nothing again (the ack says the new token arrived)');
   });
 
+  it("a leader's own messages the session has no room for stay with its client (its queue and its bounds), as on a link of its own; acks make room and they go, in order, behind a follower's batch that waited", async () => {
+    const { origin, a, b, la, lb } = await leaderAndFollower({ options: { maxMessages: 2 } });
+    // Resock's part: its queue takes what the link hands back, and offers it again on `drain`.
+    const queue = [];
+    const send = (m) => queue.push(...(queue.length ? [m] : la.send([m]) || []));
+    a.onDrain = () => queue.unshift(...(la.send(queue.splice(0)) || []));
+    lb.send(['b1', 'b2', 'b3', 'b4', 'b5']);
+    await origin.deliver();
+    for (const m of ['a1', 'a2', 'a3']) send(m);
+    await origin.deliver();
+    const wire = a.made[0].sent;
+    assert.deepEqual(wire.slice(1), ['n1', 'db1', 'db2']);
+    assert.deepEqual(queue, ['a1', 'a2', 'a3'], 'the link had no room: they wait with the client, within its bounds');
+    for (const k of ['k2', 'k4', 'k6']) {
+      a.made[0].message(k);
+      await origin.deliver();
+    }
+    assert.deepEqual(wire.filter((m) => m[0] === 'd'), ['db1', 'db2', 'db3', 'db4', 'db5', 'da1', 'da2', 'da3']);
+    assert.deepEqual(queue, []);
+    // Each taken once, under one number: the next leader has the unacknowledged a2 and a3, as 7 and 8.
+    const { wire: next } = await crashAndTakeOver(origin, a, b);
+    b.made[0].message(resumed(6, T2));
+    await origin.deliver();
+    assert.deepEqual(next.slice(1), ['n7', 'da2', 'da3']);
+  });
+
   it('a leader that crashes before the browser passed on what it told the tabs has written none of it: no ack, no numbered message the next leader cannot know', async () => {
     const { origin, a, b, lb } = await leaderAndFollower({ options: { ackEvery: 2 } });
     const wire = a.made[0].sent;
@@ -289,6 +316,38 @@ describe('sharing with resume: the tabs keep one session', () => {
     await origin.deliver();
     assert.deepEqual(messages(eb2), ['s3', 's4']);
     assert.deepEqual(b.failed, []);
+  });
+
+  it("the old leader's last session news reaches the next leader after it adopted the session: its copy stays what its resume core has (a message numbered there and never written goes out; the numbers it tells the tabs match the wire)", async () => {
+    const { origin, a, b, lb } = await leaderAndFollower();
+    const c = tab(origin);
+    c.link();
+    await origin.deliver();
+    lb.send(['b1']);
+    await origin.deliverRound(); // a numbers b1 and tells the tabs; it crashes before that leaves it
+    const { lb: lb2, wire } = await crashAndTakeOver(origin, a, b);
+    // What a posted before its page went, arriving only after b adopted (channels and locks are separate pipes).
+    const late = new (origin.tab().BroadcastChannel)(channelName(URL, '', true));
+    late.postMessage({ t: 'out', from: a.sharing.id, n: 1, who: b.sharing.id, seq: 1, data: ['b1'] });
+    await origin.deliver();
+    b.made[0].message(resumed(0, T2));
+    await origin.deliver();
+    assert.deepEqual(wire.slice(1), ['n1', 'db1'], 'b1: the server never had it');
+    b.made[0].message('k1');
+    lb2.send(['b2']);
+    await origin.deliver();
+    assert.deepEqual(wire.slice(3), ['n2', 'db2']);
+    // c's copy of the session has b2 under 2, as the wire: leading next, c resumes it without a hole.
+    b.env.crash();
+    await origin.deliver();
+    c.link();
+    c.made[0].open();
+    await origin.deliver();
+    assert.deepEqual(c.made[0].sent, [`~resume1 ${T2} 0`]);
+    c.made[0].message(resumed(1, T3));
+    await origin.deliver();
+    assert.deepEqual(c.made[0].sent.slice(1), ['n2', 'db2']);
+    assert.deepEqual(c.failed, []);
   });
 
   it("the leader's link is cut: it resumes the session, and a follower whose client had no view meanwhile gets what came, once, after its next open", async () => {

@@ -155,6 +155,32 @@ describe('sharing: one link for many tabs', () => {
     assert.deepEqual(b.made[0].sent, ['from c']);
   });
 
+  it("an old leader's open that reaches a waiting view only after another tab said it leads (the old one crashed; two senders' messages may cross) is not taken: the view opens on the new leader's link", async () => {
+    const origin = fakeOrigin();
+    const a = tab(origin);
+    const c = tab(origin); // waits for the lock first: it leads next
+    await origin.deliver();
+    a.link();
+    const b = tab(origin);
+    const lb = b.link();
+    const eb = record(lb);
+    await origin.deliver(); // b's hello reached a, whose link is not open yet
+    a.env.crash();
+    await origin.deliver();
+    assert.equal(c.sharing.role, 'leader');
+    // a's link had opened and a told b so just before its page died; the browser delivers that only now.
+    const late = new (origin.tab().BroadcastChannel)(`${origin.lockNames()[0]} ${b.sharing.id}`);
+    late.postMessage({ t: 'open', from: a.sharing.id, lid: `${a.sharing.id}:1`, transport: 'websocket' });
+    c.link();
+    c.made[0].open();
+    await origin.deliver();
+    assert.deepEqual(eb, [['open', undefined]]);
+    assert.equal(lb.transport, 'xhr-streaming', "c's link");
+    lb.send(['from b']);
+    await origin.deliver();
+    assert.deepEqual(c.made[0].sent, ['from b']);
+  });
+
   it('a leader that crashes: what its link confirmed is forgotten, what it did not goes out on the next link (at least once)', async () => {
     const { origin, a, b, lb, eb } = await leaderAndFollower();
     lb.send(['out']);
@@ -322,6 +348,26 @@ describe('sharing: one link for many tabs', () => {
     lc2.send(['from c']);
     await origin.deliver();
     assert.deepEqual(a.made[0].sent, ['from c']);
+  });
+
+  it('where the browser refuses the lock (Firefox in a third-party iframe: SecurityError) the client runs its own link and says so, instead of waiting for a leader for ever', async () => {
+    const origin = fakeOrigin();
+    const env = origin.tab();
+    env.locks = { request: () => Promise.reject(new DOMException('LockManager.request: request() is not allowed in this context', 'SecurityError')) };
+    const debug = [];
+    const sharing = shared().attach(URL, env, (event, detail) => debug.push([event, detail]));
+    const made = [];
+    const link = () => sharing.link(() => made[made.push(fakeLink()) - 1]);
+    const waiting = link(); // made before the refusal is known: it waits for a leader
+    const events = record(waiting);
+    await origin.deliver();
+    assert.equal(sharing.role, 'unavailable');
+    assert.deepEqual(debug, [['shared:unavailable', { reason: 'SecurityError: LockManager.request: request() is not allowed in this context' }]]);
+    assert.deepEqual(events, [['close', { code: 1012, reason: 'Web Locks refused', wasClean: true }]], 'its client comes back at once');
+    const own = link();
+    assert.equal(made.length, 1);
+    assert.equal(own, made[0], 'its own link, as without Web Locks');
+    assert.equal(origin.openChannels(), 0);
   });
 
   it('without Web Locks or BroadcastChannel the client runs its own link and says so', () => {
