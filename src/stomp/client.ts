@@ -259,12 +259,15 @@ export class StompClient extends EventTarget {
     const { webSocketFactory } = this._o;
     let socket: StompSocket;
     try {
-      socket = this._socket = webSocketFactory ? webSocketFactory() : this._o.socket!;
+      socket = webSocketFactory ? webSocketFactory() : this._o.socket!;
       // Else it would throw below, out of activate() or a timer, and leave the client active for ever.
       if (!socket) throw 'returned ' + socket;
     } catch (error) {
       return this._fail(`webSocketFactory: ${error}`);
     }
+    // A factory that called deactivate() meanwhile, and maybe activate(), which made another socket.
+    if (this._state !== 'active' || this._socket) return socket.close();
+    this._socket = socket;
     try {
       refuseShared(socket);
     } catch (error) {

@@ -740,6 +740,40 @@ describe('StompClient', () => {
       assert.match(await settlement(waiting), /^rejected: StompClosedError: /);
     });
 
+    it('uses no socket of a webSocketFactory that called deactivate() (and maybe activate()) as it made it', async () => {
+      for (const reactivate of [false, true]) {
+        const sockets = [];
+        let calls = 0;
+        const { client, clock, connect } = setup({
+          webSocketFactory: () => {
+            if (++calls === 2) {
+              client.deactivate();
+              if (reactivate) client.activate(); // makes a socket of its own, in the call below
+            }
+            sockets.push(new FakeSocket());
+            return sockets.at(-1);
+          },
+        });
+        client.activate();
+        await connect(sockets[0]);
+        sockets[0].closed();
+        clock.tick(100);
+        // sockets[1]: made by the call that activate() made inside the first; sockets[2]: the first's.
+        const [kept, dropped] = reactivate ? [sockets[1], sockets[2]] : [undefined, sockets[1]];
+        assert.equal(dropped.closeCalls, 1, `reactivate ${reactivate}: the socket of the deactivated call is closed`);
+        dropped.open();
+        await flush();
+        assert.deepEqual(dropped.commands(), [], `reactivate ${reactivate}: no CONNECT on it`);
+        if (kept) {
+          await connect(kept);
+          assert.equal(client.connected, true);
+        } else {
+          clock.tick(60000);
+          assert.equal(sockets.length, 2, 'and no retry');
+        }
+      }
+    });
+
     it('makes no socket after deactivate() in the error listener of a webSocketFactory that threw', async () => {
       let calls = 0;
       const { client, clock } = setup({ webSocketFactory: () => { throw new Error(`down ${++calls}`); } });
