@@ -185,14 +185,19 @@ describe('demo server: the STOMP relay and the credentials it sets', function ()
   this.timeout(30000);
   let broker;
   let received; // what the fake broker got, per connection
+  let brokerData; // emits 'data' after each chunk the fake broker got
   let demo;
   beforeEach(async () => {
     received = [];
+    brokerData = new EventEmitter();
     broker = net.createServer((socket) => {
       const entry = { text: '' };
       received.push(entry);
       socket.setEncoding('utf8');
-      socket.on('data', (text) => (entry.text += text));
+      socket.on('data', (text) => {
+        entry.text += text;
+        brokerData.emit('data');
+      });
       socket.on('error', () => {});
     });
     await new Promise((resolve) => broker.listen(0, '127.0.0.1', resolve));
@@ -206,12 +211,12 @@ describe('demo server: the STOMP relay and the credentials it sets', function ()
   it('a CONNECT gets the login and passcode of the server, whatever the page put in it', async function () {
     const page = await chatLink(demo, 'page', 's1', { endpoint: 'stomp', raw: true });
     page.send('CONNECT\naccept-version:1.2\nlogin:admin\npasscode:guess\n\n\0');
-    await withDeadline(
-      (async () => {
-        while (!received[0]?.text.includes('\0')) await new Promise((resolve) => setTimeout(resolve, 20));
-      })(),
-      { what: 'the CONNECT at the broker' },
-    );
+    const connectArrived = new Promise((resolve) => {
+      const check = () => received[0]?.text.includes('\0') && (brokerData.off('data', check), resolve());
+      brokerData.on('data', check);
+      check();
+    });
+    await withDeadline(connectArrived, { what: 'the CONNECT at the broker', explain: async () => `the broker got ${JSON.stringify(received.map((r) => r.text))}` });
     assert.equal(received[0].text, 'CONNECT\naccept-version:1.2\nlogin:demo\npasscode:demo-secret\nhost:/\n\n\0');
     page.close();
   });
