@@ -25,7 +25,7 @@ describe('a page that interferes with its requests', function () {
       document.body.innerHTML = '<p>mounted</p>';
     });
     await socket.send('after the body was replaced');
-    assert.deepEqual(await socket.messages(1, { timeoutMs: 5000 }), ['after the body was replaced']);
+    assert.deepEqual(await socket.messages(1), ['after the body was replaced']);
   });
 
   it('xhr-polling closes (1006) when window.stop() aborts its requests, instead of falling silent', async function () {
@@ -33,7 +33,7 @@ describe('a page that interferes with its requests', function () {
     const socket = await page.connect(server.url('/echo'), { transports: 'xhr-polling', timeout: TIMEOUT });
     await socket.opened();
     await page.run(() => window.stop());
-    const closed = await socket.closed({ timeoutMs: 5000 });
+    const closed = await socket.closed();
     assert.equal(closed.code, 1006);
   });
 });
