@@ -1,4 +1,4 @@
-import type { StompHeaders } from './frame';
+import { encodeFrame, type StompHeaders } from './frame';
 import { readOptions, type Rule } from '../util/options';
 import { refuseShared, type StompSocket } from './socket';
 
@@ -23,7 +23,8 @@ export interface StompClientOptions {
   socket?: StompSocket;
   /**
    * Headers of every CONNECT (`login`, `passcode`, `host`…), or a function called before each
-   * CONNECT, which may be async (fresh tokens). A throw or rejection fails that connection.
+   * CONNECT, which may be async (fresh tokens). A throw or rejection fails that connection, and so
+   * do a line break in a value and a line break or ':' in a name, which CONNECT cannot escape.
    * @example { connectHeaders: async () => ({ login: 'app', passcode: await token() }) }
    */
   connectHeaders?: StompHeaders | (() => StompHeaders | Promise<StompHeaders>);
@@ -76,5 +77,10 @@ export function resolveStompOptions(options: StompClientOptions): ResolvedStompO
   const o = readOptions(options, stompRules);
   if (!o.socket === !o.webSocketFactory) throw new TypeError("Give 'webSocketFactory' or 'socket'");
   if (o.socket) refuseShared(o.socket);
+  try {
+    if (typeof o.connectHeaders === 'object') encodeFrame('CONNECT', o.connectHeaders, '');
+  } catch (error) {
+    throw new TypeError(`Option 'connectHeaders': ${(error as Error).message}`);
+  }
   return { ...o, heartbeat: readOptions(o.heartbeat, heartbeatRules, 'heartbeat.') } as ResolvedStompOptions;
 }
