@@ -198,12 +198,18 @@ export class StompClient extends EventTarget {
     this._upSince = this._clock.now();
     this._escaping = escapingOf(version);
     // Subscriptions first, then the at-least-once re-sends and what was queued, in order.
-    // A restore leaves out the receipt the first SUBSCRIBE may have asked for.
-    for (const { _headers } of this._subs.values()) session._write({ _command: 'SUBSCRIBE', _headers: { ..._headers, receipt: undefined } });
+    // A restore leaves out the receipt the first SUBSCRIBE may have asked for. It stops when the
+    // session does (the debug hook or an 'error' listener called deactivate(), or the link died):
+    // nothing goes after a DISCONNECT, and what was not written stays queued, after what the
+    // session's end put back (`_finish` rejects it if the client is no longer active).
     const queue = this._queue;
     this._queue = [];
-    for (const item of queue) session._write(item);
-    this._emit('connect', { frame, version });
+    for (const { _headers } of this._subs.values()) {
+      if (session._state === CONNECTED) session._write({ _command: 'SUBSCRIBE', _headers: { ..._headers, receipt: undefined } });
+    }
+    while (queue.length && session._state === CONNECTED) session._write(queue.shift()!);
+    this._queue = this._queue.concat(queue);
+    if (session._state === CONNECTED) this._emit('connect', { frame, version });
   }
 
   /** A MESSAGE to its subscription, with ack()/nack(), which only make sense in the session that delivered it. @internal */

@@ -152,7 +152,6 @@ export class StompSession {
     }
     if (command === 'BEGIN') host._txBegun = tx;
     if (item._resolve) this._receipts.set(headers.receipt!, item);
-    host._log('>>> ' + (command === 'CONNECT' ? command : data)); // not the passcode
     try {
       this._socket.send(data);
     } catch (error) {
@@ -160,6 +159,9 @@ export class StompSession {
       // it (a DISCONNECT in progress, or a listener's deactivate()); then the frame goes with it.
       if (this._state !== CLOSED) throw error;
     }
+    // After the send: a hook that calls deactivate() must find this frame written, not write its
+    // DISCONNECT before it.
+    host._log('>>> ' + (command === 'CONNECT' ? command : data)); // not the passcode
   }
 
   /**

@@ -1029,6 +1029,36 @@ describe('StompClient', () => {
     });
   });
 
+  describe('deactivate() from the debug hook while CONNECTED restores the session', () => {
+    for (const [when, line] of [['the first re-SUBSCRIBE', '>>> SUBSCRIBE'], ['the first queued SEND', '>>> SEND']]) {
+      it(`writes nothing after the DISCONNECT when it comes on ${when}; what awaited a RECEIPT rejects`, async () => {
+        let done;
+        const { client, connect, last, events } = setup({
+          debug: (text) => {
+            if (!done && text.startsWith(line)) done = client.deactivate();
+          },
+        });
+        client.activate();
+        client.subscribe('/queue/a', () => {});
+        client.subscribe('/queue/b', () => {});
+        const sent = client.publish({ destination: '/queue/a', body: 'one', receipt: true });
+        client.publish({ destination: '/queue/a', body: 'two' });
+        const socket = await connect();
+        const commands = socket.commands();
+        assert.equal(commands.at(-1), 'DISCONNECT', commands.join());
+        assert.ok(done);
+        socket.receive(`RECEIPT\nreceipt-id:${socket.frames().at(-1).headers.receipt}\n\n\0`);
+        socket.closed(1000);
+        await done;
+        assert.equal(await settlement(sent), 'rejected: StompClosedError: Deactivated');
+        assert.equal(client.connected, false);
+        // No 'connect' after the 'disconnect': the restore it announces did not happen.
+        assert.deepEqual(events.map(([type]) => type), ['disconnect']);
+        assert.equal(last(), socket);
+      });
+    }
+  });
+
   describe('requests that await a RECEIPT always settle (defect 8)', () => {
     const closed = (message) => `rejected: StompClosedError: ${message}`;
 
