@@ -84,6 +84,14 @@ describe('SockJS', () => {
     assert.deepEqual([event.code, s.transport], [3000, null]);
   });
 
+  it('takes a close reason that is not a string as WebSocket and sockjs-client do: checked by its text, no internal TypeError', async () => {
+    const { s, closed } = socket();
+    assert.throws(() => s.close(3000, { toString: () => 'x'.repeat(124) }), SyntaxError);
+    s.close(3000, ['done']);
+    const event = await closed;
+    assert.deepEqual([event.code, String(event.reason)], [3000, 'done']);
+  });
+
   it('connects, and closes, with a debug logger that throws', async () => {
     const { s, link, closed } = socket({
       debug: () => {
