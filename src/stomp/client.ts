@@ -107,7 +107,8 @@ export class StompClient extends EventTarget {
   constructor(options: StompClientOptions, internals: { clock?: Clock });
   constructor(options: StompClientOptions, internals: { clock?: Clock } = {}) {
     super();
-    this._o = resolveStompOptions(options);
+    const o = (this._o = resolveStompOptions(options));
+    if (typeof o.connectHeaders === 'object') encodeFrame('CONNECT', o.connectHeaders, ''); // throws: 'CONNECT cannot escape header "login"'
     this._clock = internals.clock || systemClock;
   }
 

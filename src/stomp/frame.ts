@@ -60,7 +60,7 @@ export function encodeFrame(command: string, headers: Record<string, string | un
     const value = all[name];
     if (value === undefined) continue;
     if (level ? level < 2 && /\r/.test(name + value) : /[\r\n]/.test(name + value) || name.includes(':')) {
-      throw new TypeError(`Header ${JSON.stringify(name)} has a character ${command} cannot escape here (CONNECT and STOMP 1.0 escape none, 1.1 no CR)`);
+      throw new TypeError(`${command} cannot escape header ${JSON.stringify(name)}`);
     }
     frame += escapeHeader(name, level) + ':' + escapeHeader('' + value, level) + '\n';
   }

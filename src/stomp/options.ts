@@ -1,4 +1,4 @@
-import { encodeFrame, type StompHeaders } from './frame';
+import type { StompHeaders } from './frame';
 import { readOptions, type Rule } from '../util/options';
 import { refuseShared, type StompSocket } from './socket';
 
@@ -77,10 +77,5 @@ export function resolveStompOptions(options: StompClientOptions): ResolvedStompO
   const o = readOptions(options, stompRules);
   if (!o.socket === !o.webSocketFactory) throw new TypeError("Give 'webSocketFactory' or 'socket'");
   if (o.socket) refuseShared(o.socket);
-  try {
-    if (typeof o.connectHeaders === 'object') encodeFrame('CONNECT', o.connectHeaders, '');
-  } catch (error) {
-    throw new TypeError(`Option 'connectHeaders': ${(error as Error).message}`);
-  }
   return { ...o, heartbeat: readOptions(o.heartbeat, heartbeatRules, 'heartbeat.') } as ResolvedStompOptions;
 }
