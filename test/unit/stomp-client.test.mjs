@@ -1059,6 +1059,33 @@ describe('StompClient', () => {
     }
   });
 
+  it('a link that dies during the restore after CONNECTED: what was not written waits for the next CONNECTED, its receipt promise too', async () => {
+    const { client, connect, last } = setup();
+    client.activate();
+    client.publish({ destination: '/q', body: 'one' });
+    const two = client.publish({ destination: '/q', body: 'two', receipt: true });
+    const socket = last();
+    socket.open();
+    await flush();
+    // The first queued SEND finds the link dead (a Resock: 'reconnecting', then a throw here).
+    const send = socket.send;
+    socket.send = function (data) {
+      if (data.startsWith('SEND')) {
+        socket.send = send;
+        socket.lose();
+      }
+      return send.call(this, data);
+    };
+    socket.receive('CONNECTED\nversion:1.2\n\n\0');
+    assert.equal(await settlement(two), 'pending');
+    socket.take();
+    await connect(socket);
+    const frames = socket.take();
+    assert.deepEqual(frames.map((f) => f.command + ' ' + f.body), ['CONNECT ', 'SEND two']);
+    socket.receive(`RECEIPT\nreceipt-id:${frames[1].headers.receipt}\n\n\0`);
+    assert.equal(await settlement(two), 'resolved');
+  });
+
   describe('requests that await a RECEIPT always settle (defect 8)', () => {
     const closed = (message) => `rejected: StompClosedError: ${message}`;
 
