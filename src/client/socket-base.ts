@@ -66,8 +66,11 @@ export interface SocketBase<M extends Record<string, Event>> {
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
-/** WebSocket's rules for `close(code, reason)`: 1000 or 3000–4999, a reason of at most 123 bytes. */
+/**
+ * WebSocket's rules for `close(code, reason)`: 1000 or 3000–4999, a reason of at most 123 bytes
+ * as text (WebSocket converts any value to a string; sockjs-client takes it too).
+ */
 export function checkCloseArguments(code?: number, reason?: string): void {
   if (code !== undefined && !isUserCloseCode(code)) throw new InvalidAccessError('InvalidAccessError: Invalid code');
-  if (reason && utf8Length(reason) > 123) throw new SyntaxError('reason argument has an invalid length');
+  if (reason && utf8Length(String(reason)) > 123) throw new SyntaxError('reason argument has an invalid length');
 }

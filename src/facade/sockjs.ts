@@ -58,9 +58,12 @@ export class SockJS extends SocketBase<SockJSEventMap> {
     });
     link.on('message', (data) => this.dispatchEvent(messageEvent(data)));
     link.on('heartbeat', () => this.dispatchEvent(new Event('heartbeat')));
-    // The server's `c` (or a protocol error) ended the session: CLOSING at once, as sockjs-client,
-    // although the close waits for a POST in flight to answer.
-    link.on('closing', () => (this._readyState = CLOSING));
+    // The server's `c` (or a protocol error) ended the session: CLOSING at once, and no transport,
+    // as sockjs-client, although the close waits for a POST in flight to answer.
+    link.on('closing', () => {
+      this._readyState = CLOSING;
+      this._link = null;
+    });
     link.on('close', (info) => this._close(info.code, info.reason, info.wasClean));
   }
 

@@ -1,7 +1,7 @@
 import { backoffDelay } from '../client/backoff';
 import { QueueOverflowError } from '../client/queue';
 import type { Clock } from '../env/env';
-import type { StompFrame, StompHeaders } from './frame';
+import { encodeFrame, escapingOf, type Escaping, type StompFrame, type StompHeaders } from './frame';
 import { guard } from './guard';
 import { resolveStompOptions, type ResolvedStompOptions, type StompClientOptions } from './options';
 import { CONNECTED, DISCONNECTING, StompClosedError, StompSession, type Outgoing } from './session';
@@ -99,13 +99,16 @@ export class StompClient extends EventTarget {
   /** When the last CONNECTED came, until the next reconnect is planned. */
   private _upSince = Infinity;
   private _reconnectTimer: unknown;
+  /** The header escaping of the last CONNECTED (1.2 before any), which calls are checked against. */
+  private _escaping: Escaping = 2;
 
   constructor(options: StompClientOptions);
   /** Tests hand in a clock. @internal */
   constructor(options: StompClientOptions, internals: { clock?: Clock });
   constructor(options: StompClientOptions, internals: { clock?: Clock } = {}) {
     super();
-    this._o = resolveStompOptions(options);
+    const o = (this._o = resolveStompOptions(options));
+    if (typeof o.connectHeaders === 'object') encodeFrame('CONNECT', o.connectHeaders, ''); // throws: 'CONNECT cannot escape header "login"'
     this._clock = internals.clock || systemClock;
   }
 
@@ -139,13 +142,15 @@ export class StompClient extends EventTarget {
 
   /**
    * Subscribes now if connected, and again with the same id after every reconnect. `headers`
-   * may set `id` and `ack` (`auto` by default, `client`, `client-individual`).
+   * may set `id` and `ack` (`auto` by default, `client`, `client-individual`). Throws a TypeError
+   * for a header the broker's version cannot escape, as `publish` does.
    * @example client.subscribe('/queue/jobs', (m) => { work(m.body); m.ack(); }, { ack: 'client-individual' })
    */
   subscribe(destination: string, onMessage: MessageHandler, headers: StompHeaders = {}): StompSubscription {
     checkDestination(destination);
     const id = headers.id || this._id('sub-');
     const subscribeHeaders = { ...headers, id, destination };
+    encodeFrame('SUBSCRIBE', subscribeHeaders, '', this._escaping); // throws for a header it cannot carry
     // A given id that is live already replaces that subscription: the broker is told to end it
     // first, since it refuses a SUBSCRIBE with an id in use (RabbitMQ closes the connection).
     if (this._subs.has(id)) this._live()?._write({ _command: 'UNSUBSCRIBE', _headers: { id } });
@@ -164,7 +169,9 @@ export class StompClient extends EventTarget {
   /**
    * Sends a SEND now, or after the next CONNECTED when not connected. Resolves at once, or on the
    * RECEIPT when `receipt: true`; that promise rejects with StompClosedError when the client is
-   * not active or stops first. Throws QueueOverflowError when `maxQueue` frames are held.
+   * not active or stops first. Throws QueueOverflowError when `maxQueue` frames are held, and a
+   * TypeError for a header the broker's version cannot escape (a line break under STOMP 1.0: checked
+   * against the last CONNECTED; a frame it queued is refused when written, with an 'error' event).
    */
   publish(params: PublishParams): Promise<void> {
     checkDestination(params && params.destination);
@@ -190,13 +197,20 @@ export class StompClient extends EventTarget {
   /** @internal */
   _onConnected(session: StompSession, frame: StompFrame, version: string): void {
     this._upSince = this._clock.now();
+    this._escaping = escapingOf(version);
     // Subscriptions first, then the at-least-once re-sends and what was queued, in order.
-    // A restore leaves out the receipt the first SUBSCRIBE may have asked for.
-    for (const { _headers } of this._subs.values()) session._write({ _command: 'SUBSCRIBE', _headers: { ..._headers, receipt: undefined } });
+    // A restore leaves out the receipt the first SUBSCRIBE may have asked for. It stops when the
+    // session does (the debug hook or an 'error' listener called deactivate(), or the link died):
+    // nothing goes after a DISCONNECT, and what was not written stays queued, after what the
+    // session's end put back (`_finish` rejects it if the client is no longer active).
     const queue = this._queue;
     this._queue = [];
-    for (const item of queue) session._write(item);
-    this._emit('connect', { frame, version });
+    for (const { _headers } of this._subs.values()) {
+      if (session._state === CONNECTED) session._write({ _command: 'SUBSCRIBE', _headers: { ..._headers, receipt: undefined } });
+    }
+    while (queue.length && session._state === CONNECTED) session._write(queue.shift()!);
+    this._queue = this._queue.concat(queue);
+    if (session._state === CONNECTED) this._emit('connect', { frame, version });
   }
 
   /** A MESSAGE to its subscription, with ack()/nack(), which only make sense in the session that delivered it. @internal */
@@ -311,6 +325,7 @@ export class StompClient extends EventTarget {
 
   /** Sends or queues a frame; with `receipt`, the promise settles on its RECEIPT. */
   private _request(item: Outgoing, receipt?: boolean): Promise<void> {
+    encodeFrame(item._command, item._headers, '', this._escaping); // throws for a header it cannot carry
     // Nothing would ever connect to answer it.
     if (receipt && this._state !== 'active') return Promise.reject(new StompClosedError('Client not active'));
     const session = this._live();

@@ -47,7 +47,9 @@ export const utf8 = new TextEncoder();
 /**
  * One frame, ready for `socket.send`. Headers whose value is undefined are left out. A non-empty
  * body gets a `content-length` unless the caller set one, so that a NUL inside it cannot end the
- * frame early.
+ * frame early. Throws a TypeError for a header it cannot escape (CONNECT and STOMP 1.0 escape
+ * nothing, 1.1 no CR): written raw, a line break would end it and start a header the app never
+ * set, and a ':' in a name would move where the value starts.
  */
 export function encodeFrame(command: string, headers: Record<string, string | undefined>, body: string, escaping?: Escaping): string {
   const level = command === 'CONNECT' ? 0 : escaping;
@@ -56,7 +58,11 @@ export function encodeFrame(command: string, headers: Record<string, string | un
   let frame = command + '\n';
   for (const name in all) {
     const value = all[name];
-    if (value !== undefined) frame += escapeHeader(name, level) + ':' + escapeHeader('' + value, level) + '\n';
+    if (value === undefined) continue;
+    if (level ? level < 2 && /\r/.test(name + value) : /[\r\n]/.test(name + value) || name.includes(':')) {
+      throw new TypeError(`${command} cannot escape header ${JSON.stringify(name)}`);
+    }
+    frame += escapeHeader(name, level) + ':' + escapeHeader('' + value, level) + '\n';
   }
   return frame + '\n' + body + '\0';
 }

@@ -23,7 +23,8 @@ export interface StompClientOptions {
   socket?: StompSocket;
   /**
    * Headers of every CONNECT (`login`, `passcode`, `host`…), or a function called before each
-   * CONNECT, which may be async (fresh tokens). A throw or rejection fails that connection.
+   * CONNECT, which may be async (fresh tokens). A throw or rejection fails that connection, and so
+   * do a line break in a value and a line break or ':' in a name, which CONNECT cannot escape.
    * @example { connectHeaders: async () => ({ login: 'app', passcode: await token() }) }
    */
   connectHeaders?: StompHeaders | (() => StompHeaders | Promise<StompHeaders>);

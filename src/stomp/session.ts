@@ -44,6 +44,7 @@ export interface SessionHost {
   _onConnected(session: StompSession, frame: StompFrame, version: string): void;
   _onMessage(session: StompSession, frame: StompFrame): void;
   _emit(type: 'unhandledReceipt', frame: StompFrame): void;
+  _emit(type: 'error', detail: { message: string }): void;
   /** An ERROR frame, a malformed frame or a failed connect. */
   _fail(message: string, frame?: StompFrame): void;
   /** The broker went silent: heart-beats lost, or no CONNECTED in time (`report`: as an 'error' too). */
@@ -139,10 +140,18 @@ export class StompSession {
     // ids, `tx-7`: no comparison holds, and the frame goes as the app wrote it.)
     const tx = +(/^tx-(\d+)$/.exec(headers.transaction!) || [])[1]!;
     if (tx <= host._txAborted) return item._reject?.(new StompClosedError('Transaction aborted by a reconnect'));
+    let data: string;
+    try {
+      data = item._raw || encodeFrame(command, headers, item._body || '', this._parser.escaping);
+    } catch (error) {
+      // A header the app's call was checked for against the last version (1.2 before any), and
+      // this broker speaks 1.0; or a connectHeaders function's: refused, rather than sent broken.
+      if (command === 'CONNECT') return host._fail(`connectHeaders: ${error}`);
+      item._reject?.(error as Error);
+      return host._emit('error', { message: '' + error });
+    }
     if (command === 'BEGIN') host._txBegun = tx;
     if (item._resolve) this._receipts.set(headers.receipt!, item);
-    const data = item._raw || encodeFrame(command, headers, item._body || '', this._parser.escaping);
-    host._log('>>> ' + (command === 'CONNECT' ? command : data)); // not the passcode
     try {
       this._socket.send(data);
     } catch (error) {
@@ -150,6 +159,9 @@ export class StompSession {
       // it (a DISCONNECT in progress, or a listener's deactivate()); then the frame goes with it.
       if (this._state !== CLOSED) throw error;
     }
+    // After the send: a hook that calls deactivate() must find this frame written, not write its
+    // DISCONNECT before it.
+    host._log('>>> ' + (command === 'CONNECT' ? command : data)); // not the passcode
   }
 
   /**

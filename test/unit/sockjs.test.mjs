@@ -70,6 +70,28 @@ describe('SockJS', () => {
     assert.equal(s.readyState, SockJS.CLOSING);
   });
 
+  it("has no transport once a c frame made it CLOSING, as sockjs-client (which lets go of the transport at once)", async () => {
+    const { s, link, closed } = socket();
+    const t = await link();
+    assert.equal(s.transport, 'xhr-streaming');
+    let settled;
+    t.settle = () => new Promise((resolve) => (settled = resolve));
+    t.frame('c[3000,"Go away!"]');
+    assert.equal(s.readyState, SockJS.CLOSING);
+    assert.equal(s.transport, null);
+    settled([]);
+    const event = await closed;
+    assert.deepEqual([event.code, s.transport], [3000, null]);
+  });
+
+  it('takes a close reason that is not a string as WebSocket and sockjs-client do: checked by its text, no internal TypeError', async () => {
+    const { s, closed } = socket();
+    assert.throws(() => s.close(3000, { toString: () => 'x'.repeat(124) }), SyntaxError);
+    s.close(3000, ['done']);
+    const event = await closed;
+    assert.deepEqual([event.code, String(event.reason)], [3000, 'done']);
+  });
+
   it('connects, and closes, with a debug logger that throws', async () => {
     const { s, link, closed } = socket({
       debug: () => {

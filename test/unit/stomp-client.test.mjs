@@ -1029,6 +1029,63 @@ describe('StompClient', () => {
     });
   });
 
+  describe('deactivate() from the debug hook while CONNECTED restores the session', () => {
+    for (const [when, line] of [['the first re-SUBSCRIBE', '>>> SUBSCRIBE'], ['the first queued SEND', '>>> SEND']]) {
+      it(`writes nothing after the DISCONNECT when it comes on ${when}; what awaited a RECEIPT rejects`, async () => {
+        let done;
+        const { client, connect, last, events } = setup({
+          debug: (text) => {
+            if (!done && text.startsWith(line)) done = client.deactivate();
+          },
+        });
+        client.activate();
+        client.subscribe('/queue/a', () => {});
+        client.subscribe('/queue/b', () => {});
+        const sent = client.publish({ destination: '/queue/a', body: 'one', receipt: true });
+        client.publish({ destination: '/queue/a', body: 'two' });
+        const socket = await connect();
+        const commands = socket.commands();
+        assert.equal(commands.at(-1), 'DISCONNECT', commands.join());
+        assert.ok(done);
+        socket.receive(`RECEIPT\nreceipt-id:${socket.frames().at(-1).headers.receipt}\n\n\0`);
+        socket.closed(1000);
+        await done;
+        assert.equal(await settlement(sent), 'rejected: StompClosedError: Deactivated');
+        assert.equal(client.connected, false);
+        // No 'connect' after the 'disconnect': the restore it announces did not happen.
+        assert.deepEqual(events.map(([type]) => type), ['disconnect']);
+        assert.equal(last(), socket);
+      });
+    }
+  });
+
+  it('a link that dies during the restore after CONNECTED: what was not written waits for the next CONNECTED, its receipt promise too', async () => {
+    const { client, connect, last } = setup();
+    client.activate();
+    client.publish({ destination: '/q', body: 'one' });
+    const two = client.publish({ destination: '/q', body: 'two', receipt: true });
+    const socket = last();
+    socket.open();
+    await flush();
+    // The first queued SEND finds the link dead (a Resock: 'reconnecting', then a throw here).
+    const send = socket.send;
+    socket.send = function (data) {
+      if (data.startsWith('SEND')) {
+        socket.send = send;
+        socket.lose();
+      }
+      return send.call(this, data);
+    };
+    socket.receive('CONNECTED\nversion:1.2\n\n\0');
+    assert.equal(await settlement(two), 'pending');
+    socket.take();
+    await connect(socket);
+    const frames = socket.take();
+    assert.deepEqual(frames.map((f) => f.command + ' ' + f.body), ['CONNECT ', 'SEND two']);
+    socket.receive(`RECEIPT\nreceipt-id:${frames[1].headers.receipt}\n\n\0`);
+    assert.equal(await settlement(two), 'resolved');
+  });
+
   describe('requests that await a RECEIPT always settle (defect 8)', () => {
     const closed = (message) => `rejected: StompClosedError: ${message}`;
 
@@ -1539,6 +1596,63 @@ describe('StompClient', () => {
       client.activate();
       await connect();
       assert.deepEqual(lines, ['>>> CONNECT', '<<< CONNECTED\nversion:1.2\n\n\0']);
+    });
+  });
+
+  describe('headers a frame cannot carry unescaped (CONNECT, and every frame under STOMP 1.0)', () => {
+    it('refuses connectHeaders with a line break in a value, or a line break or colon in a name, when the client is made', () => {
+      const socket = new FakeSocket();
+      for (const connectHeaders of [{ login: 'app\npasscode:forged' }, { login: 'app\r' }, { 'x\ny': 'v' }, { 'x:y': 'v' }]) {
+        assert.throws(() => new StompClient({ socket, connectHeaders }), (error) => error instanceof TypeError && /^CONNECT cannot escape header "/.test(error.message), JSON.stringify(connectHeaders));
+      }
+      assert.doesNotThrow(() => new StompClient({ socket, connectHeaders: { passcode: 'a:b\\c' } }));
+    });
+
+    it('fails the connection, writing no CONNECT, when a connectHeaders function returns such a header', async () => {
+      const { client, sockets, events } = setup({ connectHeaders: async () => ({ passcode: 'token\npasscode:forged' }) });
+      client.activate();
+      sockets[0].open();
+      await flush();
+      assert.deepEqual(sockets[0].sent, []);
+      assert.equal(events.length, 1);
+      assert.equal(events[0][0], 'error');
+      assert.match(events[0][1].message, /^connectHeaders: TypeError: CONNECT cannot escape header "passcode"/);
+      assert.equal(sockets[0].closeCalls, 1);
+    });
+
+    it('under 1.0, refuses at the call a publish() or subscribe() whose header has a line break, and writes nothing', async () => {
+      const { client, connect, last } = setup();
+      client.activate();
+      await connect(undefined, 'CONNECTED\nversion:1.0\n\n\0');
+      last().take();
+      assert.throws(() => client.publish({ destination: '/q', headers: { note: 'a\nforged:1' } }), TypeError);
+      assert.throws(() => client.subscribe('/q', () => {}, { selector: "a = 'x\ny'" }), TypeError);
+      assert.throws(() => client.subscribe('/q\n', () => {}), TypeError);
+      assert.deepEqual(last().take(), []);
+      // Nothing kept to restore: the next session writes no SUBSCRIBE.
+      last().lose();
+      await connect(undefined, 'CONNECTED\nversion:1.0\n\n\0');
+      assert.deepEqual(last().take().map((f) => f.command), ['CONNECT']);
+    });
+
+    it('under 1.2, escapes the same headers and sends them', async () => {
+      const { client, connect, last } = setup();
+      client.activate();
+      await connect();
+      last().take();
+      client.publish({ destination: '/q', headers: { note: 'a\nforged:1' } });
+      assert.equal(last().take()[0].headers.note, 'a\\nforged\\c1');
+    });
+
+    it('does not write a frame queued before a 1.0 CONNECTED that it cannot carry: its receipt promise rejects, an error tells', async () => {
+      const { client, connect, last, events } = setup();
+      client.activate();
+      const refused = client.publish({ destination: '/q', headers: { note: 'a\nforged:1' }, receipt: true });
+      client.publish({ destination: '/q', body: 'fine' });
+      await connect(undefined, 'CONNECTED\nversion:1.0\n\n\0');
+      assert.deepEqual(last().frames().map((f) => f.command + ' ' + f.body), ['CONNECT ', 'SEND fine']);
+      assert.match(await settlement(refused), /^rejected: TypeError: SEND cannot escape header "note"/);
+      assert.deepEqual(events.map(([type]) => type), ['error', 'connect']);
     });
   });
 });
