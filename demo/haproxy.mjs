@@ -65,6 +65,9 @@ ${balanceLines.join('\n')}
   option httpchk GET /health
   http-check expect status 200
   default-server check inter 250 fall 1 rise 1
+  # A node slow to answer its check (a loaded machine) is not dead: it has 1 s. A dead one refuses
+  # the check's connection, and is DOWN at once.
+  timeout check 1s
 ${nodes.map((n) => `  server ${n.name} 127.0.0.1:${n.port}${balance === 'jsessionid' ? ` cookie ${n.name}` : ''}`).join('\n')}
 ${
   statsPort
