@@ -54,7 +54,8 @@ export interface ResockOptions extends ConnectionOptions {
   heartbeatTimeout?: number;
   /**
    * Called before every connection attempt; may change the URL and headers (fresh tokens).
-   * A throw or rejection counts as a failed attempt.
+   * A throw or rejection counts as a failed attempt; so does a promise still unsettled after 8 s
+   * (`/info`'s limit), or after `timeout` if that is longer.
    * @example { beforeConnect: async ({ headers }) => ({ headers: { ...headers, Authorization: await token() } }) }
    */
   beforeConnect?: (context: BeforeConnectContext) => ConnectChanges | void | Promise<ConnectChanges | void>;

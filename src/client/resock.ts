@@ -1,5 +1,6 @@
 import type { DebugLogger } from '../connector/options';
 import { detectEnv, type Env } from '../env/env';
+import { INFO_TIMEOUT } from '../connector/info';
 import { Link } from '../link/link';
 import { parseBaseUrl } from '../protocol/base-url';
 import { CloseCode, closeInfo, type CloseInfo } from '../protocol/codes';
@@ -274,14 +275,18 @@ export class Resock extends SocketBase<ResockEventMap> {
       // or `error` then reach the listeners added right after the constructor.
       return void Promise.reject(error).catch(failed('headers'));
     }
-    // A throwing or rejecting beforeConnect is a failed attempt like any other.
+    // A throwing or rejecting beforeConnect is a failed attempt like any other; so is one still
+    // unsettled after /info's limit or `timeout` if longer (a token fetch on a stalled network).
+    const fail = failed('beforeConnect');
+    const bound = Math.max(INFO_TIMEOUT, connection.timeout);
+    this._timer = this._env.setTimeout(() => fail(new Error(`Not settled after ${bound} ms`)), bound);
     new Promise<ConnectChanges | void>((resolve) => resolve(beforeConnect && beforeConnect({ attempt: this._retries, url: this.url, headers })))
       .then((changes) => {
         const url = changes && changes.url ? parseBaseUrl(changes.url, this._env.location && this._env.location.href) : this.url;
-        return () => this._startLink(url, (changes && changes.headers) || headers);
+        return () => (this._env.clearTimeout(this._timer), this._startLink(url, (changes && changes.headers) || headers));
       })
       // Not if a close(), reconnect() or pagehide came meanwhile (even in the microtask between).
-      .then((start) => generation === this._generation && start(), failed('beforeConnect'))
+      .then((start) => generation === this._generation && start(), fail)
       // A link that cannot be made (a plugin's bug) is a failed attempt too, never a wedge.
       .catch(failed('link'));
   }

@@ -442,6 +442,35 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     assert.equal(c.state, 'open');
   });
 
+  it('bounds a beforeConnect that never settles (8 s, or `timeout` if longer): a failed attempt, reported, retried; its late answer is ignored', async () => {
+    for (const [timeout, bound] of [[undefined, 8000], [20000, 20000]]) {
+      const answers = [];
+      const { c, env, created, events } = client({ timeout, beforeConnect: () => new Promise((resolve) => answers.push(resolve)) });
+      await flush();
+      assert.equal(c.state, 'connecting');
+      env.tick(bound - 1);
+      assert.equal(c.state, 'connecting', 'still waiting for beforeConnect just before the bound');
+      env.tick(1);
+      await flush();
+      assert.equal(c.state, 'reconnecting', `given up after ${bound} ms`);
+      assert.match(events.find(([t]) => t === 'reconnecting')[1].lastClose.reason, new RegExp(`beforeConnect failed: .*${bound} ms`));
+      assert.deepEqual(errors(events).map((d) => d.callback), ['beforeConnect']);
+      answers[0]({ url: 'http://late/echo' });
+      await flush();
+      assert.equal(env.infoRequests.length, 0, 'the late answer starts nothing');
+      env.tick(100);
+      await flush();
+      assert.equal(answers.length, 2, 'beforeConnect is called again after the backoff');
+      answers[1]();
+      await flush();
+      await env.answerInfo();
+      created.at(-1).frame('o');
+      env.tick(bound * 2);
+      assert.equal(c.state, 'open', 'no stray bound fires once beforeConnect settled');
+      c.close();
+    }
+  });
+
   it('says a first attempt whose headers() threw to the listeners added after the constructor', async () => {
     const env = fakeEnv();
     const options = (reconnect) => ({ reconnect, headers: () => { throw new Error('no token yet'); } });
