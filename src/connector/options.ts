@@ -24,7 +24,8 @@ export interface ConnectionOptions {
   timeout?: number;
   /**
    * Headers sent with every HTTP request (`/info`, streams, polls, sends), or a function called
-   * before each connection (fresh tokens). WebSocket cannot carry headers. Default: none.
+   * before each connection (fresh tokens), which must not return a Promise (a TypeError naming
+   * `headers`; Resock's `beforeConnect` may be async). WebSocket cannot carry headers. Default: none.
    */
   headers?: HeadersOption;
   /** Send cookies on cross-origin requests (sticky sessions). Default: true, as sockjs-client. */
@@ -120,7 +121,12 @@ export function resolveConnectionOptions(options: unknown, own?: Record<string, 
   // The checked values themselves, with the few that need it turned into their working form.
   return Object.assign(all, chosenTransports(all.transports, !!own), {
     sessionId: typeof id === 'function' ? () => String(id()) : (env: Env) => randomId(env.randomBytes, id),
-    headers: typeof headers === 'function' ? headers : () => headers,
+    // An async function (JS has no types to stop it) would send a Promise as headers: named instead.
+    headers: () => {
+      const value = typeof headers === 'function' ? headers() : headers;
+      ensure(!!value && typeof value === 'object' && typeof (value as Partial<PromiseLike<unknown>>).then !== 'function', 'headers', "an object, or a function returning one (not a Promise: Resock's beforeConnect may be async)");
+      return value;
+    },
     debug: debug === true ? toConsole : debug || silent,
     own: all,
   });

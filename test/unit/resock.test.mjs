@@ -471,6 +471,20 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     }
   });
 
+  it('refuses a headers function that returns a Promise (async) with a TypeError naming it, reported, instead of sending no headers', async () => {
+    const { c, env, created, events } = client({ headers: async () => ({ Authorization: 'Bearer t' }) });
+    await flush();
+    assert.equal(env.infoRequests.length, 0, 'no request went out without its headers');
+    assert.equal(created.length, 0);
+    assert.equal(c.state, 'reconnecting');
+    const [detail] = errors(events);
+    assert.equal(detail.callback, 'headers');
+    assert.equal(detail.error.name, 'TypeError');
+    assert.match(detail.error.message, /'headers'.*beforeConnect/);
+    assert.match(events.find(([t]) => t === 'reconnecting')[1].lastClose.reason, /headers failed: Option 'headers'/);
+    c.close();
+  });
+
   it('says a first attempt whose headers() threw to the listeners added after the constructor', async () => {
     const env = fakeEnv();
     const options = (reconnect) => ({ reconnect, headers: () => { throw new Error('no token yet'); } });
