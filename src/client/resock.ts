@@ -28,7 +28,7 @@ export interface ReconnectingDetail {
 
 /** What a user callback that threw is reported with, in an `error` event's `detail`. */
 export interface CallbackErrorDetail {
-  /** Which callback threw: `headers`, `beforeConnect`, `shouldReconnect`, `debug` or `reclaim`; `link` when a plugin (`shared`, `resume`) could not make the attempt's link. */
+  /** Which callback threw: `headers`, `beforeConnect`, `sessionId`, `shouldReconnect`, `debug` or `reclaim`; `link` when a plugin (`shared`, `resume`) could not make the attempt's link. */
   callback: string;
   error: unknown;
 }
@@ -295,11 +295,24 @@ export class Resock extends SocketBase<ResockEventMap> {
     const generation = this._generation;
     const resume = this._resume;
     // Resumable inside, shared outside: a shared link's leader alone runs the resume handshake.
+    const { connection } = this._o;
     const create = () => {
       const link = new Link({
         url: resume ? resume.url(url) : url,
         env: this._env,
-        options: { ...this._o.connection, debug: this._debug },
+        options: {
+          ...connection,
+          debug: this._debug,
+          // What it throws fails the attempt (the connector's reason) and is reported as its error.
+          sessionId: (env) => {
+            try {
+              return connection.sessionId(env);
+            } catch (error) {
+              this._report('sessionId', error);
+              throw error;
+            }
+          },
+        },
         headers: () => headers,
         descriptors: this._transports,
         retry: this._unopened,

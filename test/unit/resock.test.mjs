@@ -485,6 +485,32 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     c.close();
   });
 
+  it('treats a sessionId() that throws as a failed attempt, reported as its error, not as every transport failing (2000)', async () => {
+    let calls = 0;
+    const env = fakeEnv();
+    const created = [];
+    const c = new Resock('http://h/echo', {
+      reconnect: { minDelay: 100, maxDelay: 100 },
+      sessionId: () => {
+        if (++calls <= 1) throw new Error('no id today');
+        return `id${calls}`;
+      },
+    }, { env, transports: fakeDescriptors(['websocket', 'xhr-streaming'], created) });
+    const seen = [];
+    for (const type of ['error', 'reconnecting']) c.addEventListener(type, (e) => seen.push([type, e.detail]));
+    await flush();
+    assert.equal(c.state, 'reconnecting');
+    assert.equal(calls, 1, 'the next transport is not tried with the same callback');
+    const reconnecting = seen.find(([t]) => t === 'reconnecting')[1];
+    assert.deepEqual(reconnecting.lastClose, { code: 1002, reason: 'sessionId failed: no id today', wasClean: false });
+    const reported = seen.filter(([t, d]) => t === 'error' && d).map(([, d]) => [d.callback, d.error.message]);
+    assert.deepEqual(reported, [['sessionId', 'no id today']]);
+    env.tick(100);
+    await flush();
+    assert.match(created.at(-1).url, /\/id2$/, 'the retry uses the next id');
+    c.close();
+  });
+
   it('says a first attempt whose headers() threw to the listeners added after the constructor', async () => {
     const env = fakeEnv();
     const options = (reconnect) => ({ reconnect, headers: () => { throw new Error('no token yet'); } });
