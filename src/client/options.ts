@@ -49,7 +49,7 @@ export interface ResockOptions extends ConnectionOptions {
   /**
    * Silence, in ms, after which a link whose server sends `h` heartbeats is dead and replaced.
    * Default 35000 (sockjs-node sends one every 25 s). Links without `h` (WebSocket on
-   * sockjs-node, which pings instead) are not judged by this.
+   * sockjs-node, which pings instead) are not judged by this. 0 turns the check off.
    */
   heartbeatTimeout?: number;
   /**
@@ -132,6 +132,8 @@ export function resolveResockOptions(options: ResockOptions): ResolvedResockOpti
     connection,
     reconnect,
     queue,
+    // 0 turns the check off (as a STOMP heart-beat of 0): never a link dropped at its first `h`.
+    heartbeatTimeout: own.heartbeatTimeout || Infinity,
     resume: own.resume || null,
   };
 }

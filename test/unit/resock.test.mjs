@@ -236,6 +236,20 @@ describe('Resock', () => {
     assert.equal(t.closed, true);
   });
 
+  it('heartbeatTimeout: 0 turns the check off, as a heart-beat of 0 does in STOMP: no link dropped 50 ms after its first h, no 50 ms watchdog', async () => {
+    const { c, env, link } = client({ heartbeatTimeout: 0 });
+    const t = await link();
+    t.frame('h');
+    let armed = 0;
+    const setTimeout = env.setTimeout;
+    env.setTimeout = (fn, ms) => (armed++, setTimeout(fn, ms));
+    env.tick(60000);
+    c.send('still here');
+    assert.equal(c.state, 'open');
+    assert.deepEqual(t.sent, ['still here']);
+    assert.equal(armed, 0, 'no watchdog ticking every 50 ms');
+  });
+
   it('puts back first what a replaced link had not sent (silent heartbeats, pagehide)', async () => {
     for (const replace of [(env) => env.tick(1300), (env) => env.lifecycle.fire('pagehide')]) {
       const { c, env, link } = client({ heartbeatTimeout: 1000 });
