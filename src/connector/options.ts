@@ -120,7 +120,12 @@ export function resolveConnectionOptions(options: unknown, own?: Record<string, 
   ensure(typeof id !== 'number' || (id >= 1 && id <= 64), 'sessionId', 'a length from 1 to 64 or a function');
   // The checked values themselves, with the few that need it turned into their working form.
   return Object.assign(all, chosenTransports(all.transports, !!own), {
-    sessionId: typeof id === 'function' ? () => String(id()) : (env: Env) => randomId(env.randomBytes, id),
+    // An async function would give every client the session "[object Promise]": named instead.
+    sessionId: typeof id === 'function' ? () => {
+      const value = id();
+      ensure(!!value && typeof value !== 'object', 'sessionId', 'a length from 1 to 64 or a function returning the id (not a Promise)');
+      return String(value);
+    } : (env: Env) => randomId(env.randomBytes, id),
     // An async function (JS has no types to stop it) would send a Promise as headers: named instead.
     headers: () => {
       const value = typeof headers === 'function' ? headers() : headers;

@@ -525,6 +525,20 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     c.close();
   });
 
+  it('refuses a sessionId function that returns a Promise (async) with a TypeError naming it, reported, instead of connecting every client as session "[object Promise]"', async () => {
+    const env = fakeEnv();
+    const created = [];
+    const c = new Resock('http://h/echo', { sessionId: async () => 'abc' }, { env, transports: fakeDescriptors(['websocket', 'xhr-streaming'], created) });
+    const reported = [];
+    c.addEventListener('error', (e) => e.detail && reported.push(e.detail));
+    await flush();
+    assert.deepEqual(created.map((t) => t.url), [], 'no transport started');
+    assert.equal(c.state, 'reconnecting');
+    assert.deepEqual(reported.map((d) => [d.callback, d.error.name]), [['sessionId', 'TypeError']]);
+    assert.match(reported[0].error.message, /'sessionId'/);
+    c.close();
+  });
+
   it('says a first attempt whose headers() threw to the listeners added after the constructor', async () => {
     const env = fakeEnv();
     const options = (reconnect) => ({ reconnect, headers: () => { throw new Error('no token yet'); } });
