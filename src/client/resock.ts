@@ -278,8 +278,7 @@ export class Resock extends SocketBase<ResockEventMap> {
     // A throwing or rejecting beforeConnect is a failed attempt like any other; so is one still
     // unsettled after /info's limit or `timeout` if longer (a token fetch on a stalled network).
     const fail = failed('beforeConnect');
-    const bound = Math.max(INFO_TIMEOUT, connection.timeout);
-    this._timer = this._env.setTimeout(() => fail(new Error(`Not settled after ${bound} ms`)), bound);
+    this._timer = this._env.setTimeout(() => fail(new Error('timed out')), Math.max(INFO_TIMEOUT, connection.timeout));
     new Promise<ConnectChanges | void>((resolve) => resolve(beforeConnect && beforeConnect({ attempt: this._retries, url: this.url, headers })))
       .then((changes) => {
         const url = changes && changes.url ? parseBaseUrl(changes.url, this._env.location && this._env.location.href) : this.url;

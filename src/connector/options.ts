@@ -76,7 +76,15 @@ export const MAX_FRAME_LENGTH = 64 * 1024 * 1024;
 const TOLERATED = ['transportOptions', 'protocols_whitelist', 'devel', 'info', 'rtt', 'jsessionid', 'cookie'];
 
 const silent: DebugLogger = () => undefined;
+
 const toConsole: DebugLogger = (event, detail) => console.debug('[resock]', event, detail);
+
+/**
+ * What a function option returned, refused with a TypeError naming it when it is a Promise (an
+ * async function: JS has no types to stop it) or empty: no headers sent, every client the session
+ * "[object Promise]". Resock reports the throw as the callback's error, a failed attempt.
+ */
+const returned = <T>(name: string, value: T): T => (ensure(!!value && !(value as Partial<PromiseLike<unknown>>).then, name, 'a function returning its value, not a Promise'), value);
 
 const isDescriptor = (t: unknown): t is TransportDescriptor => typeof t === 'object' && !!t && typeof (t as TransportDescriptor).create === 'function';
 
@@ -120,18 +128,8 @@ export function resolveConnectionOptions(options: unknown, own?: Record<string, 
   ensure(typeof id !== 'number' || (id >= 1 && id <= 64), 'sessionId', 'a length from 1 to 64 or a function');
   // The checked values themselves, with the few that need it turned into their working form.
   return Object.assign(all, chosenTransports(all.transports, !!own), {
-    // An async function would give every client the session "[object Promise]": named instead.
-    sessionId: typeof id === 'function' ? () => {
-      const value = id();
-      ensure(!!value && typeof value !== 'object', 'sessionId', 'a length from 1 to 64 or a function returning the id (not a Promise)');
-      return String(value);
-    } : (env: Env) => randomId(env.randomBytes, id),
-    // An async function (JS has no types to stop it) would send a Promise as headers: named instead.
-    headers: () => {
-      const value = typeof headers === 'function' ? headers() : headers;
-      ensure(!!value && typeof value === 'object' && typeof (value as Partial<PromiseLike<unknown>>).then !== 'function', 'headers', "an object, or a function returning one (not a Promise: Resock's beforeConnect may be async)");
-      return value;
-    },
+    sessionId: typeof id === 'function' ? () => String(returned('sessionId', id())) : (env: Env) => randomId(env.randomBytes, id),
+    headers: typeof headers === 'function' ? () => returned('headers', headers()) : () => headers,
     debug: debug === true ? toConsole : debug || silent,
     own: all,
   });

@@ -467,7 +467,7 @@ describe('Resock: no callback, edge or page event wedges it', () => {
       env.tick(1);
       await flush();
       assert.equal(c.state, 'reconnecting', `given up after ${bound} ms`);
-      assert.match(events.find(([t]) => t === 'reconnecting')[1].lastClose.reason, new RegExp(`beforeConnect failed: .*${bound} ms`));
+      assert.match(events.find(([t]) => t === 'reconnecting')[1].lastClose.reason, /beforeConnect failed: timed out/);
       assert.deepEqual(errors(events).map((d) => d.callback), ['beforeConnect']);
       answers[0]({ url: 'http://late/echo' });
       await flush();
@@ -494,7 +494,7 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     const [detail] = errors(events);
     assert.equal(detail.callback, 'headers');
     assert.equal(detail.error.name, 'TypeError');
-    assert.match(detail.error.message, /'headers'.*beforeConnect/);
+    assert.match(detail.error.message, /'headers'.*not a Promise/);
     assert.match(events.find(([t]) => t === 'reconnecting')[1].lastClose.reason, /headers failed: Option 'headers'/);
     c.close();
   });
