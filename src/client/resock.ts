@@ -282,7 +282,7 @@ export class Resock extends SocketBase<ResockEventMap> {
     new Promise<ConnectChanges | void>((resolve) => resolve(beforeConnect && beforeConnect({ attempt: this._retries, url: this.url, headers })))
       .then((changes) => {
         const url = changes && changes.url ? parseBaseUrl(changes.url, this._env.location && this._env.location.href) : this.url;
-        return () => (this._env.clearTimeout(this._timer), this._startLink(url, (changes && changes.headers) || headers));
+        return () => (this._env.clearTimeout(this._timer), this._startLink(url, (changes && changes.headers) || headers, failed('sessionId')));
       })
       // Not if a close(), reconnect() or pagehide came meanwhile (even in the microtask between).
       .then((start) => generation === this._generation && start(), fail)
@@ -290,7 +290,7 @@ export class Resock extends SocketBase<ResockEventMap> {
       .catch(failed('link'));
   }
 
-  private _startLink(url: string, headers: Record<string, string>): void {
+  private _startLink(url: string, headers: Record<string, string>, fail: (error: unknown) => void): void {
     const generation = this._generation;
     const resume = this._resume;
     // Resumable inside, shared outside: a shared link's leader alone runs the resume handshake.
@@ -302,12 +302,13 @@ export class Resock extends SocketBase<ResockEventMap> {
         options: {
           ...connection,
           debug: this._debug,
-          // What it throws fails the attempt (the connector's reason) and is reported as its error.
+          // What it throws fails the attempt, reported, as a throwing `headers` does: not each
+          // transport in turn (the thrown error then stops the connector's next step, all ended).
           sessionId: (env) => {
             try {
               return connection.sessionId(env);
             } catch (error) {
-              this._report('sessionId', error);
+              fail(error);
               throw error;
             }
           },

@@ -191,15 +191,8 @@ export function connector(o: ConnectOptions, handlers: ConnectHandlers): Connect
     tried.push(name);
     debug('transport:start', { transport: name });
     let session: Session;
-    let id: string;
-    // The app's `sessionId` function threw: the attempt failed, not this transport (the next would hear the same).
     try {
-      id = o.sessionId();
-    } catch (error) {
-      return fail(closeInfo(CloseCode.CannotConnect, `sessionId failed: ${errorMessage(error)}`));
-    }
-    try {
-      session = new Session(descriptor.create(sessionUrl(url, o.serverId, id), env, transportOptions), env);
+      session = new Session(descriptor.create(sessionUrl(url, o.serverId, o.sessionId()), env, transportOptions), env);
     } catch (error) {
       // e.g. a WebSocket constructor refusing the URL, or Firefox refusing a WebSocket that the
       // page's CSP blocks (it throws where Chromium fails asynchronously): this candidate failed,
