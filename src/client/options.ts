@@ -49,12 +49,13 @@ export interface ResockOptions extends ConnectionOptions {
   /**
    * Silence, in ms, after which a link whose server sends `h` heartbeats is dead and replaced.
    * Default 35000 (sockjs-node sends one every 25 s). Links without `h` (WebSocket on
-   * sockjs-node, which pings instead) are not judged by this.
+   * sockjs-node, which pings instead) are not judged by this. 0 turns the check off.
    */
   heartbeatTimeout?: number;
   /**
    * Called before every connection attempt; may change the URL and headers (fresh tokens).
-   * A throw or rejection counts as a failed attempt.
+   * A throw or rejection counts as a failed attempt; so does a promise still unsettled after 8 s
+   * (`/info`'s limit), or after `timeout` if that is longer.
    * @example { beforeConnect: async ({ headers }) => ({ headers: { ...headers, Authorization: await token() } }) }
    */
   beforeConnect?: (context: BeforeConnectContext) => ConnectChanges | void | Promise<ConnectChanges | void>;
@@ -131,6 +132,8 @@ export function resolveResockOptions(options: ResockOptions): ResolvedResockOpti
     connection,
     reconnect,
     queue,
+    // 0 turns the check off (as a STOMP heart-beat of 0): never a link dropped at its first `h`.
+    heartbeatTimeout: own.heartbeatTimeout || Infinity,
     resume: own.resume || null,
   };
 }

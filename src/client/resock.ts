@@ -1,5 +1,6 @@
 import type { DebugLogger } from '../connector/options';
 import { detectEnv, type Env } from '../env/env';
+import { INFO_TIMEOUT } from '../connector/info';
 import { Link } from '../link/link';
 import { parseBaseUrl } from '../protocol/base-url';
 import { CloseCode, closeInfo, type CloseInfo } from '../protocol/codes';
@@ -27,7 +28,7 @@ export interface ReconnectingDetail {
 
 /** What a user callback that threw is reported with, in an `error` event's `detail`. */
 export interface CallbackErrorDetail {
-  /** Which callback threw: `headers`, `beforeConnect`, `shouldReconnect`, `debug` or `reclaim`; `link` when a plugin (`shared`, `resume`) could not make the attempt's link. */
+  /** Which callback threw: `headers`, `beforeConnect`, `sessionId`, `shouldReconnect`, `debug` or `reclaim`; `link` when a plugin (`shared`, `resume`) could not make the attempt's link. */
   callback: string;
   error: unknown;
 }
@@ -274,27 +275,44 @@ export class Resock extends SocketBase<ResockEventMap> {
       // or `error` then reach the listeners added right after the constructor.
       return void Promise.reject(error).catch(failed('headers'));
     }
-    // A throwing or rejecting beforeConnect is a failed attempt like any other.
+    // A throwing or rejecting beforeConnect is a failed attempt like any other; so is one still
+    // unsettled after /info's limit or `timeout` if longer (a token fetch on a stalled network).
+    const fail = failed('beforeConnect');
+    this._timer = this._env.setTimeout(() => fail(new Error('timed out')), Math.max(INFO_TIMEOUT, connection.timeout));
     new Promise<ConnectChanges | void>((resolve) => resolve(beforeConnect && beforeConnect({ attempt: this._retries, url: this.url, headers })))
       .then((changes) => {
         const url = changes && changes.url ? parseBaseUrl(changes.url, this._env.location && this._env.location.href) : this.url;
-        return () => this._startLink(url, (changes && changes.headers) || headers);
+        return () => (this._env.clearTimeout(this._timer), this._startLink(url, (changes && changes.headers) || headers, failed('sessionId')));
       })
       // Not if a close(), reconnect() or pagehide came meanwhile (even in the microtask between).
-      .then((start) => generation === this._generation && start(), failed('beforeConnect'))
+      .then((start) => generation === this._generation && start(), fail)
       // A link that cannot be made (a plugin's bug) is a failed attempt too, never a wedge.
       .catch(failed('link'));
   }
 
-  private _startLink(url: string, headers: Record<string, string>): void {
+  private _startLink(url: string, headers: Record<string, string>, fail: (error: unknown) => void): void {
     const generation = this._generation;
     const resume = this._resume;
     // Resumable inside, shared outside: a shared link's leader alone runs the resume handshake.
+    const { connection } = this._o;
     const create = () => {
       const link = new Link({
         url: resume ? resume.url(url) : url,
         env: this._env,
-        options: { ...this._o.connection, debug: this._debug },
+        options: {
+          ...connection,
+          debug: this._debug,
+          // What it throws fails the attempt, reported, as a throwing `headers` does: not each
+          // transport in turn (the thrown error then stops the connector's next step, all ended).
+          sessionId: (env) => {
+            try {
+              return connection.sessionId(env);
+            } catch (error) {
+              fail(error);
+              throw error;
+            }
+          },
+        },
         headers: () => headers,
         descriptors: this._transports,
         retry: this._unopened,

@@ -24,7 +24,8 @@ export interface ConnectionOptions {
   timeout?: number;
   /**
    * Headers sent with every HTTP request (`/info`, streams, polls, sends), or a function called
-   * before each connection (fresh tokens). WebSocket cannot carry headers. Default: none.
+   * before each connection (fresh tokens), which must not return a Promise (a TypeError naming
+   * `headers`; Resock's `beforeConnect` may be async). WebSocket cannot carry headers. Default: none.
    */
   headers?: HeadersOption;
   /** Send cookies on cross-origin requests (sticky sessions). Default: true, as sockjs-client. */
@@ -75,7 +76,15 @@ export const MAX_FRAME_LENGTH = 64 * 1024 * 1024;
 const TOLERATED = ['transportOptions', 'protocols_whitelist', 'devel', 'info', 'rtt', 'jsessionid', 'cookie'];
 
 const silent: DebugLogger = () => undefined;
+
 const toConsole: DebugLogger = (event, detail) => console.debug('[resock]', event, detail);
+
+/**
+ * What a function option returned, refused with a TypeError naming it when it is a Promise (an
+ * async function: JS has no types to stop it) or empty: no headers sent, every client the session
+ * "[object Promise]". Resock reports the throw as the callback's error, a failed attempt.
+ */
+const returned = <T>(name: string, value: T): T => (ensure(!!value && !(value as Partial<PromiseLike<unknown>>).then, name, 'a function returning its value, not a Promise'), value);
 
 const isDescriptor = (t: unknown): t is TransportDescriptor => typeof t === 'object' && !!t && typeof (t as TransportDescriptor).create === 'function';
 
@@ -119,8 +128,8 @@ export function resolveConnectionOptions(options: unknown, own?: Record<string, 
   ensure(typeof id !== 'number' || (id >= 1 && id <= 64), 'sessionId', 'a length from 1 to 64 or a function');
   // The checked values themselves, with the few that need it turned into their working form.
   return Object.assign(all, chosenTransports(all.transports, !!own), {
-    sessionId: typeof id === 'function' ? () => String(id()) : (env: Env) => randomId(env.randomBytes, id),
-    headers: typeof headers === 'function' ? headers : () => headers,
+    sessionId: typeof id === 'function' ? () => String(returned('sessionId', id())) : (env: Env) => randomId(env.randomBytes, id),
+    headers: typeof headers === 'function' ? () => returned('headers', headers()) : () => headers,
     debug: debug === true ? toConsole : debug || silent,
     own: all,
   });

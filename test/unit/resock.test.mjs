@@ -236,6 +236,20 @@ describe('Resock', () => {
     assert.equal(t.closed, true);
   });
 
+  it('heartbeatTimeout: 0 turns the check off, as a heart-beat of 0 does in STOMP: no link dropped 50 ms after its first h, no 50 ms watchdog', async () => {
+    const { c, env, link } = client({ heartbeatTimeout: 0 });
+    const t = await link();
+    t.frame('h');
+    let armed = 0;
+    const setTimeout = env.setTimeout;
+    env.setTimeout = (fn, ms) => (armed++, setTimeout(fn, ms));
+    env.tick(60000);
+    c.send('still here');
+    assert.equal(c.state, 'open');
+    assert.deepEqual(t.sent, ['still here']);
+    assert.equal(armed, 0, 'no watchdog ticking every 50 ms');
+  });
+
   it('puts back first what a replaced link had not sent (silent heartbeats, pagehide)', async () => {
     for (const replace of [(env) => env.tick(1300), (env) => env.lifecycle.fire('pagehide')]) {
       const { c, env, link } = client({ heartbeatTimeout: 1000 });
@@ -440,6 +454,89 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     env.tick(1000);
     await link();
     assert.equal(c.state, 'open');
+  });
+
+  it('bounds a beforeConnect that never settles (8 s, or `timeout` if longer): a failed attempt, reported, retried; its late answer is ignored', async () => {
+    for (const [timeout, bound] of [[undefined, 8000], [20000, 20000]]) {
+      const answers = [];
+      const { c, env, created, events } = client({ timeout, beforeConnect: () => new Promise((resolve) => answers.push(resolve)) });
+      await flush();
+      assert.equal(c.state, 'connecting');
+      env.tick(bound - 1);
+      assert.equal(c.state, 'connecting', 'still waiting for beforeConnect just before the bound');
+      env.tick(1);
+      await flush();
+      assert.equal(c.state, 'reconnecting', `given up after ${bound} ms`);
+      assert.match(events.find(([t]) => t === 'reconnecting')[1].lastClose.reason, /beforeConnect failed: timed out/);
+      assert.deepEqual(errors(events).map((d) => d.callback), ['beforeConnect']);
+      answers[0]({ url: 'http://late/echo' });
+      await flush();
+      assert.equal(env.infoRequests.length, 0, 'the late answer starts nothing');
+      env.tick(100);
+      await flush();
+      assert.equal(answers.length, 2, 'beforeConnect is called again after the backoff');
+      answers[1]();
+      await flush();
+      await env.answerInfo();
+      created.at(-1).frame('o');
+      env.tick(bound * 2);
+      assert.equal(c.state, 'open', 'no stray bound fires once beforeConnect settled');
+      c.close();
+    }
+  });
+
+  it('refuses a headers function that returns a Promise (async) with a TypeError naming it, reported, instead of sending no headers', async () => {
+    const { c, env, created, events } = client({ headers: async () => ({ Authorization: 'Bearer t' }) });
+    await flush();
+    assert.equal(env.infoRequests.length, 0, 'no request went out without its headers');
+    assert.equal(created.length, 0);
+    assert.equal(c.state, 'reconnecting');
+    const [detail] = errors(events);
+    assert.equal(detail.callback, 'headers');
+    assert.equal(detail.error.name, 'TypeError');
+    assert.match(detail.error.message, /'headers'.*not a Promise/);
+    assert.match(events.find(([t]) => t === 'reconnecting')[1].lastClose.reason, /headers failed: Option 'headers'/);
+    c.close();
+  });
+
+  it('treats a sessionId() that throws as a failed attempt, reported as its error, not as every transport failing (2000)', async () => {
+    let calls = 0;
+    const env = fakeEnv();
+    const created = [];
+    const c = new Resock('http://h/echo', {
+      reconnect: { minDelay: 100, maxDelay: 100 },
+      sessionId: () => {
+        if (++calls <= 1) throw new Error('no id today');
+        return `id${calls}`;
+      },
+    }, { env, transports: fakeDescriptors(['websocket', 'xhr-streaming'], created) });
+    const seen = [];
+    for (const type of ['error', 'reconnecting']) c.addEventListener(type, (e) => seen.push([type, e.detail]));
+    await flush();
+    assert.equal(c.state, 'reconnecting');
+    assert.equal(calls, 1, 'the next transport is not tried with the same callback');
+    const reconnecting = seen.find(([t]) => t === 'reconnecting')[1];
+    assert.deepEqual(reconnecting.lastClose, { code: 1002, reason: 'sessionId failed: no id today', wasClean: false });
+    const reported = seen.filter(([t, d]) => t === 'error' && d).map(([, d]) => [d.callback, d.error.message]);
+    assert.deepEqual(reported, [['sessionId', 'no id today']]);
+    env.tick(100);
+    await flush();
+    assert.match(created.at(-1).url, /\/id2$/, 'the retry uses the next id');
+    c.close();
+  });
+
+  it('refuses a sessionId function that returns a Promise (async) with a TypeError naming it, reported, instead of connecting every client as session "[object Promise]"', async () => {
+    const env = fakeEnv();
+    const created = [];
+    const c = new Resock('http://h/echo', { sessionId: async () => 'abc' }, { env, transports: fakeDescriptors(['websocket', 'xhr-streaming'], created) });
+    const reported = [];
+    c.addEventListener('error', (e) => e.detail && reported.push(e.detail));
+    await flush();
+    assert.deepEqual(created.map((t) => t.url), [], 'no transport started');
+    assert.equal(c.state, 'reconnecting');
+    assert.deepEqual(reported.map((d) => [d.callback, d.error.name]), [['sessionId', 'TypeError']]);
+    assert.match(reported[0].error.message, /'sessionId'/);
+    c.close();
   });
 
   it('says a first attempt whose headers() threw to the listeners added after the constructor', async () => {

@@ -33,6 +33,13 @@ describe('SockJS', () => {
     globalThis.fetch = realFetch;
   });
 
+  it('closes with 1002 naming the option when a headers function returns a Promise, rather than requesting without its headers', async () => {
+    const { closed } = socket({ headers: async () => ({ Authorization: 'Bearer t' }) });
+    const event = await closed;
+    assert.equal(event.code, 1002);
+    assert.match(event.reason, /Option 'headers' must be .*not a Promise/);
+  });
+
   it('calls onheartbeat for an h frame, as sockjs-client (Meteor sets it), with this the socket', async () => {
     const { s, link } = socket();
     const calls = [];
