@@ -30,6 +30,17 @@ function openSession(descriptor) {
   };
 }
 
+
+/** A jsonp-polling receiver on a fake page: the page, and the frames and failures it reported. */
+function startJsonp() {
+  const env = fakeEnv();
+  const document = (env.document = fakeJsonpDocument(env.globalObject));
+  const frames = [];
+  const failures = [];
+  jsonpReceiver({ env, sessionUrl: 'http://h/echo/000/s', options: OPTIONS, frame: (raw) => frames.push(raw), fail: (info) => failures.push(info) });
+  return { env, document, frames, failures };
+}
+
 describe('receivers: the end of a body', () => {
   it('xhr-polling: a poll body whose last frame lacks its newline still hands that frame on', async () => {
     const s = openSession(xhrPolling);
@@ -69,11 +80,7 @@ describe('jsonp-polling receiver: an answer with no frame', () => {
 
   for (const payload of ['', '\n']) {
     it(`closes with 1002 on a callback of ${JSON.stringify(payload)} instead of polling again at once, for ever`, async () => {
-      const env = fakeEnv();
-      const document = (env.document = fakeJsonpDocument(env.globalObject));
-      const frames = [];
-      const failures = [];
-      jsonpReceiver({ env, sessionUrl: 'http://h/echo/000/s', options: OPTIONS, frame: (raw) => frames.push(raw), fail: (info) => failures.push(info) });
+      const { document, frames, failures } = startJsonp();
       await document.load('o');
       await document.load(payload);
       assert.deepEqual(frames, ['o']);
@@ -85,11 +92,7 @@ describe('jsonp-polling receiver: an answer with no frame', () => {
 
 describe('jsonp-polling receiver: a script that calls back twice', () => {
   it('hands on the frames of both calls, instead of throwing from the second (a TypeError in the script) and losing its frame', async () => {
-    const env = fakeEnv();
-    const document = (env.document = fakeJsonpDocument(env.globalObject));
-    const frames = [];
-    const failures = [];
-    jsonpReceiver({ env, sessionUrl: 'http://h/echo/000/s', options: OPTIONS, frame: (raw) => frames.push(raw), fail: (info) => failures.push(info) });
+    const { env, document, frames, failures } = startJsonp();
     await document.load('o');
     await flush();
     const script = document.scripts.shift();
