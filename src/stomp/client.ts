@@ -150,7 +150,8 @@ export class StompClient extends EventTarget {
     checkDestination(destination);
     const id = headers.id || this._id('sub-');
     const subscribeHeaders = { ...headers, id, destination };
-    encodeFrame('SUBSCRIBE', subscribeHeaders, '', this._escaping); // throws for a header it cannot carry
+    // Throws for a header this version cannot escape (1.2 escapes all that matters: nothing built).
+    if (this._escaping < 2) encodeFrame('SUBSCRIBE', subscribeHeaders, '', this._escaping);
     // A given id that is live already replaces that subscription: the broker is told to end it
     // first, since it refuses a SUBSCRIBE with an id in use (RabbitMQ closes the connection).
     if (this._subs.has(id)) this._live()?._write({ _command: 'UNSUBSCRIBE', _headers: { id } });
@@ -325,7 +326,7 @@ export class StompClient extends EventTarget {
 
   /** Sends or queues a frame; with `receipt`, the promise settles on its RECEIPT. */
   private _request(item: Outgoing, receipt?: boolean): Promise<void> {
-    encodeFrame(item._command, item._headers, '', this._escaping); // throws for a header it cannot carry
+    if (this._escaping < 2) encodeFrame(item._command, item._headers, '', this._escaping); // as in subscribe()
     // Nothing would ever connect to answer it.
     if (receipt && this._state !== 'active') return Promise.reject(new StompClosedError('Client not active'));
     const session = this._live();
