@@ -1,4 +1,4 @@
-import type { DebugLogger } from '../connector/options';
+import { returned, type DebugLogger } from '../connector/options';
 import { detectEnv, type Env } from '../env/env';
 import { INFO_TIMEOUT } from '../connector/info';
 import { Link } from '../link/link';
@@ -282,7 +282,9 @@ export class Resock extends SocketBase<ResockEventMap> {
     new Promise<ConnectChanges | void>((resolve) => resolve(beforeConnect && beforeConnect({ attempt: this._retries, url: this.url, headers })))
       .then((changes) => {
         const url = changes && changes.url ? parseBaseUrl(changes.url, this._env.location && this._env.location.href) : this.url;
-        return () => (this._env.clearTimeout(this._timer), this._startLink(url, (changes && changes.headers) || headers, failed('sessionId')));
+        // Headers given as a Promise (`{ headers: fetchHeaders() }`, not awaited) would go as none.
+        const given = changes && changes.headers && returned('beforeConnect', changes.headers);
+        return () => (this._env.clearTimeout(this._timer), this._startLink(url, given || headers, failed('sessionId')));
       })
       // Not if a close(), reconnect() or pagehide came meanwhile (even in the microtask between).
       .then((start) => generation === this._generation && start(), fail)

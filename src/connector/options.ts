@@ -84,7 +84,7 @@ const toConsole: DebugLogger = (event, detail) => console.debug('[resock]', even
  * async function: JS has no types to stop it) or empty: no headers sent, every client the session
  * "[object Promise]". Resock reports the throw as the callback's error, a failed attempt.
  */
-const returned = <T>(name: string, value: T): T => (ensure(!!value && !(value as Partial<PromiseLike<unknown>>).then, name, 'a function returning its value, not a Promise'), value);
+export const returned = <T>(name: string, value: T): T => (ensure(!!value && !(value as Partial<PromiseLike<unknown>>).then, name, 'a function returning its value, not a Promise'), value);
 
 const isDescriptor = (t: unknown): t is TransportDescriptor => typeof t === 'object' && !!t && typeof (t as TransportDescriptor).create === 'function';
 

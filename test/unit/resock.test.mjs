@@ -499,6 +499,19 @@ describe('Resock: no callback, edge or page event wedges it', () => {
     c.close();
   });
 
+  it('refuses a beforeConnect whose headers are a Promise (not awaited) with a TypeError, reported, instead of sending no headers', async () => {
+    const { c, env, created, events } = client({ beforeConnect: () => ({ headers: Promise.resolve({ Authorization: 'Bearer t' }) }) });
+    await flush();
+    assert.equal(env.infoRequests.length, 0, 'no request went out without its headers');
+    assert.equal(created.length, 0);
+    assert.equal(c.state, 'reconnecting');
+    const [detail] = errors(events);
+    assert.equal(detail.callback, 'beforeConnect');
+    assert.equal(detail.error.name, 'TypeError');
+    assert.match(detail.error.message, /'beforeConnect'.*not a Promise/);
+    c.close();
+  });
+
   it('treats a sessionId() that throws as a failed attempt, reported as its error, not as every transport failing (2000)', async () => {
     let calls = 0;
     const env = fakeEnv();
