@@ -149,9 +149,7 @@ export class StompClient extends EventTarget {
   subscribe(destination: string, onMessage: MessageHandler, headers: StompHeaders = {}): StompSubscription {
     checkDestination(destination);
     const id = headers.id || this._id('sub-');
-    const subscribeHeaders = { ...headers, id, destination };
-    // Throws for a header this version cannot escape (1.2 escapes all that matters: nothing built).
-    if (this._escaping < 2) encodeFrame('SUBSCRIBE', subscribeHeaders, '', this._escaping);
+    const subscribeHeaders = this._check('SUBSCRIBE', { ...headers, id, destination });
     // A given id that is live already replaces that subscription: the broker is told to end it
     // first, since it refuses a SUBSCRIBE with an id in use (RabbitMQ closes the connection).
     if (this._subs.has(id)) this._live()?._write({ _command: 'UNSUBSCRIBE', _headers: { id } });
@@ -162,7 +160,9 @@ export class StompClient extends EventTarget {
       id,
       // Not the subscription that replaced this one.
       unsubscribe: (extra: StompHeaders = {}) => {
-        if (this._subs.get(id) === entry && this._subs.delete(id)) this._live()?._write({ _command: 'UNSUBSCRIBE', _headers: { ...extra, id } });
+        // Checked before it is forgotten: a refused UNSUBSCRIBE would leave the broker delivering.
+        const headers = this._check('UNSUBSCRIBE', { ...extra, id });
+        if (this._subs.get(id) === entry && this._subs.delete(id)) this._live()?._write({ _command: 'UNSUBSCRIBE', _headers: headers });
       },
     };
   }
@@ -195,6 +195,15 @@ export class StompClient extends EventTarget {
     return () => this.removeEventListener(type, handler);
   }
 
+  /**
+   * Throws a TypeError, at the app's call, for a header the broker's version cannot escape (a line
+   * break under 1.0; 1.2 escapes all that matters: nothing built).
+   */
+  private _check<H extends Record<string, string | undefined>>(command: string, headers: H): H {
+    if (this._escaping < 2) encodeFrame(command, headers, '', this._escaping);
+    return headers;
+  }
+
   /** @internal */
   _onConnected(session: StompSession, frame: StompFrame, version: string): void {
     this._upSince = this._clock.now();
@@ -221,7 +230,7 @@ export class StompClient extends EventTarget {
       if (!session._live()) return;
       // 1.2 names the message by its `ack` header; 1.0 and 1.1 by message-id and subscription.
       const { ack: id, 'message-id': messageId, subscription } = frame.headers;
-      session._write({ _command: command, _headers: { ...extra, id, 'message-id': messageId, subscription } });
+      session._write({ _command: command, _headers: this._check(command, { ...extra, id, 'message-id': messageId, subscription }) });
     };
     const entry = this._subs.get(frame.headers.subscription);
     if (entry) guard(entry._onMessage, { ...frame, ack: acknowledge('ACK'), nack: acknowledge('NACK') });
@@ -326,7 +335,7 @@ export class StompClient extends EventTarget {
 
   /** Sends or queues a frame; with `receipt`, the promise settles on its RECEIPT. */
   private _request(item: Outgoing, receipt?: boolean): Promise<void> {
-    if (this._escaping < 2) encodeFrame(item._command, item._headers, '', this._escaping); // as in subscribe()
+    this._check(item._command, item._headers);
     // Nothing would ever connect to answer it.
     if (receipt && this._state !== 'active') return Promise.reject(new StompClosedError('Client not active'));
     const session = this._live();

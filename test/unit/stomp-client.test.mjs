@@ -1635,6 +1635,26 @@ describe('StompClient', () => {
       assert.deepEqual(last().take().map((f) => f.command), ['CONNECT']);
     });
 
+    it('under 1.0, refuses at the call an unsubscribe(), ack() or nack() whose extra header has a line break, and keeps the subscription', async () => {
+      const { client, connect, last } = setup();
+      client.activate();
+      await connect(undefined, 'CONNECTED\nversion:1.0\n\n\0');
+      const messages = [];
+      const sub = client.subscribe('/q', (m) => messages.push(m), { ack: 'client' });
+      last().take();
+      last().receive('MESSAGE\nsubscription:' + sub.id + '\nmessage-id:m1\ndestination:/q\n\nhi\0');
+      assert.equal(messages.length, 1);
+      assert.throws(() => messages[0].ack({ note: 'a\nforged:1' }), TypeError);
+      assert.throws(() => messages[0].nack({ note: 'a\nforged:1' }), TypeError);
+      assert.throws(() => sub.unsubscribe({ note: 'a\nforged:1' }), TypeError);
+      assert.deepEqual(last().take(), []);
+      // Still subscribed, on both sides: the broker was told nothing, and its messages still arrive.
+      last().receive('MESSAGE\nsubscription:' + sub.id + '\nmessage-id:m2\ndestination:/q\n\nagain\0');
+      assert.equal(messages.length, 2);
+      sub.unsubscribe();
+      assert.deepEqual(last().take().map((f) => f.command), ['UNSUBSCRIBE']);
+    });
+
     it('under 1.2, escapes the same headers and sends them', async () => {
       const { client, connect, last } = setup();
       client.activate();
