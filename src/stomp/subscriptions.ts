@@ -5,6 +5,7 @@ export interface StompMessage extends StompFrame {
   /**
    * ACK for subscriptions in `client` or `client-individual` mode. A message received before a
    * reconnect cannot be acknowledged afterwards (the broker redelivers it): the call is then ignored.
+   * Throws a TypeError for a header the broker's version cannot escape, as `publish` does.
    * @example message.ack({ transaction: tx.id })
    */
   ack(headers?: StompHeaders): void;
@@ -17,7 +18,10 @@ export type MessageHandler = (message: StompMessage) => void;
 /** What `subscribe()` returns. */
 export interface StompSubscription {
   readonly id: string;
-  /** Ends the subscription; the broker is told when connected (and needs no telling otherwise). */
+  /**
+   * Ends the subscription; the broker is told when connected (and needs no telling otherwise).
+   * Throws a TypeError for a header the broker's version cannot escape, and the subscription stays.
+   */
   unsubscribe(headers?: StompHeaders): void;
 }
 
