@@ -211,7 +211,8 @@ export class ResumeServer extends EventEmitter {
   close(): void {
     this._closed = true;
     this._sockjs.removeListener('connection', this._onConnection);
-    for (const connection of [...this._live.values()]) connection.close(ResumeCloseCode.ShuttingDown, 'Server shutting down');
+    // One app 'close' listener that throws must not leave the other sessions and handshakes open.
+    for (const connection of [...this._live.values()]) callApp(() => connection.close(ResumeCloseCode.ShuttingDown, 'Server shutting down'));
     // At once, not when their store answers (maybe never) or their timer fires: a link left
     // waiting would get 3107 (and 'error' from a closed companion), or be handed on plain.
     for (const abandon of [...this._handshakes]) abandon(ResumeCloseCode.ShuttingDown, 'Server shutting down');

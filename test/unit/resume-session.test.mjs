@@ -1112,6 +1112,30 @@ describe('resume: client core with the server companion', () => {
     assert.deepEqual(w.app.sessions.length, 1);
   });
 
+  it("close() ends every session and handshake even when an app's close listener throws: that throw is the app's, uncaught, once", async () => {
+    const w = world();
+    const bug = new Error('app close bug');
+    w.companion.on('connection', (conn) => conn.on('close', () => { throw bug; }));
+    const links = [fakeLink('/app/websocket?resock-resume=1'), fakeLink('/app/websocket?resock-resume=1')];
+    for (const link of links) w.sockjs.emit('connection', link), link.emit('data', '~resume1 - 0');
+    await flush();
+    const waiting = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', waiting);
+    const uncaught = await collectUncaught(async () => {
+      try {
+        w.companion.close();
+      } catch (error) {
+        assert.fail(`close() threw the app's error: ${error.message}`);
+      }
+      await flush();
+    });
+    assert.deepEqual(uncaught, [bug, bug]);
+    assert.deepEqual(w.app.sessions.map((s) => s.readyState), [3, 3], 'both sessions ended');
+    assert.deepEqual(links.map((l) => l.closed?.code), [ResumeCloseCode.ShuttingDown, ResumeCloseCode.ShuttingDown]);
+    assert.equal(waiting.closed?.code, ResumeCloseCode.ShuttingDown, 'the handshake too');
+    assert.equal(w.companion.sessions, 0);
+  });
+
   it('lets go of a resumed link once the session has it, while a slow store is still told the new token (no copy of every message kept)', async () => {
     let open;
     const memory = new MemoryStore();
