@@ -227,7 +227,9 @@ export class ResumableConnection extends EventEmitter {
     // chunk (a burst arrives as hundreds of frames per read) share one ack, not one per ackEvery.
     if (++record.received - this._ackedIn === this._s.ackEvery) queueMicrotask(() => this._sendAck());
     else if (this._ackTimer === undefined) this._armAck();
-    this.emit('data', data);
+    // Counted above: a listener that throws, thrown on from here, would stop sockjs-node's loop
+    // over the frame, the rest unread yet numbered by the client (lost, and what follows misnumbered).
+    callApp(() => this.emit('data', data));
   }
 
   /**

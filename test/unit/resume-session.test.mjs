@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { ResumeCore } from '../../dist/esm/resume/index.js';
 import { decodeWelcome } from '../../dist/esm/resume/wire.js';
 import { attachResume, MemoryStore, ResumeCloseCode } from '../../dist/esm/server/index.js';
+import { collectUncaught } from '../support/uncaught.mjs';
 import { fakeClock } from './fakes.mjs';
 
 /** A sockjs-node connection double: what the server writes waits in `toClient` until delivered. */
@@ -85,21 +86,6 @@ function failingGet(error) {
   const store = new MemoryStore();
   store.get = () => { throw error; };
   return store;
-}
-
-/** Runs `run` with uncaught exceptions collected, mocha's own handlers (which fail the test) set aside meanwhile. */
-async function collectUncaught(run) {
-  const mochas = process.listeners('uncaughtException');
-  const caught = [];
-  process.removeAllListeners('uncaughtException');
-  process.on('uncaughtException', (error) => caught.push(error));
-  try {
-    await run();
-  } finally {
-    process.removeAllListeners('uncaughtException');
-    for (const listener of mochas) process.on('uncaughtException', listener);
-  }
-  return caught;
 }
 
 /** Runs one exchange of `count` messages each way with cuts after the given steps; returns both sides' receipts. */
