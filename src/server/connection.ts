@@ -212,7 +212,8 @@ export class ResumableConnection extends EventEmitter {
     if (!message && decodeHello(raw) !== undefined) return;
     if (!message || message.kind === 'data') return this._fail();
     if (message.kind === 'next') {
-      if (message.count > record.received + 1) return this._fail();
+      // A gap, or n0: it names no message (numbers start at 1), and would drop a new one as a duplicate.
+      if (message.count > record.received + 1 || !message.count) return this._fail();
       this._skip = record.received + 1 - message.count;
     } else {
       if (acknowledge(record.out, message.count) === undefined) return this._fail();

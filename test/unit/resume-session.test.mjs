@@ -1283,6 +1283,17 @@ describe('resume: client core with the server companion', () => {
     for (const options of [undefined, {}, all, { ttl: undefined }]) attachResume(new EventEmitter(), options).close();
   });
 
+  it("ends the session with a protocol error on the marker n0 (numbers start at 1), instead of dropping the next message as a duplicate", async () => {
+    const w = world();
+    w.connect();
+    await w.settle();
+    const link = w.client.link;
+    for (const m of ['n0', 'dfirst']) link.emit('data', m);
+    assert.deepEqual(w.app.received, []);
+    assert.equal(link.closed?.code, ResumeCloseCode.ProtocolError);
+    assert.equal(w.app.sessions[0].readyState, 3);
+  });
+
   it('ends the session with a protocol error on a broken message', async () => {
     const w = world();
     w.connect();
