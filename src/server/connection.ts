@@ -96,15 +96,44 @@ export class ResumableConnection extends EventEmitter {
     return this._record;
   }
 
-  /** The request URL, remote address and headers of the latest link, as sockjs-node has them. */
+  /**
+   * The properties sockjs-node documents for a connection: those of the latest link, as it has
+   * them (the request's URL, the client's address, its transport…). Kept once the session ended.
+   */
   get url(): string | undefined {
-    return this._lastLink?.url;
+    return this._fromLink('url');
   }
-  get remoteAddress(): unknown {
-    return (this._lastLink as { remoteAddress?: unknown } | null)?.remoteAddress;
+  get pathname(): string | undefined {
+    return this._fromLink('pathname');
   }
-  get headers(): unknown {
-    return (this._lastLink as { headers?: unknown } | null)?.headers;
+  get prefix(): string | undefined {
+    return this._fromLink('prefix');
+  }
+  get protocol(): string | undefined {
+    return this._fromLink('protocol');
+  }
+  get remoteAddress(): string | undefined {
+    return this._fromLink('remoteAddress');
+  }
+  get remotePort(): number | undefined {
+    return this._fromLink('remotePort');
+  }
+  get address(): { address: string; port: number } | undefined {
+    return this._fromLink('address');
+  }
+  get headers(): Record<string, string> | undefined {
+    return this._fromLink('headers');
+  }
+  /** As sockjs-node's: whether the session is open (it is while it waits for its client). */
+  get readable(): boolean {
+    return this.readyState === 1;
+  }
+  get writable(): boolean {
+    return this.readyState === 1;
+  }
+
+  private _fromLink<T>(name: string): T | undefined {
+    return (this._lastLink as Record<string, T> | null)?.[name];
   }
 
   /** Queues `data` for the client: sent now if a link is up, else on resume. False once ended. */

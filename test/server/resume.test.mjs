@@ -33,7 +33,7 @@ async function startServer(options = {}, port = 0) {
   const lifecycle = onLoopback(server);
   const actualPort = await lifecycle.listen(port);
   return {
-    port: actualPort, store, companion, app,
+    port: actualPort, store, companion, app, sock,
     url: (flag = true) => `ws://127.0.0.1:${actualPort}/r/websocket${flag ? '?resock-resume=1' : ''}`,
     close: () => (companion.close(), lifecycle.close()),
   };
@@ -199,6 +199,22 @@ describe('resock/server on sockjs-node with a resume client over WebSocket', fun
     }
     server.app.sessions[0].write('still mine');
     await client.until('the owner still served', () => client.received.includes('still mine'));
+  });
+
+  it("has the properties sockjs-node documents for a connection, those of its latest link: remotePort, address, pathname, prefix, protocol, readable, writable…", async () => {
+    server = await startServer();
+    const links = [];
+    server.sock.on('connection', (link) => links.push(link));
+    client = resumeClient(() => server.url());
+    client.connect();
+    await client.nextEvent('fresh');
+    const [session] = server.app.sessions;
+    const [link] = links;
+    const names = ['url', 'remoteAddress', 'remotePort', 'address', 'headers', 'pathname', 'prefix', 'protocol', 'readyState', 'readable', 'writable'];
+    for (const name of names) assert.notEqual(link[name], undefined, `sockjs-node's ${name}`);
+    assert.deepEqual(Object.fromEntries(names.map((n) => [n, session[n]])), Object.fromEntries(names.map((n) => [n, link[n]])));
+    session.close();
+    assert.deepEqual([session.readyState, session.readable, session.writable], [3, false, false]);
   });
 
   it('serves a plain SockJS client unchanged on the same server', async () => {
