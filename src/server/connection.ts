@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { Stream } from 'node:stream';
 import type { Clock } from '../env/env';
 import { acknowledge, add, emptyOutbox, lastNumber, type OutboxBounds } from '../resume/outbox';
 import { decodeHello, decodeMessage, encodeAck, encodeData, encodeNext, encodeWelcome, type Welcome } from '../resume/wire';
@@ -27,11 +27,12 @@ export interface SessionSettings extends OutboxBounds {
 }
 
 /**
- * One client session that outlives its links: the sockjs-node connection surface (`write`,
- * `end`, `close`, events `data` and `close`), while links come and go underneath. `close` is
- * emitted once: on `close()`, TTL expiry, window exceeded, or a protocol error.
+ * One client session that outlives its links: the sockjs-node connection surface (a Node Stream:
+ * `write`, `end`, `close`, `pipe`, events `data`, `end` and `close`), while links come and go
+ * underneath. `end` then `close` are emitted once: on `close()`, TTL expiry, window exceeded, or a
+ * protocol error.
  */
-export class ResumableConnection extends EventEmitter {
+export class ResumableConnection extends Stream {
   /** 1 while the session lives (with a link or waiting for one), 3 once it ended. */
   readyState = 1;
   private _link: SockjsConnectionLike | null = null;
@@ -332,13 +333,22 @@ export class ResumableConnection extends EventEmitter {
       this._forget();
     }
     link?.close(code, reason);
+    this._emitEnd();
+  }
+
+  /**
+   * As sockjs-node: 'end' (what `pipe` listens to), then 'close'. 'close' whatever an 'end'
+   * listener throws (the app's: see `callApp`), as it is emitted exactly once.
+   */
+  private _emitEnd(): void {
+    callApp(() => this.emit('end'));
     this.emit('close');
   }
 
   private _expire(): void {
     this._forget();
     this.readyState = 3;
-    this.emit('close');
+    this._emitEnd();
   }
 
   private _forget(): void {

@@ -16,3 +16,10 @@ declare module 'node:events' {
     listenerCount(event: string): number;
   }
 }
+declare module 'node:stream' {
+  import { EventEmitter } from 'node:events';
+  /** Node's legacy Stream, which sockjs-node's connections are: an EventEmitter with `pipe`. */
+  export class Stream extends EventEmitter {
+    pipe<T>(destination: T, options?: { end?: boolean }): T;
+  }
+}

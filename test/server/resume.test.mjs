@@ -217,6 +217,22 @@ describe('resock/server on sockjs-node with a resume client over WebSocket', fun
     assert.deepEqual([session.readyState, session.readable, session.writable], [3, false, false]);
   });
 
+  it("is a Node Stream as a sockjs-node connection is: conn.pipe(conn) echoes, and 'end' comes once before 'close'", async () => {
+    server = await startServer();
+    const events = [];
+    server.companion.on('connection', (conn) => {
+      conn.pipe(conn);
+      for (const name of ['end', 'close']) conn.on(name, () => events.push(name));
+    });
+    client = resumeClient(() => server.url());
+    client.connect();
+    await client.nextEvent('fresh');
+    client.core.send(['piped']);
+    await client.until('the piped echo', () => client.received.includes('piped'));
+    server.app.sessions[0].close();
+    assert.deepEqual(events, ['end', 'close']);
+  });
+
   it('serves a plain SockJS client unchanged on the same server', async () => {
     server = await startServer();
     const plain = new WebSocket(server.url(false));
