@@ -150,8 +150,9 @@ export class ResumableConnection extends Stream {
     return true;
   }
 
+  /** As sockjs-node's: writes `data` if truthy (not '', 0 or false), then closes. */
   end(data?: unknown): void {
-    if (data !== undefined && data !== null) this.write(data);
+    if (data) this.write(data);
     this.close();
   }
 

@@ -1294,6 +1294,18 @@ describe('resume: client core with the server companion', () => {
     assert.equal(w.app.sessions[0].readyState, 3);
   });
 
+  it("end(data) writes data only when sockjs-node's would (a truthy one): end('') sends no empty message before the close", async () => {
+    const w = world();
+    w.connect();
+    await w.settle();
+    const link = w.client.link;
+    const [conn] = w.app.sessions;
+    link.toClient.length = 0;
+    conn.end('');
+    assert.deepEqual(link.toClient, [], 'no empty message before the close');
+    assert.equal(conn.readyState, 3);
+  });
+
   it('ends the session with a protocol error on a broken message', async () => {
     const w = world();
     w.connect();
