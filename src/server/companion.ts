@@ -80,7 +80,10 @@ function readServerOptions(options: unknown) {
   for (const name of ['ttl', 'ackDelay', 'helloTimeout', 'welcomeTimeout'] as const) {
     ensure(read[name] >= 1 && read[name] <= MAX_TIMER, name, `a number of ms from 1 to ${MAX_TIMER} (what a Node timer takes)`);
   }
-  for (const name of ['maxMessages', 'maxBytes', 'ackEvery'] as const) ensure(read[name] > 0, name, 'a number > 0');
+  // Whole numbers (or Infinity: no bound): a session counts to ackEvery exactly, so 2.5 would never ack by count.
+  for (const name of ['maxMessages', 'maxBytes', 'ackEvery'] as const) {
+    ensure(read[name] > 0 && (Number.isInteger(read[name]) || read[name] === Infinity), name, 'a whole number > 0');
+  }
   if (read.store) ensure(hasMethods(read.store, ['get', 'set', 'delete']), 'store', 'an object with get, set and delete methods');
   if (read.clock) ensure(hasMethods(read.clock, ['now', 'setTimeout', 'clearTimeout']), 'clock', 'an object with now, setTimeout and clearTimeout methods');
   return read;

@@ -1268,6 +1268,8 @@ describe('resume: client core with the server companion', () => {
       [{ maxMessages: 0 }, /'maxMessages'/],
       [{ maxBytes: -1 }, /'maxBytes'/],
       [{ ackEvery: '32' }, /'ackEvery'/],
+      [{ ackEvery: 2.5 }, /'ackEvery'/], // never reached exactly: no ack at once after ackEvery messages
+      [{ maxMessages: 1.5 }, /'maxMessages'/],
       [{ verify: true }, /'verify'/],
       [{ store: { get: () => undefined } }, /'store'/],
       [{ store: 'redis' }, /'store'/],
