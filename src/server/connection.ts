@@ -156,6 +156,15 @@ export class ResumableConnection extends Stream {
     this.close();
   }
 
+  /** As sockjs-node's (its Stream API): ends the session, then drops every listener. */
+  destroy(): void {
+    this.end();
+    this.removeAllListeners();
+  }
+  destroySoon(): void {
+    this.destroy();
+  }
+
   close(code = 1000, reason = 'Normal closure'): boolean {
     if (this.readyState !== 1) return false;
     this._end(code, reason, false);

@@ -13,6 +13,7 @@ declare module 'node:events' {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     removeListener(event: string, listener: (...args: any[]) => void): this;
     emit(event: string, ...args: unknown[]): boolean;
+    removeAllListeners(event?: string): this;
     listenerCount(event: string): number;
   }
 }

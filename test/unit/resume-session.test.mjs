@@ -1296,6 +1296,18 @@ describe('resume: client core with the server companion', () => {
     assert.equal(w.app.sessions[0].readyState, 3);
   });
 
+  it("destroy() and destroySoon() end the session and drop the app's listeners, as sockjs-node's do", async () => {
+    for (const name of ['destroy', 'destroySoon']) {
+      const w = world();
+      w.connect();
+      await w.settle();
+      const link = w.client.link;
+      const [conn] = w.app.sessions;
+      conn[name]();
+      assert.deepEqual([conn.readyState, link.closed?.code, conn.listenerCount('data')], [3, 1000, 0], name);
+    }
+  });
+
   it("end(data) writes data only when sockjs-node's would (a truthy one): end('') sends no empty message before the close", async () => {
     const w = world();
     w.connect();
