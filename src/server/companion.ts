@@ -7,7 +7,7 @@ import { ensure, readOptions, type Rule } from '../util/options';
 import { utf8Length } from '../util/utf8';
 import { callApp } from './app-call';
 import { ResumableConnection, retireToken, type SessionSettings } from './connection';
-import { MemoryStore, unawaited, type ResumeStore, type SessionRecord } from './store';
+import { MemoryStore, orderedWrites, unawaited, type ResumeStore, type SessionRecord } from './store';
 import { ResumeCloseCode, type SockjsConnectionLike, type SockjsServerLike } from './types';
 
 /** The companion's options. An unknown name or a wrong value is a TypeError naming the option. */
@@ -196,7 +196,7 @@ export class ResumeServer extends EventEmitter {
     this._welcomeTimeout = welcomeTimeout;
     this._verify = verify;
     this._settings = {
-      clock: clock || nodeClock, store: store || new MemoryStore(), ttl, maxMessages, maxBytes, ackDelay, ackEvery,
+      clock: clock || nodeClock, store: orderedWrites(store || new MemoryStore()), ttl, maxMessages, maxBytes, ackDelay, ackEvery,
       forget: (connection) => this._live.delete(connection.id),
       tokens: new Map(),
       // Reported from a store's answer: what the app's 'error' listener throws is the app's.

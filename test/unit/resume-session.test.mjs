@@ -1296,6 +1296,39 @@ describe('resume: client core with the server companion', () => {
     assert.equal(w.app.sessions[0].readyState, 3);
   });
 
+  it("applies its store writes on one token in the order it made them, each after the last answered: a detach's slow set no longer lands after the token's later delete (a record kept for ever)", async () => {
+    const memory = new MemoryStore();
+    let slow = false;
+    const held = [];
+    // As a store over a pool of connections: a later call may be applied before an earlier one.
+    const store = {
+      get: (t) => memory.get(t),
+      delete: (t) => memory.delete(t),
+      set: (t, r) => (slow ? new Promise((resolve) => held.push(() => resolve(memory.set(t, r)))) : memory.set(t, r)),
+    };
+    const w = world({ store });
+    const first = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', first);
+    first.emit('data', '~resume1 - 0');
+    await flush();
+    const { token } = decodeWelcome(first.toClient[0]);
+    slow = true;
+    first.close(1006, 'cut'); // the detach's set(token) is in flight
+    const second = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', second);
+    second.emit('data', `~resume1 ${token} 0`);
+    await flush();
+    slow = false;
+    second.emit('data', 'k0'); // the client speaks: the token it resumed with is deleted
+    await flush();
+    for (const land of held) land(); // the detach's set answers only now
+    await flush();
+    w.app.sessions[0].close();
+    await flush();
+    assert.equal(memory.get(token), undefined, 'the retired token is not left in the store');
+    assert.equal(memory.size, 0);
+  });
+
   it("destroy() and destroySoon() end the session and drop the app's listeners, as sockjs-node's do", async () => {
     for (const name of ['destroy', 'destroySoon']) {
       const w = world();
