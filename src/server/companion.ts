@@ -7,7 +7,7 @@ import { ensure, readOptions, type Rule } from '../util/options';
 import { utf8Length } from '../util/utf8';
 import { callApp } from './app-call';
 import { ResumableConnection, retireToken, type SessionSettings } from './connection';
-import { MemoryStore, unawaited, type ResumeStore, type SessionRecord } from './store';
+import { MemoryStore, orderedWrites, unawaited, type ResumeStore, type SessionRecord } from './store';
 import { ResumeCloseCode, type SockjsConnectionLike, type SockjsServerLike } from './types';
 
 /** The companion's options. An unknown name or a wrong value is a TypeError naming the option. */
@@ -80,7 +80,10 @@ function readServerOptions(options: unknown) {
   for (const name of ['ttl', 'ackDelay', 'helloTimeout', 'welcomeTimeout'] as const) {
     ensure(read[name] >= 1 && read[name] <= MAX_TIMER, name, `a number of ms from 1 to ${MAX_TIMER} (what a Node timer takes)`);
   }
-  for (const name of ['maxMessages', 'maxBytes', 'ackEvery'] as const) ensure(read[name] > 0, name, 'a number > 0');
+  // Whole numbers (or Infinity: no bound): a session counts to ackEvery exactly, so 2.5 would never ack by count.
+  for (const name of ['maxMessages', 'maxBytes', 'ackEvery'] as const) {
+    ensure(read[name] > 0 && (Number.isInteger(read[name]) || read[name] === Infinity), name, 'a whole number > 0');
+  }
   if (read.store) ensure(hasMethods(read.store, ['get', 'set', 'delete']), 'store', 'an object with get, set and delete methods');
   if (read.clock) ensure(hasMethods(read.clock, ['now', 'setTimeout', 'clearTimeout']), 'clock', 'an object with now, setTimeout and clearTimeout methods');
   return read;
@@ -193,7 +196,7 @@ export class ResumeServer extends EventEmitter {
     this._welcomeTimeout = welcomeTimeout;
     this._verify = verify;
     this._settings = {
-      clock: clock || nodeClock, store: store || new MemoryStore(), ttl, maxMessages, maxBytes, ackDelay, ackEvery,
+      clock: clock || nodeClock, store: orderedWrites(store || new MemoryStore()), ttl, maxMessages, maxBytes, ackDelay, ackEvery,
       forget: (connection) => this._live.delete(connection.id),
       tokens: new Map(),
       // Reported from a store's answer: what the app's 'error' listener throws is the app's.
@@ -211,7 +214,8 @@ export class ResumeServer extends EventEmitter {
   close(): void {
     this._closed = true;
     this._sockjs.removeListener('connection', this._onConnection);
-    for (const connection of [...this._live.values()]) connection.close(ResumeCloseCode.ShuttingDown, 'Server shutting down');
+    // One app 'close' listener that throws must not leave the other sessions and handshakes open.
+    for (const connection of [...this._live.values()]) callApp(() => connection.close(ResumeCloseCode.ShuttingDown, 'Server shutting down'));
     // At once, not when their store answers (maybe never) or their timer fires: a link left
     // waiting would get 3107 (and 'error' from a closed companion), or be handed on plain.
     for (const abandon of [...this._handshakes]) abandon(ResumeCloseCode.ShuttingDown, 'Server shutting down');

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { Stream } from 'node:stream';
 import type { Clock } from '../env/env';
 import { acknowledge, add, emptyOutbox, lastNumber, type OutboxBounds } from '../resume/outbox';
 import { decodeHello, decodeMessage, encodeAck, encodeData, encodeNext, encodeWelcome, type Welcome } from '../resume/wire';
@@ -27,11 +27,12 @@ export interface SessionSettings extends OutboxBounds {
 }
 
 /**
- * One client session that outlives its links: the sockjs-node connection surface (`write`,
- * `end`, `close`, events `data` and `close`), while links come and go underneath. `close` is
- * emitted once: on `close()`, TTL expiry, window exceeded, or a protocol error.
+ * One client session that outlives its links: the sockjs-node connection surface (a Node Stream:
+ * `write`, `end`, `close`, `pipe`, events `data`, `end` and `close`), while links come and go
+ * underneath. `end` then `close` are emitted once: on `close()`, TTL expiry, window exceeded, or a
+ * protocol error.
  */
-export class ResumableConnection extends EventEmitter {
+export class ResumableConnection extends Stream {
   /** 1 while the session lives (with a link or waiting for one), 3 once it ended. */
   readyState = 1;
   private _link: SockjsConnectionLike | null = null;
@@ -96,15 +97,44 @@ export class ResumableConnection extends EventEmitter {
     return this._record;
   }
 
-  /** The request URL, remote address and headers of the latest link, as sockjs-node has them. */
+  /**
+   * The properties sockjs-node documents for a connection: those of the latest link, as it has
+   * them (the request's URL, the client's address, its transport…). Kept once the session ended.
+   */
   get url(): string | undefined {
-    return this._lastLink?.url;
+    return this._fromLink('url');
   }
-  get remoteAddress(): unknown {
-    return (this._lastLink as { remoteAddress?: unknown } | null)?.remoteAddress;
+  get pathname(): string | undefined {
+    return this._fromLink('pathname');
   }
-  get headers(): unknown {
-    return (this._lastLink as { headers?: unknown } | null)?.headers;
+  get prefix(): string | undefined {
+    return this._fromLink('prefix');
+  }
+  get protocol(): string | undefined {
+    return this._fromLink('protocol');
+  }
+  get remoteAddress(): string | undefined {
+    return this._fromLink('remoteAddress');
+  }
+  get remotePort(): number | undefined {
+    return this._fromLink('remotePort');
+  }
+  get address(): { address: string; port: number } | undefined {
+    return this._fromLink('address');
+  }
+  get headers(): Record<string, string> | undefined {
+    return this._fromLink('headers');
+  }
+  /** As sockjs-node's: whether the session is open (it is while it waits for its client). */
+  get readable(): boolean {
+    return this.readyState === 1;
+  }
+  get writable(): boolean {
+    return this.readyState === 1;
+  }
+
+  private _fromLink<T>(name: string): T | undefined {
+    return (this._lastLink as Record<string, T> | null)?.[name];
   }
 
   /** Queues `data` for the client: sent now if a link is up, else on resume. False once ended. */
@@ -120,9 +150,19 @@ export class ResumableConnection extends EventEmitter {
     return true;
   }
 
+  /** As sockjs-node's: writes `data` if truthy (not '', 0 or false), then closes. */
   end(data?: unknown): void {
-    if (data !== undefined && data !== null) this.write(data);
+    if (data) this.write(data);
     this.close();
+  }
+
+  /** As sockjs-node's (its Stream API): ends the session, then drops every listener. */
+  destroy(): void {
+    this.end();
+    this.removeAllListeners();
+  }
+  destroySoon(): void {
+    this.destroy();
   }
 
   close(code = 1000, reason = 'Normal closure'): boolean {
@@ -212,7 +252,8 @@ export class ResumableConnection extends EventEmitter {
     if (!message && decodeHello(raw) !== undefined) return;
     if (!message || message.kind === 'data') return this._fail();
     if (message.kind === 'next') {
-      if (message.count > record.received + 1) return this._fail();
+      // A gap, or n0: it names no message (numbers start at 1), and would drop a new one as a duplicate.
+      if (message.count > record.received + 1 || !message.count) return this._fail();
       this._skip = record.received + 1 - message.count;
     } else {
       if (acknowledge(record.out, message.count) === undefined) return this._fail();
@@ -227,7 +268,9 @@ export class ResumableConnection extends EventEmitter {
     // chunk (a burst arrives as hundreds of frames per read) share one ack, not one per ackEvery.
     if (++record.received - this._ackedIn === this._s.ackEvery) queueMicrotask(() => this._sendAck());
     else if (this._ackTimer === undefined) this._armAck();
-    this.emit('data', data);
+    // Counted above: a listener that throws, thrown on from here, would stop sockjs-node's loop
+    // over the frame, the rest unread yet numbered by the client (lost, and what follows misnumbered).
+    callApp(() => this.emit('data', data));
   }
 
   /**
@@ -300,13 +343,22 @@ export class ResumableConnection extends EventEmitter {
       this._forget();
     }
     link?.close(code, reason);
+    this._emitEnd();
+  }
+
+  /**
+   * As sockjs-node: 'end' (what `pipe` listens to), then 'close'. 'close' whatever an 'end'
+   * listener throws (the app's: see `callApp`), as it is emitted exactly once.
+   */
+  private _emitEnd(): void {
+    callApp(() => this.emit('end'));
     this.emit('close');
   }
 
   private _expire(): void {
     this._forget();
     this.readyState = 3;
-    this.emit('close');
+    this._emitEnd();
   }
 
   private _forget(): void {

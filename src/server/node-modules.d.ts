@@ -13,6 +13,14 @@ declare module 'node:events' {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     removeListener(event: string, listener: (...args: any[]) => void): this;
     emit(event: string, ...args: unknown[]): boolean;
+    removeAllListeners(event?: string): this;
     listenerCount(event: string): number;
+  }
+}
+declare module 'node:stream' {
+  import { EventEmitter } from 'node:events';
+  /** Node's legacy Stream, which sockjs-node's connections are: an EventEmitter with `pipe`. */
+  export class Stream extends EventEmitter {
+    pipe<T>(destination: T, options?: { end?: boolean }): T;
   }
 }

@@ -48,6 +48,33 @@ export function unawaited(call: () => void | Promise<void>, onFailure: (error: u
   }
 }
 
+/**
+ * The store as the companion calls it: its writes on one token (`set`, `delete`) applied in the
+ * order they were made, each after the one before has answered (failed or not). A store over a
+ * pool of connections may apply a later call first: a detach's slow `set` landing after the
+ * token's `delete` (its session resumed and retired it, or ended) would keep that record for
+ * ever, as nothing deletes that token again. A synchronous store (MemoryStore) is called at once,
+ * as before; reads are not held back (a resume would wait for a slow write it does not need: the
+ * node's live sessions answer a miss).
+ */
+export function orderedWrites(store: ResumeStore): ResumeStore {
+  const pending = new Map<string, Promise<unknown>>();
+  const write = (token: string, call: () => void | Promise<void>): void | Promise<void> => {
+    const before = pending.get(token);
+    const result = before ? before.then(call) : call();
+    if (!result || typeof result.then !== 'function') return result;
+    const settled = result.then(undefined, () => undefined);
+    pending.set(token, settled);
+    void settled.then(() => pending.get(token) === settled && pending.delete(token));
+    return result;
+  };
+  return {
+    get: (token) => store.get(token),
+    set: (token, record) => write(token, () => store.set(token, record)),
+    delete: (token) => write(token, () => store.delete(token)),
+  };
+}
+
 /** The default store: a Map in this process. */
 export class MemoryStore implements ResumeStore {
   private readonly _records = new Map<string, SessionRecord>();

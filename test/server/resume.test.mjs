@@ -9,6 +9,7 @@ import { decodeWelcome } from '../../dist/esm/resume/wire.js';
 import { attachResume, MemoryStore } from '../../dist/esm/server/index.js';
 import { withDeadline } from '../support/deadline.mjs';
 import { onLoopback } from '../support/loopback.mjs';
+import { collectUncaught } from '../support/uncaught.mjs';
 
 const realClock = { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (id) => clearTimeout(id) };
 
@@ -32,7 +33,7 @@ async function startServer(options = {}, port = 0) {
   const lifecycle = onLoopback(server);
   const actualPort = await lifecycle.listen(port);
   return {
-    port: actualPort, store, companion, app,
+    port: actualPort, store, companion, app, sock,
     url: (flag = true) => `ws://127.0.0.1:${actualPort}/r/websocket${flag ? '?resock-resume=1' : ''}`,
     close: () => (companion.close(), lifecycle.close()),
   };
@@ -200,6 +201,38 @@ describe('resock/server on sockjs-node with a resume client over WebSocket', fun
     await client.until('the owner still served', () => client.received.includes('still mine'));
   });
 
+  it("has the properties sockjs-node documents for a connection, those of its latest link: remotePort, address, pathname, prefix, protocol, readable, writable…", async () => {
+    server = await startServer();
+    const links = [];
+    server.sock.on('connection', (link) => links.push(link));
+    client = resumeClient(() => server.url());
+    client.connect();
+    await client.nextEvent('fresh');
+    const [session] = server.app.sessions;
+    const [link] = links;
+    const names = ['url', 'remoteAddress', 'remotePort', 'address', 'headers', 'pathname', 'prefix', 'protocol', 'readyState', 'readable', 'writable'];
+    for (const name of names) assert.notEqual(link[name], undefined, `sockjs-node's ${name}`);
+    assert.deepEqual(Object.fromEntries(names.map((n) => [n, session[n]])), Object.fromEntries(names.map((n) => [n, link[n]])));
+    session.close();
+    assert.deepEqual([session.readyState, session.readable, session.writable], [3, false, false]);
+  });
+
+  it("is a Node Stream as a sockjs-node connection is: conn.pipe(conn) echoes, and 'end' comes once before 'close'", async () => {
+    server = await startServer();
+    const events = [];
+    server.companion.on('connection', (conn) => {
+      conn.pipe(conn);
+      for (const name of ['end', 'close']) conn.on(name, () => events.push(name));
+    });
+    client = resumeClient(() => server.url());
+    client.connect();
+    await client.nextEvent('fresh');
+    client.core.send(['piped']);
+    await client.until('the piped echo', () => client.received.includes('piped'));
+    server.app.sessions[0].close();
+    assert.deepEqual(events, ['end', 'close']);
+  });
+
   it('serves a plain SockJS client unchanged on the same server', async () => {
     server = await startServer();
     const plain = new WebSocket(server.url(false));
@@ -222,6 +255,35 @@ describe('resock/server on sockjs-node with a resume client over WebSocket', fun
     await post('xhr_send', '[1]');
     assert.equal(await post('xhr'), 'c[3103,"Resume protocol error"]\n');
     assert.equal(server.app.closes, 1, 'the app is told the session ended');
+  });
+
+  it("an app's data listener that throws mid-frame on a WebSocket is the app's error: the rest of the frame is still read and counted (no message lost, none numbered wrong)", async () => {
+    server = await startServer();
+    const bug = new Error('app bug');
+    server.companion.on('connection', (conn) => conn.on('data', (m) => { if (m === 'boom') throw bug; }));
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/r/000/throws/websocket?resock-resume=1`);
+    const frames = [];
+    const waiters = new Set();
+    ws.on('message', (data) => (frames.push(String(data)), waiters.forEach((fn) => fn())));
+    const frame = (what, test) =>
+      withDeadline(new Promise((resolve) => {
+        const check = () => { const found = frames.find(test); if (found) waiters.delete(check), resolve(found); };
+        waiters.add(check);
+        check();
+      }), { what, explain: async () => `frames ${JSON.stringify(frames)}` });
+    client = { ws };
+    await frame('the open frame', (f) => f === 'o');
+    ws.send(JSON.stringify(['~resume1 - 0']));
+    await frame('the welcome', (f) => f.startsWith('a["~fresh '));
+    const uncaught = await collectUncaught(async () => {
+      ws.send(JSON.stringify(['n1', 'dboom', 'dafter']));
+      ws.send(JSON.stringify(['p0'])); // answered with the count of what the companion read
+      await frame('the answer to the ping', (f) => /^a\["k\d+"\]$/.test(f));
+    });
+    assert.deepEqual(uncaught, [bug]);
+    assert.deepEqual(server.app.received, ['boom', 'after']);
+    assert.equal(frames.find((f) => /^a\["k\d+"\]$/.test(f)), 'a["k2"]');
+    assert.equal(server.app.sessions[0].readyState, 1);
   });
 
   it('closes a link that sends more after its hello than a session\'s window before its welcome (3106), without throwing, and starts no session', async () => {

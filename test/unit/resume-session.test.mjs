@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { ResumeCore } from '../../dist/esm/resume/index.js';
 import { decodeWelcome } from '../../dist/esm/resume/wire.js';
 import { attachResume, MemoryStore, ResumeCloseCode } from '../../dist/esm/server/index.js';
+import { collectUncaught } from '../support/uncaught.mjs';
 import { fakeClock } from './fakes.mjs';
 
 /** A sockjs-node connection double: what the server writes waits in `toClient` until delivered. */
@@ -85,21 +86,6 @@ function failingGet(error) {
   const store = new MemoryStore();
   store.get = () => { throw error; };
   return store;
-}
-
-/** Runs `run` with uncaught exceptions collected, mocha's own handlers (which fail the test) set aside meanwhile. */
-async function collectUncaught(run) {
-  const mochas = process.listeners('uncaughtException');
-  const caught = [];
-  process.removeAllListeners('uncaughtException');
-  process.on('uncaughtException', (error) => caught.push(error));
-  try {
-    await run();
-  } finally {
-    process.removeAllListeners('uncaughtException');
-    for (const listener of mochas) process.on('uncaughtException', listener);
-  }
-  return caught;
 }
 
 /** Runs one exchange of `count` messages each way with cuts after the given steps; returns both sides' receipts. */
@@ -1112,6 +1098,30 @@ describe('resume: client core with the server companion', () => {
     assert.deepEqual(w.app.sessions.length, 1);
   });
 
+  it("close() ends every session and handshake even when an app's close listener throws: that throw is the app's, uncaught, once", async () => {
+    const w = world();
+    const bug = new Error('app close bug');
+    w.companion.on('connection', (conn) => conn.on('close', () => { throw bug; }));
+    const links = [fakeLink('/app/websocket?resock-resume=1'), fakeLink('/app/websocket?resock-resume=1')];
+    for (const link of links) w.sockjs.emit('connection', link), link.emit('data', '~resume1 - 0');
+    await flush();
+    const waiting = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', waiting);
+    const uncaught = await collectUncaught(async () => {
+      try {
+        w.companion.close();
+      } catch (error) {
+        assert.fail(`close() threw the app's error: ${error.message}`);
+      }
+      await flush();
+    });
+    assert.deepEqual(uncaught, [bug, bug]);
+    assert.deepEqual(w.app.sessions.map((s) => s.readyState), [3, 3], 'both sessions ended');
+    assert.deepEqual(links.map((l) => l.closed?.code), [ResumeCloseCode.ShuttingDown, ResumeCloseCode.ShuttingDown]);
+    assert.equal(waiting.closed?.code, ResumeCloseCode.ShuttingDown, 'the handshake too');
+    assert.equal(w.companion.sessions, 0);
+  });
+
   it('lets go of a resumed link once the session has it, while a slow store is still told the new token (no copy of every message kept)', async () => {
     let open;
     const memory = new MemoryStore();
@@ -1258,6 +1268,8 @@ describe('resume: client core with the server companion', () => {
       [{ maxMessages: 0 }, /'maxMessages'/],
       [{ maxBytes: -1 }, /'maxBytes'/],
       [{ ackEvery: '32' }, /'ackEvery'/],
+      [{ ackEvery: 2.5 }, /'ackEvery'/], // never reached exactly: no ack at once after ackEvery messages
+      [{ maxMessages: 1.5 }, /'maxMessages'/],
       [{ verify: true }, /'verify'/],
       [{ store: { get: () => undefined } }, /'store'/],
       [{ store: 'redis' }, /'store'/],
@@ -1271,6 +1283,74 @@ describe('resume: client core with the server companion', () => {
     }
     const all = { ttl: 1, maxMessages: Infinity, maxBytes: 1, ackDelay: 1, ackEvery: 1, helloTimeout: 2 ** 31 - 1, welcomeTimeout: 1, store: new MemoryStore(), verify: () => true, clock: fakeClock(), };
     for (const options of [undefined, {}, all, { ttl: undefined }]) attachResume(new EventEmitter(), options).close();
+  });
+
+  it("ends the session with a protocol error on the marker n0 (numbers start at 1), instead of dropping the next message as a duplicate", async () => {
+    const w = world();
+    w.connect();
+    await w.settle();
+    const link = w.client.link;
+    for (const m of ['n0', 'dfirst']) link.emit('data', m);
+    assert.deepEqual(w.app.received, []);
+    assert.equal(link.closed?.code, ResumeCloseCode.ProtocolError);
+    assert.equal(w.app.sessions[0].readyState, 3);
+  });
+
+  it("applies its store writes on one token in the order it made them, each after the last answered: a detach's slow set no longer lands after the token's later delete (a record kept for ever)", async () => {
+    const memory = new MemoryStore();
+    let slow = false;
+    const held = [];
+    // As a store over a pool of connections: a later call may be applied before an earlier one.
+    const store = {
+      get: (t) => memory.get(t),
+      delete: (t) => memory.delete(t),
+      set: (t, r) => (slow ? new Promise((resolve) => held.push(() => resolve(memory.set(t, r)))) : memory.set(t, r)),
+    };
+    const w = world({ store });
+    const first = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', first);
+    first.emit('data', '~resume1 - 0');
+    await flush();
+    const { token } = decodeWelcome(first.toClient[0]);
+    slow = true;
+    first.close(1006, 'cut'); // the detach's set(token) is in flight
+    const second = fakeLink('/app/websocket?resock-resume=1');
+    w.sockjs.emit('connection', second);
+    second.emit('data', `~resume1 ${token} 0`);
+    await flush();
+    slow = false;
+    second.emit('data', 'k0'); // the client speaks: the token it resumed with is deleted
+    await flush();
+    for (const land of held) land(); // the detach's set answers only now
+    await flush();
+    w.app.sessions[0].close();
+    await flush();
+    assert.equal(memory.get(token), undefined, 'the retired token is not left in the store');
+    assert.equal(memory.size, 0);
+  });
+
+  it("destroy() and destroySoon() end the session and drop the app's listeners, as sockjs-node's do", async () => {
+    for (const name of ['destroy', 'destroySoon']) {
+      const w = world();
+      w.connect();
+      await w.settle();
+      const link = w.client.link;
+      const [conn] = w.app.sessions;
+      conn[name]();
+      assert.deepEqual([conn.readyState, link.closed?.code, conn.listenerCount('data')], [3, 1000, 0], name);
+    }
+  });
+
+  it("end(data) writes data only when sockjs-node's would (a truthy one): end('') sends no empty message before the close", async () => {
+    const w = world();
+    w.connect();
+    await w.settle();
+    const link = w.client.link;
+    const [conn] = w.app.sessions;
+    link.toClient.length = 0;
+    conn.end('');
+    assert.deepEqual(link.toClient, [], 'no empty message before the close');
+    assert.equal(conn.readyState, 3);
   });
 
   it('ends the session with a protocol error on a broken message', async () => {
