@@ -2,7 +2,7 @@ import type { DebugLogger } from '../connector/options';
 import type { ChannelLike, Env } from '../env/env';
 import type { ResumeOutcome } from '../resume/core';
 import type { ResumeSeam } from '../resume/plugin';
-import { acknowledged, emptyReplica, numbered, welcomed, type Replica } from './session';
+import { acknowledged, emptyReplica, numbered, unsettled, welcomed, type Replica } from './session';
 import { TabLink, type TabHub } from './tab-link';
 import type { LinkLike, SharedOption, Sharing, SharingRole } from './types';
 import { ensure, refuseUnknown } from '../util/options';
@@ -75,6 +75,14 @@ class Hub implements Sharing, TabHub {
    * numbered that the core never sends, and every number told from then on off by one.
    */
   private _adopted = false;
+  /**
+   * The tab whose news of the session this tab takes: the last that said it leads (this one while
+   * it does), or whose session it joined. A dead leader's news can reach a tab after the next
+   * leader's welcome (BroadcastChannel and Web Locks are separate pipes): taken, it would make the
+   * copy differ from the new leader's — a message taken as numbered that no session carries, never
+   * sent again, its tab's copy dropped at the next ack. The new leader's copy is what counts.
+   */
+  private _teller: string | null = null;
   private _unread: string[] = [];
   /**
    * Resuming, leading: what waits for the browser to have passed on this tab's earlier messages to
@@ -277,6 +285,7 @@ class Hub implements Sharing, TabHub {
           if (this._abort !== abort) return release();
           this._release = release;
           this._setRole('leader');
+          this._teller = this.id;
           this.post({ t: 'leader', from: this.id });
           if (this._link) this._link.promote();
         }),
@@ -346,24 +355,31 @@ class Hub implements Sharing, TabHub {
 
   /** The server acknowledged our messages up to `count`: this tab's batches among them are settled. */
   private _acked(count: number): void {
-    this._done(acknowledged(this._session!, count, this.id));
+    acknowledged(this._session!, count);
+    this._settled();
   }
 
-  private _done(seqs: number[]): void {
-    if (seqs.length) this._kept = this._kept.filter((k) => seqs.indexOf(k.seq) < 0);
+  /** Keeps only what the session this tab has now leaves unsettled. */
+  private _settled(): void {
+    this._kept = unsettled(this._session!, this.id, this._kept);
   }
 
-  /** A handshake of the session's link ended so: `session` as it is after it, and this tab's part, reported here. */
-  private _welcome(outcome: ResumeOutcome, session: Replica): void {
-    const { unconfirmed, done } = welcomed(session, outcome, this.id);
-    this._done(done);
+  /**
+   * A handshake of the session's link ended so: `session` as it is after it, and this tab's part,
+   * reported here. A follower's copy is the leader's (`next`) from then on: what it keeps is settled by it.
+   */
+  private _welcome(outcome: ResumeOutcome, session: Replica, next = session): void {
+    const unconfirmed = welcomed(session, outcome, this.id);
+    this._session = next;
+    this._settled();
     // A new session numbers the server's messages from 1 again: what this tab had not delivered is gone with the old one.
     if (outcome.kind !== 'resumed') (this._in = this._heard = 0), (this._unread = []);
     if (this._seam) this._seam.settle(outcome.kind === 'resumed' ? outcome : { ...outcome, unconfirmed });
   }
 
-  /** A tab without the session gets one: it takes the session from the leader's count on. */
-  private _join(session: Replica): void {
+  /** A tab without the session gets one from the leader `from`: it takes the session from the leader's count on. */
+  private _join(session: Replica, from: string): void {
+    this._teller = from;
     this._session = session;
     this._in = session.received;
     if (this._seam) {
@@ -383,14 +399,14 @@ class Hub implements Sharing, TabHub {
     // From whichever leader, on this tab's pair channel: it confirms batches up to `seq`, sent in order on its link.
     else if (t === 'ack') this._kept = this._kept.filter((k) => k.seq > message.seq);
     // The leader's session, told to every tab, whatever this tab is doing (it may lead it next).
-    else if (this._adopted && (t === 'out' || t === 'acked' || t === 'welcome')) return;
+    else if ((t === 'out' || t === 'acked' || t === 'welcome') && (this._adopted || (this._teller && from !== this._teller))) return;
     else if (t === 'out') {
       if (session) numbered(session, message.n, message.who, message.seq, message.data);
     } else if (t === 'acked') {
       if (session) this._acked(message.n);
     } else if (t === 'welcome') {
-      if (session) this._welcome(message.w, session), (this._session = message.s);
-      else this._join(message.s);
+      if (session) this._welcome(message.w, session, message.s);
+      else this._join(message.s, from);
     } else if (t === 'msg' && message.n !== undefined) {
       if (session) this._inbound(message.n, message.data);
     } else if (t === 'bye') {
@@ -398,8 +414,9 @@ class Hub implements Sharing, TabHub {
       if (pair) quit(pair);
       this._pairs.delete(from);
     } else {
+      if (t === 'leader') this._teller = from;
       if (t === 'hello' && this.leading && !this._pairs.has(from)) this._pairs.set(from, this._listen(pairName(this._name, from), PAIR_KINDS));
-      if (t === 'open' && message.s && !session) this._join(message.s);
+      if (t === 'open' && message.s && !session && (!this._teller || from === this._teller)) this._join(message.s, from);
       if (this._abort && link) link.receive(message);
     }
   }

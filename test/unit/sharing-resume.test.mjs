@@ -350,6 +350,37 @@ describe('sharing with resume: the tabs keep one session', () => {
     assert.deepEqual(c.failed, []);
   });
 
+  it("the old leader's late news of a third tab's message reaches that tab after the next leader's welcome: the message is not taken as in the session (it goes out again, is never dropped unsent)", async () => {
+    const { origin, a, b } = await leaderAndFollower();
+    const c = tab(origin);
+    const lc = c.link();
+    await origin.deliver();
+    lc.send(['c1']);
+    await origin.deliverRound(); // a numbers c1 and tells the tabs; it crashes before that leaves it
+    const { lb: lb2, wire } = await crashAndTakeOver(origin, a, b);
+    b.made[0].message(resumed(0, T2)); // b's session has no c1: its welcome tells c so
+    await origin.deliver();
+    // What a posted before its page went, arriving at c only now, before c's client comes back (1012).
+    const late = new (origin.tab().BroadcastChannel)(channelName(URL, '', true));
+    late.postMessage({ t: 'out', from: a.sharing.id, n: 1, who: c.sharing.id, seq: 1, data: ['c1'] });
+    await origin.deliver();
+    c.link();
+    await origin.deliver();
+    lb2.send(['b1']);
+    await origin.deliver();
+    assert.deepEqual(wire.slice(1), ['k0', 'n1', 'dc1', 'n2', 'db1'], 'c1 goes out on the next leader, before b1');
+    b.made[0].message('k2');
+    await origin.deliver();
+    // c's copy is b's: leading next, it resumes the session with nothing to send again.
+    b.env.crash();
+    await origin.deliver();
+    c.link();
+    c.made[0].open();
+    await origin.deliver();
+    assert.deepEqual(c.made[0].sent, [`~resume1 ${T2} 0`]);
+    assert.deepEqual(c.failed, []);
+  });
+
   it("the leader's link is cut: it resumes the session, and a follower whose client had no view meanwhile gets what came, once, after its next open", async () => {
     const { origin, a, b, la, lb, ea, eb } = await leaderAndFollower();
     a.made[0].message('ds1');
