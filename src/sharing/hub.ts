@@ -147,7 +147,12 @@ class Hub implements Sharing, TabHub {
 
   tell(message: TabMessage, to?: string): void {
     const pairs = this._pairs;
-    for (const pair of to ? [pairs.get(to)] : pairs.values()) if (pair) pair.postMessage(message);
+    // A tab that hid said `bye` but still hears its channel: the confirmation of a batch it sent
+    // before goes there, on a channel opened for it alone (what it posted is delivered after its
+    // close), or the tab keeps the batch and the next leader sends it again.
+    const once = to && !pairs.has(to) && new this._env.BroadcastChannel!(pairName(this._name, to));
+    for (const pair of once ? [once] : to ? [pairs.get(to)!] : pairs.values()) pair.postMessage(message);
+    if (once) once.close();
   }
 
   nextLid(): string {
