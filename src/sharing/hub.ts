@@ -76,13 +76,15 @@ class Hub implements Sharing, TabHub {
    */
   private _adopted = false;
   /**
-   * The tab whose news of the session this tab takes: the last that said it leads (this one while
-   * it does), or whose session it joined. A dead leader's news can reach a tab after the next
-   * leader's welcome (BroadcastChannel and Web Locks are separate pipes): taken, it would make the
-   * copy differ from the new leader's — a message taken as numbered that no session carries, never
-   * sent again, its tab's copy dropped at the next ack. The new leader's copy is what counts.
+   * The tab whose copy of the session this tab has (the leader whose welcome or `open` it took):
+   * its news alone is taken, and a welcome of the last tab that said it leads (`_leader`), which
+   * starts that tab's copy. A dead leader's news can reach a tab after the next leader's welcome
+   * (BroadcastChannel and Web Locks are separate pipes): taken, a numbered message of it would be
+   * in this copy and in no session (never sent again, its tab's copy dropped at the next ack), a
+   * server message of it would pass for one of a fresh session's (whose own were then dropped).
    */
   private _teller: string | null = null;
+  private _leader: string | null = null;
   private _unread: string[] = [];
   /**
    * Resuming, leading: what waits for the browser to have passed on this tab's earlier messages to
@@ -290,7 +292,7 @@ class Hub implements Sharing, TabHub {
           if (this._abort !== abort) return release();
           this._release = release;
           this._setRole('leader');
-          this._teller = this.id;
+          this._teller = this._leader = this.id;
           this.post({ t: 'leader', from: this.id });
           if (this._link) this._link.promote();
         }),
@@ -392,6 +394,11 @@ class Hub implements Sharing, TabHub {
     }
   }
 
+  /** Whether this tab takes `m`, news of the session (see `_teller`): never while it leads, its core's copy is the session. */
+  private _told({ t, from }: TabMessage): boolean {
+    return !this._adopted && (!this._teller || from === this._teller || (t === 'welcome' && from === this._leader));
+  }
+
   private _receive(message: TabMessage): void {
     const link = this._link;
     const { t, from } = message;
@@ -404,13 +411,13 @@ class Hub implements Sharing, TabHub {
     // From whichever leader, on this tab's pair channel: it confirms batches up to `seq`, sent in order on its link.
     else if (t === 'ack') this._kept = this._kept.filter((k) => k.seq > message.seq);
     // The leader's session, told to every tab, whatever this tab is doing (it may lead it next).
-    else if ((t === 'out' || t === 'acked' || t === 'welcome') && (this._adopted || (this._teller && from !== this._teller))) return;
+    else if ((t === 'out' || t === 'acked' || t === 'welcome' || (t === 'msg' && message.n !== undefined)) && !this._told(message)) return;
     else if (t === 'out') {
       if (session) numbered(session, message.n, message.who, message.seq, message.data);
     } else if (t === 'acked') {
       if (session) this._acked(message.n);
     } else if (t === 'welcome') {
-      if (session) this._welcome(message.w, session, message.s);
+      if (session) this._welcome(message.w, session, message.s), (this._teller = from);
       else this._join(message.s, from);
     } else if (t === 'msg' && message.n !== undefined) {
       if (session) this._inbound(message.n, message.data);
@@ -419,9 +426,9 @@ class Hub implements Sharing, TabHub {
       if (pair) quit(pair);
       this._pairs.delete(from);
     } else {
-      if (t === 'leader') this._teller = from;
+      if (t === 'leader') this._leader = from;
       if (t === 'hello' && this.leading && !this._pairs.has(from)) this._pairs.set(from, this._listen(pairName(this._name, from), PAIR_KINDS));
-      if (t === 'open' && message.s && !session && (!this._teller || from === this._teller)) this._join(message.s, from);
+      if (t === 'open' && message.s && !session && (!this._leader || from === this._leader)) this._join(message.s, from);
       if (this._abort && link) link.receive(message);
     }
   }

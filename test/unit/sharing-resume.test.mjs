@@ -185,6 +185,28 @@ describe('sharing with resume: the tabs keep one session', () => {
     assert.deepEqual(messages(ec2), ['fresh1']);
   });
 
+  it("the old leader's last server message reaches a tab after the next leader's fresh welcome: it is not taken into the new session, whose messages all reach that tab's client", async () => {
+    const { origin, a, b } = await leaderAndFollower();
+    const c = tab(origin);
+    c.link();
+    await origin.deliver();
+    a.made[0].message('ds1');
+    await origin.deliver();
+    await crashAndTakeOver(origin, a, b);
+    const lc2 = c.link();
+    const ec2 = record(lc2);
+    b.made[0].message(fresh('restarted', T2));
+    await origin.deliver();
+    // s2 of the old session, as the old leader told the tabs before its page went, arriving only now.
+    const late = new (origin.tab().BroadcastChannel)(channelName(URL, '', true));
+    late.postMessage({ t: 'msg', from: a.sharing.id, lid: 'old', data: 's2', n: 2 });
+    await origin.deliver();
+    for (const m of ['dfresh1', 'dfresh2', 'dfresh3']) b.made[0].message(m);
+    await origin.deliver();
+    assert.deepEqual(messages(ec2), ['fresh1', 'fresh2', 'fresh3']);
+    assert.deepEqual(c.failed, [{ reason: 'restarted', unconfirmed: [] }]);
+  });
+
   it('against a plain server: every tab says so once (resumable false) and the tabs share as without resume', async () => {
     // A plain echo server echoes the hello.
     const { origin, a, b, lb } = await leaderAndFollower({ welcome: '~resume1 - 0' });
@@ -489,7 +511,8 @@ describe('sharing with resume: the tabs keep one session', () => {
     a.made[0].message('ds1');
     await origin.deliver();
     const rogue = new (origin.tab().BroadcastChannel)(origin.lockNames()[0]);
-    rogue.postMessage({ t: 'msg', from: 'x', lid: 'x', data: 's5', n: 5 });
+    // As the leader would say it (news of any other tab is not taken).
+    rogue.postMessage({ t: 'msg', from: a.sharing.id, lid: 'x', data: 's5', n: 5 });
     await origin.deliver();
     assert.deepEqual(b.failed, [{ reason: 'missed', unconfirmed: [] }]);
     assert.deepEqual(messages(eb), ['s1', 's5']);
