@@ -57,7 +57,9 @@ export function acknowledged(r: Replica, count: number): void {
  */
 export function unsettled<K extends { seq: number }>(r: Replica, self: string, kept: K[]): K[] {
   const took = r.took.get(self) || 0;
-  return kept.filter((k) => k.seq > took || r.seq.some((seq, i) => seq === k.seq && r.who[i] === self));
+  // One pass over each: a tab may keep as many batches as the session holds messages, on every ack.
+  const open = new Set(r.seq.filter((_, i) => r.who[i] === self));
+  return kept.filter((k) => k.seq > took || open.has(k.seq));
 }
 
 /**
