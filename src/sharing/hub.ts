@@ -2,7 +2,7 @@ import type { DebugLogger } from '../connector/options';
 import type { ChannelLike, Env } from '../env/env';
 import type { ResumeOutcome } from '../resume/core';
 import type { ResumeSeam } from '../resume/plugin';
-import { acknowledged, emptyReplica, numbered, welcomed, type Replica } from './session';
+import { acknowledged, emptyReplica, numbered, unsettled, welcomed, type Replica } from './session';
 import { TabLink, type TabHub } from './tab-link';
 import type { LinkLike, SharedOption, Sharing, SharingRole } from './types';
 import { ensure, refuseUnknown } from '../util/options';
@@ -75,6 +75,16 @@ class Hub implements Sharing, TabHub {
    * numbered that the core never sends, and every number told from then on off by one.
    */
   private _adopted = false;
+  /**
+   * The tab whose copy of the session this tab has (the leader whose welcome or `open` it took):
+   * its news alone is taken, and a welcome of the last tab that said it leads (`_leader`), which
+   * starts that tab's copy. A dead leader's news can reach a tab after the next leader's welcome
+   * (BroadcastChannel and Web Locks are separate pipes): taken, a numbered message of it would be
+   * in this copy and in no session (never sent again, its tab's copy dropped at the next ack), a
+   * server message of it would pass for one of a fresh session's (whose own were then dropped).
+   */
+  private _teller: string | null = null;
+  private _leader: string | null = null;
   private _unread: string[] = [];
   /**
    * Resuming, leading: what waits for the browser to have passed on this tab's earlier messages to
@@ -139,7 +149,12 @@ class Hub implements Sharing, TabHub {
 
   tell(message: TabMessage, to?: string): void {
     const pairs = this._pairs;
-    for (const pair of to ? [pairs.get(to)] : pairs.values()) if (pair) pair.postMessage(message);
+    // A tab that hid said `bye` but still hears its channel: the confirmation of a batch it sent
+    // before goes there, on a channel opened for it alone (what it posted is delivered after its
+    // close), or the tab keeps the batch and the next leader sends it again.
+    const once = to && !pairs.has(to) && new this._env.BroadcastChannel!(pairName(this._name, to));
+    for (const pair of once ? [once] : to ? [pairs.get(to)!] : pairs.values()) pair.postMessage(message);
+    if (once) once.close();
   }
 
   nextLid(): string {
@@ -277,6 +292,7 @@ class Hub implements Sharing, TabHub {
           if (this._abort !== abort) return release();
           this._release = release;
           this._setRole('leader');
+          this._teller = this._leader = this.id;
           this.post({ t: 'leader', from: this.id });
           if (this._link) this._link.promote();
         }),
@@ -346,29 +362,41 @@ class Hub implements Sharing, TabHub {
 
   /** The server acknowledged our messages up to `count`: this tab's batches among them are settled. */
   private _acked(count: number): void {
-    this._done(acknowledged(this._session!, count, this.id));
+    acknowledged(this._session!, count);
+    this._settled();
   }
 
-  private _done(seqs: number[]): void {
-    if (seqs.length) this._kept = this._kept.filter((k) => seqs.indexOf(k.seq) < 0);
+  /** Keeps only what the session this tab has now leaves unsettled. */
+  private _settled(): void {
+    this._kept = unsettled(this._session!, this.id, this._kept);
   }
 
-  /** A handshake of the session's link ended so: `session` as it is after it, and this tab's part, reported here. */
-  private _welcome(outcome: ResumeOutcome, session: Replica): void {
-    const { unconfirmed, done } = welcomed(session, outcome, this.id);
-    this._done(done);
+  /**
+   * A handshake of the session's link ended so: `session` as it is after it, and this tab's part,
+   * reported here. A follower's copy is the leader's (`next`) from then on: what it keeps is settled by it.
+   */
+  private _welcome(outcome: ResumeOutcome, session: Replica, next = session): void {
+    const unconfirmed = welcomed(session, outcome, this.id);
+    this._session = next;
+    this._settled();
     // A new session numbers the server's messages from 1 again: what this tab had not delivered is gone with the old one.
     if (outcome.kind !== 'resumed') (this._in = this._heard = 0), (this._unread = []);
     if (this._seam) this._seam.settle(outcome.kind === 'resumed' ? outcome : { ...outcome, unconfirmed });
   }
 
-  /** A tab without the session gets one: it takes the session from the leader's count on. */
-  private _join(session: Replica): void {
+  /** A tab without the session gets one from the leader `from`: it takes the session from the leader's count on. */
+  private _join(session: Replica, from: string): void {
+    this._teller = from;
     this._session = session;
     this._in = session.received;
     if (this._seam) {
       this._seam.settle(session.plain ? { kind: 'unsupported', why: session.plain, unconfirmed: [] } : { kind: 'resumed', token: session.token || '' });
     }
+  }
+
+  /** Whether this tab takes `m`, news of the session (see `_teller`): never while it leads, its core's copy is the session. */
+  private _told({ t, from }: TabMessage): boolean {
+    return !this._adopted && (!this._teller || from === this._teller || (t === 'welcome' && from === this._leader));
   }
 
   private _receive(message: TabMessage): void {
@@ -383,14 +411,14 @@ class Hub implements Sharing, TabHub {
     // From whichever leader, on this tab's pair channel: it confirms batches up to `seq`, sent in order on its link.
     else if (t === 'ack') this._kept = this._kept.filter((k) => k.seq > message.seq);
     // The leader's session, told to every tab, whatever this tab is doing (it may lead it next).
-    else if (this._adopted && (t === 'out' || t === 'acked' || t === 'welcome')) return;
+    else if ((t === 'out' || t === 'acked' || t === 'welcome' || (t === 'msg' && message.n !== undefined)) && !this._told(message)) return;
     else if (t === 'out') {
       if (session) numbered(session, message.n, message.who, message.seq, message.data);
     } else if (t === 'acked') {
       if (session) this._acked(message.n);
     } else if (t === 'welcome') {
-      if (session) this._welcome(message.w, session), (this._session = message.s);
-      else this._join(message.s);
+      if (session) this._welcome(message.w, session, message.s), (this._teller = from);
+      else this._join(message.s, from);
     } else if (t === 'msg' && message.n !== undefined) {
       if (session) this._inbound(message.n, message.data);
     } else if (t === 'bye') {
@@ -398,8 +426,9 @@ class Hub implements Sharing, TabHub {
       if (pair) quit(pair);
       this._pairs.delete(from);
     } else {
+      if (t === 'leader') this._leader = from;
       if (t === 'hello' && this.leading && !this._pairs.has(from)) this._pairs.set(from, this._listen(pairName(this._name, from), PAIR_KINDS));
-      if (t === 'open' && message.s && !session) this._join(message.s);
+      if (t === 'open' && message.s && !session && (!this._leader || from === this._leader)) this._join(message.s, from);
       if (this._abort && link) link.receive(message);
     }
   }

@@ -41,33 +41,42 @@ export function numbered(r: Replica, n: number, who: string, seq: number, data: 
   r.took.set(who, seq);
 }
 
-/** The server acknowledged our messages up to `count`: drops them; returns the numbers of `self`'s among them. */
-export function acknowledged(r: Replica, count: number, self: string): number[] {
+/** The server acknowledged our messages up to `count`: drops them. */
+export function acknowledged(r: Replica, count: number): void {
   const drop = Math.max(0, Math.min(count - r.base, r.out.length));
   r.base = Math.max(r.base, count);
-  r.out.splice(0, drop);
-  return mine(r.who.splice(0, drop), r.seq.splice(0, drop), self);
+  for (const list of [r.out, r.who, r.seq]) list.splice(0, drop);
 }
 
-const mine = (who: string[], seq: number[], self: string) => seq.filter((_, i) => who[i] === self);
+/**
+ * Of the batches tab `self` keeps (each by the number of its last message), those `r` has not
+ * settled: not numbered yet, or numbered and still unacknowledged. What it numbered and no longer
+ * has was acknowledged, or reported by a handshake (`welcomed`). Read from the session itself, not
+ * from the news of each change: a tab that missed or dropped news (a dead leader's, late) keeps
+ * exactly what the session it has now leaves unsettled.
+ */
+export function unsettled<K extends { seq: number }>(r: Replica, self: string, kept: K[]): K[] {
+  const took = r.took.get(self) || 0;
+  // One pass over each: a tab may keep as many batches as the session holds messages, on every ack.
+  const open = new Set(r.seq.filter((_, i) => r.who[i] === self));
+  return kept.filter((k) => k.seq > took || open.has(k.seq));
+}
 
 /**
  * The session after a handshake, as the leader's core has it: resumed, the new token (the acks
  * came as `acked`); fresh, numbering starts again from 1 with the messages that never went out;
- * plain, nothing is kept any more. Fresh or plain, the server's count starts again too. Returns
- * what it means for the tab `self`: of the messages the old session may not have received (the
- * first ones: see `ResumeCore`), its own (`unconfirmed`, for its `resumefailed`), and the numbers
- * of its messages that are settled (`done`: reported, or, plain, sent as plain messages).
+ * plain, nothing is kept any more. Fresh or plain, the server's count starts again too. Returns,
+ * of the messages the old session may not have received (the first ones: see `ResumeCore`), those
+ * of the tab `self` (`unconfirmed`, for its `resumefailed`).
  */
-export function welcomed(r: Replica, outcome: ResumeOutcome, self: string): { unconfirmed: string[]; done: number[] } {
-  if (outcome.kind === 'resumed') return (r.token = outcome.token), { unconfirmed: [], done: [] };
+export function welcomed(r: Replica, outcome: ResumeOutcome, self: string): string[] {
+  if (outcome.kind === 'resumed') return (r.token = outcome.token), [];
   const lost = outcome.unconfirmed.length;
   const gone = outcome.kind === 'fresh' ? lost : r.out.length;
   const unconfirmed = r.out.slice(0, lost).filter((_, i) => r.who[i] === self);
-  const done = mine(r.who.splice(0, gone), r.seq.splice(0, gone), self);
-  r.out.splice(0, gone);
+  for (const list of [r.out, r.who, r.seq]) list.splice(0, gone);
   r.base = r.received = 0;
   if (outcome.kind === 'fresh') r.token = outcome.token;
   else (r.token = null), (r.plain = outcome.why);
-  return { unconfirmed, done };
+  return unconfirmed;
 }

@@ -21,10 +21,11 @@ export function fakeOrigin() {
     }
     postMessage(data) {
       if (this.closed) throw new Error('InvalidStateError: channel closed');
-      const copy = structuredClone(data);
       for (const other of channels.get(this.name)) {
         // A tab that crashed loses what it posted and the browser had not passed on yet (`dead`).
         if (other === this) continue;
+        // Each receiver its own copy, taken now, as a browser deserializes one per receiver.
+        const copy = structuredClone(data);
         // A frozen page runs no task: what reaches it waits until it thaws (`thaw()`).
         const run = () => !this.dead && !other.closed && (other.owner && other.owner.frozen ? other.owner.held.push(run) : (other.heard++, other.onmessage && other.onmessage({ data: copy })));
         queue.push(run);

@@ -185,6 +185,28 @@ describe('sharing with resume: the tabs keep one session', () => {
     assert.deepEqual(messages(ec2), ['fresh1']);
   });
 
+  it("the old leader's last server message reaches a tab after the next leader's fresh welcome: it is not taken into the new session, whose messages all reach that tab's client", async () => {
+    const { origin, a, b } = await leaderAndFollower();
+    const c = tab(origin);
+    c.link();
+    await origin.deliver();
+    a.made[0].message('ds1');
+    await origin.deliver();
+    await crashAndTakeOver(origin, a, b);
+    const lc2 = c.link();
+    const ec2 = record(lc2);
+    b.made[0].message(fresh('restarted', T2));
+    await origin.deliver();
+    // s2 of the old session, as the old leader told the tabs before its page went, arriving only now.
+    const late = new (origin.tab().BroadcastChannel)(channelName(URL, '', true));
+    late.postMessage({ t: 'msg', from: a.sharing.id, lid: 'old', data: 's2', n: 2 });
+    await origin.deliver();
+    for (const m of ['dfresh1', 'dfresh2', 'dfresh3']) b.made[0].message(m);
+    await origin.deliver();
+    assert.deepEqual(messages(ec2), ['fresh1', 'fresh2', 'fresh3']);
+    assert.deepEqual(c.failed, [{ reason: 'restarted', unconfirmed: [] }]);
+  });
+
   it('against a plain server: every tab says so once (resumable false) and the tabs share as without resume', async () => {
     // A plain echo server echoes the hello.
     const { origin, a, b, lb } = await leaderAndFollower({ welcome: '~resume1 - 0' });
@@ -350,6 +372,37 @@ describe('sharing with resume: the tabs keep one session', () => {
     assert.deepEqual(c.failed, []);
   });
 
+  it("the old leader's late news of a third tab's message reaches that tab after the next leader's welcome: the message is not taken as in the session (it goes out again, is never dropped unsent)", async () => {
+    const { origin, a, b } = await leaderAndFollower();
+    const c = tab(origin);
+    const lc = c.link();
+    await origin.deliver();
+    lc.send(['c1']);
+    await origin.deliverRound(); // a numbers c1 and tells the tabs; it crashes before that leaves it
+    const { lb: lb2, wire } = await crashAndTakeOver(origin, a, b);
+    b.made[0].message(resumed(0, T2)); // b's session has no c1: its welcome tells c so
+    await origin.deliver();
+    // What a posted before its page went, arriving at c only now, before c's client comes back (1012).
+    const late = new (origin.tab().BroadcastChannel)(channelName(URL, '', true));
+    late.postMessage({ t: 'out', from: a.sharing.id, n: 1, who: c.sharing.id, seq: 1, data: ['c1'] });
+    await origin.deliver();
+    c.link();
+    await origin.deliver();
+    lb2.send(['b1']);
+    await origin.deliver();
+    assert.deepEqual(wire.slice(1), ['k0', 'n1', 'dc1', 'n2', 'db1'], 'c1 goes out on the next leader, before b1');
+    b.made[0].message('k2');
+    await origin.deliver();
+    // c's copy is b's: leading next, it resumes the session with nothing to send again.
+    b.env.crash();
+    await origin.deliver();
+    c.link();
+    c.made[0].open();
+    await origin.deliver();
+    assert.deepEqual(c.made[0].sent, [`~resume1 ${T2} 0`]);
+    assert.deepEqual(c.failed, []);
+  });
+
   it("the leader's link is cut: it resumes the session, and a follower whose client had no view meanwhile gets what came, once, after its next open", async () => {
     const { origin, a, b, la, lb, ea, eb } = await leaderAndFollower();
     a.made[0].message('ds1');
@@ -458,7 +511,8 @@ describe('sharing with resume: the tabs keep one session', () => {
     a.made[0].message('ds1');
     await origin.deliver();
     const rogue = new (origin.tab().BroadcastChannel)(origin.lockNames()[0]);
-    rogue.postMessage({ t: 'msg', from: 'x', lid: 'x', data: 's5', n: 5 });
+    // As the leader would say it (news of any other tab is not taken).
+    rogue.postMessage({ t: 'msg', from: a.sharing.id, lid: 'x', data: 's5', n: 5 });
     await origin.deliver();
     assert.deepEqual(b.failed, [{ reason: 'missed', unconfirmed: [] }]);
     assert.deepEqual(messages(eb), ['s1', 's5']);

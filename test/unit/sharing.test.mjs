@@ -228,6 +228,29 @@ describe('sharing: one link for many tabs', () => {
     assert.deepEqual(origin.lockState(origin.lockNames()[0]), { held: true, waiting: 1 });
   });
 
+  it('a follower that hides while its batch is on the leader\'s link: the confirmation still reaches it, and no next leader sends the batch again', async () => {
+    const { origin, a, b, lb } = await leaderAndFollower();
+    const c = tab(origin);
+    c.link();
+    await origin.deliver();
+    lb.send(['b1', 'b2']);
+    await origin.deliver();
+    b.env.lifecycle.fire('pagehide'); // its bye: the leader closes its channel to b
+    lb.close();
+    await origin.deliver();
+    a.made[0].confirm(2); // b's batch went out
+    await origin.deliver();
+    a.env.crash();
+    await origin.deliver();
+    assert.equal(c.sharing.role, 'leader');
+    c.link();
+    c.made[0].open();
+    b.env.lifecycle.fire('pageshow');
+    b.link();
+    await origin.deliver();
+    assert.deepEqual(c.made[0].sent, [], 'b1 and b2 went out once, on the old leader');
+  });
+
   it('the leader link dropping closes the followers with its close info; a send that crossed it goes out on the next link', async () => {
     const { origin, a, b, lb, eb } = await leaderAndFollower();
     a.made[0].drop({ code: 1006, reason: 'cut', wasClean: false });
