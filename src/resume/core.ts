@@ -335,7 +335,8 @@ export class ResumeCore {
   /** Liveness by timestamp: a throttled timer that fires late still judges the real silence. */
   private _watch(): void {
     const { pingInterval, pingTimeout, clock } = this._o;
-    let silent = clock.now() - this._lastHeard;
+    const now = clock.now();
+    let silent = now - this._lastHeard;
     if (this._pinged && silent >= pingInterval + pingTimeout) {
       this.linkLost();
       return this._o.onEvent({ kind: 'dead' });
@@ -344,7 +345,9 @@ export class ResumeCore {
       this._pinged = true;
       // Judged from this ping: silence alone proves nothing (the server speaks when asked), and a
       // ping timer that fired late (an idle, throttled background tab) would drop a healthy link.
-      this._lastHeard += silent - (silent = pingInterval);
+      // The silence is counted as if the ping went out at the interval, on time.
+      silent = pingInterval;
+      this._lastHeard = now - silent;
       this._o.send([encodePing((this._ackedIn = this._received))]);
     }
     this._arm(WATCH, (silent >= pingInterval ? pingInterval + pingTimeout : pingInterval) - silent, () => this._watch());
