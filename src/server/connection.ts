@@ -44,6 +44,8 @@ export class ResumableConnection extends EventEmitter {
   /** Whether every write carries its `next` marker (HTTP links), or only the link's first (WebSocket). */
   private _markAll = true;
   private _marked = false;
+  /** The client spoke on a link of this session after its welcome: it read the welcome (see `_detach`). */
+  private _heard = false;
   private _ackTimer: unknown;
   private _ttlTimer: unknown;
 
@@ -145,7 +147,10 @@ export class ResumableConnection extends EventEmitter {
     this._stopAckTimer();
     acknowledge(this._record.out, clientReceived);
     const onData = (raw: string): void => {
-      if (this._record.previous !== null && !isHello(raw)) this._retirePrevious();
+      if ((!this._heard || this._record.previous !== null) && !isHello(raw)) {
+        this._heard = true;
+        if (this._record.previous !== null) this._retirePrevious();
+      }
       this._receive(raw);
     };
     const onClose = (): void => this._detach();
@@ -268,6 +273,10 @@ export class ResumableConnection extends EventEmitter {
   private _detach(): void {
     this._unlisten();
     this._link = null;
+    // A fresh session whose client never spoke (a resock client writes at once after a welcome):
+    // the welcome most likely died with the link, and with it the only way to its token. Kept until
+    // the TTL, it would be a phantom for the app, while the client asks for another one.
+    if (!this._heard) return void this.close();
     this._stopAckTimer();
     this._armTtl();
     unawaited(() => this._s.store.set(this._record.token, this._record), this._s.report);
