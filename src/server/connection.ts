@@ -141,6 +141,8 @@ export class ResumableConnection extends EventEmitter {
     this._link = this._lastLink = link;
     this._markAll = link.protocol !== 'websocket';
     this._marked = false;
+    // A resume proves the client holds a token of this session: it read a welcome (see `_detach`).
+    if (welcome.kind === 'resumed') this._heard = true;
     this._skip = 0;
     // The welcome says what was received: that is the ack.
     this._ackedIn = this._record.received;

@@ -428,6 +428,30 @@ describe('resume: client core with the server companion', () => {
     assert.deepEqual([w.app.sessions.length, w.app.sessions[0].readyState], [1, 1]);
   });
 
+  it('a resume proves the client read its fresh welcome, even if its first word was lost: the session does not end when the resumed link drops before the client speaks', async () => {
+    const w = world();
+    w.connect();
+    const first = w.client.link;
+    first.emit('data', w.client.toServer.shift());
+    await flush();
+    w.client.received.push(...w.client.core.receive(first.toClient.shift())); // the fresh welcome arrives…
+    await flush();
+    assert.deepEqual(w.client.toServer, ['k0']);
+    w.client.core.linkLost(); // …its k0 is lost, and sockjs-node has not seen that link drop yet
+    w.connect();
+    const second = w.client.link;
+    second.emit('data', w.client.toServer.shift()); // the hello with the fresh token
+    await flush();
+    assert.match(second.toClient[0], /^~resumed /);
+    assert.equal(first.closed?.code, ResumeCloseCode.Replaced);
+    w.cut(); // before the client read that welcome or spoke
+    assert.deepEqual([w.app.sessions[0].readyState, w.companion.sessions], [1, 1], 'the session waits for its client');
+    w.connect();
+    await w.settle();
+    assert.deepEqual(w.client.events.map((e) => e.kind), ['fresh', 'resumed']);
+    assert.equal(w.app.sessions.length, 1);
+  });
+
   it('a hello the browser sent twice on a resumed link (a repeated POST) is not the client speaking: the token it resumed with still resumes if that welcome is lost', async () => {
     const w = world();
     w.connect();
