@@ -304,6 +304,7 @@ export class Resock extends SocketBase<ResockEventMap> {
         options: {
           ...connection,
           debug: this._debug,
+          mark: resume?.mark,
           // What it throws fails the attempt, reported, as a throwing `headers` does: not each
           // transport in turn (the thrown error then stops the connector's next step, all ended).
           sessionId: (env) => {

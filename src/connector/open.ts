@@ -31,7 +31,7 @@ export function openConnector(
       descriptors: all,
       // Objects handed in are allowed with the names; neither allows all.
       allowed: options.allowed && options.allowed.concat(options.given.map((d) => d.name)),
-      transportOptions: { headers, withCredentials: options.withCredentials, maxFrameLength: MAX_FRAME_LENGTH },
+      transportOptions: { headers, withCredentials: options.withCredentials, maxFrameLength: MAX_FRAME_LENGTH, mark: options.mark },
       timeout: options.timeout,
       retry,
       serverId: options.server || randomServerId(env.randomBytes),

@@ -1,6 +1,6 @@
 import type { Env, WebSocketConstructor } from '../env/env';
 import { randomId } from '../protocol/url';
-import type { TransportDescriptor, TransportName } from '../transports/types';
+import type { TransportDescriptor, TransportName, TransportOptions } from '../transports/types';
 import { ensure, readOptions, type Resolved, type Rule } from '../util/options';
 
 export type HeadersOption = Record<string, string> | (() => Record<string, string>);
@@ -67,6 +67,8 @@ export interface ResolvedConnectionOptions {
   withCredentials: boolean;
   debug: DebugLogger;
   WebSocket: WebSocketConstructor | undefined;
+  /** Not a user option: resume's, for the HTTP transports (see `TransportOptions.mark`). */
+  mark?: TransportOptions['mark'];
 }
 
 /** Longest frame or polling body accepted before the link is closed as a protocol error. */

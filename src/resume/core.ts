@@ -111,6 +111,8 @@ export class ResumeCore {
   /** Whether every data batch of this link carries its `next` marker, or only the first one. */
   private _markAll = true;
   private _marked = false;
+  /** A word is owed on this link: a fresh welcome came, and nothing was written since (see `_welcome`). */
+  private _owed = false;
   private _lastHeard = 0;
   private _pinged = false;
   private _timers: unknown[] = [];
@@ -235,18 +237,21 @@ export class ResumeCore {
       // Told before this link carries anything after the welcome: the tabs of a shared link learn
       // the new token (a leader that crashed in between would leave them one that resumes no more).
       this._o.onEvent({ kind: 'resumed', token: welcome.token });
-      // The server takes our previous token until we speak on this link (its welcome may have died
-      // with the link): we do at once, unless the event's listeners dropped the link. The re-sent
-      // batch says we hold the new one; with nothing to send, an ack of what the hello said.
-      if (this._link !== OPEN) return [];
-      if (lastNumber(this._out) > this._onWire) this.flush();
-      else this._o.send([this._ack()]);
     } else {
       const unconfirmed = this._forgetSent();
       this._received = this._ackedIn = 0;
-      this._open();
+      this._open(false);
       this._o.onEvent({ kind: 'fresh', reason: welcome.reason, unconfirmed, token: welcome.token });
     }
+    // The server takes our previous token until we speak on this link (its welcome may have died
+    // with the link), and ends a fresh session whose link drops before we spoke: we do at once,
+    // unless the event's listeners dropped the link. A batch says we hold the new token; with
+    // nothing to send, an ack of what the hello said. After a fresh welcome, at the end of this
+    // task (`flush`): what the app sends as it opens (a subscription, a greeting) says it, no ack.
+    if (this._link !== OPEN) return [];
+    if (lastNumber(this._out) > this._onWire) this.flush();
+    else if (welcome.kind === 'resumed') this._o.send([this._ack()]);
+    else (this._owed = true), void Promise.resolve().then(() => this.flush());
     return [];
   }
 
@@ -291,7 +296,9 @@ export class ResumeCore {
   /** Writes every message taken and not yet on the open link as one batch, the owed ack in it. */
   flush(): void {
     const last = lastNumber(this._out);
-    if (this._link !== OPEN || last === this._onWire) return;
+    if (this._link !== OPEN) return;
+    if (last === this._onWire) return void (this._owed && this._o.send([this._ack()]));
+    this._owed = false;
     // The owed ack rides along once half due: two-way traffic then carries its acks in frames
     // that leave anyway, without one in every frame (bytes) nor one frame of its own. Told by the
     // timers, not by reading the clock in every batch.
@@ -329,13 +336,15 @@ export class ResumeCore {
   /** The ack of everything received; nothing is owed after it. */
   private _ack(): string {
     this._clear(ACK);
+    this._owed = false;
     return encodeAck((this._ackedIn = this._received));
   }
 
   /** Liveness by timestamp: a throttled timer that fires late still judges the real silence. */
   private _watch(): void {
     const { pingInterval, pingTimeout, clock } = this._o;
-    let silent = clock.now() - this._lastHeard;
+    const now = clock.now();
+    let silent = now - this._lastHeard;
     if (this._pinged && silent >= pingInterval + pingTimeout) {
       this.linkLost();
       return this._o.onEvent({ kind: 'dead' });
@@ -344,7 +353,9 @@ export class ResumeCore {
       this._pinged = true;
       // Judged from this ping: silence alone proves nothing (the server speaks when asked), and a
       // ping timer that fired late (an idle, throttled background tab) would drop a healthy link.
-      this._lastHeard += silent - (silent = pingInterval);
+      // The silence is counted as if the ping went out at the interval, on time.
+      silent = pingInterval;
+      this._lastHeard = now - silent;
       this._o.send([encodePing((this._ackedIn = this._received))]);
     }
     this._arm(WATCH, (silent >= pingInterval ? pingInterval + pingTimeout : pingInterval) - silent, () => this._watch());

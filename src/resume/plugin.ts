@@ -10,7 +10,7 @@ import { CloseCode, closeInfo } from '../protocol/codes';
 import { ensure, readOptions, type Rule } from '../util/options';
 import { ResumeCore, type ResumeCoreOptions, type ResumeEvent, type ResumeOutcome, type ResumeState } from './core';
 import { ResumeLink } from './link';
-import { RESUME_QUERY, type FreshReason } from './wire';
+import { continuation, RESUME_QUERY, type FreshReason } from './wire';
 
 export type ResumeOptions = Pick<ResumeCoreOptions, 'maxMessages' | 'maxBytes' | 'ackDelay' | 'ackEvery' | 'helloTimeout' | 'pingInterval' | 'pingTimeout'>;
 
@@ -54,6 +54,8 @@ export interface ResumeSeam {
   settle(outcome: ResumeOutcome): void;
   /** Shared: a leader's link made room, which its client's queue may be waiting for (see `TabLink.send`). */
   drain(): void;
+  /** For the HTTP links: every POST says where it starts (`TransportOptions.mark`). */
+  mark(post: readonly string[], next: string): string | undefined;
 }
 
 export interface ResumePlugin {
@@ -87,6 +89,9 @@ class Seam implements ResumeSeam {
       onEvent: (event) => this._on(event),
     });
   }
+
+  // A plain core's messages are the app's: one may look like a marker or a data message.
+  mark = (post: readonly string[], next: string): string | undefined => (this._core.plain ? undefined : continuation(post, next));
 
   url(url: string): string {
     return this._core.plain ? url : url + (url.indexOf('?') < 0 ? '?' : '&') + RESUME_QUERY;

@@ -47,6 +47,19 @@ export const encodeAck = (count: number): string => 'k' + count;
 export const encodePing = (count: number): string => 'p' + count;
 export const encodeNext = (count: number): string => 'n' + count;
 
+/**
+ * The marker a POST needs first when it continues a batch another POST began (`next`, a data
+ * message): the number of the first marker before it, plus the data messages after that marker.
+ * None when `next` is no data message, or `post` numbers nothing (the hello).
+ */
+export function continuation(post: readonly string[], next: string): string | undefined {
+  for (let i = post.length, count = 0; next[0] === 'd' && i--; ) {
+    const tag = post[i]![0];
+    if (tag === 'n') return 'n' + (+post[i]!.slice(1) + count);
+    if (tag === 'd') count++;
+  }
+}
+
 const TAGS: Record<string, WireMessage['kind']> = { k: 'ack', p: 'ping', n: 'next' };
 
 /** Decodes a message after the handshake, or `undefined` when it breaks the protocol. */

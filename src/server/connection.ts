@@ -45,6 +45,8 @@ export class ResumableConnection extends Stream {
   /** Whether every write carries its `next` marker (HTTP links), or only the link's first (WebSocket). */
   private _markAll = true;
   private _marked = false;
+  /** The client spoke on a link of this session after its welcome: it read the welcome (see `_detach`). */
+  private _heard = false;
   private _ackTimer: unknown;
   private _ttlTimer: unknown;
 
@@ -179,13 +181,18 @@ export class ResumableConnection extends Stream {
     this._link = this._lastLink = link;
     this._markAll = link.protocol !== 'websocket';
     this._marked = false;
+    // A resume proves the client holds a token of this session: it read a welcome (see `_detach`).
+    if (welcome.kind === 'resumed') this._heard = true;
     this._skip = 0;
     // The welcome says what was received: that is the ack.
     this._ackedIn = this._record.received;
     this._stopAckTimer();
     acknowledge(this._record.out, clientReceived);
     const onData = (raw: string): void => {
-      if (this._record.previous !== null && !isHello(raw)) this._retirePrevious();
+      if ((!this._heard || this._record.previous !== null) && !isHello(raw)) {
+        this._heard = true;
+        if (this._record.previous !== null) this._retirePrevious();
+      }
       this._receive(raw);
     };
     const onClose = (): void => this._detach();
@@ -311,6 +318,10 @@ export class ResumableConnection extends Stream {
   private _detach(): void {
     this._unlisten();
     this._link = null;
+    // A fresh session whose client never spoke (a resock client writes at once after a welcome):
+    // the welcome most likely died with the link, and with it the only way to its token. Kept until
+    // the TTL, it would be a phantom for the app, while the client asks for another one.
+    if (!this._heard) return void this.close();
     this._stopAckTimer();
     this._armTtl();
     unawaited(() => this._s.store.set(this._record.token, this._record), this._s.report);

@@ -18,6 +18,13 @@ export interface TransportOptions {
   withCredentials: boolean;
   /** A frame, or a polling response, longer than this many characters is a protocol error. */
   maxFrameLength: number;
+  /**
+   * HTTP: what a POST that continues a batch split over several (the sender's bound, a 413's
+   * halves) says first, given the POST before it and its own first message; none, nothing. Resume
+   * numbers its batches (`n<number>`): a browser may send a POST twice, and every copy must say
+   * where it starts for the server to drop it.
+   */
+  mark?(post: readonly string[], next: string): string | undefined;
 }
 
 /** Why a transport closed; `unsent` holds messages it accepted but could not deliver. */

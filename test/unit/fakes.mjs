@@ -81,8 +81,9 @@ export function fakeDescriptors(names, created, roundTrips = 2) {
     name,
     roundTrips: name === 'jsonp-polling' ? 1 : roundTrips,
     isSupported: (env, info) => name !== 'websocket' || info.websocket !== false,
-    create(sessionUrl) {
+    create(sessionUrl, env, options) {
       const t = fakeTransport(name, sessionUrl);
+      t.options = options;
       created.push(t);
       return t;
     },

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { Resock } from '../../dist/esm/client/resock.js';
 import { resume } from '../../dist/esm/resume.js';
 import { encodeWelcome } from '../../dist/esm/resume/wire.js';
+import { batchSender, xhrSendEncoding } from '../../dist/esm/transports/http/sender.js';
 import { fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
 
 const TOKEN = 'inst.AAAAAAAAAAAAAAAAAAAAAA';
@@ -230,6 +231,41 @@ describe('Resock with resume', () => {
     env.tick(0);
     await flush();
     assert.equal(env.pending(), 0);
+  });
+
+  it('on HTTP, every POST of a batch the sender splits says where it starts: a copy the browser sends again is dropped by number', async () => {
+    const { c, link, push } = client();
+    const t = await link();
+    push(t, fresh('new'));
+    await flush();
+    const big = 'x'.repeat(100 * 1024);
+    for (let i = 1; i <= 5; i++) c.send(big + i);
+    await flush();
+    const batch = t.sent.slice(2); // the hello, the ack that says the welcome arrived
+    assert.deepEqual(batch.map((m) => m.slice(0, 2)), ['n1', 'dx', 'dx', 'dx', 'dx', 'dx']);
+    // The real sender, with the options the link gave this transport; the server's 413 halves a POST.
+    const env = fakeEnv();
+    const sender = batchSender(env, 'http://h/echo/1/s/xhr_send', t.options, xhrSendEncoding, () => assert.fail('no failure'), () => undefined);
+    sender.send(batch);
+    const posts = [];
+    for (let i = 0; i < 10 && (await flush(), env.infoRequests.length); i++) {
+      const request = env.infoRequests.shift();
+      posts.push(JSON.parse(request.init.body));
+      request.resolve(new Response(null, { status: i === 1 ? 413 : 204 }));
+    }
+    // A server that gets every delivered POST twice (the browser sent it again) and counts as the companion does.
+    const delivered = [];
+    let received = 0;
+    let skip = 0;
+    for (const post of posts.filter((_, i) => i !== 1)) {
+      for (const raw of post.concat(post)) {
+        if (raw[0] === 'n') skip = received + 1 - Number(raw.slice(1));
+        else if (skip) skip--;
+        else received++, delivered.push(raw.slice(-1));
+      }
+    }
+    assert.ok(posts.length > 3, 'split over several POSTs');
+    assert.deepEqual(delivered, ['1', '2', '3', '4', '5']);
   });
 
   it('takes resume or resume(options), and names a wrong value', () => {

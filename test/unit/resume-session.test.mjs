@@ -387,6 +387,57 @@ describe('resume: client core with the server companion', () => {
     }
   });
 
+  it('a fresh welcome lost with its link (the client never read its token) leaves no session behind until the TTL: it ends when that link drops, and the hello asked again starts the only one', async () => {
+    const w = world();
+    w.connect();
+    const lost = w.client.link;
+    lost.emit('data', w.client.toServer.shift());
+    await flush();
+    assert.match(lost.toClient[0], /^~fresh /);
+    w.cut(); // the welcome dies with the link, unread
+    const [phantom] = w.app.sessions;
+    assert.deepEqual([phantom.readyState, w.companion.sessions, w.store.size], [3, 0, 0], 'ended at once, its record gone');
+    w.connect();
+    await w.settle();
+    assert.deepEqual(w.client.events.map((e) => e.kind), ['fresh']);
+    assert.deepEqual([w.app.sessions.length, w.companion.sessions, w.store.size], [2, 1, 1]);
+  });
+
+  it('a client that read its fresh welcome says so at once, even with nothing to send: a cut right after it still resumes that session', async () => {
+    const w = world();
+    w.connect();
+    await w.settle();
+    w.cut();
+    w.connect();
+    await w.settle();
+    assert.deepEqual(w.client.events.map((e) => e.kind), ['fresh', 'resumed']);
+    assert.deepEqual([w.app.sessions.length, w.app.sessions[0].readyState], [1, 1]);
+  });
+
+  it('a resume proves the client read its fresh welcome, even if its first word was lost: the session does not end when the resumed link drops before the client speaks', async () => {
+    const w = world();
+    w.connect();
+    const first = w.client.link;
+    first.emit('data', w.client.toServer.shift());
+    await flush();
+    w.client.received.push(...w.client.core.receive(first.toClient.shift())); // the fresh welcome arrives…
+    await flush();
+    assert.deepEqual(w.client.toServer, ['k0']);
+    w.client.core.linkLost(); // …its k0 is lost, and sockjs-node has not seen that link drop yet
+    w.connect();
+    const second = w.client.link;
+    second.emit('data', w.client.toServer.shift()); // the hello with the fresh token
+    await flush();
+    assert.match(second.toClient[0], /^~resumed /);
+    assert.equal(first.closed?.code, ResumeCloseCode.Replaced);
+    w.cut(); // before the client read that welcome or spoke
+    assert.deepEqual([w.app.sessions[0].readyState, w.companion.sessions], [1, 1], 'the session waits for its client');
+    w.connect();
+    await w.settle();
+    assert.deepEqual(w.client.events.map((e) => e.kind), ['fresh', 'resumed']);
+    assert.equal(w.app.sessions.length, 1);
+  });
+
   it('a hello the browser sent twice on a resumed link (a repeated POST) is not the client speaking: the token it resumed with still resumes if that welcome is lost', async () => {
     const w = world();
     w.connect();
@@ -1219,6 +1270,7 @@ describe('resume: client core with the server companion', () => {
       for (const m of ['~resume1 - 0', 'n1', 'dboom1', 'dafter1']) fresh.emit('data', m); // one frame, read before the store answers
       await flush();
       const { token } = decodeWelcome(fresh.toClient[0]);
+      fresh.emit('data', 'k0'); // it read the welcome: a fresh session whose client never spoke ends with its link
       fresh.close(1006, 'cut');
       w.sockjs.emit('connection', resumed);
       for (const m of [`~resume1 ${token} 0`, 'n3', 'dboom2', 'dafter2']) resumed.emit('data', m);

@@ -84,7 +84,7 @@ describe('sharing with resume: the tabs keep one session', () => {
 
   it('only the leader says hello; every tab opens on its welcome and says resumable once', async () => {
     const { a, b, lb, eb } = await leaderAndFollower();
-    assert.deepEqual(a.made[0].sent, ['~resume1 - 0']);
+    assert.deepEqual(a.made[0].sent, ['~resume1 - 0', 'k0'], 'the hello, then at once a word: the welcome arrived (an ack, with nothing to send)');
     assert.equal(b.made.length, 0, 'a follower runs no link, so no handshake, of its own');
     assert.equal(lb.isOpen, true);
     assert.deepEqual(eb, [['open', undefined]]);
@@ -99,8 +99,8 @@ describe('sharing with resume: the tabs keep one session', () => {
     const { origin, a, b, lb } = await leaderAndFollower();
     lb.send(['b1']);
     await origin.deliver();
-    assert.deepEqual(a.made[0].sent.slice(1), ['n1', 'db1']);
-    a.made[0].confirm(2); // the POST was answered: without resume that was the confirmation
+    assert.deepEqual(a.made[0].sent.slice(2), ['n1', 'db1']);
+    a.made[0].confirm(4); // the POST was answered: without resume that was the confirmation
     await origin.deliver();
     const { wire } = await crashAndTakeOver(origin, a, b);
     // b leads the same session: its token, and b1 again under its number (the companion drops a copy).
@@ -129,7 +129,7 @@ describe('sharing with resume: the tabs keep one session', () => {
     await origin.deliver();
     lc.send(['c1']);
     await origin.deliver();
-    assert.deepEqual(a.made[0].sent.slice(1), ['n1', 'da1', 'n2', 'db1', 'n3', 'dc1']);
+    assert.deepEqual(a.made[0].sent.slice(2), ['n1', 'da1', 'n2', 'db1', 'n3', 'dc1']);
     a.made[0].message('k1');
     a.made[0].message('ds1');
     a.made[0].message('ds2');
@@ -175,11 +175,11 @@ describe('sharing with resume: the tabs keep one session', () => {
     await origin.deliver();
     assert.deepEqual(b.failed, [{ reason: 'restarted', unconfirmed: ['b1', 'b2'] }]);
     assert.deepEqual(c.failed, [{ reason: 'restarted', unconfirmed: [] }]);
-    assert.deepEqual(wire, [`~resume1 ${T1} 1`], 'what may have arrived is reported, not sent into the new session');
+    assert.deepEqual(wire, [`~resume1 ${T1} 1`, 'k0'], 'what may have arrived is reported, not sent into the new session');
     lc2.send(['c2']);
     b.made[0].message('dfresh1');
     await origin.deliver();
-    assert.deepEqual(wire.slice(1), ['n1', 'dc2']);
+    assert.deepEqual(wire.slice(2), ['n1', 'dc2']);
     assert.deepEqual(messages(eb), ['s1']);
     assert.deepEqual(messages(eb2), ['fresh1']);
     assert.deepEqual(messages(ec2), ['fresh1']);
@@ -235,10 +235,10 @@ describe('sharing with resume: the tabs keep one session', () => {
     await origin.deliver();
     lb.send(['b4']);
     await origin.deliver();
-    assert.deepEqual(a.made[0].sent.slice(1), ['n1', 'db1', 'db2']);
+    assert.deepEqual(a.made[0].sent.slice(2), ['n1', 'db1', 'db2']);
     a.made[0].message('k2');
     await origin.deliver();
-    assert.deepEqual(a.made[0].sent.slice(4), ['n3', 'db3', 'db4']);
+    assert.deepEqual(a.made[0].sent.slice(5), ['n3', 'db3', 'db4']);
     a.made[0].message('k4');
     await origin.deliver();
     const { wire } = await crashAndTakeOver(origin, a, b);
@@ -258,7 +258,7 @@ describe('sharing with resume: the tabs keep one session', () => {
     for (const m of ['a1', 'a2', 'a3']) send(m);
     await origin.deliver();
     const wire = a.made[0].sent;
-    assert.deepEqual(wire.slice(1), ['n1', 'db1', 'db2']);
+    assert.deepEqual(wire.slice(2), ['n1', 'db1', 'db2']);
     assert.deepEqual(queue, ['a1', 'a2', 'a3'], 'the link had no room: they wait with the client, within its bounds');
     for (const k of ['k2', 'k4', 'k6']) {
       a.made[0].message(k);

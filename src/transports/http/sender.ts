@@ -78,6 +78,8 @@ export function batchSender(
   let settleTimer: unknown = null;
   /** Most characters a POST: MAX_BATCH, less once the server refused a batch as too large. */
   let limit = MAX_BATCH;
+  /** What the POST of the head of `pending` says first: it continues a batch split over POSTs (`TransportOptions.mark`). */
+  let mark: string | undefined;
 
   const send = (messages: readonly string[]): void => {
     for (const message of messages) pending.push(message);
@@ -110,8 +112,11 @@ export function batchSender(
     let size = 0;
     while (count < pending.length && (!count || size + pending[count]!.length <= limit)) size += pending[count++]!.length;
     const batch = (inFlight = pending.slice(0, count));
+    const head = mark;
+    const post = head ? [head].concat(batch) : batch;
     pending = pending.slice(count);
-    const body = encoding.body(encodeMessages(batch));
+    mark = pending[0] && options.mark?.(post, pending[0]);
+    const body = encoding.body(encodeMessages(post));
     const req = (current = request(env, {
       method: 'POST',
       url,
@@ -145,6 +150,7 @@ export function batchSender(
       if (status === 413 && batch.length > 1) {
         limit = size / 2;
         pending = batch.concat(pending);
+        mark = head;
         return flush();
       }
       if (delivered) return flush();
