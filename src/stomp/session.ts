@@ -49,8 +49,8 @@ export interface SessionHost {
   _fail(message: string, frame?: StompFrame): void;
   /** The broker went silent: heart-beats lost, or no CONNECTED in time (`report`: as an 'error' too). */
   _silent(reason: string, report?: boolean): void;
-  /** The socket stopped being open: this session is over. */
-  _linkEnded(): void;
+  /** The socket stopped being open: this session is over (unless `resumed`, see the client). */
+  _linkEnded(resumed?: boolean): void;
   _log(message: string): void;
 }
 
@@ -127,7 +127,8 @@ export class StompSession {
   _live(): boolean {
     if (this._state === CONNECTED) {
       if (isOpen(this._socket)) this._heartbeat!.check();
-      else this._host._linkEnded();
+      // A resuming Resock keeps the frame for the session's next link.
+      else this._host._linkEnded(true);
     }
     return this._state === CONNECTED;
   }
