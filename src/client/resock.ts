@@ -122,9 +122,12 @@ export class Resock extends SocketBase<ResockEventMap> {
     this._env = env;
     this._transports = internals.transports || [];
     this._o = resolveResockOptions(options);
-    for (const name of this._o.connection.allowed || []) {
+    const { allowed, given } = this._o.connection;
+    for (const name of allowed || []) {
       ensure(this._transports.some((d) => d.name === name), 'transports', `a transport of this build (not '${name}'); with resock/core, the transport itself from resock/transports`);
     }
+    // resock/core carries none: without one handed in, every attempt would fail, for ever.
+    ensure(this._transports.length + given.length > 0, 'transports', 'given, from resock/transports');
     this._queue = outboundQueue(this._o.queue);
     const debug = this._o.connection.debug;
     this._debug = (event, detail) => this._guard('debug', () => debug(event, detail), undefined);
