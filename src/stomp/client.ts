@@ -247,7 +247,10 @@ export class StompClient extends EventTarget {
     // Unless an 'error' or 'disconnect' listener let go of that socket meanwhile (deactivate()).
     if (this._socket !== socket) return;
     if (this._o.webSocketFactory || typeof socket.reconnect !== 'function') return this._lose(reason, true);
-    this._endSession(reason);
+    // Resumable, the broker's session goes on in the server's: only the link is replaced, and the
+    // session judged anew (ended here, its next CONNECT would be a second one for the broker).
+    if (socket.resumable) this._session!._watch();
+    else this._endSession(reason);
     if (this._socket === socket) socket.reconnect();
   }
 

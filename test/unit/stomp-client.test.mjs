@@ -1506,6 +1506,45 @@ describe('StompClient', () => {
       assert.deepEqual(frames(second), [['SEND', 'after']]);
     });
 
+    it("a given Resock: lost heart-beats (or no CONNECTED in time) replace the link only; the resumed link carries on the session, judged anew", async () => {
+      const env = fakeEnv();
+      const created = [];
+      const resock = new Resock('http://h/stomp', { reconnect: { minDelay: 100, maxDelay: 100 }, resume }, { env, transports: fakeDescriptors(['xhr-streaming'], created) });
+      const client = new StompClient({ socket: resock, heartbeat: { outgoing: 0, incoming: 1000 }, connectTimeout: 3000 }, { clock: env });
+      const push = (t, ...messages) => t.frame('a' + JSON.stringify(messages));
+      const open = async (welcome) => {
+        await env.answerInfo().catch(() => {}); // asked again only after a failed attempt
+        const t = created.at(-1);
+        t.frame('o');
+        env.tick(0);
+        push(t, encodeWelcome(welcome));
+        await flush();
+        return t;
+      };
+      const frames = (t) => t.sent.filter((m) => m[0] === 'd').map((m) => m.slice(1, m.indexOf('\n')));
+      const errors = [];
+      client.on('error', ({ message }) => errors.push(message));
+      client.activate();
+      const first = await open({ kind: 'fresh', token: TOKEN, reason: 'new' });
+      env.tick(3000); // no CONNECTED: the link is replaced, the CONNECT stays the session's
+      assert.deepEqual(errors, ['No CONNECTED within 3000 ms']);
+      await flush();
+      env.tick(0);
+      const second = await open({ kind: 'resumed', token: TOKEN, received: 1 });
+      assert.deepEqual(frames(first).concat(frames(second)), ['CONNECT']);
+      push(second, 'n1', 'd' + CONNECTED_FRAME.replace('\n\n', '\nheart-beat:1000,0\n\n'));
+      assert.equal(client.connected, true);
+      for (let i = 0; i < 25; i++) env.tick(100); // the broker silent: heart-beats lost
+      await flush();
+      for (let i = 0; i < 5; i++) env.tick(100);
+      const third = await open({ kind: 'resumed', token: TOKEN, received: 1 });
+      assert.deepEqual(frames(third), [], 'no second CONNECT on the session the server kept');
+      assert.equal(client.connected, true);
+      for (let i = 0; i < 30; i++) env.tick(100); // silent again (more than twice 1000 ms at the 1000 ms checks): judged again, the link replaced again
+      assert.notEqual(resock.state, 'open');
+      assert.equal(client.connected, true);
+    });
+
     it('frames written while the link is down go after the resume, in order, on the same session', async () => {
       const { env, client, push, link, frames, lose } = stompOverResume();
       const first = await link({ kind: 'fresh', token: TOKEN, reason: 'new' });
