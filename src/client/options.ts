@@ -112,7 +112,7 @@ const resockRules = {
   beforeConnect: ['f', undefined] as Rule<ResockOptions['beforeConnect']>,
   shouldReconnect: ['f', defaultShouldReconnect] as Rule<(close: CloseInfo) => boolean>,
   signal: ['o', undefined] as Rule<AbortSignal | undefined>,
-  shared: ['o', undefined] as Rule<SharedOption | undefined>,
+  shared: ['*', undefined] as Rule<SharedOption | undefined>,
   resume: ['*', undefined] as Rule<ResumePlugin | false | undefined>,
 };
 

@@ -108,7 +108,8 @@ export class Resock extends SocketBase<ResockEventMap> {
    * Takes what a link had not sent when it ended, instead of the queue: for a protocol whose
    * messages belong to the session on that link (resock/stomp sets it: a CONNECT or SUBSCRIBE
    * replayed on the next link would reach the broker before that link's own CONNECT). Null: they
-   * go back to the queue and out on the next link, in order.
+   * go back to the queue and out on the next link, in order. With `resume`, the queue goes there
+   * too when the server could not resume: it was meant for the session that is gone.
    */
   reclaim: ((messages: string[]) => void) | null = null;
 
@@ -121,14 +122,22 @@ export class Resock extends SocketBase<ResockEventMap> {
     this._env = env;
     this._transports = internals.transports || [];
     this._o = resolveResockOptions(options);
-    for (const name of this._o.connection.allowed || []) {
+    const { allowed, given } = this._o.connection;
+    for (const name of allowed || []) {
       ensure(this._transports.some((d) => d.name === name), 'transports', `a transport of this build (not '${name}'); with resock/core, the transport itself from resock/transports`);
     }
+    // resock/core carries none: without one handed in, every attempt would fail, for ever.
+    ensure(this._transports.length + given.length > 0, 'transports', 'given, from resock/transports');
     this._queue = outboundQueue(this._o.queue);
     const debug = this._o.connection.debug;
     this._debug = (event, detail) => this._guard('debug', () => debug(event, detail), undefined);
     const { resume, shared } = this._o;
-    this._resume = resume && resume.start({ clock: env, drain: () => this._flush(), failed: (detail) => this.dispatchEvent(detailEvent('resumefailed', detail)), debug: this._debug });
+    const failed = (detail: ResumeFailedDetail) => {
+      // What waits in the queue was sent for the session that is gone: `reclaim`'s, as a lost link's.
+      if (this.reclaim) this._takeBack(this._queue.drain());
+      this.dispatchEvent(detailEvent('resumefailed', detail));
+    };
+    this._resume = resume && resume.start({ clock: env, drain: () => this._flush(), failed, debug: this._debug });
     // Sharing, the tabs keep the resumable session between them: only the leader's core speaks.
     const sharing = (this._sharing = shared ? shared.attach(this.url, env, this._debug, this._resume) : null);
     if (sharing) this._unsubscribe.push(() => sharing.close());

@@ -256,17 +256,23 @@ export class StompClient extends EventTarget {
     // Unless an 'error' or 'disconnect' listener let go of that socket meanwhile (deactivate()).
     if (this._socket !== socket) return;
     if (this._o.webSocketFactory || typeof socket.reconnect !== 'function') return this._lose(reason, true);
-    this._endSession(reason);
+    // Resumable, the broker's session goes on in the server's: only the link is replaced, and the
+    // session judged anew (ended here, its next CONNECT would be a second one for the broker).
+    if (socket.resumable) this._session!._watch();
+    else this._endSession(reason);
     if (this._socket === socket) socket.reconnect();
   }
 
   /**
    * The socket's link ended (Resock's `reconnecting`, an `open` without one, or no longer open):
-   * so did its STOMP session. A DISCONNECT in progress is over too: the socket goes. @internal
+   * so did its STOMP session — unless `resumed` and the socket is a Resock whose server resumes:
+   * the broker's session lives on in the server's, which the next link continues (a CONNECT there
+   * would be a second one; `resumefailed` ends it). A DISCONNECT in progress is over: the socket goes. @internal
    */
-  _linkEnded(): void {
+  _linkEnded(resumed?: boolean): void {
+    const socket = this._socket;
     if (this._session?._state === DISCONNECTING) this._lose('Link lost', true);
-    else this._endSession('Link lost');
+    else if (!(resumed && socket!.resumable && socket!.readyState < 2)) this._endSession('Link lost');
   }
 
   /** @internal */
@@ -303,15 +309,17 @@ export class StompClient extends EventTarget {
       throw error;
     }
     const onOpen = () => {
-      this._linkEnded(); // a second open without a 'reconnecting' in between
-      if (this._socket === socket) this._session = new StompSession(this, socket);
+      this._linkEnded(true); // a second open without a 'reconnecting' in between, unless resumed
+      if (this._socket === socket && !this._session) this._session = new StompSession(this, socket);
     };
     this._unlisten = listen(socket, {
       open: onOpen,
       message: (event) => this._session?._push((event as MessageEvent).data),
       close: (event) => this._lose(`Socket closed ${(event as CloseEvent).code || ''}`),
-      // A Resock lost its link and is making another: this session is over, the socket lives on.
-      reconnecting: () => this._linkEnded(),
+      // A Resock lost its link and is making another: this session is over (unless resumed), the socket lives on.
+      reconnecting: () => this._linkEnded(true),
+      // The server could not resume: the broker's session is gone; the SENDs it may not have had go again.
+      resumefailed: (event) => (this._linkEnded(), this._reclaim((event as CustomEvent).detail.unconfirmed)),
     }, (frames) => this._reclaim(frames));
     if (isOpen(socket)) onOpen();
     else if (isClosed(socket)) this._lose('Socket closed');

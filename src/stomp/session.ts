@@ -1,6 +1,6 @@
 import type { Clock } from '../env/env';
 import { encodeFrame, escapingOf, type StompFrame, type StompHeaders } from './frame';
-import { negotiateHeartbeat, startHeartbeat, type HeartbeatMonitor } from './heartbeat';
+import { negotiateHeartbeat, startHeartbeat, type HeartbeatIntervals, type HeartbeatMonitor } from './heartbeat';
 import type { ResolvedStompOptions } from './options';
 import { createParser, type StompParser } from './parser';
 import { isOpen, setFarewell, type StompSocket } from './socket';
@@ -49,8 +49,8 @@ export interface SessionHost {
   _fail(message: string, frame?: StompFrame): void;
   /** The broker went silent: heart-beats lost, or no CONNECTED in time (`report`: as an 'error' too). */
   _silent(reason: string, report?: boolean): void;
-  /** The socket stopped being open: this session is over. */
-  _linkEnded(): void;
+  /** The socket stopped being open: this session is over (unless `resumed`, see the client). */
+  _linkEnded(resumed?: boolean): void;
   _log(message: string): void;
 }
 
@@ -79,6 +79,8 @@ export class StompSession {
   readonly _receipts = new Map<string, Outgoing>();
   private readonly _parser: StompParser;
   private _heartbeat?: HeartbeatMonitor;
+  /** The heart-beat intervals agreed in CONNECTED. */
+  private _beats?: HeartbeatIntervals;
   private _timer: unknown;
 
   constructor(
@@ -89,15 +91,10 @@ export class StompSession {
       (frame) => this._onFrame(frame),
       (reason) => _host._fail(`Frame ${reason}`),
     );
-    const { connectHeaders, heartbeat, connectTimeout } = _host._o;
-    // A silent answer to CONNECT, or a connectHeaders that never settles (a token fetch on a
-    // stalled network), would otherwise leave the client connecting for ever: SockJS heart-beats
-    // keep the link itself alive, and STOMP's start only with CONNECTED. Armed before the CONNECT
-    // is written: a Resock may find its link dead as it sends, and the session that then ends
-    // clears it (armed after, it would outlive the session and end the next one).
-    if (connectTimeout) {
-      this._timer = _host._clock.setTimeout(() => _host._silent(`No CONNECTED within ${connectTimeout} ms`, true), connectTimeout);
-    }
+    const { connectHeaders, heartbeat } = _host._o;
+    // Armed before the CONNECT is written: a Resock may find its link dead as it sends, and the
+    // session that then ends clears it (armed after, it would outlive the session and end the next one).
+    this._watch();
     new Promise<StompHeaders>((resolve) => resolve(typeof connectHeaders === 'function' ? connectHeaders() : connectHeaders)).then(
       (headers) => {
         // Nor on a socket that stopped being open meanwhile (closed by a connectHeaders that called
@@ -111,6 +108,22 @@ export class StompSession {
       },
       (error: unknown) => this._state === CONNECTING && _host._fail(`connectHeaders: ${error}`),
     );
+  }
+
+  /**
+   * Arms the judge of the broker's silence: the connect timeout while connecting (a silent answer to
+   * CONNECT, or a connectHeaders that never settles, would leave the client connecting for ever:
+   * SockJS heart-beats keep the link itself alive), the heart-beats once connected. Again when a
+   * resumable Resock replaces a silent link and this session goes on with the server's.
+   */
+  _watch(): void {
+    const host = this._host;
+    const { connectTimeout } = host._o;
+    if (this._state === CONNECTED) {
+      this._heartbeat = startHeartbeat(host._clock, this._beats!, () => this._live() && this._socket.send('\n'), () => host._silent('Heart-beat lost'));
+    } else if (connectTimeout) {
+      this._timer = host._clock.setTimeout(() => host._silent(`No CONNECTED within ${connectTimeout} ms`, true), connectTimeout);
+    }
   }
 
   _push(data: string | ArrayBuffer): void {
@@ -127,7 +140,8 @@ export class StompSession {
   _live(): boolean {
     if (this._state === CONNECTED) {
       if (isOpen(this._socket)) this._heartbeat!.check();
-      else this._host._linkEnded();
+      // A resuming Resock keeps the frame for the session's next link.
+      else this._host._linkEnded(true);
     }
     return this._state === CONNECTED;
   }
@@ -215,12 +229,8 @@ export class StompSession {
       this._state = CONNECTED;
       host._clock.clearTimeout(this._timer);
       const { outgoing, incoming } = host._o.heartbeat;
-      this._heartbeat = startHeartbeat(
-        host._clock,
-        negotiateHeartbeat(outgoing, incoming, headers['heart-beat']),
-        () => this._live() && this._socket.send('\n'),
-        () => host._silent('Heart-beat lost'),
-      );
+      this._beats = negotiateHeartbeat(outgoing, incoming, headers['heart-beat']);
+      this._watch();
       host._onConnected(this, frame, version);
     } else if (command === 'ERROR' && this._state !== DISCONNECTING) {
       const message = headers.message || 'ERROR frame';

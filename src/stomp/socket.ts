@@ -21,6 +21,11 @@ export interface StompSocket {
   reclaim?: ((messages: string[]) => void) | null;
   /** A native WebSocket's; set to 'arraybuffer' so that binary frames can be read synchronously. */
   binaryType?: string;
+  /**
+   * Resock's with `resume`: true once its server resumes sessions. Its server session, and the
+   * broker's STOMP session in it, then outlive a link: a `resumefailed` event says when they did not.
+   */
+  readonly resumable?: boolean | null;
   /** Resock's: `'leader'` or `'follower'` when its link is shared between tabs. */
   readonly sharing?: string | null;
 }

@@ -291,4 +291,38 @@ describe('Resock with resume, on every transport', function () {
     );
     assert.deepEqual(await withDeadline(got, { what: 'the STOMP receipt and message' }), { body: 'over resume', resumable: true });
   });
+
+  for (const transport of ['websocket', 'xhr-streaming']) {
+    it(`resock/stomp over resume across a cut (${transport}): the resumed link carries on the STOMP session, no second CONNECT or SUBSCRIBE`, async function () {
+      const page = await openPage();
+      await page.page.addScriptTag({ url: '/dist/resock-resume.min.js' });
+      await page.page.addScriptTag({ url: '/dist/resock-stomp.min.js' });
+      // A publish with a receipt, and its MESSAGE back; the page keeps the client's errors and opens.
+      await page.run(
+        (url, transport, reconnect) => {
+          const socket = (window.socket = new Resock(url, { transports: transport, resume: Resock.resume, reconnect }));
+          const stomp = (window.stomp = new ResockStomp.StompClient({ socket }));
+          const log = (window.stompLog = { errors: [], got: [], opens: 0 });
+          socket.addEventListener('open', () => log.opens++);
+          stomp.on('error', ({ message }) => log.errors.push(message));
+          stomp.subscribe('/topic/t', (m) => log.got.push(m.body));
+          stomp.activate();
+          window.roundTrip = (body) => {
+            const message = new Promise((resolve) => stomp.subscribe('/topic/t', (m) => m.body === body && resolve(), { id: 'wait-' + body }));
+            return Promise.all([message, stomp.publish({ destination: '/topic/t', body, receipt: true })]);
+          };
+        },
+        proxy.url('/stomp'),
+        transport,
+        FAST_RECONNECT,
+      );
+      await withDeadline(page.run(() => window.roundTrip('before').then(() => void (window.reopened = new Promise((resolve) => window.socket.addEventListener('open', resolve, { once: true }))))), { what: 'the first round trip' });
+      proxy.cutAll();
+      await withDeadline(page.run(() => window.reopened), { what: 'the resumed open' });
+      await withDeadline(page.run(() => window.roundTrip('after')), { what: 'the round trip after the cut' });
+      const { errors, got, opens, resumable } = await page.run(() => ({ ...window.stompLog, resumable: window.socket.resumable }));
+      assert.deepEqual({ errors, opens, resumable }, { errors: [], opens: 2, resumable: true });
+      assert.deepEqual(got, ['before', 'after'], 'each MESSAGE once, on the subscription made before the cut');
+    });
+  }
 });

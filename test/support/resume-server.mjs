@@ -60,9 +60,14 @@ function numberedApp({ sessionsOnly = false } = {}) {
   return app;
 }
 
-/** A minimal STOMP 1.2 server: CONNECT, SUBSCRIBE, SEND (to the subscribers), receipts. */
+/**
+ * A minimal STOMP 1.2 server: CONNECT, SUBSCRIBE, SEND (to the subscribers), receipts. As strict
+ * as RabbitMQ where a client that lost track of its session would show: a second CONNECT on a
+ * connection, or a SUBSCRIBE with an id in use, is answered with an ERROR.
+ */
 function stompApp(conn) {
   const subscriptions = new Map(); // id → destination
+  let connected = false;
   let buffer = '';
   let messageId = 0;
   const frame = (command, headers, body = '') =>
@@ -74,8 +79,10 @@ function stompApp(conn) {
       buffer = buffer.slice(end + 1);
       const [command, ...lines] = head.split('\n');
       const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)]));
-      if (command === 'CONNECT' || command === 'STOMP') frame('CONNECTED', { version: '1.2', 'heart-beat': '0,0' });
-      if (command === 'SUBSCRIBE') subscriptions.set(headers.id, headers.destination);
+      const refused = (command === 'CONNECT' && connected) || (command === 'SUBSCRIBE' && subscriptions.has(headers.id));
+      if (refused) frame('ERROR', { message: `${command} refused: ${command === 'CONNECT' ? 'already connected' : 'subscription id in use'}` });
+      else if (command === 'CONNECT' || command === 'STOMP') (connected = true), frame('CONNECTED', { version: '1.2', 'heart-beat': '0,0' });
+      if (command === 'SUBSCRIBE' && !refused) subscriptions.set(headers.id, headers.destination);
       if (command === 'SEND') {
         for (const [id, destination] of subscriptions) {
           if (destination === headers.destination) frame('MESSAGE', { destination, subscription: id, 'message-id': String(++messageId) }, rest.join('\n\n'));

@@ -864,6 +864,12 @@ describe('Resock: transports as objects (resock/core)', () => {
     );
   });
 
+  it('refuses no transport at all (resock/core without any handed in, or `transports: []` there) instead of failing every attempt for ever', () => {
+    for (const options of [{}, { transports: [] }, { transports: null }]) {
+      assert.throws(() => new Resock('http://h/echo', options, { env: fakeEnv() }), (e) => e instanceof TypeError && /'transports'.*resock\/transports/.test(e.message), JSON.stringify(options));
+    }
+  });
+
   it('refuses a name no build has (a typo) with the known names', () => {
     assert.throws(() => new Resock('http://h/echo', { transports: ['websockets'] }, { env: fakeEnv(), transports: [] }), /not 'websockets'/);
   });

@@ -268,6 +268,76 @@ describe('Resock with resume', () => {
     assert.deepEqual(delivered, ['1', '2', '3', '4', '5']);
   });
 
+  describe('reconnect(), close() and pagehide while a hello waits for its welcome', () => {
+    /** A session with 'a' unconfirmed, cut; the next link's hello sent and not answered yet. */
+    async function helloInFlight(options) {
+      const setup = client({ resume: resume({ helloTimeout: 1000 }), ...options });
+      const { c, env, link, push, lose } = setup;
+      const first = await link();
+      push(first, fresh('new'));
+      c.send('a');
+      await flush();
+      lose(first);
+      env.tick(100);
+      const second = await link();
+      assert.deepEqual(second.sent, [`~resume1 ${TOKEN} 0`]);
+      return { ...setup, second };
+    }
+
+    it('reconnect(): the next link says hello again, its welcome resumes; no timer of the first hello drops it later', async () => {
+      const { c, env, link, push, second, types } = await helloInFlight();
+      c.reconnect();
+      assert.equal(second.closed, true);
+      env.tick(0);
+      const third = await link();
+      assert.deepEqual(third.sent, [`~resume1 ${TOKEN} 0`]);
+      push(second, resumed(0)); // the first hello's welcome, late, on the link put away: nothing
+      push(third, resumed(0));
+      await flush();
+      assert.deepEqual(third.sent.slice(1), ['n1', 'da']);
+      env.tick(1500); // past the first hello's helloTimeout
+      assert.equal(c.state, 'open');
+      assert.equal(c.resumable, true);
+      assert.deepEqual(types().filter((t) => t === 'open' || t === 'resumefailed'), ['open', 'open']);
+    });
+
+    it('close(): closed, no open, no timer left', async () => {
+      const { c, env, push, second, types } = await helloInFlight();
+      c.close();
+      push(second, resumed(0));
+      env.tick(5000);
+      await flush();
+      assert.equal(c.state, 'closed');
+      assert.deepEqual(types().filter((t) => t === 'open'), ['open']);
+      assert.equal(env.pending(), 0);
+    });
+
+    it('pagehide, then pageshow: the next hello resumes, nothing twice', async () => {
+      const { c, env, link, push, second, received } = await helloInFlight();
+      env.lifecycle.fire('pagehide');
+      assert.equal(second.closed, true);
+      env.tick(5000);
+      assert.equal(c.state, 'reconnecting', 'waits for pageshow: the first hello timer does not wake it');
+      env.lifecycle.fire('pageshow');
+      env.tick(0);
+      const third = await link();
+      push(third, resumed(0), 'n1', 'dx');
+      await flush();
+      assert.deepEqual(third.sent.slice(0, 3), [`~resume1 ${TOKEN} 0`, 'n1', 'da']);
+      assert.deepEqual(received(), ['x']);
+      assert.equal(c.state, 'open');
+    });
+
+    it('reconnect: false: a cut closes the client for good (no resume), whatever the server keeps', async () => {
+      const { c, link, push, lose, types } = client({ reconnect: false });
+      const first = await link();
+      push(first, fresh('new'));
+      lose(first);
+      assert.equal(c.state, 'closing');
+      assert.equal(types().includes('reconnecting'), false);
+    });
+  });
+
   it('takes resume or resume(options), and names a wrong value', () => {
     const env = fakeEnv();
     assert.throws(() => new Resock('http://h/echo', { resume: true }, { env }), /Option 'resume' must be resume from 'resock\/resume'/);

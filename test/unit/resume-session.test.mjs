@@ -1364,6 +1364,8 @@ describe('resume: client core with the server companion', () => {
     first.emit('data', '~resume1 - 0');
     await flush();
     const { token } = decodeWelcome(first.toClient[0]);
+    first.emit('data', 'k0'); // the client read its welcome: the session outlives this link
+    await flush();
     slow = true;
     first.close(1006, 'cut'); // the detach's set(token) is in flight
     const second = fakeLink('/app/websocket?resock-resume=1');

@@ -468,6 +468,29 @@ describe('sharing with resume: the tabs keep one session', () => {
     assert.deepEqual(a.failed, [{ reason: 'restarted', unconfirmed: [] }]);
   });
 
+  it('a leader that hides while its hello waits for the welcome: the next leader says hello with the same token and resumes, with the messages of both tabs, once', async () => {
+    const { origin, a, b, la, lb } = await leaderAndFollower();
+    la.send(['a1']);
+    lb.send(['b1']);
+    await origin.deliver();
+    a.made[0].drop({ code: 1006, reason: 'cut', wasClean: false });
+    await origin.deliver();
+    const la2 = a.link();
+    a.made[1].open();
+    await origin.deliver();
+    assert.equal(a.made[1].sent[0], `~resume1 ${T1} 0`);
+    a.env.lifecycle.fire('pagehide');
+    assert.deepEqual(la2.close(), [], 'its messages are in the session the tabs keep');
+    await origin.deliver();
+    assert.equal(b.sharing.role, 'leader');
+    const { wire } = await crashAndTakeOver(origin, { env: { crash() {} } }, b);
+    b.made[0].message(resumed(0, T2));
+    await origin.deliver();
+    assert.equal(wire[0], `~resume1 ${T1} 0`);
+    assert.deepEqual(wire.slice(1).filter((m) => m[0] === 'd').sort(), ['da1', 'db1']);
+    assert.deepEqual([a.failed, b.failed], [[], []]);
+  });
+
   it("malformed session news on the link's channel (another page's, another version's) is dropped: nothing throws, the session the tabs keep is unchanged", async () => {
     const { origin, a, b, lb } = await leaderAndFollower();
     lb.send(['b1']);

@@ -320,6 +320,14 @@ describe('sharing: one link for many tabs', () => {
     assert.deepEqual(tabs.map((t) => t.sharing.role), ['leader', 'leader', 'leader']);
   });
 
+  it("names shared() itself when Resock is given the function uncalled ({ shared }, as { resume } works), not 'must be an object'", async () => {
+    const { Resock } = await import('../../dist/esm/client/resock.js');
+    const { fakeEnv } = await import('./fakes.mjs');
+    for (const value of [shared, {}]) {
+      assert.throws(() => new Resock('http://h/echo', { shared: value }, { env: fakeEnv() }), { name: 'TypeError', message: "Option 'shared' must be shared() from 'resock/shared'" });
+    }
+  });
+
   it('names an unknown or mistyped option in a TypeError, as every other option set does', () => {
     assert.throws(() => shared({ kee: 'chat' }), { name: 'TypeError', message: "Unknown option 'shared.kee'" });
     assert.throws(() => shared({ key: 1 }), { name: 'TypeError', message: "Option 'shared.key' must be a string" });

@@ -5,6 +5,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { StompClient, QueueOverflowError, StompClosedError } from '../../dist/esm/stomp/index.js';
 import { Resock } from '../../dist/esm/client/resock.js';
+import { resume } from '../../dist/esm/resume.js';
+import { encodeWelcome } from '../../dist/esm/resume/wire.js';
 import { fakeClock as manualClock, fakeDescriptors, fakeEnv, flush } from './fakes.mjs';
 
 /** A frame as text, split into command, headers and body (no unescaping: the tests read the wire). */
@@ -1450,6 +1452,128 @@ describe('StompClient', () => {
       clock.tick(3000);
       assert.equal(socket.closeCalls, 1);
       assert.match(await settlement(client.publish({ destination: '/q', receipt: true })), /StompClosedError/);
+    });
+  });
+
+  describe('over a Resock with resume (the broker session lives in the server session, which a resumed link continues)', () => {
+    const TOKEN = 'inst.AAAAAAAAAAAAAAAAAAAAAA';
+    const CONNECTED_FRAME = 'CONNECTED\nversion:1.2\n\n\0';
+    /** A StompClient over a real Resock with resume over fake xhr-streaming transports; the server's part by hand. */
+    function stompOverResume() {
+      const env = fakeEnv();
+      const created = [];
+      const resock = new Resock('http://h/stomp', { reconnect: { minDelay: 100, maxDelay: 100 }, resume }, { env, transports: fakeDescriptors(['xhr-streaming'], created) });
+      const client = new StompClient({ socket: resock, heartbeat: { outgoing: 0, incoming: 0 } }, { clock: env });
+      const push = (t, ...messages) => t.frame('a' + JSON.stringify(messages));
+      /** Opens the next link and answers its hello with `welcome`. */
+      const link = async (welcome) => {
+        await env.answerInfo();
+        const t = created.at(-1);
+        t.frame('o');
+        env.tick(0);
+        push(t, encodeWelcome(welcome));
+        await flush();
+        return t;
+      };
+      /** The STOMP frames (data messages) a link carried, as [command, body]. */
+      const frames = (t) => t.sent.filter((m) => m[0] === 'd').map((m) => [m.slice(1, m.indexOf('\n')), m.slice(m.indexOf('\n\n') + 2, -1)]);
+      const lose = (t) => t.fail({ code: 1006, reason: 'cut', wasClean: false });
+      client.activate();
+      return { env, resock, client, push, link, frames, lose };
+    }
+
+    it('a resumed link carries on the STOMP session: no second CONNECT, SUBSCRIBE or SEND, and the RECEIPT and MESSAGE the server sends again arrive', async () => {
+      const { env, client, push, link, frames, lose } = stompOverResume();
+      const first = await link({ kind: 'fresh', token: TOKEN, reason: 'new' });
+      push(first, 'n1', 'd' + CONNECTED_FRAME);
+      const got = [];
+      client.subscribe('/queue/a', (m) => got.push(m.body));
+      const receipt = client.publish({ destination: '/queue/a', body: 'x', receipt: true });
+      await flush();
+      assert.deepEqual(frames(first).map(([c]) => c), ['CONNECT', 'SUBSCRIBE', 'SEND']);
+      const receiptId = /\nreceipt:([^\n]*)/.exec(first.sent.find((m) => m.startsWith('dSEND')))[1];
+      lose(first);
+      env.tick(100);
+      const second = await link({ kind: 'resumed', token: TOKEN, received: 3 });
+      push(second, 'n2', `dRECEIPT\nreceipt-id:${receiptId}\n\n\0`, 'dMESSAGE\ndestination:/queue/a\nsubscription:sub-0\nmessage-id:1\nack:1\n\nx\0');
+      await flush();
+      assert.deepEqual(frames(second), [], 'the broker session went on: a CONNECT or SUBSCRIBE again is an ERROR at the broker, a SEND again a duplicate');
+      assert.equal(await settlement(receipt), 'resolved');
+      assert.deepEqual(got, ['x']);
+      assert.equal(client.connected, true);
+      client.publish({ destination: '/queue/a', body: 'after' });
+      await flush();
+      assert.deepEqual(frames(second), [['SEND', 'after']]);
+    });
+
+    it("a given Resock: lost heart-beats (or no CONNECTED in time) replace the link only; the resumed link carries on the session, judged anew", async () => {
+      const env = fakeEnv();
+      const created = [];
+      const resock = new Resock('http://h/stomp', { reconnect: { minDelay: 100, maxDelay: 100 }, resume }, { env, transports: fakeDescriptors(['xhr-streaming'], created) });
+      const client = new StompClient({ socket: resock, heartbeat: { outgoing: 0, incoming: 1000 }, connectTimeout: 3000 }, { clock: env });
+      const push = (t, ...messages) => t.frame('a' + JSON.stringify(messages));
+      const open = async (welcome) => {
+        await env.answerInfo().catch(() => {}); // asked again only after a failed attempt
+        const t = created.at(-1);
+        t.frame('o');
+        env.tick(0);
+        push(t, encodeWelcome(welcome));
+        await flush();
+        return t;
+      };
+      const frames = (t) => t.sent.filter((m) => m[0] === 'd').map((m) => m.slice(1, m.indexOf('\n')));
+      const errors = [];
+      client.on('error', ({ message }) => errors.push(message));
+      client.activate();
+      const first = await open({ kind: 'fresh', token: TOKEN, reason: 'new' });
+      env.tick(3000); // no CONNECTED: the link is replaced, the CONNECT stays the session's
+      assert.deepEqual(errors, ['No CONNECTED within 3000 ms']);
+      await flush();
+      env.tick(0);
+      const second = await open({ kind: 'resumed', token: TOKEN, received: 1 });
+      assert.deepEqual(frames(first).concat(frames(second)), ['CONNECT']);
+      push(second, 'n1', 'd' + CONNECTED_FRAME.replace('\n\n', '\nheart-beat:1000,0\n\n'));
+      assert.equal(client.connected, true);
+      for (let i = 0; i < 25; i++) env.tick(100); // the broker silent: heart-beats lost
+      await flush();
+      for (let i = 0; i < 5; i++) env.tick(100);
+      const third = await open({ kind: 'resumed', token: TOKEN, received: 1 });
+      assert.deepEqual(frames(third), [], 'no second CONNECT on the session the server kept');
+      assert.equal(client.connected, true);
+      for (let i = 0; i < 30; i++) env.tick(100); // silent again (more than twice 1000 ms at the 1000 ms checks): judged again, the link replaced again
+      assert.notEqual(resock.state, 'open');
+      assert.equal(client.connected, true);
+    });
+
+    it('frames written while the link is down go after the resume, in order, on the same session', async () => {
+      const { env, client, push, link, frames, lose } = stompOverResume();
+      const first = await link({ kind: 'fresh', token: TOKEN, reason: 'new' });
+      push(first, 'n1', 'd' + CONNECTED_FRAME);
+      await flush();
+      lose(first);
+      client.subscribe('/queue/a', () => {});
+      client.publish({ destination: '/queue/a', body: 'while down' });
+      env.tick(100);
+      const second = await link({ kind: 'resumed', token: TOKEN, received: 1 });
+      assert.deepEqual(frames(second), [['SUBSCRIBE', ''], ['SEND', 'while down']]);
+    });
+
+    it('a failed resume ends the STOMP session: CONNECT first, then the subscriptions, and the SENDs the old session may not have had', async () => {
+      const { env, client, push, link, frames, lose } = stompOverResume();
+      const first = await link({ kind: 'fresh', token: TOKEN, reason: 'new' });
+      push(first, 'n1', 'd' + CONNECTED_FRAME);
+      client.subscribe('/queue/a', () => {});
+      client.publish({ destination: '/queue/a', body: 'unconfirmed' });
+      await flush();
+      lose(first);
+      client.publish({ destination: '/queue/a', body: 'while down' });
+      env.tick(100);
+      const second = await link({ kind: 'fresh', token: TOKEN, reason: 'restarted' });
+      assert.deepEqual(frames(second).map(([c]) => c), ['CONNECT'], 'nothing of the lost session before the new CONNECT');
+      push(second, 'n1', 'd' + CONNECTED_FRAME);
+      await flush();
+      assert.deepEqual(frames(second), [['CONNECT', ''], ['SUBSCRIBE', ''], ['SEND', 'unconfirmed'], ['SEND', 'while down']]);
+      assert.equal(client.connected, true);
     });
   });
 
