@@ -14,7 +14,9 @@ import { utf8Length } from './util/utf8';
 const g = globalThis as unknown as Record<string, unknown>;
 if (!g.SockJS) g.SockJS = SockJS;
 
+// The key as a template: a `string` to the declarations (dist/types/iife.d.ts names no global of the
+// build), the same literal to the minifier.
 export default Object.assign(Resock, {
   SockJS, CloseCode, QueueOverflowError, InvalidAccessError, InvalidStateError,
-  [RESOCK_AT_VERSION]: [Emitter, readOptions, ensure, refuseUnknown, utf8Length, closeInfo] satisfies Lent,
+  [`${RESOCK_AT_VERSION}`]: [Emitter, readOptions, ensure, refuseUnknown, utf8Length, closeInfo] satisfies Lent,
 });
