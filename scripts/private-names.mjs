@@ -23,7 +23,7 @@ export function privateNameTable({ reserved = [] } = {}) {
  * `a._x`, `{ _x: v }`, `{ _x }`, `const { _x } = a`, `_x() {}` in a class, `_x = 1` as a class field.
  * Calls `found(node, shorthand)` with the Identifier node.
  */
-function visitPrivateNames(ast, found) {
+export function visitPrivateNames(ast, found) {
   const stack = [ast];
   while (stack.length) {
     const node = stack.pop();

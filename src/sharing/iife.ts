@@ -1,10 +1,11 @@
 /**
  * The `<script>` add-on, after `resock.min.js`: `Resock.shared` (and the global `ResockShared`).
- * Apart, so that pages that do not share do not pay for it.
+ * Apart, so that pages that do not share do not pay for it. It takes the modules it shares with
+ * resock.min.js from it (../borrow.ts), and stops with an Error without it.
  */
+import { Resock } from '../borrow';
 import { shared } from './index';
 
-const g = globalThis as unknown as { Resock?: Record<string, unknown> };
-if (g.Resock) g.Resock.shared = shared;
+Resock!.shared = shared;
 
 export default shared;
