@@ -335,7 +335,7 @@ export class Resock extends SocketBase<ResockEventMap> {
     link.on('open', () => this._onOpen(generation));
     link.on('message', (data) => this.dispatchEvent(messageEvent(data)));
     link.on('heartbeat', () => (this._sawHeartbeat = true));
-    link.on('close', (info) => this._lose(info));
+    link.on('close', (info) => this._lose(info, info.handover ? 'now' : 'timer'));
   }
 
   private _onOpen(generation: number): void {

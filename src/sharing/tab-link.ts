@@ -53,12 +53,13 @@ export interface TabHub {
 }
 
 /**
- * The leader left or changed: the server session of the followers' link is gone. 1012 makes
- * `Resock` come back at once (within `minDelay`, no backoff), as after a server restart.
+ * The leader left or changed: the server session of the followers' link is gone (unless it
+ * resumes). A handover: `Resock` comes back at once, even with `reconnect: false`, since the
+ * app's own connection was not lost.
  */
-const LEADER_CHANGED: TransportCloseInfo = closeInfo(CloseCode.ServiceRestart, 'Leader tab changed', true);
+const LEADER_CHANGED: TransportCloseInfo = { ...closeInfo(CloseCode.ServiceRestart, 'Leader tab changed', true), handover: true };
 /** The browser refused the lock: the client comes back at once, with a link of its own. */
-const REFUSED: TransportCloseInfo = closeInfo(CloseCode.ServiceRestart, 'Web Locks refused', true);
+const REFUSED: TransportCloseInfo = { ...closeInfo(CloseCode.ServiceRestart, 'Web Locks refused', true), handover: true };
 /** The leader confirmed none of the many messages this tab asked it to send: a lost link (with backoff), not a restart. */
 const UNCONFIRMED: TransportCloseInfo = closeInfo(CloseCode.Lost, 'Leader tab not confirming');
 /** A message handed to the leader's link and not confirmed out yet: who sent it, and for a follower's batch's last message, its number. */

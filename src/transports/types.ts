@@ -30,6 +30,11 @@ export interface TransportOptions {
 /** Why a transport closed; `unsent` holds messages it accepted but could not deliver. */
 export interface TransportCloseInfo extends CloseInfo {
   unsent?: string[];
+  /**
+   * No loss of the app's connection: a shared tab's view ended because its leader changed (or the
+   * browser refused the lock). Its client connects again at once, whatever its reconnect policy.
+   */
+  handover?: boolean;
 }
 
 export interface TransportEvents extends Record<string, unknown> {

@@ -887,3 +887,52 @@ describe('Resock: a herd is spread', () => {
     assert.deepEqual(delays, [100, 150, 200]);
   });
 });
+
+describe('Resock: a shared link whose leader changes', () => {
+  /** A `shared` plugin whose views this test ends as TabLink does, with its close info. */
+  function followerPlugin() {
+    const views = [];
+    const plugin = {
+      attach: () => ({
+        role: 'follower',
+        link: () => {
+          const listeners = {};
+          const view = {
+            transport: null, isOpen: false, lastFrameAt: 0,
+            on: (type, fn) => ((listeners[type] = fn), () => undefined),
+            send: () => undefined,
+            close: () => [],
+            emit: (type, value) => listeners[type]?.(value),
+          };
+          views.push(view);
+          return view;
+        },
+        close: () => undefined,
+      }),
+    };
+    return { plugin, views };
+  }
+
+  for (const reason of ['Leader tab changed', 'Web Locks refused']) {
+    it(`with reconnect: false, comes back at once when its view ends with 1012 '${reason}' (no loss of its own), instead of closing for good`, async () => {
+      const { plugin, views } = followerPlugin();
+      const { c, env, types } = client({ shared: plugin, reconnect: false });
+      await flush();
+      assert.equal(views.length, 1);
+      views[0].emit('open');
+      views[0].emit('close', { code: 1012, reason, wasClean: true, handover: true }); // as TabLink ends a view
+      assert.equal(c.state, 'reconnecting');
+      env.tick(0);
+      await flush();
+      assert.equal(views.length, 2, 'a view of the next leader');
+      views[1].emit('open');
+      assert.equal(c.state, 'open');
+      assert.deepEqual(types().filter((t) => t !== 'message'), ['open', 'reconnecting', 'open']);
+      // Its own word still stands: a real loss closes it.
+      views[1].emit('close', { code: 1006, reason: 'cut', wasClean: false });
+      assert.equal(c.state, 'closing');
+      env.tick(0);
+      assert.deepEqual(types().filter((t) => t !== 'message').slice(3), ['error', 'close']);
+    });
+  }
+});

@@ -136,8 +136,8 @@ describe('sharing with resume: the tabs keep one session', () => {
     await origin.deliver();
     const { lb: lb2, wire } = await crashAndTakeOver(origin, a, b);
     const eb2 = record(lb2);
-    assert.deepEqual(eb.at(-1), ['close', { code: 1012, reason: 'Leader tab changed', wasClean: true }]);
-    assert.deepEqual(ec.at(-1), ['close', { code: 1012, reason: 'Leader tab changed', wasClean: true }]);
+    assert.deepEqual(eb.at(-1), ['close', { code: 1012, reason: 'Leader tab changed', wasClean: true, handover: true }]);
+    assert.deepEqual(ec.at(-1), ['close', { code: 1012, reason: 'Leader tab changed', wasClean: true, handover: true }]);
     // The same session: its token, the 2 server messages the tabs have; a's own unacknowledged
     // message is sent again too, by number (a's page is gone, the session's numbering is not).
     assert.deepEqual(wire, [`~resume1 ${T1} 2`]);

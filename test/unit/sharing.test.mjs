@@ -192,7 +192,7 @@ describe('sharing: one link for many tabs', () => {
     lb.send(['never handed']);
     await origin.deliver();
     assert.equal(b.sharing.role, 'leader');
-    assert.deepEqual(eb.find(([type]) => type === 'close')[1], { code: 1012, reason: 'Leader tab changed', wasClean: true });
+    assert.deepEqual(eb.find(([type]) => type === 'close')[1], { code: 1012, reason: 'Leader tab changed', wasClean: true, handover: true });
     assert.deepEqual(a.made[0].sent, ['out', 'handed 1', 'handed 2']);
     // The client's next link in b is the real one, and takes first what no leader confirmed: the
     // crashed leader's unconfirmed batch may have reached the server, so it may arrive twice.
@@ -394,7 +394,7 @@ describe('sharing: one link for many tabs', () => {
     await origin.deliver();
     assert.equal(sharing.role, 'unavailable');
     assert.deepEqual(debug, [['shared:unavailable', { reason: 'SecurityError: LockManager.request: request() is not allowed in this context' }]]);
-    assert.deepEqual(events, [['close', { code: 1012, reason: 'Web Locks refused', wasClean: true }]], 'its client comes back at once');
+    assert.deepEqual(events, [['close', { code: 1012, reason: 'Web Locks refused', wasClean: true, handover: true }]], 'its client comes back at once');
     const own = link();
     assert.equal(made.length, 1);
     assert.equal(own, made[0], 'its own link, as without Web Locks');
