@@ -1459,15 +1459,15 @@ describe('StompClient', () => {
     const TOKEN = 'inst.AAAAAAAAAAAAAAAAAAAAAA';
     const CONNECTED_FRAME = 'CONNECTED\nversion:1.2\n\n\0';
     /** A StompClient over a real Resock with resume over fake xhr-streaming transports; the server's part by hand. */
-    function stompOverResume() {
+    function stompOverResume(options = { heartbeat: { outgoing: 0, incoming: 0 } }) {
       const env = fakeEnv();
       const created = [];
       const resock = new Resock('http://h/stomp', { reconnect: { minDelay: 100, maxDelay: 100 }, resume }, { env, transports: fakeDescriptors(['xhr-streaming'], created) });
-      const client = new StompClient({ socket: resock, heartbeat: { outgoing: 0, incoming: 0 } }, { clock: env });
+      const client = new StompClient({ socket: resock, ...options }, { clock: env });
       const push = (t, ...messages) => t.frame('a' + JSON.stringify(messages));
       /** Opens the next link and answers its hello with `welcome`. */
       const link = async (welcome) => {
-        await env.answerInfo();
+        await env.answerInfo().catch(() => {}); // asked again only after a failed attempt
         const t = created.at(-1);
         t.frame('o');
         env.tick(0);
@@ -1507,24 +1507,10 @@ describe('StompClient', () => {
     });
 
     it("a given Resock: lost heart-beats (or no CONNECTED in time) replace the link only; the resumed link carries on the session, judged anew", async () => {
-      const env = fakeEnv();
-      const created = [];
-      const resock = new Resock('http://h/stomp', { reconnect: { minDelay: 100, maxDelay: 100 }, resume }, { env, transports: fakeDescriptors(['xhr-streaming'], created) });
-      const client = new StompClient({ socket: resock, heartbeat: { outgoing: 0, incoming: 1000 }, connectTimeout: 3000 }, { clock: env });
-      const push = (t, ...messages) => t.frame('a' + JSON.stringify(messages));
-      const open = async (welcome) => {
-        await env.answerInfo().catch(() => {}); // asked again only after a failed attempt
-        const t = created.at(-1);
-        t.frame('o');
-        env.tick(0);
-        push(t, encodeWelcome(welcome));
-        await flush();
-        return t;
-      };
+      const { env, resock, client, push, link: open } = stompOverResume({ heartbeat: { outgoing: 0, incoming: 1000 }, connectTimeout: 3000 });
       const frames = (t) => t.sent.filter((m) => m[0] === 'd').map((m) => m.slice(1, m.indexOf('\n')));
       const errors = [];
       client.on('error', ({ message }) => errors.push(message));
-      client.activate();
       const first = await open({ kind: 'fresh', token: TOKEN, reason: 'new' });
       env.tick(3000); // no CONNECTED: the link is replaced, the CONNECT stays the session's
       assert.deepEqual(errors, ['No CONNECTED within 3000 ms']);
