@@ -210,6 +210,14 @@ export class ResumeCore {
     return [];
   }
 
+  /**
+   * Gives the session up: the next link starts a fresh one, and `fresh` hands every message sent
+   * and not acknowledged to the app as unconfirmed, none of them sent again.
+   */
+  forget(): void {
+    this._token = null;
+  }
+
   linkLost(): void {
     this._link = DOWN;
     this._skip = 0;

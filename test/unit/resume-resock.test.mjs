@@ -118,6 +118,25 @@ describe('Resock with resume', () => {
     assert.equal(c.resumable, true);
   });
 
+  it('a message the server refuses as too large (a 413 for it alone) is given up with its session, reported, not sent again on every link for ever', async () => {
+    const { c, env, link, push, lose, events } = client();
+    const first = await link();
+    push(first, fresh('new'));
+    c.send('a');
+    c.send('huge');
+    c.send('b');
+    await flush();
+    // The sender dropped 'huge' (413) and failed the link; 'b' never went.
+    first.fail({ code: 1006, reason: 'POST xhr_send: HTTP 413, message dropped', wasClean: false, tooLarge: true });
+    env.tick(100);
+    const second = await link();
+    assert.deepEqual(second.sent, ['~resume1 - 0'], 'a fresh session: resuming would send the same message again');
+    push(second, fresh('new', NEXT));
+    assert.deepEqual(events.find(([type]) => type === 'resumefailed'), ['resumefailed', { reason: 'new', unconfirmed: ['a', 'huge', 'b'] }]);
+    await flush();
+    assert.deepEqual(second.sent.slice(1), ['k0'], 'nothing of the old session goes again by itself: the app has it in unconfirmed');
+  });
+
   it('against a plain server, works as without resume and says so once', async () => {
     const { c, env, link, push, lose, received, logged, types } = client();
     c.send('queued');

@@ -154,9 +154,11 @@ export function batchSender(
         return flush();
       }
       if (delivered) return flush();
-      const hint = status === 404 ? ', session unknown' : status === 413 && !refused.length ? ', message dropped' : status > 0 && status < 300 ? ', not SockJS' : '';
-      const reason = requestReason('POST', encoding.endpoint, failureText(result) + hint);
-      onFail({ code: 1006, reason, wasClean: false, unsent: refused.concat(stop()) });
+      const dropped = status === 413 && !refused.length;
+      const hint = status === 404 ? ', session unknown' : dropped ? ', message dropped' : status > 0 && status < 300 ? ', not SockJS' : '';
+      const info: TransportCloseInfo = { code: 1006, reason: requestReason('POST', encoding.endpoint, failureText(result) + hint), wasClean: false, unsent: refused.concat(stop()) };
+      if (dropped) info.tooLarge = true;
+      onFail(info);
     });
   };
 
