@@ -49,7 +49,7 @@ function numberedApp({ sessionsOnly = false } = {}) {
       };
       tick();
     });
-  /** Resolves once `test()` holds, checked after every message received. */
+  /** Resolves once `test()` holds, checked after every message received (and, on /resume, every frame). */
   app.until = (test) =>
     new Promise((resolve) => {
       const check = () => test() && (app.waiters.delete(check), resolve());
@@ -57,6 +57,7 @@ function numberedApp({ sessionsOnly = false } = {}) {
       check();
     });
   app.stop = () => clearTimeout(app.timer);
+  app.notify = notify;
   return app;
 }
 
@@ -122,6 +123,9 @@ export async function startResumeServer({ heartbeatDelay = 500, port: wantedPort
   const resumeSock = sockjs.createServer(options);
   const store = new TokenLog();
   companions.push(attachResume(resumeSock, { ttl, ackDelay, maxMessages, store }).on('connection', apps.resume.onConnection));
+  // After the companion's own listener: `until` also checks after every frame a client sent on a
+  // link (an ack, a hello), which the companion reads without telling the app.
+  resumeSock.on('connection', (link) => link.on('data', () => queueMicrotask(apps.resume.notify)));
   resumeSock.installHandlers(server, { prefix: '/resume' });
 
   const plainSock = sockjs.createServer(options);
