@@ -201,7 +201,8 @@ export class TabLink extends Emitter<LinkEvents> implements LinkLike {
         if (m.lid === this._lid) this.deliver(m.data);
         return;
       case 'close':
-        if (m.lid === this._lid) this._end({ code: m.code, reason: m.reason, wasClean: m.wasClean });
+        // A leader that hid or closed (`_retire`) hands its followers over, as a leader change does.
+        if (m.lid === this._lid) this._end(m.handover ? LEADER_CHANGED : { code: m.code, reason: m.reason, wasClean: m.wasClean });
         return;
       case 'leader':
         // Another tab holds the lock: the leader this tab followed is gone (it may have crashed, saying nothing).

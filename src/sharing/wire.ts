@@ -29,7 +29,7 @@ export type TabMessage =
   | { t: 'open'; from: string; lid: string; transport: string | null; s?: Replica }
   /** A server message; with resume, numbered (`n`) in the session. */
   | { t: 'msg'; from: string; lid: string; data: string; n?: number }
-  | { t: 'close'; from: string; lid: string; code: number; reason: string; wasClean: boolean }
+  | { t: 'close'; from: string; lid: string; code: number; reason: string; wasClean: boolean; handover?: boolean }
   /** On the sender's pair channel: its messages for the link `lid`; each tab counts the messages it sends, `seq` is the last one's. */
   | { t: 'send'; from: string; lid: string; seq: number; data: string[] }
   /** Without resume, on the follower's pair channel: its batches up to `seq` went out on the leader's link (a frame written, a POST answered). */

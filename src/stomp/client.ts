@@ -257,9 +257,9 @@ export class StompClient extends EventTarget {
     if (this._socket !== socket) return;
     if (this._o.webSocketFactory || typeof socket.reconnect !== 'function') return this._lose(reason, true);
     // Resumable, the broker's session goes on in the server's: only the link is replaced, and the
-    // session judged anew (ended here, its next CONNECT would be a second one for the broker).
-    if (socket.resumable) this._session!._watch();
-    else this._endSession(reason);
+    // session judged anew when the next one opens (ended here, its next CONNECT would be a second
+    // one for the broker).
+    if (!socket.resumable) this._endSession(reason);
     if (this._socket === socket) socket.reconnect();
   }
 
@@ -272,7 +272,8 @@ export class StompClient extends EventTarget {
   _linkEnded(resumed?: boolean): void {
     const socket = this._socket;
     if (this._session?._state === DISCONNECTING) this._lose('Link lost', true);
-    else if (!(resumed && socket!.resumable && socket!.readyState < 2)) this._endSession('Link lost');
+    else if (resumed && socket!.resumable && socket!.readyState < 2) this._session?._pause();
+    else this._endSession('Link lost');
   }
 
   /** @internal */
@@ -309,8 +310,10 @@ export class StompClient extends EventTarget {
       throw error;
     }
     const onOpen = () => {
-      this._linkEnded(true); // a second open without a 'reconnecting' in between, unless resumed
-      if (this._socket === socket && !this._session) this._session = new StompSession(this, socket);
+      // A second open without a 'reconnecting' in between, unless resumed: then the session goes
+      // on, judged again from now (not while the link was down: see `StompSession._pause`).
+      this._linkEnded(true);
+      if (this._socket === socket) this._session ? this._session._watch() : (this._session = new StompSession(this, socket));
     };
     this._unlisten = listen(socket, {
       open: onOpen,

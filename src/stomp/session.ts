@@ -114,7 +114,7 @@ export class StompSession {
    * Arms the judge of the broker's silence: the connect timeout while connecting (a silent answer to
    * CONNECT, or a connectHeaders that never settles, would leave the client connecting for ever:
    * SockJS heart-beats keep the link itself alive), the heart-beats once connected. Again when a
-   * resumable Resock replaces a silent link and this session goes on with the server's.
+   * resumable Resock's next link opens and this session goes on with the server's.
    */
   _watch(): void {
     const host = this._host;
@@ -124,6 +124,15 @@ export class StompSession {
     } else if (connectTimeout) {
       this._timer = host._clock.setTimeout(() => host._silent(`No CONNECTED within ${connectTimeout} ms`, true), connectTimeout);
     }
+  }
+
+  /**
+   * Stops judging the broker's silence while a resumable Resock's link is down: that is no silent
+   * broker, and its reconnect() every two intervals would defeat the Resock's backoff.
+   */
+  _pause(): void {
+    this._heartbeat?.stop();
+    this._host._clock.clearTimeout(this._timer);
   }
 
   _push(data: string | ArrayBuffer): void {
@@ -202,8 +211,7 @@ export class StompSession {
     this._state = CLOSED;
     host._txAborted = host._txBegun;
     this._parser.stop();
-    this._heartbeat?.stop();
-    host._clock.clearTimeout(this._timer);
+    this._pause();
     const resend: Outgoing[] = [];
     for (const item of this._receipts.values()) {
       if (item._command === 'SEND') resend.push(item);

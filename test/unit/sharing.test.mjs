@@ -228,6 +228,16 @@ describe('sharing: one link for many tabs', () => {
     assert.deepEqual(origin.lockState(origin.lockNames()[0]), { held: true, waiting: 1 });
   });
 
+  it("a leader that hides or closes ends every follower's view as a handover (their Resock comes back at once, even with reconnect: false), whichever tab leads next", async () => {
+    const { origin, a, eb } = await leaderAndFollower();
+    const c = tab(origin);
+    const ec = record(c.link());
+    await origin.deliver();
+    a.env.lifecycle.fire('pagehide');
+    await origin.deliver();
+    for (const events of [eb, ec]) assert.equal(events.find(([type]) => type === 'close')[1].handover, true);
+  });
+
   it('a follower that hides while its batch is on the leader\'s link: the confirmation still reaches it, and no next leader sends the batch again', async () => {
     const { origin, a, b, lb } = await leaderAndFollower();
     const c = tab(origin);

@@ -1531,6 +1531,24 @@ describe('StompClient', () => {
       assert.equal(client.connected, true);
     });
 
+    it('while the link is down, the heart-beats are not judged (the Resock backs off; no reconnect() every two intervals), and are again on the resumed link', async () => {
+      const { env, resock, client, push, link } = stompOverResume({ heartbeat: { outgoing: 0, incoming: 1000 } });
+      let reconnects = 0;
+      const reconnect = resock.reconnect.bind(resock);
+      resock.reconnect = () => (reconnects++, reconnect());
+      const first = await link({ kind: 'fresh', token: TOKEN, reason: 'new' });
+      push(first, 'n1', 'd' + CONNECTED_FRAME.replace('\n\n', '\nheart-beat:1000,0\n\n'));
+      first.fail({ code: 1006, reason: 'cut', wasClean: false });
+      for (let i = 0; i < 50; i++) env.tick(100); // the server down: no link for 5 s
+      assert.equal(reconnects, 0, 'a lost link is no silent broker: the Resock reconnects on its own schedule');
+      await flush();
+      env.tick(0);
+      await link({ kind: 'resumed', token: TOKEN, received: 1 });
+      assert.equal(client.connected, true);
+      for (let i = 0; i < 30; i++) env.tick(100); // silent on the resumed link: judged
+      assert.equal(reconnects, 1);
+    });
+
     it('frames written while the link is down go after the resume, in order, on the same session', async () => {
       const { env, client, push, link, frames, lose } = stompOverResume();
       const first = await link({ kind: 'fresh', token: TOKEN, reason: 'new' });
