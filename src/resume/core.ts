@@ -211,11 +211,19 @@ export class ResumeCore {
   }
 
   /**
-   * Gives the session up: the next link starts a fresh one, and `fresh` hands every message sent
-   * and not acknowledged to the app as unconfirmed, none of them sent again.
+   * Gives the session up, for the message `dropped` (on the wire) that the server refused as too
+   * large: the next link starts a fresh one, and `fresh` hands the app the other messages sent and
+   * not acknowledged as unconfirmed, none of them sent again. That one is gone, as without resume
+   * (the close reason says so): handed back, an app that sends again what is unconfirmed (the
+   * STOMP client does) would meet the same refusal on every link.
    */
-  forget(): void {
+  forget(dropped: string): void {
+    const { messages } = this._out;
+    const at = messages.indexOf(dropped.slice(1));
     this._token = null;
+    // Once, should the app have sent it twice. The outbox's bytes stay as they were until the
+    // fresh session rebuilds it: stricter, never looser.
+    if (at >= 0) messages.splice(at, 1), this._everSent--;
   }
 
   linkLost(): void {

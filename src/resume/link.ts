@@ -118,7 +118,7 @@ export class ResumeLink extends Emitter<ResumeLinkEvents> implements LinkLike {
   private _end(info: TransportCloseInfo): void {
     if (this._closed) return;
     // Resuming would send that message again on every link, and meet the same 413, for ever.
-    if (info.tooLarge) this._core.forget();
+    if (info.tooLarge) this._core.forget(info.tooLarge);
     this._stop();
     const unsent = this._ownersOf(this._inner.close().concat(info.unsent || []));
     this.emit('close', { code: info.code, reason: info.reason, wasClean: info.wasClean, unsent });

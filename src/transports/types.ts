@@ -35,8 +35,8 @@ export interface TransportCloseInfo extends CloseInfo {
    * browser refused the lock). Its client connects again at once, whatever its reconnect policy.
    */
   handover?: boolean;
-  /** A message the server refused as too large (a 413 for it alone) was dropped: it can never go. */
-  tooLarge?: boolean;
+  /** The message the server refused as too large (a 413 for it alone), dropped: it can never go. */
+  tooLarge?: string;
 }
 
 export interface TransportEvents extends Record<string, unknown> {

@@ -1549,6 +1549,23 @@ describe('StompClient', () => {
       assert.equal(reconnects, 1);
     });
 
+    it('a SEND the server refuses as too large (a 413 for it alone) is not sent again after the fresh session: the same refusal would come on every link', async () => {
+      const { env, client, push, link, frames } = stompOverResume();
+      const first = await link({ kind: 'fresh', token: TOKEN, reason: 'new' });
+      push(first, 'n1', 'd' + CONNECTED_FRAME);
+      await flush();
+      client.publish({ destination: '/queue/a', body: 'huge' });
+      client.publish({ destination: '/queue/a', body: 'fine' });
+      await flush();
+      const [huge] = first.sent.filter((m) => m.includes('huge'));
+      first.fail({ code: 1006, reason: 'POST xhr_send: HTTP 413, message dropped', wasClean: false, tooLarge: huge });
+      env.tick(100);
+      const second = await link({ kind: 'fresh', token: TOKEN, reason: 'new' });
+      push(second, 'n1', 'd' + CONNECTED_FRAME);
+      await flush();
+      assert.deepEqual(frames(second), [['CONNECT', ''], ['SEND', 'fine']]);
+    });
+
     it('frames written while the link is down go after the resume, in order, on the same session', async () => {
       const { env, client, push, link, frames, lose } = stompOverResume();
       const first = await link({ kind: 'fresh', token: TOKEN, reason: 'new' });

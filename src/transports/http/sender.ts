@@ -157,7 +157,7 @@ export function batchSender(
       const dropped = status === 413 && !refused.length;
       const hint = status === 404 ? ', session unknown' : dropped ? ', message dropped' : status > 0 && status < 300 ? ', not SockJS' : '';
       const info: TransportCloseInfo = { code: 1006, reason: requestReason('POST', encoding.endpoint, failureText(result) + hint), wasClean: false, unsent: refused.concat(stop()) };
-      if (dropped) info.tooLarge = true;
+      if (dropped) info.tooLarge = batch[0];
       onFail(info);
     });
   };
